@@ -1,0 +1,66 @@
+"""Read-only views of a project's contents for browsers and listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from coder.domain.errors import NotFoundError
+from coder.domain.roles import SpeakerRole
+from coder.domain.transcript import Transcript, Turn
+from coder.store.database import ProjectDatabase
+from coder.store.models import PatientRow, SessionRow, TranscriptRow, TurnRow
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    patient: str
+    session: int
+    label: str | None
+    n_turns: int
+    source_name: str | None
+
+
+def session_summaries(db: ProjectDatabase) -> list[SessionSummary]:
+    """Every session with its turn count, ordered by patient code and session number."""
+    n_turns = (
+        select(TurnRow.transcript_id, func.count().label("n"))
+        .group_by(TurnRow.transcript_id)
+        .subquery()
+    )
+    query = (
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            SessionRow.label,
+            func.coalesce(n_turns.c.n, 0),
+            TranscriptRow.source_name,
+        )
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .outerjoin(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .outerjoin(n_turns, n_turns.c.transcript_id == TranscriptRow.id)
+        .order_by(PatientRow.code, SessionRow.number)
+    )
+    with db.reading() as session:
+        return [SessionSummary(*row) for row in session.execute(query)]
+
+
+def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcript:
+    """The stored transcript of one session, as a domain object."""
+    with db.reading() as session:
+        row = session.scalar(
+            select(TranscriptRow)
+            .join(SessionRow)
+            .join(PatientRow)
+            .where(PatientRow.code == patient, SessionRow.number == number)
+        )
+        if row is None:
+            raise NotFoundError(f"no transcript for patient {patient!r} session {number}")
+        turns = tuple(
+            Turn(
+                t.index, t.speaker.label, SpeakerRole(t.speaker.role), t.text, t.start_ms, t.end_ms
+            )
+            for t in row.turns
+        )
+        return Transcript(turns, row.source_name, row.source_format, row.encoding)

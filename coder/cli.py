@@ -1,0 +1,327 @@
+"""Command-line interface: a thin shell over :mod:`coder.app`.
+
+Every command parses options, calls one service and prints. Errors a user can fix
+(:class:`CoderError`, bad options) print one line on stderr and exit with status 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from coder import __version__
+from coder.app import projects, raters, schemes
+from coder.domain.errors import CoderError
+from coder.domain.roles import RaterRole
+from coder.store.database import ProjectDatabase
+
+EXIT_ERROR = 2
+
+project_option = click.option(
+    "--project",
+    "-p",
+    "project",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Project file (SQLite).",
+)
+db_option = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL instead of --project (e.g. postgresql+psycopg://...). "
+    "Default: $CODER_DB_URL.",
+)
+
+
+@contextmanager
+def opened(project: Path | None, db_url: str | None) -> Iterator[ProjectDatabase]:
+    db = projects.open_project(project, db_url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="coder", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Rupture Coder: code alliance ruptures in psychotherapy transcripts.
+
+    Run without a command to open the desktop app on your default project.
+    """
+    if ctx.invoked_subcommand is None:
+        from coder.ui.launch import launch
+
+        sys.exit(launch())
+
+
+@cli.command()
+@project_option
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render the main window to this PNG file and exit.",
+)
+def gui(project: Path | None, screenshot: Path | None) -> None:
+    """Open the desktop app (on PROJECT, or the default demo project)."""
+    from coder.ui.launch import launch
+
+    sys.exit(launch(project=project, screenshot=screenshot))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--scheme",
+    "scheme_ids",
+    multiple=True,
+    metavar="ID",
+    help=f"Built-in scheme to add (repeatable; first is the default). "
+    f"Default: {projects.DEFAULT_SCHEME}.",
+)
+@click.option("--name", help="Project name (default: the file name).")
+def init(path: Path, scheme_ids: tuple[str, ...], name: str | None) -> None:
+    """Create a new project file at PATH."""
+    db = projects.create_project(
+        path, name=name, scheme_ids=scheme_ids or (projects.DEFAULT_SCHEME,)
+    )
+    db.close()
+    chosen = ", ".join(scheme_ids or (projects.DEFAULT_SCHEME,))
+    click.echo(f"Created project {path} with scheme(s) {chosen}")
+
+
+@cli.command()
+@project_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def info(project: Path | None, db_url: str | None, as_json: bool) -> None:
+    """Counts of patients, sessions, turns, raters and codes."""
+    with opened(project, db_url) as db:
+        c = projects.counts(db)
+        if as_json:
+            emit_json(
+                {
+                    "patients": c.patients,
+                    "sessions": c.sessions,
+                    "turns": c.turns,
+                    "raters": c.raters,
+                    "codes": c.codes,
+                }
+            )
+            return
+        click.echo(f"Project: {projects.project_name(db)}")
+        for label, value in (
+            ("Patients", c.patients),
+            ("Sessions", c.sessions),
+            ("Turns", c.turns),
+            ("Raters", c.raters),
+            ("Codes", c.codes),
+        ):
+            click.echo(f"  {label:<9}{value:>8}")
+        for stored in schemes.project_schemes(db):
+            mark = " (default)" if stored.is_default else ""
+            click.echo(f"  Scheme   {stored.key} v{stored.version} rev {stored.revision}{mark}")
+
+
+# ---- schemes -------------------------------------------------------------------------
+@cli.group(name="schemes")
+def schemes_group() -> None:
+    """List, show and validate coding schemes."""
+
+
+@schemes_group.command(name="list")
+@project_option
+@db_option
+def schemes_list(project: Path | None, db_url: str | None) -> None:
+    """Built-in schemes, or the schemes stored in a project."""
+    if project or db_url:
+        with opened(project, db_url) as db:
+            for s in schemes.project_schemes(db):
+                mark = "  (default)" if s.is_default else ""
+                click.echo(f"{s.key:<22} v{s.version:<10} rev {s.revision}  {s.name}{mark}")
+        return
+    for scheme, path in schemes.list_builtin():
+        n_codes = sum(1 for _ in scheme.codes())
+        click.echo(
+            f"{scheme.id:<22} v{scheme.version:<10} {n_codes:>3} codes  "
+            f"{len(scheme.ratings):>2} ratings  {scheme.name}  [{path.name}]"
+        )
+
+
+@schemes_group.command(name="show")
+@click.argument("scheme_id")
+@click.option("--json", "as_json", is_flag=True, help="Print codes and ratings as JSON.")
+def schemes_show(scheme_id: str, as_json: bool) -> None:
+    """Show a built-in scheme's codes, ratings, stages and hotkeys."""
+    scheme, _, source = schemes.find_builtin(scheme_id)
+    if as_json:
+        emit_json(
+            {
+                "id": scheme.id,
+                "version": scheme.version,
+                "name": scheme.name,
+                "content_hash": scheme.content_hash,
+                "source": source,
+                "codes": [
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "group": c.group_id,
+                        "family": c.family.value,
+                        "hotkey": c.hotkey,
+                    }
+                    for c in scheme.codes()
+                ],
+                "ratings": [
+                    {
+                        "id": r.id,
+                        "label": r.label,
+                        "scope": r.scope.value,
+                        "min": r.scale.min,
+                        "max": r.scale.max,
+                    }
+                    for r in scheme.ratings
+                ],
+                "stages": [
+                    {"id": s.id, "pathway": p.id, "order": s.order, "name": s.name}
+                    for p in scheme.pathways
+                    for s in p.stages
+                ],
+            }
+        )
+        return
+    click.echo(f"{scheme.name}\n{scheme.id} v{scheme.version}  hash {scheme.content_hash[:12]}")
+    if scheme.citation:
+        click.echo(f"Citation: {scheme.citation}")
+    rule = scheme.segmentation
+    click.echo(
+        f"Segmentation: {rule.mode.value}"
+        + (f", {rule.window_s} s windows" if rule.mode.value == "time_window" else "")
+    )
+    for group in scheme.groups:
+        click.echo(f"\n[{group.id}] {group.label} ({group.scope.value})")
+        for code in group.codes:
+            key = f"[{code.hotkey}]" if code.hotkey else ""
+            click.echo(f"  {code.id:<8}{key:<10}{code.name}")
+    if scheme.ratings:
+        click.echo("\nRatings")
+        for r in scheme.ratings:
+            click.echo(f"  {r.id:<12}{r.scope.value:<9}{r.scale.min}-{r.scale.max}  {r.label}")
+    for pathway in scheme.pathways:
+        click.echo(f"\nPathway [{pathway.id}] {pathway.label}")
+        for stage in pathway.stages:
+            key = f"[{stage.hotkey}]" if stage.hotkey else ""
+            click.echo(f"  {stage.order}. {stage.id:<6}{key:<6}{stage.name}")
+
+
+@schemes_group.command(name="validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def schemes_validate(files: tuple[Path, ...]) -> None:
+    """Validate scheme files; print every problem with file and line."""
+    failed = False
+    for result in schemes.validate_files(files):
+        if result.scheme is not None:
+            click.echo(
+                f"{result.path}: ok ({result.scheme.label}, hash {result.scheme.content_hash[:12]})"
+            )
+        else:
+            failed = True
+            for problem in result.problems:
+                click.echo(problem, err=True)
+    if failed:
+        sys.exit(EXIT_ERROR)
+
+
+# ---- raters --------------------------------------------------------------------------
+@cli.group(name="raters")
+def raters_group() -> None:
+    """Add and list raters."""
+
+
+@raters_group.command(name="add")
+@click.argument("name")
+@click.option("--initials", required=True, help="1-4 letters, e.g. AL.")
+@click.option(
+    "--role",
+    type=click.Choice([RaterRole.RATER.value, RaterRole.LEAD.value]),
+    default=RaterRole.RATER.value,
+    show_default=True,
+)
+@project_option
+@db_option
+def raters_add(
+    name: str, initials: str, role: str, project: Path | None, db_url: str | None
+) -> None:
+    """Add a rater NAME to the project."""
+    with opened(project, db_url) as db:
+        rater = raters.add_rater(db, name, initials, RaterRole(role))
+    click.echo(f"Added {rater.role.value} {rater.name} ({rater.initials})")
+
+
+@raters_group.command(name="list")
+@project_option
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
+    """List the project's raters."""
+    with opened(project, db_url) as db:
+        found = raters.list_raters(db)
+    if as_json:
+        emit_json([{"name": r.name, "initials": r.initials, "role": r.role.value} for r in found])
+        return
+    if not found:
+        click.echo("No raters yet. Add one with: coder raters add NAME --initials XX --project P")
+    for r in found:
+        click.echo(f"{r.initials:<5}{r.name:<30}{r.role.value}")
+
+
+# ---- entry point ---------------------------------------------------------------------
+def fail(message: str) -> NoReturn:
+    click.echo(f"coder: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every user-fixable error into one line and exit status 2."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="coder", standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("aborted")
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message(), err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        if debug:
+            raise
+        fail(exc.format_message())
+    except CoderError as exc:
+        if debug:
+            raise
+        fail(str(exc))
+    except OSError as exc:
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(f"{where}{exc.strerror or exc}")
+    except KeyboardInterrupt:
+        fail("interrupted")
+    except Exception as exc:  # a bug: still one line, but say how to see more
+        if debug:
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+    sys.exit(0)

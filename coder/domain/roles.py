@@ -1,0 +1,26 @@
+"""Who speaks in a transcript and who codes it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SpeakerRole(StrEnum):
+    """Role of a transcript speaker. ``unknown`` means nobody has decided yet."""
+
+    THERAPIST = "therapist"
+    PATIENT = "patient"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class RaterRole(StrEnum):
+    """A rater codes; a lead may also see everyone's codes and manage rounds.
+
+    ``consensus`` is the pseudo-rater that holds codes agreed in a consensus meeting,
+    so consensus codes flow through every query and export like any rater's.
+    """
+
+    RATER = "rater"
+    LEAD = "lead"
+    CONSENSUS = "consensus"

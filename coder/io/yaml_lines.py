@@ -1,0 +1,78 @@
+"""YAML loading that remembers where every value came from.
+
+PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two equal
+keys. Scheme authors need both: errors must point at a line, and a repeated key is
+almost always a copy-paste mistake. So we compose the node tree ourselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coder.domain.errors import CoderError
+
+Loc = tuple[str | int, ...]
+
+
+class YamlError(CoderError):
+    """Malformed YAML; the message carries ``file:line``."""
+
+
+def load_yaml_with_lines(text: str, source: str | Path) -> tuple[Any, dict[Loc, int]]:
+    """Parse ``text``; return the data and a map from value path to 1-based line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise YamlError(f"{source}{line}: not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"{source}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlError(f"{source}: the file is empty")
+    lines: dict[Loc, int] = {}
+    constructor = yaml.SafeLoader("")
+
+    def walk(n: yaml.Node, loc: Loc) -> Any:
+        lines.setdefault(loc, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in n.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if key in result:
+                    raise YamlError(
+                        f"{source}:{key_node.start_mark.line + 1}: key {key!r} appears twice "
+                        f"in the same mapping"
+                    )
+                lines[(*loc, key)] = key_node.start_mark.line + 1
+                result[key] = walk(value_node, (*loc, key))
+            return result
+        if isinstance(n, yaml.SequenceNode):
+            return [walk(item, (*loc, i)) for i, item in enumerate(n.value)]
+        return constructor.construct_object(n, deep=True)
+
+    return walk(node, ()), lines
+
+
+def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    """Line of ``loc`` or of its nearest ancestor that has one."""
+    while True:
+        if loc in lines:
+            return lines[loc]
+        if not loc:
+            return None
+        loc = loc[:-1]
+
+
+def format_loc(loc: Loc) -> str:
+    """``('code_groups', 0, 'codes', 2, 'hotkey')`` -> ``code_groups[0].codes[2].hotkey``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,1 @@
+"""Reliability statistics and rupture profiles: pure functions on arrays and DataFrames."""

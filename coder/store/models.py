@@ -1,0 +1,256 @@
+"""The project database schema (SQLAlchemy 2 typed ORM).
+
+Design notes:
+* Schemes are stored with their full source text and content hash, so a project is
+  self-contained and a code always points at the exact scheme version it was made with.
+* Turns reference a per-transcript speaker row, so confirming or overriding a speaker's
+  role is one update, not one per turn.
+* Segments belong to a *segmentation* of a transcript (one per segmentation rule), so
+  two schemes with different windows can code the same session.
+* Code applications carry ``session_id`` redundantly: every coding query is per session
+  and rater, and blinding filters on rater; the composite index serves both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from coder.store.clock import utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, dict[str, str]: JSON}
+
+
+class ProjectMeta(Base):
+    """Exactly one row: the project's own settings."""
+
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    default_scheme_id: Mapped[int | None] = mapped_column(ForeignKey("schemes.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SchemeRow(Base):
+    __tablename__ = "schemes"
+    __table_args__ = (UniqueConstraint("key", "content_hash"), UniqueConstraint("key", "revision"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))  # the scheme's id, e.g. "3rs-2015"
+    version: Mapped[str] = mapped_column(String(40))  # as declared in the file
+    revision: Mapped[int]  # 1, 2, ... per key, in order of arrival in this project
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    source_text: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PatientRow(Base):
+    __tablename__ = "patients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(default=dict)
+    sessions: Mapped[list[SessionRow]] = relationship(
+        back_populates="patient", order_by="SessionRow.number", cascade="all, delete-orphan"
+    )
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "number"),
+        CheckConstraint("number >= 0", name="number_not_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    label: Mapped[str | None] = mapped_column(String(200))
+    date: Mapped[date | None]
+    duration_s: Mapped[int | None]
+    patient: Mapped[PatientRow] = relationship(back_populates="sessions")
+    transcript: Mapped[TranscriptRow | None] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+
+class TranscriptRow(Base):
+    __tablename__ = "transcripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), unique=True
+    )
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_format: Mapped[str] = mapped_column(String(20), default="")
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    warnings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    session: Mapped[SessionRow] = relationship(back_populates="transcript")
+    speakers: Mapped[list[SpeakerRow]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="SpeakerRow.id"
+    )
+    turns: Mapped[list[TurnRow]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="TurnRow.index"
+    )
+
+
+class SpeakerRow(Base):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("transcript_id", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    role_confirmed: Mapped[bool] = mapped_column(default=False)
+    transcript: Mapped[TranscriptRow] = relationship(back_populates="speakers")
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("transcript_id", "index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    index: Mapped[int]
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    start_ms: Mapped[int | None]
+    end_ms: Mapped[int | None]
+    text: Mapped[str] = mapped_column(Text)
+    transcript: Mapped[TranscriptRow] = relationship(back_populates="turns")
+    speaker: Mapped[SpeakerRow] = relationship()
+
+
+class SegmentationRow(Base):
+    """One way of cutting a transcript into units (e.g. 5-minute windows)."""
+
+    __tablename__ = "segmentations"
+    __table_args__ = (UniqueConstraint("transcript_id", "rule"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(100))  # e.g. "time_window:300"
+    segments: Mapped[list[SegmentRow]] = relationship(
+        back_populates="segmentation", cascade="all, delete-orphan", order_by="SegmentRow.index"
+    )
+
+
+class SegmentRow(Base):
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("segmentation_id", "index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segmentation_id: Mapped[int] = mapped_column(ForeignKey("segmentations.id", ondelete="CASCADE"))
+    index: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    first_turn: Mapped[int]
+    last_turn: Mapped[int]
+    start_ms: Mapped[int | None]
+    end_ms: Mapped[int | None]
+    estimated: Mapped[bool] = mapped_column(default=False)
+    segmentation: Mapped[SegmentationRow] = relationship(back_populates="segments")
+
+
+class RaterRow(Base):
+    __tablename__ = "raters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    initials: Mapped[str] = mapped_column(String(4))
+    role: Mapped[str] = mapped_column(String(20), default="rater")
+    passphrase_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoundRow(Base):
+    __tablename__ = "coding_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("rater_id", "session_id", "round_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("coding_rounds.id", ondelete="CASCADE"))
+
+
+class CodeApplicationRow(Base):
+    __tablename__ = "code_applications"
+    __table_args__ = (
+        Index("ix_code_applications_session_rater", "session_id", "rater_id"),
+        Index("ix_code_applications_segment", "segment_id"),
+        CheckConstraint("unit IN ('segment','turn','session','episode')", name="unit_kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("coding_rounds.id"))
+    code_id: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(10))
+    unit_index: Mapped[int]
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    value: Mapped[int | None]
+    evidence_turn: Mapped[int | None]
+    evidence_start: Mapped[int | None]
+    evidence_end: Mapped[int | None]
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EpisodeRow(Base):
+    __tablename__ = "episodes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("coding_rounds.id"))
+    index: Mapped[int]
+    pathway_id: Mapped[str] = mapped_column(String(40))
+    start_turn: Mapped[int]
+    end_turn: Mapped[int | None]
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    events: Mapped[list[StageEventRow]] = relationship(
+        back_populates="episode", cascade="all, delete-orphan", order_by="StageEventRow.seq"
+    )
+
+
+class StageEventRow(Base):
+    __tablename__ = "stage_events"
+    __table_args__ = (UniqueConstraint("episode_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    stage_id: Mapped[str] = mapped_column(String(40))
+    turn: Mapped[int]
+    seq: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    episode: Mapped[EpisodeRow] = relationship(back_populates="events")

@@ -1,0 +1,169 @@
+"""The project file: round trips, pragmas, migrations, and refusing what is not ours."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from coder.app.projects import create_project, open_project
+from coder.domain.errors import ProjectError
+from coder.store import migrate
+from coder.store.database import ProjectDatabase, resolve_url, sqlite_url
+from coder.store.models import PatientRow, RaterRow, SessionRow
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_round_trip_write_close_reopen(project_path: Path) -> None:
+    db = create_project(project_path)
+    with db.transaction() as s:
+        patient = PatientRow(code="P01", attributes={"arm": "CBT"})
+        s.add(patient)
+        s.flush()
+        s.add(SessionRow(patient_id=patient.id, number=0, label="intake"))
+    db.close()
+    with open_project(project_path) as again, again.reading() as s:
+        row = s.scalar(select(SessionRow))
+        assert row is not None
+        assert (row.patient.code, row.number, row.label) == ("P01", 0, "intake")
+        assert row.patient.attributes == {"arm": "CBT"}
+
+
+def test_sqlite_pragmas(db: ProjectDatabase) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_failed_transaction_leaves_nothing(db: ProjectDatabase) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        s.add(RaterRow(name="Ada", initials="AL"))
+        s.flush()
+        raise RuntimeError("crash in the middle")
+    with db.reading() as s:
+        assert s.scalar(select(RaterRow)) is None
+
+
+def test_foreign_keys_are_enforced(db: ProjectDatabase) -> None:
+    with pytest.raises(Exception, match="FOREIGN KEY"), db.transaction() as s:
+        s.add(SessionRow(patient_id=999, number=1))
+
+
+def test_new_project_is_at_head_revision(db: ProjectDatabase) -> None:
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+
+
+def test_project_from_first_revision_opens_and_upgrades(tmp_path: Path) -> None:
+    """A project file written by release 0.1 (revision 0001) must keep opening."""
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURES / "project-rev0001.sqlite", path)
+    with open_project(path) as db:
+        assert migrate.current_revision(db.engine) == migrate.head_revision()
+        with db.reading() as s:
+            assert [r.name for r in s.scalars(select(RaterRow))] == ["Ada Lovelace"]
+            assert s.scalar(select(PatientRow.code)) == "P01"
+        if migrate.head_revision() != "0001":
+            assert db.backup_path is not None and db.backup_path.exists()
+
+
+def test_backup_is_a_consistent_copy_even_with_wal(tmp_path: Path) -> None:
+    """Backups taken before upgrades use SQLite's backup API, so rows still sitting in
+    the WAL file are included (a plain file copy would miss them)."""
+    path = tmp_path / "p.sqlite"
+    db = create_project(path)
+    with db.transaction() as s:
+        s.add(RaterRow(name="Ada", initials="AL"))
+    backup = migrate.backup_sqlite(path, "manual")
+    db.close()
+    assert backup.name.startswith("p.manual.") and backup.suffix == ".sqlite"
+    con = sqlite3.connect(backup)
+    try:
+        assert con.execute("SELECT name FROM raters").fetchall() == [("Ada",)]
+    finally:
+        con.close()
+
+
+def test_newer_project_is_refused_and_untouched(project_path: Path) -> None:
+    create_project(project_path).close()
+    con = sqlite3.connect(project_path)
+    con.execute("UPDATE alembic_version SET version_num = 'ffff_future'")
+    con.commit()
+    con.close()
+    before = digest(project_path)
+    with pytest.raises(ProjectError, match=r"newer version of Rupture Coder.*Nothing was changed"):
+        open_project(project_path)
+    assert digest(project_path) == before
+    assert not list(project_path.parent.glob("*.bak*"))
+
+
+def test_not_a_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("just some text, long enough to have a header")
+    with pytest.raises(ProjectError, match=r"notes\.sqlite: is not a Rupture Coder project"):
+        open_project(path)
+    assert path.read_text().startswith("just some text")
+
+
+def test_sqlite_of_another_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE things (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(ProjectError, match="another program"):
+        open_project(path)
+
+
+def test_missing_directory_and_readonly(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="no such project file"):
+        open_project(tmp_path / "missing.sqlite")
+    with pytest.raises(ProjectError, match="is a directory"):
+        open_project(tmp_path)
+    path = tmp_path / "ro.sqlite"
+    create_project(path).close()
+    path.chmod(0o444)
+    before = digest(path)
+    with pytest.raises(ProjectError, match="read-only"):
+        open_project(path)
+    assert digest(path) == before
+
+
+def test_init_refuses_existing_file_and_missing_folder(tmp_path: Path) -> None:
+    existing = tmp_path / "x.sqlite"
+    existing.write_text("keep me")
+    with pytest.raises(ProjectError, match="already exists"):
+        create_project(existing)
+    assert existing.read_text() == "keep me"
+    with pytest.raises(ProjectError, match="folder does not exist"):
+        create_project(tmp_path / "no" / "such" / "p.sqlite")
+
+
+def test_url_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert resolve_url(None, "postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url(tmp_path / "a.sqlite") == sqlite_url(tmp_path / "a.sqlite")
+    monkeypatch.setenv("CODER_DB_URL", "sqlite:///x.sqlite")
+    assert resolve_url() == "sqlite:///x.sqlite"
+    monkeypatch.delenv("CODER_DB_URL")
+    with pytest.raises(ProjectError, match="no project given"):
+        resolve_url()
+
+
+def test_every_model_table_exists_after_migration(db: ProjectDatabase) -> None:
+    """The migrations and the ORM metadata describe the same tables (one schema source)."""
+    from coder.store.models import Base
+
+    with db.engine.connect() as conn:
+        names = {
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        }
+    assert set(Base.metadata.tables) <= names

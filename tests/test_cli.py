@@ -1,0 +1,170 @@
+"""The command line: each command, its output, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coder.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = info.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("coder ")
+
+
+def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for command in ("init", "info", "schemes", "raters", "gui"):
+        assert command in out
+
+
+def test_init_add_rater_info(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    p = str(tmp_path / "p.sqlite")
+    assert run(capsys, "init", p)[0] == 0
+    code, out, _ = run(capsys, "raters", "add", "Ada", "--initials", "AL", "--project", p)
+    assert code == 0 and "Ada (AL)" in out
+    code, out, _ = run(capsys, "info", "--project", p, "--json")
+    assert code == 0
+    assert json.loads(out) == {"patients": 0, "sessions": 0, "turns": 0, "raters": 1, "codes": 0}
+    code, out, _ = run(capsys, "info", "--project", p)
+    assert "Raters" in out and "3rs-2015" in out
+    code, out, _ = run(capsys, "raters", "list", "--project", p, "--json")
+    assert json.loads(out) == [{"name": "Ada", "initials": "AL", "role": "rater"}]
+
+
+def test_init_with_other_scheme(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    p = str(tmp_path / "p.sqlite")
+    assert run(capsys, "init", p, "--scheme", "3rs-2022")[0] == 0
+    code, out, _ = run(capsys, "schemes", "list", "--project", p)
+    assert code == 0 and "3rs-2022" in out and "3rs-2015" not in out
+
+
+def test_lead_role(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    p = str(tmp_path / "p.sqlite")
+    run(capsys, "init", p)
+    assert (
+        run(capsys, "raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p)[0]
+        == 0
+    )
+    _, out, _ = run(capsys, "raters", "list", "--project", p)
+    assert "lead" in out
+
+
+def test_db_url_option_and_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = tmp_path / "p.sqlite"
+    run(capsys, "init", str(p))
+    url = f"sqlite:///{p}"
+    assert run(capsys, "raters", "add", "Ada", "--initials", "AL", "--db", url)[0] == 0
+    monkeypatch.setenv("CODER_DB_URL", url)
+    code, out, _ = run(capsys, "info", "--json")
+    assert code == 0 and json.loads(out)["raters"] == 1
+
+
+def test_schemes_list_show_validate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schemes", "list")
+    assert code == 0 and "3rs-2015" in out and "safran-muran-stages" in out
+    code, out, _ = run(capsys, "schemes", "show", "3rs-2015")
+    assert code == 0 and "W1" in out and "[1]" in out and "Ratings" in out
+    code, out, _ = run(capsys, "schemes", "show", "safran-muran-stages", "--json")
+    data = json.loads(out)
+    assert [s["id"] for s in data["stages"]][:2] == ["WS1", "WS2"]
+    files = sorted(str(p) for p in (REPO / "schemes").glob("*.yaml"))
+    code, out, _ = run(capsys, "schemes", "validate", *files)
+    assert code == 0 and out.count(": ok") == len(files)
+
+
+def test_validate_bad_file_prints_each_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "format: 1\nid: x\nversion: '1'\nname: X\nscales:\n  s: {min: 'a', max: 1}\nbogus: 1\n"
+    )
+    code, out, err = run(
+        capsys, "schemes", "validate", str(REPO / "schemes" / "3rs-2015.yaml"), str(bad)
+    )
+    assert code == 2
+    assert "3rs-2015.yaml: ok" in out
+    lines = err.strip().splitlines()
+    assert any(line.endswith("bad.yaml:7: bogus: unknown key") for line in lines)
+    assert any(
+        "bad.yaml:6: scales.s.min: Input should be a valid integer" in line for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["info", "--project", "{tmp}/missing.sqlite"], "missing.sqlite: no such project file"),
+        (["info", "--project", "{tmp}/text.sqlite"], "text.sqlite: is not a Rupture Coder project"),
+        (["info"], "no project given"),
+        (["init", "{tmp}/text.sqlite"], "text.sqlite: already exists"),
+        (["init", "{tmp}/new.sqlite", "--scheme", "nope"], "no built-in scheme 'nope'"),
+        (["schemes", "show", "nope"], "no built-in scheme 'nope'"),
+        (["raters", "add", "Ada", "--initials", "A1", "--project", "{tmp}/p.sqlite"], "initials"),
+        (["raters", "add", "Ada", "--project", "{tmp}/p.sqlite"], "Missing option '--initials'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_errors_are_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
+) -> None:
+    (tmp_path / "text.sqlite").write_text("not a database at all")
+    run(capsys, "init", str(tmp_path / "p.sqlite"))
+    code, _, err = run(capsys, *[a.format(tmp=tmp_path) for a in args])
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("coder: error: ")
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "new.sqlite").exists()
+
+
+def test_duplicate_rater_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    p = str(tmp_path / "p.sqlite")
+    run(capsys, "init", p)
+    run(capsys, "raters", "add", "Ada", "--initials", "AL", "--project", p)
+    code, _, err = run(capsys, "raters", "add", "ada", "--initials", "AL", "--project", p)
+    assert code == 2 and "already exists" in err
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "coder", "--debug", "info", "--project", str(tmp_path / "x.sqlite")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CODER_HOME": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_python_m_coder_and_console_script_agree(tmp_path: Path) -> None:
+    via_module = subprocess.run(
+        [sys.executable, "-m", "coder", "--version"], capture_output=True, text=True, timeout=60
+    )
+    script = Path(sys.executable).with_name("coder")
+    via_script = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert via_module.returncode == via_script.returncode == 0
+    assert via_module.stdout == via_script.stdout
