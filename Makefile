@@ -28,7 +28,7 @@ test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check coder tests benchmarks
+	$(BIN)/ruff check coder tests $(wildcard benchmarks)
 	$(BIN)/lint-imports
 	$(BIN)/mypy coder/domain coder/stats coder/app
 
