@@ -7,50 +7,18 @@ Every command parses options, calls one service and prints. Errors a user can fi
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
 from coder import __version__
 from coder.app import projects, raters, schemes
+from coder.commands import codes, transcripts
+from coder.commands.common import EXIT_ERROR, db_option, emit_json, opened, project_option
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
-from coder.store.database import ProjectDatabase
-
-EXIT_ERROR = 2
-
-project_option = click.option(
-    "--project",
-    "-p",
-    "project",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Project file (SQLite).",
-)
-db_option = click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    help="Database URL instead of --project (e.g. postgresql+psycopg://...). "
-    "Default: $CODER_DB_URL.",
-)
-
-
-@contextmanager
-def opened(project: Path | None, db_url: str | None) -> Iterator[ProjectDatabase]:
-    db = projects.open_project(project, db_url)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -286,6 +254,11 @@ def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None
         click.echo("No raters yet. Add one with: coder raters add NAME --initials XX --project P")
     for r in found:
         click.echo(f"{r.initials:<5}{r.name:<30}{r.role.value}")
+
+
+cli.add_command(transcripts.import_command)
+cli.add_command(transcripts.transcript_group)
+cli.add_command(codes.codes_group)
 
 
 # ---- entry point ---------------------------------------------------------------------

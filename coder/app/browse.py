@@ -6,11 +6,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from coder.app import schemes as scheme_service
+from coder.domain.coding import Segment, SegmentKind
 from coder.domain.errors import NotFoundError
 from coder.domain.roles import SpeakerRole
+from coder.domain.segmentation import rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.store.database import ProjectDatabase
-from coder.store.models import PatientRow, SessionRow, TranscriptRow, TurnRow
+from coder.store.models import (
+    PatientRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    TranscriptRow,
+    TurnRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +74,37 @@ def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcrip
             for t in row.turns
         )
         return Transcript(turns, row.source_name, row.source_format, row.encoding)
+
+
+def load_segments(
+    db: ProjectDatabase, patient: str, number: int, scheme_key: str | None = None
+) -> list[Segment]:
+    """Segments of a session under the segmentation rule of ``scheme_key`` (or the
+    project's default scheme)."""
+    rule = rule_key(scheme_service.load_project_scheme(db, scheme_key).segmentation)
+    with db.reading() as session:
+        rows = session.scalars(
+            select(SegmentRow)
+            .join(SegmentationRow)
+            .join(TranscriptRow)
+            .join(SessionRow)
+            .join(PatientRow)
+            .where(
+                PatientRow.code == patient,
+                SessionRow.number == number,
+                SegmentationRow.rule == rule,
+            )
+            .order_by(SegmentRow.index)
+        )
+        return [
+            Segment(
+                r.index,
+                SegmentKind(r.kind),
+                r.first_turn,
+                r.last_turn,
+                r.start_ms,
+                r.end_ms,
+                r.estimated,
+            )
+            for r in rows
+        ]

@@ -149,6 +149,17 @@ def load_project_scheme(db: ProjectDatabase, key: str | None = None) -> Scheme:
         return _parse_stored(row.source_text, f"{row.key} (stored in project)")
 
 
+def load_project_scheme_revision(db: ProjectDatabase, key: str, revision: int) -> Scheme:
+    """A specific stored revision: what a code made with that revision means."""
+    with db.reading() as session:
+        row = session.scalar(
+            select(SchemeRow).where(SchemeRow.key == key, SchemeRow.revision == revision)
+        )
+        if row is None:
+            raise NotFoundError(f"the project has no scheme {key!r} revision {revision}")
+        return _parse_stored(row.source_text, f"{row.key} (stored in project)")
+
+
 @lru_cache(maxsize=32)
 def _parse_stored(text: str, label: str) -> Scheme:
     return parse_scheme_text(text, label)

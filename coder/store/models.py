@@ -7,6 +7,8 @@ Design notes:
   role is one update, not one per turn.
 * Segments belong to a *segmentation* of a transcript (one per segmentation rule), so
   two schemes with different windows can code the same session.
+* Stage events are code applications on an episode (revision 0002 dropped the separate
+  ``stage_events`` table before any release wrote to it).
 * Code applications carry ``session_id`` redundantly: every coding query is per session
   and rater, and blinding filters on rater; the composite index serves both.
 """
@@ -226,6 +228,11 @@ class CodeApplicationRow(Base):
 
 
 class EpisodeRow(Base):
+    """A rupture-resolution episode. Its stage events are code applications with
+    ``unit='episode'`` whose ``code_id`` is a stage id and whose evidence turn says where
+    the stage occurred: one table for everything coded, so blinding, export and
+    reliability treat stages like any code."""
+
     __tablename__ = "episodes"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
@@ -239,18 +246,3 @@ class EpisodeRow(Base):
     memo: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    events: Mapped[list[StageEventRow]] = relationship(
-        back_populates="episode", cascade="all, delete-orphan", order_by="StageEventRow.seq"
-    )
-
-
-class StageEventRow(Base):
-    __tablename__ = "stage_events"
-    __table_args__ = (UniqueConstraint("episode_id", "seq"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
-    stage_id: Mapped[str] = mapped_column(String(40))
-    turn: Mapped[int]
-    seq: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    episode: Mapped[EpisodeRow] = relationship(back_populates="events")

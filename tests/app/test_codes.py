@@ -1,0 +1,167 @@
+"""The long codes table: validated import, lossless export -> import -> export."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from coder.app import codes, importing, projects, raters
+from coder.app.importing import ImportOptions
+from coder.domain.errors import CoderError
+from coder.io.codes_csv import EXPORT_COLUMNS, REQUIRED, CodesFileError
+from coder.store.database import ProjectDatabase
+
+TRANSCRIPT = """\
+[00:00:05] T: How have things been since last week?
+[00:00:12] P: Fine. I guess.
+[00:02:40] T: You said fine, but you sound tired.
+[00:05:10] P: I don't want to talk about it. Can we talk about work instead?
+[00:06:00] T: We can. I notice we moved away from how you feel, though.
+"""
+
+HEADER = (
+    "patient,session,rater,code,unit,unit_index,value,scheme,evidence_start,evidence_end,memo\n"
+)
+GOOD = HEADER + (
+    "P01,1,Ada,W2,segment,1,1,,2:0,2:5,terse\n"
+    "P01,1,Ada,W_SIG,segment,1,3,,,,\n"
+    'P01,1,Ada,W4,segment,2,1,3rs-2015,4:33,4:62,"asks to change topic, ""work"""\n'
+    "P01,1,Ada,R4,turn,5,1,,,,\n"
+    "P01,1,Ada,G_RESOLVED,session,1,NA,,,,\n"
+    "P01,1,Bo Chen,W2,segment,1,1,,,,\n"
+    "P01,1,Bo Chen,W_SIG,segment,1,2,,,,\n"
+    "P01,1,Bo Chen,C1,segment,2,0,,,,\n"
+)
+
+
+def setup_project(path: Path, tmp: Path) -> ProjectDatabase:
+    db = projects.create_project(path)
+    source = tmp / "P01_S1.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
+    return db
+
+
+def write(tmp: Path, text: str, name: str = "codes.csv") -> Path:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_import_creates_raters_and_skips_absent(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    raters.add_rater(db, "Ada", "AL")
+    result = codes.import_codes(db, write(tmp_path, GOOD))
+    assert (result.rows, result.skipped_absent, result.new_raters) == (7, 1, ("Bo Chen",))
+    assert raters.get_rater(db, "bo chen").initials == "BC"
+    assert projects.counts(db).codes == 7
+    db.close()
+
+
+def test_export_import_export_is_lossless(tmp_path: Path) -> None:
+    first = setup_project(tmp_path / "a.sqlite", tmp_path)
+    codes.import_codes(first, write(tmp_path, GOOD))
+    out1 = tmp_path / "out1.csv"
+    assert codes.export_codes(first, out1) == 7
+    first.close()
+    rows1 = read_rows(out1)
+    assert list(rows1[0]) == list(EXPORT_COLUMNS)
+    w4 = next(r for r in rows1 if r["code"] == "W4")
+    assert (w4["evidence_start"], w4["evidence_end"]) == ("4:33", "4:62")
+    assert w4["memo"] == 'asks to change topic, "work"'
+    assert w4["code_name"] and w4["code_group"] == "withdrawal"
+    assert (w4["segment_start_ms"], w4["segment_end_ms"]) == ("300000", "600000")
+    assert next(r for r in rows1 if r["code"] == "G_RESOLVED")["value"] == "NA"
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    second = setup_project(tmp_path / "b.sqlite", fresh)
+    codes.import_codes(second, out1)
+    out2 = tmp_path / "out2.csv"
+    codes.export_codes(second, out2)
+    second.close()
+    assert out1.read_text(encoding="utf-8") == out2.read_text(encoding="utf-8")
+
+
+def test_export_filters_by_rater(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    codes.import_codes(db, write(tmp_path, GOOD))
+    out = tmp_path / "ada.csv"
+    assert codes.export_codes(db, out, ["ada"]) == 5
+    assert {r["rater"] for r in read_rows(out)} == {"Ada"}
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("P01,1,Ada,W99,segment,1,1,,,,", "line 2: code 'W99' is not in scheme 3rs-2015"),
+        ("P02,1,Ada,W1,segment,1,1,,,,", "line 2: no session 1 for patient 'P02'"),
+        ("P01,4,Ada,W1,segment,1,1,,,,", "line 2: no session 4 for patient 'P01'"),
+        ("P01,1,Ada,W1,segment,9,1,,,,", "line 2: session 1 of P01 has no segment 9"),
+        ("P01,1,Ada,W1,turn,99,1,,,,", "line 2: session 1 of P01 has no turn 99"),
+        ("P01,1,Ada,W_SIG,segment,1,7,,,,", "line 2: W_SIG must be from 1 to 5, not 7"),
+        ("P01,1,Ada,W1,segment,1,2,,,,", "line 2: W1 is a presence code"),
+        ("P01,1,Ada,W1,segment,1,1,,2:0,2:500,", "line 2: evidence runs past the end of turn 2"),
+        ("P01,1,Ada,W1,segment,1,1,,2:0,3:4,", "spans two turns"),
+        ("P01,1,Ada,W1,chunk,1,1,,,,", "line 2: unit 'chunk' must be one of"),
+        ("P01,x,Ada,W1,segment,1,1,,,,", "line 2: session 'x' is not a number"),
+        ("P01,1,Ada,W1,segment,1,1,nope,,,", "line 2: the project has no scheme 'nope'"),
+        ("P01,1,Ada,G_W,session,2,3,,,,", "a session-level rating has unit_index 1"),
+    ],
+)
+def test_bad_rows_name_the_line_and_write_nothing(tmp_path: Path, row: str, message: str) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    path = write(tmp_path, HEADER + row + "\n" + "P01,1,Ada,W2,segment,1,1,,,,\n")
+    with pytest.raises(CoderError) as info:
+        codes.import_codes(db, path)
+    assert message in str(info.value) and "codes.csv" in str(info.value)
+    assert projects.counts(db).codes == 0 and projects.counts(db).raters == 0
+    db.close()
+
+
+def test_all_problems_are_collected(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    text = (
+        HEADER + "P01,1,Ada,W99,segment,1,1,,,,\nP01,1,Ada,W_SIG,segment,1,3,,,,\n"
+        "P01,1,Ada,W_SIG,segment,1,4,,,,\nP09,1,Ada,W1,segment,1,1,,,,\n"
+    )
+    with pytest.raises(CodesFileError) as info:
+        codes.import_codes(db, write(tmp_path, text))
+    assert len(info.value.problems) == 3
+    assert "line 4: W_SIG is rated twice for segment 1 by Ada" in info.value.problems
+    db.close()
+
+
+def test_file_level_problems(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    with pytest.raises(CoderError, match=r"missing required column.*unit_index"):
+        codes.import_codes(db, write(tmp_path, "patient,session,rater,code,unit,value\n"))
+    with pytest.raises(CoderError, match="empty"):
+        codes.import_codes(db, write(tmp_path, "\n"))
+    with pytest.raises(CoderError, match="no such file"):
+        codes.import_codes(db, tmp_path / "missing.csv")
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes((",".join(REQUIRED) + "\nP01,1,Ren\xe9,W1,segment,1,1\n").encode("latin-1"))
+    with pytest.raises(CoderError, match="not UTF-8"):
+        codes.import_codes(db, bad)
+    db.close()
+
+
+def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    out = tmp_path / "out.csv"
+    out.write_text("old export")
+    codes.export_codes(db, out)
+    assert read_rows(out) == [] and out.read_text().startswith("patient,session")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with pytest.raises(CoderError, match="folder does not exist"):
+        codes.export_codes(db, tmp_path / "nope" / "out.csv")
+    db.close()

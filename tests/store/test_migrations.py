@@ -1,0 +1,68 @@
+"""Migrations: the revisions and the ORM models agree, and data survives upgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from coder.store import migrate
+from coder.store.database import ProjectDatabase, sqlite_url
+from coder.store.models import Base
+
+
+def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "m.sqlite"))
+    migrate.upgrade(engine, None)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(sqlite_url(path))
+    migrate.upgrade(engine, None, target="0001")
+    with engine.begin() as conn:
+        for sql in (
+            "INSERT INTO project (id, name, created_at, settings) VALUES (1, 'old', '2026-01-01', '{}')",
+            "INSERT INTO schemes (id, key, version, revision, content_hash, name, source_text, source_name, added_at)"
+            " VALUES (1, 'safran-muran-stages', '1', 1, 'h', 'S', 'x', 'x', '2026-01-01')",
+            "INSERT INTO patients (id, code, attributes) VALUES (1, 'P01', '{}')",
+            "INSERT INTO sessions (id, patient_id, number) VALUES (1, 1, 3)",
+            "INSERT INTO raters (id, name, initials, role, created_at) VALUES (1, 'Ada', 'AL', 'rater', '2026-01-01')",
+            'INSERT INTO episodes (id, session_id, rater_id, scheme_id, "index", pathway_id, start_turn, memo,'
+            " created_at, updated_at) VALUES (1, 1, 1, 1, 1, 'withdrawal', 4, '', '2026-01-01', '2026-01-01')",
+            "INSERT INTO stage_events (episode_id, stage_id, turn, seq, created_at)"
+            " VALUES (1, 'WS1', 4, 1, '2026-01-02'), (1, 'WS3', 9, 2, '2026-01-03')",
+        ):
+            conn.execute(text(sql))
+    engine.dispose()
+
+    db = ProjectDatabase.open(sqlite_url(path))
+    try:
+        assert db.backup_path is not None and db.backup_path.exists()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT code_id, unit, unit_index, episode_id, value, evidence_turn"
+                    " FROM code_applications ORDER BY evidence_turn"
+                )
+            ).all()
+            tables = {
+                r[0]
+                for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+            }
+    finally:
+        db.close()
+    assert rows == [("WS1", "episode", 1, 1, 1, 4), ("WS3", "episode", 1, 1, 1, 9)]
+    assert "stage_events" not in tables
+    # The backup is the untouched old project.
+    old = create_engine(sqlite_url(db.backup_path))
+    with old.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT count(*) FROM stage_events")).scalar() == 2
+    old.dispose()
