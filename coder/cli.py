@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from coder import __version__
-from coder.app import projects, raters, schemes
+from coder.app import identity, projects, raters, schemes
 from coder.commands import codes, transcripts
 from coder.commands.common import EXIT_ERROR, db_option, emit_json, opened, project_option
 from coder.domain.errors import CoderError
@@ -228,15 +228,40 @@ def raters_group() -> None:
     default=RaterRole.RATER.value,
     show_default=True,
 )
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding the lab passphrase (leads only). The first lead sets it.",
+)
 @project_option
 @db_option
 def raters_add(
-    name: str, initials: str, role: str, project: Path | None, db_url: str | None
+    name: str,
+    initials: str,
+    role: str,
+    passphrase_file: Path | None,
+    project: Path | None,
+    db_url: str | None,
 ) -> None:
     """Add a rater NAME to the project."""
     with opened(project, db_url) as db:
-        rater = raters.add_rater(db, name, initials, RaterRole(role))
+        if role == RaterRole.LEAD.value:
+            rater = identity.add_lead(db, name, initials, read_passphrase(passphrase_file))
+        else:
+            rater = raters.add_rater(db, name, initials, RaterRole(role))
     click.echo(f"Added {rater.role.value} {rater.name} ({rater.initials})")
+
+
+def read_passphrase(path: Path | None) -> str:
+    """From a file, or typed at a terminal; never wait on a non-terminal stdin."""
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8").strip("\r\n")
+        except OSError as exc:
+            raise CoderError(f"cannot read passphrase file: {exc.strerror}", path=path) from None
+    if not sys.stdin.isatty():
+        raise CoderError("a lead needs the lab passphrase: give --passphrase-file FILE")
+    return str(click.prompt("Lab passphrase", hide_input=True))
 
 
 @raters_group.command(name="list")

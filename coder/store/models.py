@@ -246,3 +246,16 @@ class EpisodeRow(Base):
     memo: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RaterPositionRow(Base):
+    """Where each rater last was, so reopening the project resumes there."""
+
+    __tablename__ = "rater_positions"
+    rater_id: Mapped[int] = mapped_column(
+        ForeignKey("raters.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    scheme_key: Mapped[str | None] = mapped_column(String(40))
+    turn: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

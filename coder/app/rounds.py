@@ -1,0 +1,156 @@
+"""Coding rounds, assignments and the blinding rule.
+
+While a round is *open*, raters code independently: a rater (not a lead) sees only their
+own codes. The rule lives in :func:`visible_rater_ids`, which every query that returns
+codes goes through, so no view or export can bypass it. A *locked* round takes no more
+edits; an *unblinded* round's codes are visible to everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from coder.app.identity import Coder
+from coder.domain.coding import CodingRound, RoundStatus
+from coder.domain.errors import CoderError, NotFoundError, ValidationError
+from coder.store.database import ProjectDatabase
+from coder.store.models import (
+    AssignmentRow,
+    PatientRow,
+    RaterRow,
+    RoundRow,
+    SessionRow,
+)
+
+
+class NotAllowed(CoderError):
+    """The acting rater may not do this (role or round status)."""
+
+
+def require_lead(coder: Coder, what: str) -> None:
+    if not coder.is_lead:
+        raise NotAllowed(f"only a lead can {what}")
+
+
+def list_rounds(db: ProjectDatabase) -> list[CodingRound]:
+    with db.reading() as session:
+        return [
+            CodingRound(r.number, r.name, RoundStatus(r.status))
+            for r in session.scalars(select(RoundRow).order_by(RoundRow.number))
+        ]
+
+
+def open_round(session: OrmSession) -> RoundRow | None:
+    return session.scalar(select(RoundRow).where(RoundRow.status == RoundStatus.OPEN.value))
+
+
+def create_round(db: ProjectDatabase, coder: Coder, name: str = "") -> CodingRound:
+    """Open a new round; only one round can be open at a time."""
+    require_lead(coder, "open a coding round")
+    with db.transaction() as session:
+        current = open_round(session)
+        if current is not None:
+            raise ValidationError(f"round {current.number} is still open; lock it first")
+        number = (session.scalar(select(func.max(RoundRow.number))) or 0) + 1
+        session.add(RoundRow(number=number, name=name, status=RoundStatus.OPEN.value))
+    return CodingRound(number, name, RoundStatus.OPEN)
+
+
+_ALLOWED = {
+    RoundStatus.OPEN: {RoundStatus.LOCKED},
+    RoundStatus.LOCKED: {RoundStatus.OPEN, RoundStatus.UNBLINDED},
+    RoundStatus.UNBLINDED: set[RoundStatus](),
+}
+
+
+def set_round_status(db: ProjectDatabase, coder: Coder, number: int, status: RoundStatus) -> None:
+    """open -> locked -> unblinded (locked may reopen); unblinding cannot be undone."""
+    require_lead(coder, "change a round's status")
+    with db.transaction() as session:
+        row = session.scalar(select(RoundRow).where(RoundRow.number == number))
+        if row is None:
+            raise NotFoundError(f"no coding round {number}")
+        current = RoundStatus(row.status)
+        if status not in _ALLOWED[current]:
+            raise ValidationError(
+                f"round {number} is {current.value}; it cannot become {status.value}"
+            )
+        if status is RoundStatus.OPEN and open_round(session) is not None:
+            raise ValidationError("another round is open")
+        row.status = status.value
+
+
+def visible_rater_ids(
+    session: OrmSession, coder: Coder, wanted: list[int] | None = None
+) -> list[int] | None:
+    """Rater ids whose codes ``coder`` may see (``None`` = everyone's).
+
+    Leads see everyone (optionally narrowed to ``wanted``). Other raters see only their
+    own codes while any round is open or locked; once rounds are unblinded (or no round
+    exists) they also see others' codes.
+    """
+    if coder.is_lead:
+        return wanted
+    blinded = session.scalar(
+        select(func.count())
+        .select_from(RoundRow)
+        .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
+    )
+    if blinded:
+        return [coder.rater_id]
+    return wanted
+
+
+def assign(
+    db: ProjectDatabase, coder: Coder, rater: str, patient: str, number: int, round_number: int
+) -> None:
+    require_lead(coder, "assign sessions")
+    with db.transaction() as session:
+        rater_id = session.scalar(
+            select(RaterRow.id).where(func.lower(RaterRow.name) == rater.lower())
+        )
+        if rater_id is None:
+            raise NotFoundError(f"no rater named {rater!r}")
+        session_id = session.scalar(
+            select(SessionRow.id)
+            .join(PatientRow)
+            .where(PatientRow.code == patient, SessionRow.number == number)
+        )
+        if session_id is None:
+            raise NotFoundError(f"no session {number} for patient {patient!r}")
+        round_id = session.scalar(select(RoundRow.id).where(RoundRow.number == round_number))
+        if round_id is None:
+            raise NotFoundError(f"no coding round {round_number}")
+        exists = session.scalar(
+            select(AssignmentRow.id).where(
+                AssignmentRow.rater_id == rater_id,
+                AssignmentRow.session_id == session_id,
+                AssignmentRow.round_id == round_id,
+            )
+        )
+        if exists is None:
+            session.add(AssignmentRow(rater_id=rater_id, session_id=session_id, round_id=round_id))
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedSession:
+    patient: str
+    session: int
+    round: int
+
+
+def assignments_for(db: ProjectDatabase, coder: Coder) -> list[AssignedSession]:
+    with db.reading() as session:
+        rows = session.execute(
+            select(PatientRow.code, SessionRow.number, RoundRow.number)
+            .select_from(AssignmentRow)
+            .join(SessionRow, AssignmentRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .where(AssignmentRow.rater_id == coder.rater_id)
+            .order_by(RoundRow.number, PatientRow.code, SessionRow.number)
+        )
+        return [AssignedSession(*row) for row in rows]
