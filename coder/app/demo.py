@@ -1,6 +1,8 @@
 """The default project `coder` and `make run` open: a ready demo in the user data folder.
 
-Created on first run with the 3RS-2015 scheme. The location follows the
+Created on first run with the 3RS-2015 and stage schemes, seeded with the team's invented
+sample sessions and two raters' codings of them, so a new user sees real material at
+once. The location follows the
 platform convention (platformdirs); ``$CODER_HOME`` overrides it, e.g. for tests.
 """
 
@@ -11,7 +13,9 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from coder.app import projects
+from coder.app import codes, importing, projects
+from coder.domain.errors import CoderError
+from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
 
 ENV_HOME = "CODER_HOME"
@@ -29,9 +33,50 @@ def default_project_path() -> Path:
     return data_dir() / DEMO_FILE
 
 
+DEMO_SCHEMES = ("3rs-2015", "safran-muran-stages")
+# The demo's speaker labels, confirmed by the team that wrote the samples.
+DEMO_ROLES = {
+    "Dr. Lee": SpeakerRole.THERAPIST,
+    "Sam": SpeakerRole.PATIENT,
+    "T": SpeakerRole.THERAPIST,
+    "P": SpeakerRole.PATIENT,
+    "Dr. Alan Park": SpeakerRole.THERAPIST,
+    "Maria Gomez": SpeakerRole.PATIENT,
+}
+
+
+def sample_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "sample_transcripts"
+
+
 def ensure_demo_project() -> ProjectDatabase:
-    """Open the default project, creating it if it does not exist yet."""
+    """Open the default project, creating and seeding it if it does not exist yet."""
     path = default_project_path()
     if path.exists():
         return projects.open_project(path)
-    return projects.create_project(path, name="Demo project")
+    db = projects.create_project(path, name="Demo project", scheme_ids=DEMO_SCHEMES)
+    try:
+        seed_demo(db, sample_dir())
+    except BaseException:
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    return db
+
+
+def seed_demo(db: ProjectDatabase, folder: Path) -> None:
+    """Import the invented sample sessions and the two raters' codings of them."""
+    files = sorted(
+        p for p in folder.glob("P0*_S*.*") if p.suffix in {".docx", ".txt", ".vtt", ".srt", ".csv"}
+    )
+    if not files:
+        raise CoderError("sample transcripts are missing", path=folder)
+    report = importing.import_files(
+        db, files, importing.ImportOptions(pattern="{patient}_S{session}", roles=DEMO_ROLES)
+    )
+    if report.failed:
+        raise CoderError(f"sample import failed: {report.failed[0].error}")
+    codes_file = folder / "codes.csv"
+    if codes_file.exists():
+        codes.import_codes(db, codes_file)

@@ -115,13 +115,13 @@ class CodeApplication:
 
 def check_value(scheme: Scheme, item_id: str, value: int | None) -> None:
     """Raise unless ``value`` is valid for the code, rating or stage ``item_id``."""
-    if any(c.id == item_id for c in scheme.codes()):
+    if scheme.is_code(item_id):
         if value not in (0, 1):
             raise ValidationError(
                 f"{item_id} is a presence code: value must be 1 (or 0), not {value}"
             )
         return
-    if any(r.id == item_id for r in scheme.ratings):
+    if scheme.is_rating(item_id):
         scale = scheme.rating(item_id).scale
         if value is None:
             if not scale.allow_na:

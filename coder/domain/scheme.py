@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from coder.domain.errors import NotFoundError
 
@@ -130,7 +131,7 @@ class StagePathway:
         return max(s.order for s in self.stages)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scheme:
     id: str
     version: str
@@ -145,31 +146,54 @@ class Scheme:
     pathways: tuple[StagePathway, ...] = ()
 
     # ---- lookups -------------------------------------------------------------
+    # Indexes are built once per scheme (cached_property writes to the instance dict,
+    # which a frozen dataclass without slots allows): importing 100k coded rows looks
+    # ids up several times per row.
+    @cached_property
+    def _codes_by_id(self) -> dict[str, Code]:
+        return {code.id: code for group in self.groups for code in group.codes}
+
+    @cached_property
+    def _ratings_by_id(self) -> dict[str, RatingDef]:
+        return {rating.id: rating for rating in self.ratings}
+
+    @cached_property
+    def _stages_by_id(self) -> dict[str, tuple[StagePathway, Stage]]:
+        return {stage.id: (p, stage) for p in self.pathways for stage in p.stages}
+
     def codes(self) -> Iterator[Code]:
         for group in self.groups:
             yield from group.codes
 
+    def is_code(self, item_id: str) -> bool:
+        return item_id in self._codes_by_id
+
+    def is_rating(self, item_id: str) -> bool:
+        return item_id in self._ratings_by_id
+
+    def is_stage(self, item_id: str) -> bool:
+        return item_id in self._stages_by_id
+
     def code(self, code_id: str) -> Code:
-        for code in self.codes():
-            if code.id == code_id:
-                return code
-        raise NotFoundError(f"scheme {self.id} has no code {code_id!r}")
+        try:
+            return self._codes_by_id[code_id]
+        except KeyError:
+            raise NotFoundError(f"scheme {self.id} has no code {code_id!r}") from None
 
     def rating(self, rating_id: str) -> RatingDef:
-        for rating in self.ratings:
-            if rating.id == rating_id:
-                return rating
-        raise NotFoundError(f"scheme {self.id} has no rating {rating_id!r}")
+        try:
+            return self._ratings_by_id[rating_id]
+        except KeyError:
+            raise NotFoundError(f"scheme {self.id} has no rating {rating_id!r}") from None
 
     def ratings_for(self, scope: Scope) -> tuple[RatingDef, ...]:
         return tuple(r for r in self.ratings if r.scope is scope)
 
     def stage(self, stage_id: str) -> tuple[StagePathway, Stage]:
-        for pathway in self.pathways:
-            for stage in pathway.stages:
-                if stage.id == stage_id:
-                    return pathway, stage
-        raise NotFoundError(f"scheme {self.id} has no stage {stage_id!r}")
+        try:
+            return self._stages_by_id[stage_id]
+        except KeyError:
+            raise NotFoundError(f"scheme {self.id} has no stage {stage_id!r}") from None
 
     def pathway(self, pathway_id: str) -> StagePathway:
         for pathway in self.pathways:
@@ -179,12 +203,10 @@ class Scheme:
 
     def has_id(self, any_id: str) -> bool:
         """True if ``any_id`` names a code, a rating or a stage of this scheme."""
-        return any_id in self.all_ids()
+        return self.is_code(any_id) or self.is_rating(any_id) or self.is_stage(any_id)
 
     def all_ids(self) -> set[str]:
-        ids = {c.id for c in self.codes()} | {r.id for r in self.ratings}
-        ids |= {s.id for p in self.pathways for s in p.stages}
-        return ids
+        return set(self._codes_by_id) | set(self._ratings_by_id) | set(self._stages_by_id)
 
     def hotkeys(self) -> dict[str, str]:
         """Normalised hotkey -> code, rating or stage id."""

@@ -165,3 +165,38 @@ def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -
     with pytest.raises(CoderError, match="folder does not exist"):
         codes.export_codes(db, tmp_path / "nope" / "out.csv")
     db.close()
+
+
+def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
+    """Stages may oscillate (WS2 twice); an episode starts at its earliest evidence even
+    when a rating row about it comes first."""
+    db = projects.create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    source = tmp_path / "P01_S1.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
+    rows = (
+        "P01,1,Ada,EP_RESOLVED,episode,1,1,safran-muran-stages,,,\n"
+        "P01,1,Ada,WS1,episode,1,1,safran-muran-stages,2:0,2:5,\n"
+        "P01,1,Ada,WS2,episode,1,1,safran-muran-stages,3:0,3:8,\n"
+        "P01,1,Ada,WS3,episode,1,1,safran-muran-stages,4:0,4:5,\n"
+        "P01,1,Ada,WS2,episode,1,1,safran-muran-stages,5:0,5:6,\n"
+    )
+    assert codes.import_codes(db, write(tmp_path, HEADER + rows)).rows == 5
+    from coder.app import episodes
+    from coder.app.coding import CodingSession
+    from coder.app.identity import sign_in
+
+    cs = CodingSession(db, sign_in(db, "Ada"), "P01", 1, "safran-muran-stages")
+    (view,) = episodes.list_episodes(cs)
+    assert (view.start_turn, view.pathway_id) == (2, "withdrawal")
+    assert [c.code_id for c in view.stages] == ["WS1", "WS2", "WS3", "WS2"]
+    assert len(view.flagged) == 1
+    out = tmp_path / "out.csv"
+    codes.export_codes(db, out)
+    db.close()
+    again = projects.create_project(tmp_path / "q.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    assert importing.import_file(again, source, ImportOptions(pattern="{patient}_S{session}")).ok
+    codes.import_codes(again, out)
+    (view2,) = episodes.list_episodes(CodingSession(again, sign_in(again, "Ada"), "P01", 1, "safran-muran-stages"))
+    assert view2.start_turn == 2
+    again.close()

@@ -33,6 +33,11 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
             " VALUES (1, 'safran-muran-stages', '1', 1, 'h', 'S', 'x', 'x', '2026-01-01')",
             "INSERT INTO patients (id, code, attributes) VALUES (1, 'P01', '{}')",
             "INSERT INTO sessions (id, patient_id, number) VALUES (1, 1, 3)",
+            "INSERT INTO transcripts (id, session_id, source_name, source_format, content_hash, imported_at, warnings)"
+            " VALUES (1, 1, 'x.txt', 'txt', 'h', '2026-01-01', '{}')",
+            "INSERT INTO speakers (id, transcript_id, label, role, role_confirmed) VALUES (1, 1, 'P', 'patient', 1)",
+            "INSERT INTO turns (transcript_id, \"index\", speaker_id, text) VALUES (1, 4, 1, 'I am fine.'),"
+            " (1, 9, 1, 'Well, maybe I did mind.')",
             "INSERT INTO raters (id, name, initials, role, created_at) VALUES (1, 'Ada', 'AL', 'rater', '2026-01-01')",
             'INSERT INTO episodes (id, session_id, rater_id, scheme_id, "index", pathway_id, start_turn, memo,'
             " created_at, updated_at) VALUES (1, 1, 1, 1, 1, 'withdrawal', 4, '', '2026-01-01', '2026-01-01')",
@@ -48,7 +53,7 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
         with db.engine.connect() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT code_id, unit, unit_index, episode_id, value, evidence_turn"
+                    "SELECT code_id, unit, unit_index, episode_id, value, evidence_turn, evidence_start, evidence_end"
                     " FROM code_applications ORDER BY evidence_turn"
                 )
             ).all()
@@ -58,7 +63,8 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
             }
     finally:
         db.close()
-    assert rows == [("WS1", "episode", 1, 1, 1, 4), ("WS3", "episode", 1, 1, 1, 9)]
+    # Each event becomes a code whose evidence spans the whole turn it was coded at.
+    assert rows == [("WS1", "episode", 1, 1, 1, 4, 0, 10), ("WS3", "episode", 1, 1, 1, 9, 0, 23)]
     assert "stage_events" not in tables
     # The backup is the untouched old project.
     old = create_engine(sqlite_url(db.backup_path))

@@ -1,17 +1,20 @@
 """A transcript's turns as a Qt table: one row per turn, never one widget per turn.
 
-Qt asks only for visible rows, so a 2,000-turn session costs no more to show than a
-20-turn one.
+Qt asks only for visible rows, so a 2,000-turn session costs little more to show than a
+20-turn one. Coding decorations (highlight ranges, segment starts, code tooltips) are
+pushed in by the window from the workspace caches; the model only presents them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from coder.domain.coding import Segment
 from coder.domain.roles import SpeakerRole
 from coder.domain.transcript import Transcript, Turn
 
@@ -21,6 +24,11 @@ ROLE_COLOURS = {
     SpeakerRole.OTHER: QColor("#555555"),
     SpeakerRole.UNKNOWN: QColor("#7a7a7a"),
 }
+HIGHLIGHTS_ROLE = Qt.ItemDataRole.UserRole + 10
+SEGMENT_START_ROLE = Qt.ItemDataRole.UserRole + 11
+TURN_ROLE = Qt.ItemDataRole.UserRole + 12
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 class Column(IntEnum):
@@ -31,6 +39,16 @@ class Column(IntEnum):
 
 
 HEADERS = {Column.INDEX: "#", Column.TIME: "Time", Column.SPEAKER: "Speaker", Column.TEXT: "Text"}
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A coloured range of a turn's text (Python string indexes, end exclusive)."""
+
+    start: int
+    end: int
+    colour: str
+    label: str
 
 
 def format_ms(ms: int | None) -> str:
@@ -44,24 +62,68 @@ class TurnsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._turns: tuple[Turn, ...] = ()
+        self._highlights: dict[int, list[Highlight]] = {}
+        self._tooltips: dict[int, str] = {}
+        self._segment_starts: dict[int, Segment] = {}
 
     def set_transcript(self, transcript: Transcript | None) -> None:
         self.beginResetModel()
         self._turns = transcript.turns if transcript else ()
+        self._highlights, self._tooltips, self._segment_starts = {}, {}, {}
         self.endResetModel()
+
+    def set_decorations(
+        self,
+        highlights: dict[int, list[Highlight]],
+        tooltips: dict[int, str],
+        segment_starts: dict[int, Segment],
+    ) -> None:
+        """Replace highlights/tooltips/segment marks; repaint only rows that changed."""
+        changed = (
+            set(self._highlights)
+            | set(highlights)
+            | set(self._segment_starts)
+            | set(segment_starts)
+            | set(self._tooltips)
+            | set(tooltips)
+        )
+        changed = {
+            t
+            for t in changed
+            if self._highlights.get(t) != highlights.get(t)
+            or self._segment_starts.get(t) != segment_starts.get(t)
+            or self._tooltips.get(t) != tooltips.get(t)
+        }
+        self._highlights, self._tooltips = highlights, tooltips
+        self._segment_starts = segment_starts
+        if changed and self._turns:
+            rows = sorted(t - 1 for t in changed if 1 <= t <= len(self._turns))
+            if rows:
+                self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(Column) - 1))
 
     def turn(self, row: int) -> Turn:
         return self._turns[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def find(self, needle: str, start_row: int, backwards: bool = False) -> int | None:
+        """Next row (wrapping) whose text or speaker contains ``needle``."""
+        n = len(self._turns)
+        if not needle or not n:
+            return None
+        needle = needle.casefold()
+        for step in range(1, n + 1):
+            row = (start_row - step) % n if backwards else (start_row + step) % n
+            turn = self._turns[row]
+            if needle in turn.text.casefold() or needle in turn.speaker.casefold():
+                return row
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._turns)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         turn = self._turns[index.row()]
@@ -74,10 +136,19 @@ class TurnsModel(QAbstractTableModel):
             if column is Column.SPEAKER:
                 return turn.speaker
             return turn.text
+        if role == HIGHLIGHTS_ROLE:
+            return self._highlights.get(turn.index, [])
+        if role == SEGMENT_START_ROLE:
+            return self._segment_starts.get(turn.index)
+        if role == TURN_ROLE:
+            return turn.index
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.SPEAKER:
             return ROLE_COLOURS[turn.role]
-        if role == Qt.ItemDataRole.ToolTipRole and column is Column.SPEAKER:
-            return f"{turn.speaker} — {turn.role.value}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.SPEAKER:
+                return f"{turn.speaker} — {turn.role.value}"
+            if column is Column.TEXT:
+                return self._tooltips.get(turn.index)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is not Column.TEXT:
             return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         return None

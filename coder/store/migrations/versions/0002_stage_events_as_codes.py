@@ -1,7 +1,7 @@
 """Stage events become code applications on episodes; drop ``stage_events``.
 
-Any rows are carried over as ``unit='episode'`` code applications (value 1, evidence at
-the event's turn) so no coded stage is lost.
+Any rows are carried over as ``unit='episode'`` code applications (value 1, evidence
+spanning the whole turn of the event) so no coded stage is lost.
 
 Revision ID: 0002
 Revises: 0001
@@ -27,7 +27,11 @@ def upgrade() -> None:
              segment_id, episode_id, value, evidence_turn, evidence_start, evidence_end,
              memo, created_at, updated_at)
         SELECT e.session_id, e.rater_id, e.scheme_id, e.round_id, s.stage_id, 'episode',
-               e."index", NULL, e.id, 1, s.turn, NULL, NULL, '', s.created_at, s.created_at
+               e."index", NULL, e.id, 1, s.turn, 0,
+               (SELECT max(length(t.text), 1) FROM turns t
+                  JOIN transcripts tr ON tr.id = t.transcript_id
+                 WHERE tr.session_id = e.session_id AND t."index" = s.turn),
+               '', s.created_at, s.created_at
         FROM stage_events s JOIN episodes e ON e.id = s.episode_id
         """
     )

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coder.app import browse, demo, projects, raters, schemes
+
+
+def test_demo_project_is_created_seeded_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
+    db = demo.ensure_demo_project()
+    try:
+        counts = projects.counts(db)
+        assert (counts.patients, counts.sessions) == (2, 6)
+        assert counts.turns > 500 and counts.codes > 500
+        assert {r.name for r in raters.list_raters(db)} == {"Ada Lovelace", "Ben Okafor"}
+        assert [s.key for s in schemes.project_schemes(db)] == ["3rs-2015", "safran-muran-stages"]
+        roles = {t.speaker: t.role.value for t in browse.load_transcript(db, "P01", 2).turns}
+        assert roles == {"Dr. Lee": "therapist", "Sam": "patient"}
+    finally:
+        db.close()
+    assert demo.default_project_path() == tmp_path / "home" / demo.DEMO_FILE
+    again = demo.ensure_demo_project()  # second start opens, does not re-seed
+    try:
+        assert projects.counts(again).sessions == 6
+    finally:
+        again.close()
+
+
+def test_failed_seed_leaves_no_half_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(demo, "sample_dir", lambda: tmp_path / "nowhere")
+    with pytest.raises(Exception, match="sample transcripts are missing"):
+        demo.ensure_demo_project()
+    assert not demo.default_project_path().exists()
