@@ -16,7 +16,15 @@ import click
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
 from coder.commands import codes, transcripts
-from coder.commands.common import EXIT_ERROR, db_option, emit_json, opened, project_option
+from coder.commands.common import (
+    EXIT_ERROR,
+    db_option,
+    emit_json,
+    opened,
+    passphrase_option,
+    project_option,
+    read_passphrase,
+)
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 
@@ -38,16 +46,36 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @project_option
+@click.option("--rater", help="Open as this rater (skips the who-are-you dialog).")
+@passphrase_option
+@click.option(
+    "--open", "open_session", metavar="PATIENT/SESSION", help="Open this session, e.g. P01/2."
+)
 @click.option(
     "--screenshot",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Render the main window to this PNG file and exit.",
+    help="Render the main window to this PNG file and exit (works offscreen).",
 )
-def gui(project: Path | None, screenshot: Path | None) -> None:
+def gui(
+    project: Path | None,
+    rater: str | None,
+    passphrase_file: Path | None,
+    open_session: str | None,
+    screenshot: Path | None,
+) -> None:
     """Open the desktop app (on PROJECT, or the default demo project)."""
     from coder.ui.launch import launch
 
-    sys.exit(launch(project=project, screenshot=screenshot))
+    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+    sys.exit(
+        launch(
+            project=project,
+            screenshot=screenshot,
+            rater=rater,
+            open_session=open_session,
+            passphrase=passphrase,
+        )
+    )
 
 
 @cli.command()
@@ -250,18 +278,6 @@ def raters_add(
         else:
             rater = raters.add_rater(db, name, initials, RaterRole(role))
     click.echo(f"Added {rater.role.value} {rater.name} ({rater.initials})")
-
-
-def read_passphrase(path: Path | None) -> str:
-    """From a file, or typed at a terminal; never wait on a non-terminal stdin."""
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8").strip("\r\n")
-        except OSError as exc:
-            raise CoderError(f"cannot read passphrase file: {exc.strerror}", path=path) from None
-    if not sys.stdin.isatty():
-        raise CoderError("a lead needs the lab passphrase: give --passphrase-file FILE")
-    return str(click.prompt("Lab passphrase", hide_input=True))
 
 
 @raters_group.command(name="list")

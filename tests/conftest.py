@@ -8,9 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from coder.app import identity, importing, projects, raters
+from coder.app.identity import Coder
+from coder.app.importing import ImportOptions
+from coder.domain.roles import RaterRole
+from coder.store.database import ProjectDatabase
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
+TIMED = """\
+[00:00:05] T: How have things been since last week?
+[00:00:12] P: Fine. I guess.
+[00:02:40] T: You said fine, but you sound tired.
+[00:05:10] P: I don't want to talk about it. Can we talk about work instead?
+[00:06:00] T: We can. I notice we moved away from how you feel, though.
+[00:11:00] P: Honestly, these sessions are not helping me at all.
+"""
+PASSPHRASE = "correct horse battery"
 SHARED = REPO.parent / "shared"
 
 
@@ -28,9 +43,43 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(project_path: Path) -> Iterator[object]:
+def db(project_path: Path) -> Iterator[ProjectDatabase]:
     from coder.app.projects import create_project
 
     database = create_project(project_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def coded_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
+    """Two sessions (3 segments each under 3RS-2015), raters Ada and Ben, lead Lee."""
+    db = projects.create_project(
+        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
+    )
+    for number in (1, 2):
+        path = tmp_path / f"P01_S{number}.txt"
+        path.write_text(TIMED.replace("week", f"week {number}"), encoding="utf-8")
+        assert importing.import_file(db, path, ImportOptions(pattern="{patient}_S{session}")).ok
+    raters.add_rater(db, "Ada", "AL")
+    raters.add_rater(db, "Ben", "BO")
+    identity.add_lead(db, "Lee", "LP", PASSPHRASE)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def ada(coded_db: ProjectDatabase) -> Coder:
+    return identity.sign_in(coded_db, "Ada")
+
+
+@pytest.fixture
+def ben(coded_db: ProjectDatabase) -> Coder:
+    return identity.sign_in(coded_db, "Ben")
+
+
+@pytest.fixture
+def lead(coded_db: ProjectDatabase) -> Coder:
+    coder = identity.sign_in(coded_db, "Lee", PASSPHRASE)
+    assert coder.role is RaterRole.LEAD
+    return coder

@@ -18,7 +18,9 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
-from coder.domain.coding import TextSpan, Unit, check_value
+from coder.app.identity import Coder
+from coder.app.rounds import NotAllowed, visible_rater_ids
+from coder.domain.coding import RoundStatus, TextSpan, Unit, check_value
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.project import Rater
 from coder.domain.scheme import Scheme
@@ -40,6 +42,7 @@ from coder.store.models import (
     PatientRow,
     ProjectMeta,
     RaterRow,
+    RoundRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
@@ -279,12 +282,36 @@ def _new_rater(session: OrmSession, name: str) -> int:
 
 
 # ---- export -----------------------------------------------------------------------------
-def export_codes(db: ProjectDatabase, out: Path, raters: Sequence[str] | None = None) -> int:
-    """Write every code application (optionally only ``raters``'); return the row count."""
-    return write_rows_atomically(out, EXPORT_COLUMNS, _export_rows(db, raters))
+def export_codes(
+    db: ProjectDatabase,
+    out: Path,
+    raters: Sequence[str] | None = None,
+    coder: Coder | None = None,
+) -> int:
+    """Write code applications (optionally only ``raters``'); return the row count.
+
+    Blinding holds here too: as a rater (``coder``) you export only what you may see;
+    without an identity the export is refused while a round is open or locked.
+    """
+    rater_ids: list[int] | None = None
+    with db.reading() as session:
+        if coder is not None:
+            rater_ids = visible_rater_ids(session, coder)
+        elif session.scalar(
+            select(RoundRow.id)
+            .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
+            .limit(1)
+        ):
+            raise NotAllowed(
+                "a coding round is blinded: export as yourself or as a lead "
+                "(--as NAME, and --passphrase-file for a lead)"
+            )
+    return write_rows_atomically(out, EXPORT_COLUMNS, _export_rows(db, raters, rater_ids))
 
 
-def _export_rows(db: ProjectDatabase, raters: Sequence[str] | None) -> Iterator[list[object]]:
+def _export_rows(
+    db: ProjectDatabase, raters: Sequence[str] | None, rater_ids: list[int] | None
+) -> Iterator[list[object]]:
     """Rows in a stable order. Columns are selected one by one (not whole ORM objects):
     building 100k ORM instances was most of the export time."""
     app = CodeApplicationRow
@@ -327,6 +354,8 @@ def _export_rows(db: ProjectDatabase, raters: Sequence[str] | None) -> Iterator[
     )
     if raters:
         query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+    if rater_ids is not None:
+        query = query.where(app.rater_id.in_(rater_ids))
     schemes: dict[tuple[str, int], Scheme] = {}
     described: dict[tuple[str, int, str], tuple[str, str]] = {}
     with db.reading() as session:

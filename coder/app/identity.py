@@ -88,14 +88,29 @@ def check_lab_passphrase(db: ProjectDatabase, passphrase: str | None) -> None:
 
 
 def add_lead(db: ProjectDatabase, name: str, initials: str, passphrase: str) -> Rater:
-    """Add a lead. The first lead sets the lab passphrase; later ones must know it."""
-    from coder.app.raters import add_rater
+    """Add a lead. The first lead sets the lab passphrase; later ones must know it.
 
-    if has_lab_passphrase(db):
-        check_lab_passphrase(db, passphrase)
-    else:
-        set_lab_passphrase(db, passphrase)
-    return add_rater(db, name, initials, RaterRole.LEAD)
+    The rater and (for the first lead) the passphrase are written in one transaction,
+    so a refused name never leaves a passphrase set without a lead.
+    """
+    rater = Rater(name, initials, RaterRole.LEAD)
+    with db.transaction() as session:
+        meta = _meta(session)
+        stored = meta.settings.get("lead_passphrase")
+        if stored:
+            if not verify_passphrase(passphrase, stored):
+                raise AccessDenied("wrong lab passphrase")
+        elif len(passphrase) < MIN_PASSPHRASE:
+            raise ValidationError(f"the lab passphrase needs at least {MIN_PASSPHRASE} characters")
+        clash = session.scalar(
+            select(RaterRow).where(func.lower(RaterRow.name) == rater.name.lower())
+        )
+        if clash is not None:
+            raise ValidationError(f"a rater named {clash.name!r} already exists")
+        session.add(RaterRow(name=rater.name, initials=rater.initials, role=rater.role.value))
+        if not stored:
+            meta.settings = {**meta.settings, "lead_passphrase": hash_passphrase(passphrase)}
+    return rater
 
 
 def sign_in(db: ProjectDatabase, name: str, passphrase: str | None = None) -> Coder:

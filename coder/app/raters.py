@@ -44,3 +44,9 @@ def get_rater(db: ProjectDatabase, name: str) -> Rater:
         if row is None:
             raise NotFoundError(f"no rater named {name!r}")
         return Rater(row.name, row.initials, RaterRole(row.role))
+
+
+def rater_choices(db: ProjectDatabase) -> list[tuple[int, str]]:
+    """(id, name) of every rater, consensus included, for a lead's "show codes of" list."""
+    with db.reading() as session:
+        return [(r.id, r.name) for r in session.scalars(select(RaterRow).order_by(RaterRow.name))]

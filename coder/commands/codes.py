@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from coder.app import codes
-from coder.commands.common import db_option, opened, project_option
+from coder.commands.common import (
+    as_option,
+    db_option,
+    opened,
+    passphrase_option,
+    project_option,
+    sign_in_as,
+)
 
 
 @click.group(name="codes")
@@ -35,10 +42,22 @@ def codes_import(project: Path | None, db_url: str | None, file: Path) -> None:
 @db_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rater", "raters", multiple=True, help="Only these raters (repeatable).")
+@as_option
+@passphrase_option
 def codes_export(
-    project: Path | None, db_url: str | None, out: Path, raters: tuple[str, ...]
+    project: Path | None,
+    db_url: str | None,
+    out: Path,
+    raters: tuple[str, ...],
+    as_name: str | None,
+    passphrase_file: Path | None,
 ) -> None:
-    """Write code applications to a CSV file (replaced atomically)."""
+    """Write code applications to a CSV file (replaced atomically).
+
+    While a coding round is open or locked, say who you are with --as: a rater exports
+    only their own codes, a lead (with --passphrase-file) everyone's.
+    """
     with opened(project, db_url) as db:
-        n = codes.export_codes(db, out, list(raters) or None)
+        coder = sign_in_as(db, as_name, passphrase_file)
+        n = codes.export_codes(db, out, list(raters) or None, coder=coder)
     click.echo(f"Wrote {n} rows to {out}")

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from coder.app import demo, projects
+from coder.app import demo, identity, projects
+from coder.domain.errors import CoderError
+from coder.store.database import ProjectDatabase
+from coder.ui.identity_dialog import choose_coder
 from coder.ui.main_window import MainWindow
 
 
@@ -21,24 +24,62 @@ def application() -> QApplication:
     return app
 
 
+def parse_open(value: str | None) -> tuple[str, int] | None:
+    """``"P01/2"`` -> ("P01", 2)."""
+    if not value:
+        return None
+    patient, sep, number = value.rpartition("/")
+    if not sep or not patient or not number.isdigit():
+        raise CoderError(f"--open {value!r} must look like PATIENT/SESSION, e.g. P01/2")
+    return patient, int(number)
+
+
+def build_window(
+    db: ProjectDatabase,
+    rater: str | None = None,
+    passphrase: str | None = None,
+    open_session: tuple[str, int] | None = None,
+    ask: bool = True,
+) -> MainWindow | None:
+    window = MainWindow(db)
+    coder = (
+        identity.sign_in(db, rater, passphrase)
+        if rater
+        else (choose_coder(db, window) if ask else None)
+    )
+    if coder is None and ask:
+        return None
+    if coder is not None:
+        window.set_coder(coder)
+    if open_session is not None:
+        window.open_session(*open_session)
+    return window
+
+
 def launch(
     project: Path | None = None,
     screenshot: Path | None = None,
-    open_session: tuple[str, int] | None = None,
+    rater: str | None = None,
+    open_session: str | None = None,
+    passphrase: str | None = None,
 ) -> int:
     app = application()
+    target = parse_open(open_session)
     db = projects.open_project(project) if project else demo.ensure_demo_project()
-    window = MainWindow(db)
-    if open_session is not None:
-        window.open_session(*open_session)
-    if screenshot is not None:
+    try:
+        window = build_window(db, rater, passphrase, target, ask=screenshot is None)
+        if window is None:
+            return 0
+        if screenshot is not None:
+            window.show()
+            for _ in range(3):
+                app.processEvents()
+            ok = window.grab().save(str(screenshot))
+            window.close()
+            if not ok:
+                raise CoderError("could not write the screenshot", path=screenshot)
+            return 0
         window.show()
-        app.processEvents()
-        ok = window.grab().save(str(screenshot))
-        window.close()
+        return app.exec()
+    finally:
         db.close()
-        return 0 if ok else 1
-    window.show()
-    code = app.exec()
-    db.close()
-    return code

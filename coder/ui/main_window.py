@@ -1,83 +1,417 @@
-"""Main window: composition only; every piece of data comes from coder.app services."""
+"""Main window: composition and wiring only; data comes from coder.app services via the
+workspace, edits go through the coding controller as undo commands."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
+    QComboBox,
+    QDockWidget,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
-    QTableView,
+    QTabWidget,
     QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from coder.app import browse, projects
+from coder.app import browse, positions, projects, raters, schemes
+from coder.app.identity import Coder
+from coder.app.progress import coding_progress
+from coder.app.rounds import assignments_for
+from coder.domain.coding import Unit
+from coder.domain.errors import CoderError
+from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
+from coder.ui import undo
+from coder.ui.applied_codes import AppliedCodesView
+from coder.ui.codebook import CodebookPanel
+from coder.ui.coding_controller import CodingController
+from coder.ui.episodes_panel import EpisodesPanel
+from coder.ui.grid_view import CLEAR, GridView
 from coder.ui.models.sessions_model import SESSION_KEY_ROLE, SessionsModel
-from coder.ui.models.turns_model import Column, TurnsModel
+from coder.ui.models.turns_model import Highlight
+from coder.ui.prompter import Prompter
+from coder.ui.session_form import NOT_RATED, SessionRatingsForm
+from coder.ui.transcript_view import TranscriptView
+from coder.ui.window_menus import build_menus
+from coder.ui.workspace import Workspace
+
+WorkspaceKey = tuple[str, int, str]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: ProjectDatabase, parent: Any = None) -> None:
+    def __init__(
+        self,
+        db: ProjectDatabase,
+        coder: Coder | None = None,
+        prompter: Prompter | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.coder = coder
+        self.prompter = prompter or Prompter(self)
+        self.undo_group = QUndoGroup(self)
+        self.workspaces: dict[WorkspaceKey, Workspace] = {}
+        self.ws: Workspace | None = None
+        self.current_segment: int | None = None
+        self.scheme_key = next((s.key for s in schemes.project_schemes(db) if s.is_default), None)
+        self.hotkey_actions: list[QAction] = []
+        self.rater_filter_action: QAction
         self.setWindowTitle(f"Rupture Coder — {projects.project_name(db)}")
-        self.resize(1280, 800)
+        self.resize(1440, 900)
+        self._build_widgets()
+        self.controller = CodingController(
+            lambda: self.current_segment,
+            self.transcript.current_turn,
+            self.transcript.selected_span,
+            self.episodes.selected_episode,
+            self,
+        )
+        self.controller.message.connect(self.show_message)
+        build_menus(self)
+        self.rater_filter_action.setVisible(False)
+        self._position_timer = QTimer(self, singleShot=True, interval=1500)
+        self._position_timer.timeout.connect(self.save_position)
+        self.refresh_sessions()
+        self._scheme_changed_to(self.scheme_key)
 
+    # ---- layout -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
         self.sessions_model = SessionsModel(self)
         self.sessions_view = QTreeView()
         self.sessions_view.setModel(self.sessions_model)
         self.sessions_view.setUniformRowHeights(True)
         self.sessions_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.sessions_view.clicked.connect(self._session_clicked)
-        self.sessions_view.activated.connect(self._session_clicked)
+        self.sessions_view.activated.connect(self._session_activated)
+        self.sessions_view.clicked.connect(self._session_activated)
+        self.assignments_label = QLabel()
+        self.assignments_label.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.sessions_view)
+        left_layout.addWidget(self.assignments_label)
+        self._dock("Sessions", left, Qt.DockWidgetArea.LeftDockWidgetArea)
 
-        self.turns_model = TurnsModel(self)
-        self.turns_view = QTableView()
-        self.turns_view.setModel(self.turns_model)
-        self.turns_view.setWordWrap(True)
-        self.turns_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.turns_view.verticalHeader().setVisible(False)
-        header = self.turns_view.horizontalHeader()
-        header.setSectionResizeMode(int(Column.TEXT), QHeaderView.ResizeMode.Stretch)
-        for column in (Column.INDEX, Column.TIME, Column.SPEAKER):
-            header.setSectionResizeMode(int(column), QHeaderView.ResizeMode.ResizeToContents)
-
+        self.transcript = TranscriptView()
+        self.transcript.currentTurnChanged.connect(self._turn_changed)
+        self.grid = GridView()
+        self.grid.segmentChosen.connect(self._segment_chosen)
+        self.grid.grid.editRequested.connect(self._grid_edit)
+        self.session_form = SessionRatingsForm()
+        self.session_form.ratingEdited.connect(self._session_rating)
+        self.episodes = EpisodesPanel()
+        self.episodes.startRequested.connect(lambda p: self.controller.start_episode(p))
+        self.episodes.endRequested.connect(self._end_episode)
+        self.episodes.deleteRequested.connect(
+            lambda i: self.ws and self.controller.run(undo.DeleteEpisode(self.ws, i))
+        )
+        self.episodes.ratingRequested.connect(
+            lambda ep, rid, v: self.controller.rate(rid, Unit.EPISODE, ep, v)
+        )
+        grid_page = QWidget()
+        grid_layout = QVBoxLayout(grid_page)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.addWidget(self.grid, 3)
+        grid_layout.addWidget(QLabel("<b>Session ratings</b>"))
+        grid_layout.addWidget(self.session_form, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(grid_page, "Segments")
+        self.tabs.addTab(self.episodes, "Episodes")
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sessions_view)
-        splitter.addWidget(self.turns_view)
-        splitter.setStretchFactor(1, 4)
-        splitter.setSizes([280, 1000])
+        splitter.addWidget(self.transcript)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([760, 520])
         self.setCentralWidget(splitter)
 
-        self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(self.status_label)
-        self.refresh()
+        self.codebook = CodebookPanel()
+        self.codebook.codeActivated.connect(lambda cid: self.controller.activate(cid))
+        self.codebook.ratingActivated.connect(self._focus_rating_column)
+        self._dock("Codebook", self.codebook, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.applied = AppliedCodesView()
+        self._dock("Codes in this segment", self.applied, Qt.DockWidgetArea.RightDockWidgetArea)
 
-    def refresh(self) -> None:
-        self.sessions_model.set_sessions(browse.session_summaries(self.db))
+        self.scheme_combo = QComboBox()
+        for stored in schemes.project_schemes(self.db):
+            if self.scheme_combo.findData(stored.key) < 0:
+                self.scheme_combo.addItem(f"{stored.key} (v{stored.version})", stored.key)
+        self.scheme_combo.activated.connect(
+            lambda i: self._scheme_changed_to(self.scheme_combo.itemData(i))
+        )
+        self.rater_filter = QComboBox()
+        self.rater_filter.setToolTip("Whose codes to show (leads only)")
+        self.rater_filter.activated.connect(self._rater_filter_changed)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Find in transcript (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(lambda: self.find(backwards=False))
+        self.identity_label = QLabel()
+        self.saved_label = QLabel()
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self.statusBar().addPermanentWidget(self.identity_label)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ---- identity and sessions ----------------------------------------------------------
+    def set_coder(self, coder: Coder) -> None:
+        self.coder = coder
+        for ws in self.workspaces.values():
+            self.undo_group.removeStack(ws.stack)
+        self.workspaces.clear()
+        self.ws = None
+        role = "lead" if coder.is_lead else "rater"
+        self.identity_label.setText(f"Coding as {coder.name} ({coder.initials}, {role})")
+        self.rater_filter_action.setVisible(coder.is_lead)
+        self.rater_filter.clear()
+        if coder.is_lead:
+            self.rater_filter.addItem("All raters", None)
+            for rater_id, name in raters.rater_choices(self.db):
+                self.rater_filter.addItem(f"Only {name}", [rater_id])
+        self.refresh_sessions()
+        last = positions.last_position(self.db, coder)
+        if last is not None:
+            if last.scheme_key and last.scheme_key != self.scheme_key:
+                self._scheme_changed_to(last.scheme_key, reopen=False)
+            self.open_session(last.patient, last.session, turn=last.turn)
+
+    def refresh_sessions(self) -> None:
+        progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}
+        self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
         self.sessions_view.expandAll()
-        self.sessions_view.resizeColumnToContents(0)
-        c = projects.counts(self.db)
-        self.status_label.setText(
-            f"{describe(self.db.url)} — {c.patients} patients, {c.sessions} sessions, "
-            f"{c.turns} turns, {c.raters} raters"
-        )
+        for column in range(self.sessions_model.columnCount()):
+            self.sessions_view.resizeColumnToContents(column)
+        if self.coder is not None:
+            assigned = assignments_for(self.db, self.coder)
+            self.assignments_label.setText(
+                "Assigned: "
+                + ", ".join(f"{a.patient}/{a.session} (round {a.round})" for a in assigned)
+                if assigned
+                else ""
+            )
 
-    def open_session(self, patient: str, number: int) -> None:
-        transcript = browse.load_transcript(self.db, patient, number)
-        self.turns_model.set_transcript(transcript)
-        self.turns_view.resizeRowsToContents()
-        self.statusBar().showMessage(
-            f"{patient} session {number}: {len(transcript.turns)} turns "
-            f"from {transcript.source_name or 'unknown source'}"
-        )
+    def open_session(self, patient: str, number: int, *, turn: int | None = None) -> None:
+        """Show a session; its workspace (and undo stack) is kept while the window lives."""
+        if self.coder is None:
+            self.show_message("Choose who you are first (File ▸ Switch rater)")
+            return
+        key = (patient, number, self.scheme_key or "")
+        try:
+            ws = self.workspaces.get(key) or Workspace(
+                self.db, self.coder, patient, number, self.scheme_key, self
+            )
+        except CoderError as exc:
+            self.show_message(str(exc))
+            return
+        if key not in self.workspaces:
+            self.workspaces[key] = ws
+            self.undo_group.addStack(ws.stack)
+            ws.changed.connect(self._workspace_changed)
+            ws.saved.connect(self._saved)
+            ws.failed.connect(self.show_message)
+        self.ws = ws
+        self.undo_group.setActiveStack(ws.stack)
+        self.controller.set_workspace(ws)
+        self.transcript.turns.set_transcript(ws.cs.transcript)
+        self.grid.grid.set_workspace(ws)
+        self.episodes.set_workspace(ws)
+        self.session_form.set_scheme(ws.scheme)
+        self._workspace_changed()
+        self.setWindowTitle(f"Rupture Coder — {patient} session {number} — {ws.scheme.label}")
+        self.transcript.show_turn(turn or 1)
+        self.transcript.setFocus()
+        self.save_position()
 
-    def _session_clicked(self, index: QModelIndex) -> None:
+    def _session_activated(self, index: QModelIndex) -> None:
         key = index.siblingAtColumn(0).data(SESSION_KEY_ROLE)
         if key is not None:
             self.open_session(*key)
+
+    def _scheme_changed_to(self, key: str | None, *, reopen: bool = True) -> None:
+        self.scheme_key = key
+        position = self.scheme_combo.findData(key)
+        if position >= 0:
+            self.scheme_combo.setCurrentIndex(position)
+        scheme = schemes.load_project_scheme(self.db, key)
+        self.codebook.set_scheme(scheme)
+        self._install_hotkeys(scheme)
+        self.tabs.setCurrentIndex(1 if scheme.pathways else 0)
+        if reopen and self.ws is not None:
+            self.open_session(
+                self.ws.cs.patient, self.ws.cs.number, turn=self.transcript.current_turn()
+            )
+        else:
+            self.refresh_sessions()
+
+    def _install_hotkeys(self, scheme: Any) -> None:
+        for action in self.hotkey_actions:
+            self.removeAction(action)
+        self.hotkey_actions = []
+        for key, item_id in scheme.hotkeys().items():
+            action = QAction(item_id, self)
+            action.setShortcut(QKeySequence(normalise_hotkey(key)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, i=item_id: self.controller.activate(i))
+            self.addAction(action)
+            self.hotkey_actions.append(action)
+
+    # ---- reacting to the workspace ------------------------------------------------------
+    def _workspace_changed(self) -> None:
+        ws = self.ws
+        if ws is None:
+            return
+        highlights: dict[int, list[Highlight]] = {}
+        tooltips: dict[int, list[str]] = {}
+        for code in ws.codes:
+            if code.evidence is None:
+                continue
+            colour = (
+                ws.scheme.code(code.code_id).colour
+                if ws.scheme.is_code(code.code_id)
+                else "#d8c8f0"
+            )
+            label = (
+                f"{code.code_id} — {code.rater}"
+                + ("" if code.value in (1, None) else f" = {code.value}")
+                + (f"\nmemo: {code.memo}" if code.memo else "")
+            )
+            highlights.setdefault(code.evidence.turn, []).append(
+                Highlight(code.evidence.start, code.evidence.end, colour, label)
+            )
+            tooltips.setdefault(code.evidence.turn, []).append(label)
+        starts = {seg.first_turn: seg for seg in reversed(ws.segments)}
+        self.transcript.turns.set_decorations(
+            highlights, {t: "\n".join(v) for t, v in tooltips.items()}, starts
+        )
+        values: dict[str, Any] = {}
+        for rating_id in self.session_form.rating_ids():
+            code = ws.session_rating(rating_id)
+            values[rating_id] = NOT_RATED if code is None else code.value
+        self.session_form.set_values(values)
+        self.episodes.refresh()
+        self.applied.applied.show(ws, self.current_segment)
+
+    def _saved(self, what: str) -> None:
+        from datetime import datetime
+
+        self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+        self.show_message(what)
+        if self.ws is not None:
+            self._update_progress(self.ws)
+
+    def _update_progress(self, ws: Workspace) -> None:
+        done = sum(ws.segment_done(s.index) for s in ws.segments)
+        self.sessions_model.set_progress(ws.cs.patient, ws.cs.number, done, len(ws.segments))
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # ---- navigation ---------------------------------------------------------------------
+    def _turn_changed(self, turn: int) -> None:
+        if self.ws is None or not self.ws.segments:
+            return
+        try:
+            segment = self.ws.cs.segment_for_turn(turn).index
+        except CoderError:
+            return
+        if segment != self.current_segment:
+            self.current_segment = segment
+            self.grid.select_segment(segment)
+            self.applied.applied.show(self.ws, segment)
+        self._position_timer.start()
+
+    def _segment_chosen(self, segment: int) -> None:
+        if self.ws is None or segment == self.current_segment:
+            return
+        self.current_segment = segment
+        self.applied.applied.show(self.ws, segment)
+        self.transcript.show_turn(self.ws.cs.segment(segment).first_turn)
+
+    def go_segment(self, step: int) -> None:
+        if self.ws is None or not self.ws.segments:
+            return
+        indexes = [s.index for s in self.ws.segments]
+        here = indexes.index(self.current_segment) if self.current_segment in indexes else 0
+        target = indexes[max(0, min(len(indexes) - 1, here + step))]
+        self.transcript.show_turn(self.ws.cs.segment(target).first_turn)
+
+    def go_next_uncoded(self) -> None:
+        if self.ws is None:
+            return
+        seg = self.ws.next_uncoded(self.current_segment or 0)
+        if seg is None:
+            self.show_message("Every segment of this session is done")
+            return
+        self.transcript.show_turn(seg.first_turn)
+
+    def find(self, backwards: bool = False) -> None:
+        row = self.transcript.turns.find(
+            self.search_box.text(), self.transcript.current_turn() - 1, backwards
+        )
+        if row is None:
+            self.show_message(f"Not found: {self.search_box.text()}")
+            return
+        self.transcript.show_turn(row + 1)
+
+    def save_position(self) -> None:
+        if self.ws is not None and self.coder is not None:
+            positions.save_position(
+                self.db,
+                self.coder,
+                self.ws.cs.patient,
+                self.ws.cs.number,
+                self.scheme_key,
+                self.transcript.current_turn(),
+            )
+
+    # ---- edits from panels --------------------------------------------------------------
+    def _grid_edit(self, kind: str, item_id: str, segment: int, value: object) -> None:
+        if kind == "presence":
+            self.controller.toggle(item_id, segment)
+        else:
+            self.controller.rate(
+                item_id, Unit.SEGMENT, segment, undo.SetRating.CLEAR if value == CLEAR else value
+            )
+
+    def _session_rating(self, rating_id: str, value: object) -> None:
+        self.controller.rate(
+            rating_id, Unit.SESSION, 1, undo.SetRating.CLEAR if value is NOT_RATED else value
+        )
+
+    def _end_episode(self, episode: int) -> None:
+        if self.ws is not None:
+            self.controller.run(undo.EndEpisode(self.ws, episode, self.transcript.current_turn()))
+
+    def _focus_rating_column(self, rating_id: str) -> None:
+        for col, column in enumerate(self.grid.grid.columns):
+            if column.id == rating_id:
+                row = max(self.grid.currentIndex().row(), 0)
+                self.grid.setCurrentIndex(self.grid.grid.index(row, col))
+                self.grid.setFocus()
+
+    def _rater_filter_changed(self, position: int) -> None:
+        if self.ws is None:
+            return
+        value = self.rater_filter.itemData(position)
+        for ws in self.workspaces.values():
+            ws.shown_raters = value
+            ws.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_position()
+        super().closeEvent(event)
+
+    def describe_project(self) -> str:
+        return describe(self.db.url)

@@ -106,3 +106,15 @@ def test_consensus_rater_is_created_once(coded_db: ProjectDatabase) -> None:
     first = identity.consensus_coder(coded_db)
     assert identity.consensus_coder(coded_db) == first
     assert codes_service.export_codes is not None
+
+
+def test_refused_first_lead_leaves_no_passphrase(db: ProjectDatabase) -> None:
+    from coder.app import raters
+
+    raters.add_rater(db, "Lee", "LP")
+    with pytest.raises(ValidationError, match="already exists"):
+        identity.add_lead(db, "lee", "LP", "a good passphrase")
+    assert not identity.has_lab_passphrase(db)
+    with pytest.raises(ValidationError, match="at least 8"):
+        identity.add_lead(db, "Mo", "MO", "short")
+    assert not identity.has_lab_passphrase(db)

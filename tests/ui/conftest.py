@@ -1,14 +1,89 @@
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import pytest
+from pytestqt.qtbot import QtBot
+
+from coder.app.identity import Coder
+from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
-from coder.store.models import PatientRow, SessionRow, SpeakerRow, TranscriptRow, TurnRow
+from coder.ui.main_window import MainWindow
+from coder.ui.prompter import Prompter
+
+
+class FakePrompter(Prompter):
+    """Answers at once, records what was asked: no test ever opens a modal dialog."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.answers: list[object] = []
+        self.asked: list[str] = []
+        self.errors: list[str] = []
+
+    def _next(self, question: str) -> object:
+        self.asked.append(question)
+        return self.answers.pop(0) if self.answers else None
+
+    def text(
+        self, title: str, label: str, default: str = "", *, secret: bool = False
+    ) -> str | None:
+        return self._next(label)  # type: ignore[return-value]
+
+    def multiline(self, title: str, label: str, default: str = "") -> str | None:
+        return self._next(label)  # type: ignore[return-value]
+
+    def confirm(self, title: str, question: str) -> bool:
+        return bool(self._next(question))
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append(message)
+
+    def open_files(self, title: str, filters: str) -> list[Path]:
+        return self._next(title) or []  # type: ignore[return-value]
+
+    def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
+        return self._next(title)  # type: ignore[return-value]
+
+    def confirm_roles(
+        self, speakers: dict[str, tuple[SpeakerRole, str]], pattern: str
+    ) -> tuple[dict[str, SpeakerRole], str] | None:
+        self.asked.append("roles: " + ",".join(sorted(speakers)))
+        answer = self.answers.pop(0) if self.answers else ({}, pattern)
+        return answer  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[Callable[[ProjectDatabase, Coder | None], MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(db: ProjectDatabase, coder: Coder | None) -> MainWindow:
+        window = MainWindow(db, prompter=FakePrompter())
+        qtbot.addWidget(window)
+        if coder is not None:
+            window.set_coder(coder)
+        window.show()
+        # Window shortcuts (the code hotkeys) fire only in the active window; offscreen
+        # needs an explicit activation request.
+        window.activateWindow()
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.requestActivate()
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
 
 
 @pytest.fixture
 def filled_db(db: ProjectDatabase) -> ProjectDatabase:
     """A project with one patient, two sessions, the first with a 3-turn transcript."""
+    from coder.store.models import PatientRow, SessionRow, SpeakerRow, TranscriptRow, TurnRow
+
     with db.transaction() as s:
         patient = PatientRow(code="P01")
         s.add(patient)

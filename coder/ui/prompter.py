@@ -1,0 +1,61 @@
+"""Every modal question the UI asks goes through a Prompter.
+
+Widgets never call ``QMessageBox``/``QFileDialog``/``QInputDialog`` directly; tests
+replace the window's prompter with one that answers at once, so no test ever blocks on
+a real modal dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from coder.domain.roles import SpeakerRole
+
+
+class Prompter:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def text(
+        self, title: str, label: str, default: str = "", *, secret: bool = False
+    ) -> str | None:
+        mode = QLineEdit.EchoMode.Password if secret else QLineEdit.EchoMode.Normal
+        value, ok = QInputDialog.getText(self.parent, title, label, mode, default)
+        return value if ok else None
+
+    def multiline(self, title: str, label: str, default: str = "") -> str | None:
+        value, ok = QInputDialog.getMultiLineText(self.parent, title, label, default)
+        return value if ok else None
+
+    def confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self.parent, title, message)
+
+    def open_files(self, title: str, filters: str) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self.parent, title, "", filters)
+        return [Path(n) for n in names]
+
+    def open_file(self, title: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
+        return Path(name) if name else None
+
+    def confirm_roles(
+        self, speakers: dict[str, tuple[SpeakerRole, str]], pattern: str
+    ) -> tuple[dict[str, SpeakerRole], str] | None:
+        """Ask the user to confirm suggested roles and the file-name pattern."""
+        from coder.ui.import_flow import RolesDialog
+
+        dialog = RolesDialog(speakers, self.parent)
+        dialog.pattern.setText(pattern)
+        if dialog.exec() != RolesDialog.DialogCode.Accepted:
+            return None
+        return dialog.roles(), dialog.pattern.text()
+
+    def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, default, filters)
+        return Path(name) if name else None

@@ -1,0 +1,316 @@
+"""Undo commands: thin QUndoCommand wrappers whose redo/undo call coding services.
+
+Each command remembers the snapshots the services return, so undo restores exactly what
+was there (including timestamps) and redo re-applies it. A command belongs to one
+workspace's stack, so undo can never reach another transcript.
+
+Use :func:`perform`, never ``stack.push`` directly: the first application runs *before*
+the push, so an edit the services refuse (a locked round, a bad span) raises a
+``CoderError`` for the caller to show and never lands on the stack. Qt's own ``redo``
+call during the push is then skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from coder.app import episodes as episode_service
+from coder.app.coding import StoredCode
+from coder.domain.coding import TextSpan, Unit
+from coder.domain.errors import CoderError
+from coder.ui.workspace import Workspace
+
+
+class _Command(QUndoCommand):
+    def __init__(self, ws: Workspace, text: str) -> None:
+        super().__init__(text)
+        self.ws = ws
+        self._applied_by_perform = False
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self._applied_by_perform:
+            self._applied_by_perform = False
+            return
+        self._guard(self.apply, "redo")
+
+    def undo(self) -> None:
+        self._guard(self.revert, "undo")
+
+    def _guard(self, action: Callable[[], None], verb: str) -> None:
+        """Qt cannot take an exception from redo/undo; report it and keep the data as the
+        services left it (each service call is one transaction, so nothing is half-done)."""
+        try:
+            action()
+        except CoderError as exc:
+            self.ws.reload()
+            self.ws.failed.emit(f"Could not {verb} {self.text()}: {exc}")
+
+
+def perform(stack: QUndoStack, command: _Command) -> None:
+    """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
+    command.apply()
+    command._applied_by_perform = True
+    stack.push(command)
+
+
+class ApplyCode(_Command):
+    """Mark a code in a segment (with an evidence span when text was selected)."""
+
+    def __init__(self, ws: Workspace, code_id: str, segment: int, span: TextSpan | None) -> None:
+        super().__init__(ws, f"code {code_id} in segment {segment}")
+        self.code_id, self.segment, self.span = code_id, segment, span
+        self.added: StoredCode | None = None
+
+    def apply(self) -> None:
+        if self.added is None:
+            self.added = self.ws.cs.apply_code(self.code_id, segment=self.segment, span=self.span)
+        else:
+            (self.added,) = self.ws.cs.restore([self.added])
+        self.ws.committed(f"Coded {self.code_id} in segment {self.segment}")
+
+    def revert(self) -> None:
+        assert self.added is not None
+        self.ws.cs.remove([self.added.id])
+        self.ws.committed(f"Undid {self.code_id} in segment {self.segment}")
+
+
+class RemoveCodes(_Command):
+    def __init__(self, ws: Workspace, codes: list[StoredCode], text: str) -> None:
+        super().__init__(ws, text)
+        self.snapshots = codes
+
+    def apply(self) -> None:
+        self.snapshots = self.ws.cs.remove([c.id for c in self.snapshots])
+        self.ws.committed(self.text().capitalize())
+
+    def revert(self) -> None:
+        self.snapshots = self.ws.cs.restore(self.snapshots)
+        self.ws.committed(f"Undid: {self.text()}")
+
+
+class SetRating(_Command):
+    """Give, change or clear (value ``CLEAR``) a rating; merges repeated edits of the
+    same cell into one undo step (e.g. holding an arrow key on a rating)."""
+
+    CLEAR = object()
+    ID = 0x5E7
+
+    def __init__(
+        self, ws: Workspace, rating_id: str, unit: Unit, unit_index: int, value: int | object | None
+    ) -> None:
+        super().__init__(ws, f"rate {rating_id} = {_show(value)}")
+        self.rating_id, self.unit, self.unit_index, self.value = rating_id, unit, unit_index, value
+        self.before: StoredCode | None = None
+        self.after: StoredCode | None = None
+        self.first = True
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetRating) or (other.rating_id, other.unit, other.unit_index) != (
+            self.rating_id,
+            self.unit,
+            self.unit_index,
+        ):
+            return False
+        self.after, self.value = other.after, other.value
+        self.setText(f"rate {self.rating_id} = {_show(self.value)}")
+        return True
+
+    def apply(self) -> None:
+        if self.first:
+            current = [
+                c
+                for c in self.ws.cs.own_codes()
+                if c.code_id == self.rating_id
+                and c.unit is self.unit
+                and c.unit_index == self.unit_index
+            ]
+            self.before = current[0] if current else None
+            self.first = False
+        self._set(self.value)
+        self.ws.committed(f"Rated {self.rating_id} = {_show(self.value)}")
+
+    def revert(self) -> None:
+        self._clear()
+        if self.before is not None:
+            (self.before,) = self.ws.cs.restore([self.before])
+        self.ws.committed(f"Undid rating {self.rating_id}")
+
+    def _set(self, value: int | object | None) -> None:
+        self._clear()
+        if value is not self.CLEAR:
+            assert value is None or isinstance(value, int)
+            _, self.after = self.ws.cs.set_rating(
+                self.rating_id, self.unit_index, value, unit=self.unit
+            )
+
+    def _clear(self) -> None:
+        self.ws.cs.clear_rating(self.rating_id, self.unit, self.unit_index)
+
+
+class EditMemo(_Command):
+    def __init__(self, ws: Workspace, code: StoredCode, memo: str) -> None:
+        super().__init__(ws, f"memo on {code.code_id}")
+        self.code, self.memo = code, memo
+        self.old = code.memo
+
+    def apply(self) -> None:
+        _, self.code = self.ws.cs.set_memo(self._current(), self.memo)
+        self.ws.committed(f"Memo saved on {self.code.code_id}")
+
+    def revert(self) -> None:
+        _, self.code = self.ws.cs.set_memo(self._current(), self.old)
+        self.ws.committed(f"Memo restored on {self.code.code_id}")
+
+    def _current(self) -> StoredCode:
+        """The code may have been re-inserted (new id) by undo of a removal."""
+        for code in self.ws.cs.own_codes():
+            if (code.code_id, code.unit, code.unit_index, code.evidence, code.created_at) == (
+                self.code.code_id,
+                self.code.unit,
+                self.code.unit_index,
+                self.code.evidence,
+                self.code.created_at,
+            ):
+                return code
+        return self.code
+
+
+class MoveBoundary(_Command):
+    ID = 0xB0D
+
+    def __init__(self, ws: Workspace, segment: int, first_turn: int) -> None:
+        super().__init__(ws, f"move start of segment {segment} to turn {first_turn}")
+        self.segment, self.first_turn = segment, first_turn
+        self.old: int | None = None
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, MoveBoundary) or other.segment != self.segment:
+            return False
+        self.first_turn = other.first_turn
+        return True
+
+    def apply(self) -> None:
+        old = self.ws.cs.move_boundary(self.segment, self.first_turn)
+        if self.old is None:
+            self.old = old
+        self.ws.committed(f"Segment {self.segment} now starts at turn {self.first_turn}")
+
+    def revert(self) -> None:
+        assert self.old is not None
+        self.ws.cs.move_boundary(self.segment, self.old)
+        self.ws.committed(f"Segment {self.segment} starts at turn {self.old} again")
+
+
+class StartEpisode(_Command):
+    def __init__(self, ws: Workspace, pathway_id: str, turn: int) -> None:
+        super().__init__(ws, f"start {pathway_id} episode at turn {turn}")
+        self.pathway_id, self.turn = pathway_id, turn
+        self.index: int | None = None
+        self.snapshot: episode_service.EpisodeSnapshot | None = None
+
+    def apply(self) -> None:
+        if self.snapshot is None:
+            self.index = episode_service.start_episode(self.ws.cs, self.pathway_id, self.turn)
+        else:
+            episode_service.restore_episode(self.ws.cs, self.snapshot)
+        self.ws.committed(f"Started episode {self.index} ({self.pathway_id})")
+
+    def revert(self) -> None:
+        assert self.index is not None
+        self.snapshot = episode_service.delete_episode(self.ws.cs, self.index)
+        self.ws.committed(f"Removed episode {self.index}")
+
+
+class DeleteEpisode(_Command):
+    def __init__(self, ws: Workspace, index: int) -> None:
+        super().__init__(ws, f"delete episode {index}")
+        self.index = index
+        self.snapshot: episode_service.EpisodeSnapshot | None = None
+
+    def apply(self) -> None:
+        self.snapshot = episode_service.delete_episode(self.ws.cs, self.index)
+        self.ws.committed(f"Deleted episode {self.index}")
+
+    def revert(self) -> None:
+        assert self.snapshot is not None
+        episode_service.restore_episode(self.ws.cs, self.snapshot)
+        self.ws.committed(f"Restored episode {self.index}")
+
+
+class AddStage(_Command):
+    def __init__(self, ws: Workspace, episode: int, stage_id: str, span: TextSpan) -> None:
+        super().__init__(ws, f"stage {stage_id} in episode {episode}")
+        self.episode, self.stage_id, self.span = episode, stage_id, span
+        self.added: StoredCode | None = None
+
+    def apply(self) -> None:
+        if self.added is None:
+            self.added = episode_service.add_stage(
+                self.ws.cs, self.episode, self.stage_id, self.span
+            )
+        else:
+            (self.added,) = self.ws.cs.restore([self.added])
+        self.ws.committed(f"Stage {self.stage_id} added to episode {self.episode}")
+
+    def revert(self) -> None:
+        assert self.added is not None
+        self.ws.cs.remove([self.added.id])
+        self.ws.committed(f"Undid stage {self.stage_id}")
+
+
+def _show(value: int | object | None) -> str:
+    if value is SetRating.CLEAR:
+        return "(cleared)"
+    return "N/A" if value is None else str(value)
+
+
+class ApplyEpisodeCode(_Command):
+    """Mark an episode-level code (e.g. therapist metacommunication present)."""
+
+    def __init__(self, ws: Workspace, code_id: str, episode: int) -> None:
+        super().__init__(ws, f"{code_id} in episode {episode}")
+        self.code_id, self.episode = code_id, episode
+        self.added: StoredCode | None = None
+
+    def apply(self) -> None:
+        if self.added is None:
+            self.added = self.ws.cs.insert_code(
+                self.code_id, Unit.EPISODE, self.episode, 1, None, ""
+            )
+        else:
+            (self.added,) = self.ws.cs.restore([self.added])
+        self.ws.committed(f"{self.code_id} marked in episode {self.episode}")
+
+    def revert(self) -> None:
+        assert self.added is not None
+        self.ws.cs.remove([self.added.id])
+        self.ws.committed(f"Undid {self.code_id} in episode {self.episode}")
+
+
+class EndEpisode(_Command):
+    def __init__(self, ws: Workspace, episode: int, end_turn: int | None) -> None:
+        super().__init__(ws, f"end episode {episode} at turn {end_turn}")
+        self.episode, self.end_turn = episode, end_turn
+        self.old: int | None = None
+
+    def apply(self) -> None:
+        self.old = episode_service.set_end(self.ws.cs, self.episode, self.end_turn)
+        self.ws.committed(f"Episode {self.episode} ends at turn {self.end_turn}")
+
+    def revert(self) -> None:
+        episode_service.set_end(self.ws.cs, self.episode, self.old)
+        self.ws.committed(f"Episode {self.episode} end undone")

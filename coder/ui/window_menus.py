@@ -1,0 +1,220 @@
+"""Menus, toolbar and window-level actions of the main window (wiring only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from coder.app import rounds
+from coder.domain.coding import RoundStatus
+from coder.domain.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: object,
+    shortcut: str | QKeySequence | None = None,
+    tip: str = "",
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)  # type: ignore[arg-type]
+    return action
+
+
+def build_menus(w: MainWindow) -> None:
+    bar = w.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(_action(w, "&Import transcripts…", lambda: import_transcripts(w), "Ctrl+I"))
+    file_menu.addAction(_action(w, "Export &codes to CSV…", lambda: export_codes(w), "Ctrl+E"))
+    file_menu.addSeparator()
+    file_menu.addAction(_action(w, "Switch &rater…", lambda: switch_rater(w)))
+    file_menu.addSeparator()
+    file_menu.addAction(_action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit))
+
+    edit = bar.addMenu("&Edit")
+    undo_action = w.undo_group.createUndoAction(w, "&Undo")
+    undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    redo_action = w.undo_group.createRedoAction(w, "&Redo")
+    redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+    edit.addAction(undo_action)
+    edit.addAction(redo_action)
+    edit.addSeparator()
+    delete = _action(
+        w,
+        "&Delete selected code",
+        lambda: w.controller.remove(w.applied.selected_codes()),
+        QKeySequence.StandardKey.Delete,
+    )
+    delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    w.applied.addAction(delete)
+    edit.addAction(delete)
+    edit.addAction(
+        _action(
+            w,
+            "Edit &memo…",
+            lambda: edit_memo(w),
+            "Ctrl+M",
+            "Attach a memo to the selected code (or your latest code here)",
+        )
+    )
+
+    nav = bar.addMenu("&Navigate")
+    nav.addAction(_action(w, "&Next segment", lambda: w.go_segment(1), "Ctrl+Down"))
+    nav.addAction(_action(w, "&Previous segment", lambda: w.go_segment(-1), "Ctrl+Up"))
+    nav.addAction(_action(w, "Next &uncoded segment", w.go_next_uncoded, "Ctrl+Shift+Down"))
+    nav.addSeparator()
+    nav.addAction(
+        _action(w, "Move segment start &earlier", lambda: nudge_boundary(w, -1), "Alt+Up")
+    )
+    nav.addAction(_action(w, "Move segment start &later", lambda: nudge_boundary(w, 1), "Alt+Down"))
+    nav.addSeparator()
+    nav.addAction(
+        _action(
+            w,
+            "&Find in transcript",
+            lambda: (w.search_box.setFocus(), w.search_box.selectAll()),
+            QKeySequence.StandardKey.Find,
+        )
+    )
+    nav.addAction(_action(w, "Find next", lambda: w.find(False), QKeySequence.StandardKey.FindNext))
+    nav.addAction(
+        _action(w, "Find previous", lambda: w.find(True), QKeySequence.StandardKey.FindPrevious)
+    )
+    nav.addAction(_action(w, "Filter &codebook", w.codebook.focus_filter, "Ctrl+Shift+F"))
+    nav.addAction(_action(w, "Select text in &turn", w.transcript.focus_text, "F2"))
+
+    view = bar.addMenu("&View")
+    view.addAction(
+        _action(w, "Zoom &in", lambda: w.transcript.zoom(1), QKeySequence.StandardKey.ZoomIn)
+    )
+    view.addAction(
+        _action(w, "Zoom &out", lambda: w.transcript.zoom(-1), QKeySequence.StandardKey.ZoomOut)
+    )
+
+    round_menu = bar.addMenu("&Rounds")
+    round_menu.addAction(_action(w, "&New coding round…", lambda: new_round(w)))
+    round_menu.addAction(
+        _action(w, "&Lock current round", lambda: change_round(w, RoundStatus.LOCKED))
+    )
+    round_menu.addAction(
+        _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED))
+    )
+    w.round_menu = round_menu  # type: ignore[attr-defined]
+
+    tools = w.addToolBar("Coding")
+    tools.setObjectName("coding-toolbar")
+    tools.addWidget(w.scheme_combo)
+    w.rater_filter_action = tools.addWidget(w.rater_filter)  # type: ignore[attr-defined]
+    tools.addSeparator()
+    tools.addWidget(w.search_box)
+    tools.addAction(undo_action)
+    tools.addAction(redo_action)
+
+
+def switch_rater(w: MainWindow) -> None:
+    from coder.ui.identity_dialog import choose_coder
+
+    coder = choose_coder(w.db, w, w.coder.name if w.coder else None)
+    if coder is not None:
+        w.save_position()
+        w.set_coder(coder)
+
+
+def edit_memo(w: MainWindow) -> None:
+    if w.ws is None:
+        return
+    chosen = [c for c in w.applied.selected_codes() if w.ws.own(c)]
+    if not chosen:
+        own = [c for c in w.applied.applied.codes if w.ws.own(c)]
+        chosen = own[-1:]
+    if not chosen:
+        w.show_message("Select one of your codes to attach a memo")
+        return
+    code = chosen[0]
+    text = w.prompter.multiline("Memo", f"Memo on {code.code_id}:", code.memo)
+    if text is not None and text != code.memo:
+        w.controller.memo(code, text)
+
+
+def nudge_boundary(w: MainWindow, step: int) -> None:
+    if w.ws is None or w.current_segment is None:
+        return
+    seg = w.ws.cs.segment(w.current_segment)
+    w.controller.move_boundary(seg.index, seg.first_turn + step)
+
+
+def new_round(w: MainWindow) -> None:
+    if w.coder is None:
+        return
+    name = w.prompter.text("New coding round", "Name of the round (e.g. calibration 1):")
+    if name is None:
+        return
+    try:
+        created = rounds.create_round(w.db, w.coder, name)
+    except CoderError as exc:
+        w.show_message(str(exc))
+        return
+    w.show_message(f"Round {created.number} is open: raters now see only their own codes")
+    _reload_all(w)
+
+
+def change_round(w: MainWindow, status: RoundStatus) -> None:
+    if w.coder is None:
+        return
+    listed = rounds.list_rounds(w.db)
+    source = RoundStatus.OPEN if status is RoundStatus.LOCKED else RoundStatus.LOCKED
+    candidates = [r for r in listed if r.status is source]
+    if not candidates:
+        w.show_message(f"No {source.value} round to {status.value.rstrip('ed')}")
+        return
+    target = candidates[-1]
+    question = (
+        f"Lock round {target.number}? Its codes can no longer change."
+        if status is RoundStatus.LOCKED
+        else f"Unblind round {target.number}? Every rater will see everyone's codes. "
+        "This cannot be undone."
+    )
+    if not w.prompter.confirm("Coding round", question):
+        return
+    try:
+        rounds.set_round_status(w.db, w.coder, target.number, status)
+    except CoderError as exc:
+        w.show_message(str(exc))
+        return
+    w.show_message(f"Round {target.number} is {status.value}")
+    _reload_all(w)
+
+
+def _reload_all(w: MainWindow) -> None:
+    for ws in w.workspaces.values():
+        ws.reload()
+
+
+def import_transcripts(w: MainWindow) -> None:
+    from coder.ui.import_flow import run_import
+
+    run_import(w)
+
+
+def export_codes(w: MainWindow) -> None:
+    from coder.app import codes
+
+    target = w.prompter.save_file("Export codes", "CSV files (*.csv)", "codes.csv")
+    if target is None:
+        return
+    try:
+        n = codes.export_codes(w.db, target, coder=w.coder)
+    except CoderError as exc:
+        w.prompter.error("Export failed", str(exc))
+        return
+    w.show_message(f"Wrote {n} rows to {target}")
