@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
 from coder.domain.coding import Segment, SegmentKind
@@ -18,6 +19,7 @@ from coder.store.models import (
     SegmentationRow,
     SegmentRow,
     SessionRow,
+    SpeakerRow,
     TranscriptRow,
     TurnRow,
 )
@@ -67,12 +69,7 @@ def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcrip
         )
         if row is None:
             raise NotFoundError(f"no transcript for patient {patient!r} session {number}")
-        turns = tuple(
-            Turn(
-                t.index, t.speaker.label, SpeakerRole(t.speaker.role), t.text, t.start_ms, t.end_ms
-            )
-            for t in row.turns
-        )
+        turns = read_turns(session, row.id)
         return Transcript(turns, row.source_name, row.source_format, row.encoding)
 
 
@@ -108,3 +105,25 @@ def load_segments(
             )
             for r in rows
         ]
+
+
+def read_turns(session: OrmSession, transcript_id: int) -> tuple[Turn, ...]:
+    """All turns of a transcript with one Core query (no ORM objects: a 2,000-turn
+    session opens in a few milliseconds instead of tens)."""
+    rows = session.execute(
+        select(
+            TurnRow.index,
+            SpeakerRow.label,
+            SpeakerRow.role,
+            TurnRow.text,
+            TurnRow.start_ms,
+            TurnRow.end_ms,
+        )
+        .join(SpeakerRow, TurnRow.speaker_id == SpeakerRow.id)
+        .where(TurnRow.transcript_id == transcript_id)
+        .order_by(TurnRow.index)
+    )
+    roles = {role.value: role for role in SpeakerRole}
+    return tuple(
+        Turn(i, label, roles[role], text, start, end) for i, label, role, text, start, end in rows
+    )

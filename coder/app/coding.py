@@ -18,11 +18,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.browse import read_turns
 from coder.app.identity import Coder
 from coder.app.rounds import NotAllowed, open_round, visible_rater_ids
 from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
-from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key, segment_of_turn
 from coder.domain.transcript import Transcript, Turn
@@ -87,17 +87,7 @@ class CodingSession:
             self.session_id = row.id
             stored = row.transcript
             self.transcript = Transcript(
-                tuple(
-                    Turn(
-                        t.index,
-                        t.speaker.label,
-                        SpeakerRole(t.speaker.role),
-                        t.text,
-                        t.start_ms,
-                        t.end_ms,
-                    )
-                    for t in stored.turns
-                ),
+                read_turns(session, stored.id),
                 stored.source_name,
                 stored.source_format,
                 stored.encoding,

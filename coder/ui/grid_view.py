@@ -67,11 +67,19 @@ class GridView(QTableView):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized once per session (not ResizeToContents, which re-measures every cell on
+        # every change and cost ~100 ms a keystroke on long sessions).
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setMinimumSectionSize(28)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setDefaultSectionSize(40)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.grid.modelReset.connect(self._fit)
         self.selectionModel().currentRowChanged.connect(self._row_changed)
         self.doubleClicked.connect(self._double_clicked)
+
+    def _fit(self) -> None:
+        self.resizeColumnsToContents()
+        self.verticalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
 
     def current_segment(self) -> int | None:
         index = self.currentIndex()

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -283,16 +292,22 @@ class TranscriptView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Row heights are computed in one pass from font metrics (see _layout_rows);
+        # ResizeToContents would ask the delegate for every cell of every row, which
+        # made a 2,000-turn session take seconds to open.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._relayout = QTimer(self, singleShot=True, interval=60)
+        self._relayout.timeout.connect(self._layout_rows)
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
         header = self.horizontalHeader()
         header.setSectionResizeMode(int(Column.TEXT), QHeaderView.ResizeMode.Stretch)
         for column in (Column.INDEX, Column.TIME, Column.SPEAKER):
-            header.setSectionResizeMode(int(column), QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(int(column), QHeaderView.ResizeMode.Interactive)
         self._editor_index: QPersistentModelIndex | None = None
         self.selectionModel().currentRowChanged.connect(self._row_changed)
         self.turns.modelReset.connect(self._reset)
+        header.sectionResized.connect(self._column_resized)
         self.turns.dataChanged.connect(self._data_changed)
 
     # ---- navigation ---------------------------------------------------------------------
@@ -328,8 +343,8 @@ class TranscriptView(QTableView):
         font = self.font()
         font.setPointSizeF(max(6.0, min(32.0, font.pointSizeF() + steps)))
         self.setFont(font)
-        self.doItemsLayout()
-        self._reopen_editor()
+        self._fit_columns()
+        self._layout_rows()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
@@ -355,6 +370,43 @@ class TranscriptView(QTableView):
 
     def _reset(self) -> None:
         self._editor_index = None
+        self._fit_columns()
+        self._layout_rows()
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == Column.TEXT:
+            self._relayout.start()
+
+    def _fit_columns(self) -> None:
+        """Narrow columns sized from the widest label (a handful of distinct speakers),
+        not by sampling every row's size hint."""
+        metrics = self.fontMetrics()
+        n = self.turns.rowCount()
+        speakers = {self.turns.turn(r).speaker for r in range(n)} or {"Speaker"}
+        pad = 3 * PADDING + 4
+        self.setColumnWidth(
+            int(Column.INDEX), metrics.horizontalAdvance(str(max(n, 100)) + " S9") + pad
+        )
+        self.setColumnWidth(int(Column.TIME), metrics.horizontalAdvance("00:00:00") + pad)
+        widest = max(metrics.horizontalAdvance(s) for s in speakers | {"Speaker"})
+        self.setColumnWidth(int(Column.SPEAKER), min(widest, 220) + pad)
+
+    def _layout_rows(self) -> None:
+        """Give every row the height of its word-wrapped text at the current width."""
+        metrics = self.fontMetrics()
+        width = max(self.columnWidth(int(Column.TEXT)) - 2 * PADDING - 2, 50)
+        line = metrics.lineSpacing() + 2 * PADDING + 2
+        header = self.verticalHeader()
+        box = QRect(0, 0, width, 1_000_000)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        for row in range(self.turns.rowCount()):
+            text = self.turns.turn(row).text
+            if metrics.horizontalAdvance(text) < width and "\n" not in text:
+                height = line
+            else:
+                height = metrics.boundingRect(box, flags, text).height() + 2 * PADDING + 2
+            header.resizeSection(row, height)
+        self._reopen_editor()
 
     def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
         editor = self.editor()

@@ -58,6 +58,7 @@ class SegmentGridModel(QAbstractTableModel):
         self.ws: Workspace | None = None
         self.columns: list[GridColumn] = []
         self.read_only = False
+        self._signatures: list[tuple[tuple[object, ...], ...]] = []
 
     def set_workspace(self, ws: Workspace | None) -> None:
         self.beginResetModel()
@@ -65,16 +66,35 @@ class SegmentGridModel(QAbstractTableModel):
             self.ws.changed.disconnect(self.refresh)
         self.ws = ws
         self.columns = grid_columns(ws) if ws else []
+        self._signatures = [self._signature(seg.index) for seg in ws.segments] if ws else []
         if ws is not None:
             ws.changed.connect(self.refresh)
         self.endResetModel()
 
     def refresh(self) -> None:
-        if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+        """Repaint only the segments whose codes changed: a full-grid dataChanged made
+        Qt re-query every cell (and re-measure) after each keystroke."""
+        if self.ws is None:
+            return
+        signatures = [self._signature(seg.index) for seg in self.ws.segments]
+        if len(signatures) != len(self._signatures):
+            self._signatures = signatures
+            self.layoutChanged.emit()
+            return
+        last = self.columnCount() - 1
+        for row, (old, new) in enumerate(zip(self._signatures, signatures, strict=True)):
+            if old != new:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, row, row)
+        self._signatures = signatures
+
+    def _signature(self, segment: int) -> tuple[tuple[object, ...], ...]:
+        assert self.ws is not None
+        return tuple(
+            sorted(
+                (c.code_id, c.rater_id, c.value, c.memo) for c in self.ws.codes_in_segment(segment)
             )
-            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, self.rowCount() - 1)
+        )
 
     def column(self, col: int) -> GridColumn:
         return self.columns[col]
