@@ -28,12 +28,15 @@ test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check coder tests $(wildcard benchmarks)
+	$(BIN)/ruff check coder tests docs $(wildcard benchmarks)
 	$(BIN)/lint-imports
 	$(BIN)/mypy coder/domain coder/stats coder/app
 
 bench: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
+
+screenshots: $(STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -232,7 +232,7 @@ class CodebookPanel(QWidget):
         self.proxy.setRecursiveFilteringEnabled(True)  # keep the groups of matches
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter codes (Ctrl+F)...")
+        self.filter_edit.setPlaceholderText("Filter codes (Ctrl+Shift+F)...")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
 

@@ -119,13 +119,16 @@ class EpisodesPanel(QWidget):
     def set_workspace(self, ws: Workspace | None) -> None:
         while self.buttons.count():
             item = self.buttons.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # detach now; deleteLater alone left it painted
+                widget.deleteLater()
         self.ws = ws
         self.resolution.clear()
         if ws is not None:
             for pathway in ws.scheme.pathways:
-                button = QPushButton(f"New {pathway.label.lower()} episode here")
+                button = QPushButton(f"New {pathway.id} episode")
+                button.setToolTip(f"Start a {pathway.label} episode at the current turn")
                 button.clicked.connect(lambda _=False, p=pathway.id: self.startRequested.emit(p))
                 self.buttons.addWidget(button)
             if any(r.id == "EP_RESOLVED" for r in ws.scheme.ratings):

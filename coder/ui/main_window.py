@@ -129,7 +129,10 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.transcript)
         splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 520])
+        self.transcript.setMinimumWidth(420)
         self.setCentralWidget(splitter)
 
         self.codebook = CodebookPanel()
@@ -248,12 +251,11 @@ class MainWindow(QMainWindow):
         self.codebook.set_scheme(scheme)
         self._install_hotkeys(scheme)
         self.tabs.setCurrentIndex(1 if scheme.pathways else 0)
+        self.refresh_sessions()
         if reopen and self.ws is not None:
             self.open_session(
                 self.ws.cs.patient, self.ws.cs.number, turn=self.transcript.current_turn()
             )
-        else:
-            self.refresh_sessions()
 
     def _install_hotkeys(self, scheme: Any) -> None:
         for action in self.hotkey_actions:

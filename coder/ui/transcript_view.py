@@ -406,7 +406,14 @@ class TranscriptView(QTableView):
             else:
                 height = metrics.boundingRect(box, flags, text).height() + 2 * PADDING + 2
             header.resizeSection(row, height)
-        self._reopen_editor()
+        # Move the open editor, never recreate it: that would drop the rater's selection.
+        editor = self.editor()
+        if editor is not None and self._editor_index is not None:
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            index = self.turns.index(self._editor_index.row(), int(Column.TEXT))
+            option.rect = self.visualRect(index)  # type: ignore[attr-defined]
+            self.delegate.updateEditorGeometry(editor, option, index)
 
     def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
         editor = self.editor()

@@ -261,3 +261,16 @@ def test_utf16_positions_map_to_python_indexes() -> None:
     assert utf16_to_index(text, 3) == 3
     assert utf16_to_index(text, 5) == 4  # the emoji is two UTF-16 units
     assert utf16_to_index(text, 100) == len(text)
+
+
+def test_selection_survives_a_relayout(coded_db: ProjectDatabase, ada: Coder, make_window: Make,
+                                       qtbot: QtBot) -> None:
+    """Resizing the window re-measures rows; the text the rater selected must stay."""
+    window = make_window(coded_db, ada)
+    window.open_session("P01", 1)
+    select_in_turn(window, qtbot, 4, "Can we talk")
+    window.resize(window.width() - 200, window.height())
+    qtbot.wait(150)  # the deferred relayout runs
+    span = window.transcript.selected_span()
+    assert span is not None and span.turn == 4
+    assert window.ws is not None and window.ws.span_text(span) == "Can we talk"

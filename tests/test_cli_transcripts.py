@@ -1,0 +1,291 @@
+"""CLI: import (summary, exit status on failures), transcript show, codes, screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coder.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_transcripts"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = info.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+@pytest.fixture
+def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = str(tmp_path / "p.sqlite")
+    assert run(capsys, "init", path)[0] == 0
+    return path
+
+
+def test_import_batch_reports_each_file_and_fails_when_one_fails(
+    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "P09_S1.docx"
+    bad.write_bytes(b"not a zip")
+    code, out, err = run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--pattern",
+        "{patient}_S{session}",
+        str(SAMPLES / "P01_S3.txt"),
+        str(bad),
+        str(SAMPLES / "P02_S2.srt"),
+    )
+    assert code == 2
+    assert "patient P01 session 3: 99 turns" in out and "estimated segments" in out
+    assert "speaker 'T' = therapist  <- suggested" in out
+    assert "patient P02 session 2: 93 turns" in out
+    assert "Total: 3 files, 2 sessions" in out and "1 failed" in out
+    assert "FAILED" in err and "P09_S1.docx" in err
+    code, out, _ = run(capsys, "info", "--project", project, "--json")
+    assert json.loads(out)["sessions"] == 2
+
+
+def test_roles_and_strict_roles(capsys: pytest.CaptureFixture[str], project: str) -> None:
+    source = str(SAMPLES / "P01_S2.docx")
+    code, _, err = run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--patient",
+        "P01",
+        "--session",
+        "2",
+        "--strict-roles",
+        source,
+    )
+    assert code == 2 and "no confirmed role" in err
+    code, out, _ = run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--patient",
+        "P01",
+        "--session",
+        "2",
+        "--strict-roles",
+        "--roles",
+        "Dr. Lee=therapist,Sam=patient",
+        source,
+    )
+    assert code == 0 and "speaker 'Dr. Lee' = therapist\n" in out
+
+
+def test_transcript_show_json_shape(capsys: pytest.CaptureFixture[str], project: str) -> None:
+    run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--pattern",
+        "{patient}_S{session}",
+        str(SAMPLES / "P02_S3.csv"),
+    )
+    code, out, _ = run(
+        capsys,
+        "transcript",
+        "show",
+        "--project",
+        project,
+        "--patient",
+        "P02",
+        "--session",
+        "3",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0 and set(data) == {"patient", "session", "turns", "segments"}
+    assert (data["patient"], data["session"], len(data["turns"])) == ("P02", 3, 106)
+    assert set(data["turns"][0]) == {"index", "speaker", "role", "start_ms", "end_ms", "text"}
+    assert data["turns"][0]["index"] == 1 and data["turns"][0]["role"] == "therapist"
+    assert set(data["segments"][0]) == {
+        "index",
+        "start_ms",
+        "end_ms",
+        "first_turn",
+        "last_turn",
+        "estimated",
+    }
+    assert [s["index"] for s in data["segments"]] == [1, 2, 3, 4, 5, 6]
+    code, out, _ = run(
+        capsys, "transcript", "show", "--project", project, "--patient", "P02", "--session", "3"
+    )
+    assert "--- segment 2 (00:05:00-00:10:00) ---" in out
+    code, _, err = run(
+        capsys, "transcript", "show", "--project", project, "--patient", "P02", "--session", "9"
+    )
+    assert code == 2 and "no transcript" in err
+
+
+def test_codes_import_export_round_trip(
+    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+) -> None:
+    run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--pattern",
+        "{patient}_S{session}",
+        *[str(p) for p in sorted(SAMPLES.glob("P0*_S*.*"))],
+    )
+    run(
+        capsys,
+        "init",
+        str(tmp_path / "q.sqlite"),
+        "--scheme",
+        "3rs-2015",
+        "--scheme",
+        "safran-muran-stages",
+    )
+    stages = str(tmp_path / "q.sqlite")
+    run(
+        capsys,
+        "import",
+        "--project",
+        stages,
+        "--pattern",
+        "{patient}_S{session}",
+        *[str(p) for p in sorted(SAMPLES.glob("P0*_S*.*"))],
+    )
+    code, out, _ = run(capsys, "codes", "import", "--project", stages, str(SAMPLES / "codes.csv"))
+    assert (
+        code == 0
+        and "code applications imported" in out
+        and "new raters: Ada Lovelace, Ben Okafor" in out
+    )
+    out_csv = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "codes", "export", "--project", stages, "--out", str(out_csv))
+    assert code == 0 and out_csv.read_text(encoding="utf-8").startswith(
+        "patient,session,rater,code"
+    )
+    code, _, err = run(capsys, "codes", "import", "--project", project, str(SAMPLES / "codes.csv"))
+    assert code == 2 and "safran-muran-stages" in err  # project without the stage scheme
+
+
+def test_export_is_refused_without_identity_while_blinded(
+    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+) -> None:
+    from coder.app import identity, projects, rounds
+
+    db = projects.open_project(Path(project))
+    identity.add_lead(db, "Lee", "LP", "lab passphrase")
+    rounds.create_round(db, identity.sign_in(db, "Lee", "lab passphrase"))
+    db.close()
+    code, _, err = run(
+        capsys, "codes", "export", "--project", project, "--out", str(tmp_path / "x.csv")
+    )
+    assert code == 2 and "blinded" in err
+    secret = tmp_path / "pass.txt"
+    secret.write_text("lab passphrase")
+    code, _, _ = run(
+        capsys,
+        "codes",
+        "export",
+        "--project",
+        project,
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--as",
+        "Lee",
+        "--passphrase-file",
+        str(secret),
+    )
+    assert code == 0
+
+
+def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "import",
+            "--project",
+            project,
+            "--pattern",
+            "{patient}_S{session}",
+            str(SAMPLES / "P02_S1.vtt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "raters",
+            "add",
+            "Ada",
+            "--initials",
+            "AL",
+            "--project",
+            project,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shot = tmp_path / "shot.png"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "gui",
+            "--project",
+            project,
+            "--rater",
+            "Ada",
+            "--open",
+            "P02/1",
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "gui",
+            "--project",
+            project,
+            "--rater",
+            "Ada",
+            "--open",
+            "nonsense",
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert bad.returncode == 2 and "PATIENT/SESSION" in bad.stderr
