@@ -15,7 +15,7 @@ import click
 
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
-from coder.commands import codes, transcripts
+from coder.commands import codes, irr, profile, transcripts
 from coder.commands.common import (
     EXIT_ERROR,
     db_option,
@@ -300,6 +300,10 @@ def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
+cli.add_command(irr.irr_command)
+cli.add_command(profile.profile_command)
+cli.add_command(profile.intake_group)
+cli.add_command(profile.override_command)
 
 
 # ---- entry point ---------------------------------------------------------------------

@@ -259,3 +259,34 @@ class RaterPositionRow(Base):
     scheme_key: Mapped[str | None] = mapped_column(String(40))
     turn: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IntakeRecordRow(Base):
+    """One intake instrument of one patient (IIP, SUIP-I, PD interview, notes).
+
+    ``data`` holds the entered numbers as JSON (never item text); the domain classes in
+    ``coder.domain.intake`` validate them on the way in and out.
+    """
+
+    __tablename__ = "intake_records"
+    __table_args__ = (UniqueConstraint("patient_id", "instrument"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("raters.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FormulationOverrideRow(Base):
+    """A clinician's decision on type and difficulty; rows are never changed, the latest
+    one is in force, so the history of decisions stays visible."""
+
+    __tablename__ = "formulation_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    type: Mapped[str | None] = mapped_column(String(2))
+    difficulty: Mapped[str | None] = mapped_column(String(40))
+    rationale: Mapped[str] = mapped_column(Text)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,541 @@
+"""Inter-rater reliability of a project's codings, in units that fit the coding design.
+
+One query reads the codes; numpy builds a units × raters matrix per item; the pure
+statistics in :mod:`coder.stats.reliability` do the rest. Units:
+
+* presence codes and code families: segments (a rater who coded a session but not this
+  code in a segment gave 0; a rater who did not code the session is missing);
+* segment ratings (significance, salience): segments, ordinal;
+* session ratings: sessions, ordinal; per-session marker frequencies (segments with a
+  withdrawal / confrontation marker, with a resolution strategy): sessions, interval;
+* span coding: turns (a family is present in a turn when a span of it lies there);
+* stage episodes: (session, episode number), the highest stage reached, ordinal.
+
+Comparing raters means seeing everyone's codes, so while a round is blinded only a lead
+may compute it (the usual order: lock the round, check reliability, then unblind).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from coder.app import schemes as scheme_service
+from coder.app.identity import Coder
+from coder.app.rounds import NotAllowed
+from coder.domain.coding import RoundStatus, Unit
+from coder.domain.errors import NotFoundError, ValidationError
+from coder.domain.roles import RaterRole
+from coder.domain.scheme import CodeFamily, Scheme, Scope
+from coder.domain.segmentation import rule_key
+from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
+from coder.stats.result import Level
+from coder.store.database import ProjectDatabase
+from coder.store.models import (
+    CodeApplicationRow,
+    PatientRow,
+    RaterRow,
+    RoundRow,
+    SchemeRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    TranscriptRow,
+)
+
+FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    kind: str  # code, family, rating, session rating, frequency, turn span, episode
+    item: str
+    label: str
+    unit: str
+    report: ReliabilityReport
+
+
+@dataclass(frozen=True)
+class ReliabilityTable:
+    scheme: str
+    raters: tuple[str, ...]
+    sessions: int
+    rows: tuple[ReliabilityRow, ...]
+
+
+def compute(
+    db: ProjectDatabase,
+    coder: Coder | None,
+    *,
+    scheme_key: str | None = None,
+    raters: Sequence[str] | None = None,
+    round_number: int | None = None,
+    bootstrap: int = 1000,
+    seed: int | None = 2026,
+) -> ReliabilityTable:
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    with db.reading() as session:
+        _check_access(session, coder)
+        codes = _codes(session, scheme, raters, round_number)
+        segments = _segments(session, scheme)
+    if codes.empty:
+        raise NotFoundError(
+            f"no codes of scheme {scheme.id} to compare"
+            + (f" in round {round_number}" if round_number else "")
+        )
+    names = tuple(sorted(codes["rater"].unique()))
+    if raters:
+        missing = sorted({r.lower() for r in raters} - {n.lower() for n in names})
+        if missing:
+            raise NotFoundError(f"no codes from rater(s) {', '.join(missing)}")
+    if len(names) < 2:
+        raise ValidationError(f"reliability needs at least two raters; found {', '.join(names)}")
+    builder = _Matrices(codes, segments, names)
+    rows: list[ReliabilityRow] = []
+
+    def add(kind: str, item: str, label: str, unit: str, matrix: np.ndarray, level: Level) -> None:
+        if matrix.size:
+            rows.append(
+                ReliabilityRow(
+                    kind,
+                    item,
+                    label,
+                    unit,
+                    reliability_report(matrix, level, None, bootstrap, seed),
+                )
+            )
+
+    seg_codes = [c for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
+    for code in seg_codes:
+        add("code", code.id, code.name, "segment", builder.presence({code.id}), "nominal")
+    for family in FAMILIES:
+        ids = {c.id for c in seg_codes if c.family is family}
+        if ids:
+            add(
+                "family",
+                f"any {family.value}",
+                f"any {family.value} code",
+                "segment",
+                builder.presence(ids),
+                "nominal",
+            )
+    for rating in scheme.ratings_for(Scope.SEGMENT):
+        add(
+            "rating",
+            rating.id,
+            rating.label,
+            "segment",
+            builder.segment_values(rating.id),
+            "ordinal",
+        )
+    for rating in scheme.ratings_for(Scope.SESSION):
+        add(
+            "session rating",
+            rating.id,
+            rating.label,
+            "session",
+            builder.session_values(rating.id),
+            "ordinal",
+        )
+    for family in FAMILIES:
+        ids = {c.id for c in seg_codes if c.family is family}
+        if ids:
+            add(
+                "frequency",
+                f"{family.value} segments",
+                f"segments per session with any {family.value} code",
+                "session",
+                builder.frequency(ids),
+                "interval",
+            )
+    for family in FAMILIES:
+        ids = {c.id for c in seg_codes if c.family is family}
+        if ids and builder.has_spans(ids):
+            add(
+                "turn span",
+                f"any {family.value} span",
+                f"turns holding a {family.value} span",
+                "turn",
+                builder.turn_spans(ids),
+                "nominal",
+            )
+    if scheme.pathways:
+        add(
+            "episode",
+            "highest stage",
+            "highest stage reached per episode",
+            "episode",
+            builder.highest_stage(scheme),
+            "ordinal",
+        )
+    return ReliabilityTable(scheme.label, names, builder.n_sessions, tuple(rows))
+
+
+def _check_access(session: OrmSession, coder: Coder | None) -> None:
+    blinded = session.scalar(
+        select(RoundRow.number)
+        .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
+        .limit(1)
+    )
+    if blinded is not None and (coder is None or not coder.is_lead):
+        raise NotAllowed(
+            f"round {blinded} is blinded: only a lead can compare raters "
+            "(--as NAME --passphrase-file FILE)"
+        )
+
+
+def _codes(
+    session: OrmSession, scheme: Scheme, raters: Sequence[str] | None, round_number: int | None
+) -> pd.DataFrame:
+    query = (
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            RaterRow.name,
+            CodeApplicationRow.code_id,
+            CodeApplicationRow.unit,
+            CodeApplicationRow.unit_index,
+            CodeApplicationRow.value,
+            CodeApplicationRow.evidence_turn,
+        )
+        .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
+        .where(SchemeRow.key == scheme.id, RaterRow.role != RaterRole.CONSENSUS.value)
+    )
+    if raters:
+        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+    if round_number is not None:
+        query = query.join(RoundRow, CodeApplicationRow.round_id == RoundRow.id).where(
+            RoundRow.number == round_number
+        )
+    rows = session.execute(query).all()
+    return pd.DataFrame(
+        rows, columns=["patient", "session", "rater", "code", "unit", "index", "value", "turn"]
+    )
+
+
+def _segments(session: OrmSession, scheme: Scheme) -> pd.DataFrame:
+    rows = session.execute(
+        select(PatientRow.code, SessionRow.number, SegmentRow.index)
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
+    ).all()
+    return pd.DataFrame(rows, columns=["patient", "session", "segment"])
+
+
+class _Matrices:
+    """Units × raters matrices; NaN where the rater did not code that session."""
+
+    def __init__(
+        self, codes: pd.DataFrame, segments: pd.DataFrame, raters: tuple[str, ...]
+    ) -> None:
+        self.codes = codes
+        self.raters = raters
+        self.col = {r: i for i, r in enumerate(raters)}
+        coded = codes.groupby("rater")[["patient", "session"]].apply(
+            lambda f: set(zip(f["patient"], f["session"], strict=True))
+        )
+        self.sessions = sorted({(p, s) for group in coded for p, s in group})
+        self.n_sessions = len(self.sessions)
+        self.session_row = {key: i for i, key in enumerate(self.sessions)}
+        self.session_base = np.full((len(self.sessions), len(raters)), np.nan)
+        for rater, keys in coded.items():
+            for key in keys:
+                self.session_base[self.session_row[key], self.col[str(rater)]] = 0.0
+        segs = segments[
+            [
+                (p, s) in self.session_row
+                for p, s in zip(segments["patient"], segments["session"], strict=True)
+            ]
+        ]
+        self.segment_keys = list(
+            zip(segs["patient"], segs["session"], segs["segment"], strict=True)
+        )
+        self.segment_row = {key: i for i, key in enumerate(self.segment_keys)}
+        session_of_segment = np.array(
+            [self.session_row[(p, s)] for p, s, _ in self.segment_keys], dtype=int
+        )
+        self.segment_base = (
+            self.session_base[session_of_segment]
+            if len(self.segment_keys)
+            else np.empty((0, len(raters)))
+        )
+
+    def _rows(self, frame: pd.DataFrame, unit: str) -> tuple[np.ndarray, np.ndarray]:
+        part = frame[frame["unit"] == unit]
+        if unit == Unit.SEGMENT.value:
+            keys = zip(part["patient"], part["session"], part["index"], strict=True)
+            rows = [self.segment_row.get(k, -1) for k in keys]
+        else:
+            rows = [
+                self.session_row.get((p, s), -1)
+                for p, s in zip(part["patient"], part["session"], strict=True)
+            ]
+        cols = [self.col[r] for r in part["rater"]]
+        mask = np.array(rows) >= 0
+        return np.array(rows, dtype=int)[mask], np.array(cols, dtype=int)[mask]
+
+    def presence(self, ids: set[str]) -> np.ndarray:
+        matrix = self.segment_base.copy()
+        rows, cols = self._rows(self.codes[self.codes["code"].isin(ids)], Unit.SEGMENT.value)
+        matrix[rows, cols] = 1.0
+        return matrix
+
+    def segment_values(self, rating_id: str) -> np.ndarray:
+        matrix = np.full_like(self.segment_base, np.nan)
+        part = self.codes[
+            (self.codes["code"] == rating_id) & (self.codes["unit"] == Unit.SEGMENT.value)
+        ]
+        for p, s, i, r, v in zip(
+            part["patient"],
+            part["session"],
+            part["index"],
+            part["rater"],
+            part["value"],
+            strict=True,
+        ):
+            row = self.segment_row.get((p, s, i))
+            if row is not None and v is not None and not pd.isna(v):
+                matrix[row, self.col[r]] = float(v)
+        return matrix
+
+    def session_values(self, rating_id: str) -> np.ndarray:
+        matrix = np.full_like(self.session_base, np.nan)
+        part = self.codes[
+            (self.codes["code"] == rating_id) & (self.codes["unit"] == Unit.SESSION.value)
+        ]
+        for p, s, r, v in zip(
+            part["patient"], part["session"], part["rater"], part["value"], strict=True
+        ):
+            matrix[self.session_row[(p, s)], self.col[r]] = np.nan if v is None else float(v)
+        return matrix
+
+    def frequency(self, ids: set[str]) -> np.ndarray:
+        present = self.presence(ids)
+        matrix = self.session_base.copy()
+        for i, (p, s, _) in enumerate(self.segment_keys):
+            row = self.session_row[(p, s)]
+            matrix[row] = np.where(
+                np.isnan(matrix[row]), matrix[row], matrix[row] + np.nan_to_num(present[i])
+            )
+        return matrix
+
+    def has_spans(self, ids: set[str]) -> bool:
+        return bool(self.codes[self.codes["code"].isin(ids)]["turn"].notna().any())
+
+    def turn_spans(self, ids: set[str]) -> np.ndarray:
+        spans = self.codes[self.codes["code"].isin(ids) & self.codes["turn"].notna()]
+        keys = sorted(
+            {
+                (p, s, int(t))
+                for p, s, t in zip(spans["patient"], spans["session"], spans["turn"], strict=True)
+            }
+        )
+        # Units are the turns any rater marked, plus none else: turns nobody marked carry no
+        # information about span agreement and would inflate agreement.
+        row = {k: i for i, k in enumerate(keys)}
+        matrix = np.array(
+            [self.session_base[self.session_row[(p, s)]] for p, s, _ in keys]
+        ).reshape(len(keys), len(self.raters))
+        for p, s, t, r in zip(
+            spans["patient"], spans["session"], spans["turn"], spans["rater"], strict=True
+        ):
+            matrix[row[(p, s, int(t))], self.col[r]] = 1.0
+        return matrix
+
+    def highest_stage(self, scheme: Scheme) -> np.ndarray:
+        stages = self.codes[
+            (self.codes["unit"] == Unit.EPISODE.value) & self.codes["code"].map(scheme.is_stage)
+        ]
+        keys = sorted(
+            {
+                (p, s, int(i))
+                for p, s, i in zip(
+                    stages["patient"], stages["session"], stages["index"], strict=True
+                )
+            }
+        )
+        row = {k: i for i, k in enumerate(keys)}
+        matrix = np.full((len(keys), len(self.raters)), np.nan)
+        for p, s, i, r, code in zip(
+            stages["patient"],
+            stages["session"],
+            stages["index"],
+            stages["rater"],
+            stages["code"],
+            strict=True,
+        ):
+            order = scheme.stage(code)[1].order
+            cell = matrix[row[(p, s, int(i))], self.col[r]]
+            matrix[row[(p, s, int(i))], self.col[r]] = order if np.isnan(cell) else max(cell, order)
+        return matrix
+
+
+# ---- presentation (CLI and UI share these) ---------------------------------------------------
+HEADLINE = (
+    "percent_agreement",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "gwet_ac1",
+    "pabak",
+)
+
+
+def headline(row: ReliabilityRow) -> list[tuple[str, Stat]]:
+    """The statistics a lab reports for this kind of unit, in display order."""
+    stats = row.report.stats
+    keys = [
+        "percent_agreement",
+        "cohen_kappa" if row.report.n_raters == 2 else "fleiss_kappa",
+        "krippendorff_alpha",
+    ]
+    keys += ["gwet_ac1", "pabak"] if row.report.level == "nominal" else ["weighted_kappa_quadratic"]
+    chosen = [(k, stats[k]) for k in keys if k in stats]
+    if row.report.level != "nominal":
+        chosen.append(("ICC2", row.report.icc["ICC2"]))
+    return chosen
+
+
+def band_statistic(row: ReliabilityRow) -> tuple[str, Stat]:
+    """The statistic whose interpretation band a row shows: ICC(2,1) for ratings and
+    frequencies (Koo & Li 2016, as 3RS papers report), kappa for presence codes."""
+    if row.report.level != "nominal":
+        return "ICC2", row.report.icc["ICC2"]
+    key = "cohen_kappa" if row.report.n_raters == 2 else "fleiss_kappa"
+    return key, row.report.stats[key]
+
+
+def _cell(stat: Stat) -> str:
+    if stat.value is None:
+        return "—"
+    ci = f" [{stat.ci95[0]:.2f}, {stat.ci95[1]:.2f}]" if stat.ci95 else ""
+    return f"{stat.value:.2f}{ci}"
+
+
+def as_text(table: ReliabilityTable) -> str:
+    out = [
+        f"Reliability — {table.scheme} — raters: {', '.join(table.raters)} — "
+        f"{table.sessions} sessions"
+    ]
+    for row in table.rows:
+        cells = "  ".join(f"{name}={_cell(stat)}" for name, stat in headline(row))
+        band = ""
+        name, main = band_statistic(row)
+        if main.value is not None:
+            label, source = interpret(name, main.value)
+            band = f"  ({label}, {source})"
+        out.append(f"{row.kind:<15}{row.item:<26}n={row.report.n_units:<6} {cells}{band}")
+    return "\n".join(out)
+
+
+def as_rows(table: ReliabilityTable) -> list[dict[str, object]]:
+    return [
+        {
+            "kind": r.kind,
+            "item": r.item,
+            "label": r.label,
+            "unit": r.unit,
+            "level": r.report.level,
+            **r.report.as_dict(),
+        }
+        for r in table.rows
+    ]
+
+
+def as_csv(table: ReliabilityTable) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "kind",
+            "item",
+            "unit",
+            "level",
+            "n_units",
+            "n_raters",
+            "statistic",
+            "value",
+            "ci_low",
+            "ci_high",
+            "note",
+        ]
+    )
+    for r in table.rows:
+        entries = list(r.report.stats.items()) + list(r.report.icc.items())
+        for name, stat in entries:
+            lo, hi = stat.ci95 if stat.ci95 else ("", "")
+            writer.writerow(
+                [
+                    r.kind,
+                    r.item,
+                    r.unit,
+                    r.report.level,
+                    r.report.n_units,
+                    r.report.n_raters,
+                    name,
+                    "" if stat.value is None else f"{stat.value:.6g}",
+                    lo if lo == "" else f"{lo:.6g}",
+                    hi if hi == "" else f"{hi:.6g}",
+                    stat.note or "",
+                ]
+            )
+    return buffer.getvalue()
+
+
+def run_cli(
+    project: Path | None,
+    db_url: str | None,
+    scheme: str | None,
+    raters: tuple[str, ...] | None,
+    round_number: int | None,
+    fmt: str,
+    bootstrap: int,
+    seed: int | None,
+    coder_name: str | None = None,
+    passphrase: str | None = None,
+) -> str:
+    """What ``coder irr --project ...`` prints."""
+    from coder.app import identity, projects
+
+    db = projects.open_project(project, db_url)
+    try:
+        coder = identity.sign_in(db, coder_name, passphrase) if coder_name else None
+        table = compute(
+            db,
+            coder,
+            scheme_key=scheme,
+            raters=raters,
+            round_number=round_number,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+    finally:
+        db.close()
+    if fmt == "json":
+        return json.dumps(
+            {
+                "scheme": table.scheme,
+                "raters": list(table.raters),
+                "sessions": table.sessions,
+                "rows": as_rows(table),
+            },
+            indent=2,
+        )
+    if fmt == "csv":
+        return as_csv(table)
+    return as_text(table)

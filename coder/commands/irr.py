@@ -1,0 +1,215 @@
+"""``coder irr``: inter-rater reliability, from a ratings table or from a project.
+
+``coder irr --ratings FILE --level LEVEL`` reads a units x raters CSV (see
+:mod:`coder.io.ratings_table`) and prints every statistic of
+:func:`coder.stats.reliability.reliability_report`. Without ``--ratings`` the project
+options are handed to ``coder.app.reliability.run_cli``, which reads the codings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+
+from coder.commands.common import (
+    as_option,
+    db_option,
+    emit_json,
+    passphrase_option,
+    project_option,
+    read_passphrase,
+)
+from coder.domain.errors import CoderError
+from coder.io.ratings_table import LEVELS, RatingsTable, read_ratings_table
+from coder.stats.reliability import (
+    BOOTSTRAP_HOW,
+    TITLES,
+    ReliabilityReport,
+    Stat,
+    interpret,
+    interpret_all,
+    reliability_report,
+)
+
+FORMATS = ("table", "csv", "json")
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if not all(parts):
+        raise click.BadParameter("an empty name in the comma-separated list")
+    return parts
+
+
+@click.command(name="irr")
+@click.option(
+    "--ratings",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A ratings table: unit id, then one column per rater (empty cell = missing).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    help="Level of measurement of the ratings (required with --ratings).",
+)
+@click.option("--categories", metavar="A,B,C", help="All categories, e.g. 0,1 (in order).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples for 95% CIs (0 = none).",
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Bootstrap seed.")
+@project_option
+@db_option
+@click.option("--scheme", metavar="ID", help="Scheme (project form).")
+@click.option("--raters", "rater_names", metavar="A,B", help="Raters to compare (project form).")
+@click.option("--round", "round_number", type=int, help="Coding round (project form).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@as_option
+@passphrase_option
+def irr_command(
+    ratings: Path | None,
+    level: str | None,
+    categories: str | None,
+    as_json: bool,
+    bootstrap: int,
+    seed: int,
+    project: Path | None,
+    db_url: str | None,
+    scheme: str | None,
+    rater_names: str | None,
+    round_number: int | None,
+    fmt: str,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Inter-rater reliability: kappa, alpha, AC1, PABAK and ICC with 95% CIs.
+
+    Either --ratings FILE --level LEVEL (a units x raters CSV), or a project
+    (--project/--db with --scheme, --raters, --round). See docs/reliability.md.
+    """
+    if as_json:
+        fmt = "json"
+    if ratings is None:
+        if level is not None or categories is not None:
+            raise click.UsageError("--level and --categories go with --ratings FILE")
+        from coder.app import reliability
+
+        names = tuple(_split(rater_names) or ()) or None
+        passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+        text = reliability.run_cli(
+            project, db_url, scheme, names, round_number, fmt, bootstrap, seed, as_name, passphrase
+        )
+        click.echo(text.rstrip("\n"))
+        return
+    if project or db_url or scheme or rater_names or round_number is not None:
+        raise click.UsageError(
+            "--ratings reads a table file; --project, --db, --scheme, --raters and "
+            "--round are for the project form"
+        )
+    if level is None:
+        raise click.UsageError("--level is required with --ratings")
+    table = read_ratings_table(ratings, level, _split(categories))
+    report = _compute(table, level, bootstrap, seed)
+    if fmt == "json":
+        emit_json(report.as_dict())
+    elif fmt == "csv":
+        click.echo(_as_csv(report), nl=False)
+    else:
+        click.echo(_as_table(table, report))
+
+
+def _compute(table: RatingsTable, level: str, bootstrap: int, seed: int) -> ReliabilityReport:
+    try:
+        return reliability_report(
+            table.matrix,
+            level,  # type: ignore[arg-type]  # checked by click.Choice
+            categories=table.categories,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+    except ValueError as exc:  # inconsistent categories: a problem with the input
+        raise CoderError(str(exc), path=table.path) from None
+
+
+def _rows(report: ReliabilityReport) -> list[tuple[str, str, Stat]]:
+    """(key, title, stat) for every line of the report."""
+    rows = []
+    for key, stat in report.stats.items():
+        title = TITLES[key] + (f" ({report.level})" if key == "krippendorff_alpha" else "")
+        rows.append((key, title, stat))
+    rows += [(form, TITLES[form], stat) for form, stat in report.icc.items()]
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _band(key: str, stat: Stat) -> str:
+    if stat.value is None:
+        return ""
+    if key.startswith("ICC"):
+        return "; ".join(f"{label}, {source}" for label, source in interpret_all(key, stat.value))
+    label, source = interpret(key, stat.value)
+    return f"{label}, {source}" if source and key != "percent_agreement" else label
+
+
+def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
+    head = (
+        f"{table.path}: {report.n_units} units x {report.n_raters} raters "
+        f"({', '.join(table.raters)}), level {report.level}"
+    )
+    lines = [head, ""]
+    lines.append(f"{'statistic':<32} {'value':>7}  {'95% CI':<17} {'n':>6}  interpretation")
+    notes: list[str] = []
+    for key, title, stat in _rows(report):
+        ci = f"[{stat.ci95[0]:.3f}, {stat.ci95[1]:.3f}]" if stat.ci95 else "-"
+        band = _band(key, stat)
+        if stat.note:
+            if stat.note not in notes:
+                notes.append(stat.note)
+            band = f"{band} [{notes.index(stat.note) + 1}]".strip()
+        lines.append(f"{title:<32} {_fmt(stat.value):>7}  {ci:<17} {stat.n_units:>6}  {band}")
+    lines.append("")
+    if report.bootstrap:
+        lines.append(
+            f"{BOOTSTRAP_HOW} {report.bootstrap} resamples, seed {report.seed}. "
+            "ICC: F-based CIs (Shrout & Fleiss 1979; McGraw & Wong 1996)."
+        )
+    else:
+        lines.append("No bootstrap CIs (--bootstrap 0). ICC: F-based CIs.")
+    lines += [f"[{i}] {note}" for i, note in enumerate(notes, start=1)]
+    return "\n".join(lines)
+
+
+def _as_csv(report: ReliabilityReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["statistic", "value", "ci_low", "ci_high", "n_units", "n_raters", "band", "source", "note"]
+    )
+    for key, _title, stat in _rows(report):
+        label, source = interpret(key, stat.value)
+        writer.writerow(
+            [
+                key,
+                "" if stat.value is None else repr(stat.value),
+                "" if stat.ci95 is None else repr(stat.ci95[0]),
+                "" if stat.ci95 is None else repr(stat.ci95[1]),
+                stat.n_units,
+                stat.n_raters,
+                label if stat.value is not None else "",
+                source,
+                stat.note or "",
+            ]
+        )
+    return out.getvalue()

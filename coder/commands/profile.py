@@ -1,0 +1,159 @@
+"""``coder profile``, ``coder intake import`` and ``coder override``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coder.app import intake, profiles
+from coder.commands.common import (
+    as_option,
+    db_option,
+    emit_json,
+    opened,
+    passphrase_option,
+    project_option,
+    sign_in_as,
+)
+from coder.domain.errors import CoderError
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+@click.command(name="profile")
+@project_option
+@db_option
+@click.option("--patient", required=True)
+@click.option("--rater", help="Whose codes (default: yours, given with --as).")
+@click.option("--consensus", is_flag=True, help="Use the consensus codes.")
+@click.option("--scheme", "scheme_key", help="Scheme whose segments and codes to profile.")
+@click.option(
+    "--rules",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Formulation rules file (default: the built-in schemes/formulation/default.yaml).",
+)
+@as_option
+@passphrase_option
+@click.option("--json", "as_json", is_flag=True)
+def profile_command(
+    project: Path | None,
+    db_url: str | None,
+    patient: str,
+    rater: str | None,
+    consensus: bool,
+    scheme_key: str | None,
+    rules: Path | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """A patient's rupture profile across sessions and the suggested type formulation."""
+    if rater and consensus:
+        raise CoderError("give either --rater or --consensus, not both")
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        report = profiles.build_report(
+            db,
+            patient,
+            rater=rater,
+            consensus=consensus,
+            coder=coder,
+            scheme_key=scheme_key,
+            rules_path=rules,
+        )
+    data = report.to_dict()
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"Patient {patient} — codes of {report.rater} — {report.scheme.label}")
+    click.echo(
+        f"{'session':>7} {'segs':>5} {'W segs':>7} {'C segs':>7} {'mean W sig':>11} "
+        f"{'mean C sig':>11} {'resolved':>9}"
+    )
+    for s in data["sessions"]:
+        click.echo(
+            f"{s['session']:>7} {s['n_segments']:>5} {s['withdrawal_segments']:>7} "
+            f"{s['confrontation_segments']:>7} {_fmt(s['mean_withdrawal_significance']):>11} "
+            f"{_fmt(s['mean_confrontation_significance']):>11} {_fmt(s['resolution_rate']):>9}"
+        )
+    click.echo(f"Balance index (W − C)/(W + C): {_fmt(data['balance_index'])}")
+    click.echo(
+        f"Suggested type: {data['suggested_type'] or 'none'}; difficulty: {data['difficulty']}"
+    )
+    for reason in data["reasons"]:
+        click.echo(f"  because {reason}")
+    if data["override"]:
+        o = data["override"]
+        click.echo(
+            f"Clinician's decision: type {o['type'] or '(unchanged)'}, difficulty "
+            f"{o['difficulty'] or '(unchanged)'} — {o['rationale']} ({o['who']}, {o['when']})"
+        )
+    click.echo(report.formulation.caveat)
+
+
+@click.group(name="intake")
+def intake_group() -> None:
+    """Intake measures (IIP, SUIP-I, SIDP-IV): numbers only, never item text."""
+
+
+@intake_group.command(name="import")
+@project_option
+@db_option
+@as_option
+@passphrase_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def intake_import(
+    project: Path | None,
+    db_url: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    file: Path,
+) -> None:
+    """Import intake scores from a long CSV: patient, instrument, item, value."""
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        result = intake.import_intake_csv(db, coder, file)
+    click.echo(f"{file}: {result.instruments} instruments for {', '.join(result.patients)}")
+
+
+@click.command(name="override")
+@project_option
+@db_option
+@click.option("--patient", required=True)
+@click.option("--type", "type_", type=click.Choice(["A", "B", "C"]))
+@click.option(
+    "--difficulty",
+    type=click.Choice(
+        ["agency_self_definition", "communion_relatedness", "mixed", "undifferentiated"]
+    ),
+)
+@click.option("--rationale", required=True, help="Why (required; stored with who and when).")
+@as_option
+@passphrase_option
+def override_command(
+    project: Path | None,
+    db_url: str | None,
+    patient: str,
+    type_: str | None,
+    difficulty: str | None,
+    rationale: str,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Record the clinician's type/difficulty decision; the suggestion stays visible."""
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        if coder is None:
+            raise CoderError("say who decides: --as NAME")
+        saved = profiles.set_override(db, coder, patient, type_, difficulty, rationale)
+    click.echo(
+        f"Recorded for {patient}: type {saved.type or '(unchanged)'}, difficulty "
+        f"{saved.difficulty or '(unchanged)'} by {saved.who}"
+    )

@@ -1,0 +1,147 @@
+"""Percentile bootstrap confidence intervals over units.
+
+Method: draw ``n`` resamples of the units with replacement, compute the statistic on
+each, and take the 2.5th and 97.5th percentiles (``numpy.quantile``, linear
+interpolation) of the resamples where it is defined (Efron & Tibshirani 1993, ch. 13).
+Resamples where it is undefined (e.g. every resampled unit in one category) are left out
+and counted; with fewer than half defined, no interval is given.
+
+Why it is fast: resampling N units with replacement and counting how many of each
+rating *pattern* were drawn is exactly a multinomial draw over the patterns with
+probabilities freq / N. So for the statistics of :mod:`coder.stats.agreement`,
+:mod:`coder.stats.cohen` and :mod:`coder.stats.alpha` we draw a (resamples x patterns)
+count matrix and evaluate the vectorised kernels on it once, instead of calling a
+function 1,000 times (a presence code over 6,000 units has at most 27 patterns). Any
+other ``stat_fn`` falls back to the plain loop over resampled matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from coder.stats import agreement, alpha, cohen
+from coder.stats.result import Stat
+from coder.stats.units import FloatArray, Measure, Units, as_ratings, compress
+
+Seed = np.random.Generator | int | None
+StatFn = Callable[..., Stat]
+_CHUNK_ELEMENTS = 4_000_000  # array elements per resample chunk (bounds memory)
+
+
+@dataclass(frozen=True, slots=True)
+class BootstrapCI:
+    """A percentile interval and how many resamples gave a defined value."""
+
+    ci95: tuple[float, float] | None
+    n_resamples: int
+    n_defined: int
+    vectorised: bool
+
+    @property
+    def note(self) -> str | None:
+        if self.n_resamples == 0 or self.n_defined == self.n_resamples:
+            return None
+        left, total = self.n_resamples - self.n_defined, self.n_resamples
+        if self.ci95 is None:
+            return f"no bootstrap CI: the statistic was undefined in {left} of {total} resamples"
+        return (
+            f"bootstrap CI from {self.n_defined} of {self.n_resamples} resamples ({left} undefined)"
+        )
+
+
+def percentile_interval(values: FloatArray, n_resamples: int) -> BootstrapCI:
+    finite = values[np.isfinite(values)]
+    if n_resamples == 0 or len(finite) < max(2, n_resamples / 2):
+        return BootstrapCI(None, n_resamples, len(finite), True)
+    low, high = np.quantile(finite, [0.025, 0.975])
+    return BootstrapCI((float(low), float(high)), n_resamples, len(finite), True)
+
+
+def resample_weights(units: Units, n: int, rng: np.random.Generator) -> FloatArray:
+    """(n, patterns) counts of each pattern in n resamples of all units with replacement."""
+    if units.n_units == 0:
+        return np.zeros((n, len(units.freq)))
+    counts = rng.multinomial(units.n_units, units.freq / units.n_units, size=n)
+    return counts.astype(np.float64)
+
+
+def bootstrap_kernels(
+    units: Units, measures: Sequence[Measure], n: int, seed: Seed = None
+) -> list[BootstrapCI]:
+    """Intervals for several statistics from the *same* resamples (one draw, many kernels)."""
+    rng = np.random.default_rng(seed)
+    p, r, q = max(len(units.freq), 1), max(units.n_raters, 1), max(units.q, 1)
+    width = 2 * max(p * r, q)  # the kernels hold a few (resamples x patterns or categories)
+    chunk = max(1, min(n, _CHUNK_ELEMENTS // width))
+    results: list[list[FloatArray]] = [[] for _ in measures]
+    for start in range(0, n, chunk):
+        w = resample_weights(units, min(chunk, n - start), rng)
+        for out, measure in zip(results, measures, strict=True):
+            out.append(measure.kernel(units, w))
+    return [
+        percentile_interval(np.concatenate(parts) if parts else np.zeros(0), n) for parts in results
+    ]
+
+
+def _fast_measure(stat_fn: StatFn, options: dict[str, Any]) -> Measure | None:
+    if stat_fn is agreement.percent_agreement:
+        return agreement.PERCENT_AGREEMENT
+    if stat_fn is agreement.fleiss_kappa:
+        return agreement.FLEISS
+    if stat_fn is agreement.gwet_ac1:
+        return agreement.AC1
+    if stat_fn is agreement.pabak:
+        return agreement.PABAK
+    if stat_fn is cohen.cohen_kappa:
+        return cohen.MEASURES.get(options.get("weights"))
+    if stat_fn is cohen.weighted_kappa:
+        return cohen.MEASURES.get(options.get("weights", "linear"))
+    if stat_fn is alpha.krippendorff_alpha and options.get("engine", "numpy") == "numpy":
+        return alpha.MEASURES.get(options.get("level", "nominal"))
+    return None
+
+
+def bootstrap_ci(
+    stat_fn: StatFn, matrix: Any, n: int = 1000, seed: Seed = None, **options: Any
+) -> BootstrapCI:
+    """Percentile 95% CI of ``stat_fn(matrix, **options)`` over ``n`` unit resamples.
+
+    ``seed`` is a ``numpy.random.Generator`` or an int (reproducible) or None. Known
+    statistics are vectorised (see the module docstring); others run ``stat_fn`` on each
+    resampled matrix.
+    """
+    if n < 0:
+        raise ValueError("the number of resamples cannot be negative")
+    measure = _fast_measure(stat_fn, options)
+    if measure is not None:
+        units = compress(matrix, options.get("categories"))
+        return bootstrap_kernels(units, [measure], n, seed)[0]
+    data = as_ratings(matrix)
+    rng = np.random.default_rng(seed)
+    values = np.full(n, np.nan)
+    for b in range(n):
+        resampled = data[rng.integers(0, len(data), len(data))] if len(data) else data
+        value = stat_fn(resampled, **options).value
+        values[b] = np.nan if value is None else value
+    return replace(percentile_interval(values, n), vectorised=False)
+
+
+def with_ci(stat: Stat, boot: BootstrapCI) -> Stat:
+    """``stat`` with the bootstrap interval filled in (and a note if resamples failed)."""
+    if stat.value is None:
+        return stat
+    return replace(stat, ci95=boot.ci95).with_note(boot.note)
+
+
+def with_bootstrap(
+    stat_fn: StatFn, matrix: Any, n: int = 1000, seed: Seed = None, **options: Any
+) -> Stat:
+    """``stat_fn(matrix, **options)`` with a percentile bootstrap 95% CI."""
+    stat = stat_fn(matrix, **options)
+    if stat.value is None or n == 0:
+        return stat
+    return with_ci(stat, bootstrap_ci(stat_fn, matrix, n, seed, **options))

@@ -1,0 +1,170 @@
+"""Patient reports: profile from stored codes, intake round trip, overrides with history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coder.app import demo, identity, intake, profiles, rounds
+from coder.app.rounds import NotAllowed
+from coder.cli import main
+from coder.domain.errors import CoderError, ValidationError
+from coder.domain.intake import IIP, SUIPI, IIPVersion, PDInterview
+from coder.store.database import ProjectDatabase
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    return demo.ensure_demo_project()
+
+
+def test_profile_from_stored_codes_matches_the_pure_computation(sample_db: ProjectDatabase) -> None:
+    report = profiles.build_report(sample_db, "P01", rater="Ada Lovelace")
+    data = report.to_dict()
+    # Hand-checked in tests/stats/test_profiles.py from the CSV: P01 S1 has withdrawal in
+    # 5 of 6 segments, mean withdrawal significance 2.333, resolution rate 0.5.
+    s1 = data["sessions"][0]
+    assert (s1["session"], s1["n_segments"], s1["withdrawal_segments"]) == (1, 6, 5)
+    assert s1["mean_withdrawal_significance"] == pytest.approx(7 / 3)
+    assert s1["resolution_rate"] == pytest.approx(0.5)
+    assert data["balance_index"] == 1.0
+    assert data["difficulty"] == "agency_self_definition" and data["reasons"]
+    assert data["override"] is None and data["final"]["source"] == "rules"
+    json.dumps(data)  # serialisable as the CLI prints it
+
+
+def test_intake_round_trip_and_validation(sample_db: ProjectDatabase) -> None:
+    iip = IIP.from_octants(
+        IIPVersion.IIP_32,
+        {o: 1.0 + i * 0.25 for i, o in enumerate(("PA", "BC", "DE", "FG", "HI", "JK", "LM", "NO"))},
+    )
+    intake.save_iip(sample_db, None, "P01", iip)
+    intake.save_suip(sample_db, None, "P01", SUIPI((3, 4, 2, None, 5, 1)))
+    intake.save_pd(sample_db, None, "P01", PDInterview({"borderline": (2, 2, 3, 0, 1, 2, 2, 0, 0)}))
+    loaded, norms = intake.load_intake(sample_db, "P01")
+    assert loaded.iip == iip and loaded.suip is not None and loaded.suip.mean == pytest.approx(3.0)
+    assert loaded.pd is not None and loaded.pd.results()[0].meets_threshold
+    assert norms is None
+    with pytest.raises(ValidationError, match="outside the allowed range"):
+        IIP.from_octants(
+            IIPVersion.IIP_32, {o: 5.0 for o in ("PA", "BC", "DE", "FG", "HI", "JK", "LM", "NO")}
+        )
+    report = profiles.build_report(sample_db, "P01", rater="Ada Lovelace")
+    values = report.formulation.to_dict()
+    assert "fired_rules" in values
+
+
+def test_intake_csv_import(sample_db: ProjectDatabase, tmp_path: Path) -> None:
+    rows = ["patient,instrument,item,value"]
+    rows += [f"P02,IIP-SC,{i},{(i % 5)}" for i in range(1, 33)]
+    rows += [f"P02,SUIP-I,{i},{i % 5 + 1}" for i in range(1, 7)]
+    rows += [f"P02,SIDP-IV,borderline:{i},{2 if i < 6 else 0}" for i in range(1, 10)]
+    path = tmp_path / "intake.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = intake.import_intake_csv(sample_db, None, path)
+    assert result == intake.IntakeImport(("P02",), 3)
+    loaded, _ = intake.load_intake(sample_db, "P02")
+    assert (
+        loaded.iip is not None
+        and loaded.iip.version is IIPVersion.IIP_SC
+        and len(loaded.iip.items) == 32
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patient,instrument,item,value\nP02,SUIP-I,7,3\n", encoding="utf-8")
+    with pytest.raises(CoderError, match=r"bad.csv.*SUIP-I level '7' must be 1-6"):
+        intake.import_intake_csv(sample_db, None, bad)
+
+
+def test_override_is_stored_with_history_and_the_suggestion_stays(
+    sample_db: ProjectDatabase,
+) -> None:
+    ada = identity.sign_in(sample_db, "Ada Lovelace")
+    with pytest.raises(ValidationError, match="rationale"):
+        profiles.set_override(sample_db, ada, "P01", "B", None, "  ")
+    with pytest.raises(ValidationError, match="must be A, B or C"):
+        profiles.set_override(sample_db, ada, "P01", "D", None, "why")
+    profiles.set_override(sample_db, ada, "P01", "C", None, "first impression")
+    profiles.set_override(sample_db, ada, "P01", "B", "agency_self_definition", "after session 3")
+    report = profiles.build_report(sample_db, "P01", rater="Ada Lovelace")
+    data = report.to_dict()
+    assert data["override"]["type"] == "B" and data["override"]["who"] == "Ada Lovelace"
+    assert data["final"] == {
+        "type": "B",
+        "difficulty": "agency_self_definition",
+        "source": "clinician",
+    }
+    assert data["suggested_type"] == report.formulation.suggested_type  # still shown
+    assert [o.type for o in profiles.override_history(sample_db, "P01")] == ["C", "B"]
+
+
+def test_blinding_applies_to_profiles(sample_db: ProjectDatabase) -> None:
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
+    rounds.create_round(sample_db, lead)
+    ada = identity.sign_in(sample_db, "Ada Lovelace")
+    with pytest.raises(NotAllowed):
+        profiles.build_report(sample_db, "P01", rater="Ben Okafor", coder=ada)
+    assert profiles.build_report(sample_db, "P01", coder=ada).rater == "Ada Lovelace"
+    assert (
+        profiles.build_report(sample_db, "P01", rater="Ben Okafor", coder=lead).rater
+        == "Ben Okafor"
+    )
+
+
+def test_cli_profile_json_keys(
+    sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_db.close()
+    project = str(demo.default_project_path())
+    with pytest.raises(SystemExit) as info:
+        main(
+            ["profile", "--project", project, "--patient", "P02", "--rater", "Ben Okafor", "--json"]
+        )
+    assert info.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {
+        "patient",
+        "sessions",
+        "trait_like",
+        "balance_index",
+        "suggested_type",
+        "difficulty",
+        "reasons",
+        "override",
+    } <= set(data)
+    assert set(data["sessions"][0]) >= {
+        "session",
+        "n_segments",
+        "withdrawal_segments",
+        "confrontation_segments",
+        "mean_withdrawal_significance",
+        "mean_confrontation_significance",
+        "resolution_rate",
+    }
+    w = sum(s["withdrawal_segments"] for s in data["sessions"])
+    c = sum(s["confrontation_segments"] for s in data["sessions"])
+    assert c > w and data["balance_index"] == pytest.approx((w - c) / (w + c))
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "override",
+                "--project",
+                project,
+                "--patient",
+                "P02",
+                "--type",
+                "B",
+                "--rationale",
+                "good functioning otherwise",
+                "--as",
+                "Ada Lovelace",
+            ]
+        )
+    assert info.value.code == 0
+    with pytest.raises(SystemExit):
+        main(["profile", "--project", project, "--patient", "P02", "--rater", "Ben Okafor"])
+    out = capsys.readouterr().out
+    assert "Clinician's decision: type B" in out and "not yet been empirically validated" in out

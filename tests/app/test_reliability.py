@@ -1,0 +1,114 @@
+"""Project reliability: matrices built from stored codes match an independent build from
+the codes CSV; blinding holds; the CLI project form prints every row."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coder.app import demo, identity, reliability, rounds
+from coder.app.rounds import NotAllowed
+from coder.cli import main
+from coder.domain.errors import ValidationError
+from coder.stats.reliability import reliability_report
+from coder.store.database import ProjectDatabase
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    return demo.ensure_demo_project()
+
+
+def csv_rows() -> list[dict[str, str]]:
+    with (REPO / "sample_transcripts" / "codes.csv").open(encoding="utf-8") as fh:
+        return [r for r in csv.DictReader(fh) if r["scheme"] in ("", "3rs-2015")]
+
+
+def test_significance_matrix_matches_an_independent_build(sample_db: ProjectDatabase) -> None:
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    row = next(r for r in table.rows if r.item == "W_SIG")
+    values: dict[tuple[str, str, str], dict[str, float]] = {}
+    for r in csv_rows():
+        if r["code"] == "W_SIG":
+            values.setdefault((r["patient"], r["session"], r["unit_index"]), {})[r["rater"]] = (
+                float(r["value"])
+            )
+    keys = sorted(values, key=lambda k: (k[0], int(k[1]), int(k[2])))
+    matrix = np.array(
+        [[values[k].get("Ada Lovelace", np.nan), values[k].get("Ben Okafor", np.nan)] for k in keys]
+    )
+    expected = reliability_report(matrix, "ordinal", bootstrap=0)
+    assert row.report.n_units == len(keys) == expected.n_units
+    for key in ("percent_agreement", "cohen_kappa", "krippendorff_alpha"):
+        assert row.report.stats[key].value == pytest.approx(expected.stats[key].value)
+    assert row.report.icc["ICC2"].value == pytest.approx(expected.icc["ICC2"].value)
+
+
+def test_presence_counts_absent_as_zero_in_coded_sessions(sample_db: ProjectDatabase) -> None:
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    w1 = next(r for r in table.rows if r.kind == "code" and r.item == "W1")
+    present = {
+        (r["patient"], r["session"], r["unit_index"], r["rater"])
+        for r in csv_rows()
+        if r["code"] == "W1" and r["value"] == "1"
+    }
+    segments = {
+        (r["patient"], r["session"], r["unit_index"]) for r in csv_rows() if r["code"] == "W_SIG"
+    }
+    agree = sum(
+        ((p, s, i, "Ada Lovelace") in present) == ((p, s, i, "Ben Okafor") in present)
+        for p, s, i in segments
+    )
+    assert w1.report.n_units == len(segments)
+    assert w1.report.stats["percent_agreement"].value == pytest.approx(agree / len(segments))
+    kinds = {r.kind for r in table.rows}
+    assert {"code", "family", "rating", "session rating", "frequency", "turn span"} <= kinds
+
+
+def test_blinded_rounds_need_a_lead(sample_db: ProjectDatabase) -> None:
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
+    rounds.create_round(sample_db, lead)
+    with pytest.raises(NotAllowed, match="only a lead"):
+        reliability.compute(sample_db, identity.sign_in(sample_db, "Ada Lovelace"), bootstrap=0)
+    with pytest.raises(NotAllowed):
+        reliability.compute(sample_db, None, bootstrap=0)
+    assert reliability.compute(sample_db, lead, bootstrap=0).rows
+    with pytest.raises(Exception, match="no codes"):
+        reliability.compute(
+            sample_db, lead, round_number=1, bootstrap=0
+        )  # the round holds no codes yet
+
+
+def test_needs_two_raters(sample_db: ProjectDatabase) -> None:
+    with pytest.raises(ValidationError, match="at least two raters"):
+        reliability.compute(sample_db, None, raters=["Ada Lovelace"], bootstrap=0)
+
+
+def test_cli_project_form(sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    from coder.app.demo import default_project_path
+
+    sample_db.close()
+    project = str(default_project_path())
+    with pytest.raises(SystemExit) as info:
+        main(["irr", "--project", project, "--json", "--bootstrap", "100"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0
+    data = json.loads(out)
+    assert data["raters"] == ["Ada Lovelace", "Ben Okafor"] and data["sessions"] == 6
+    w_sig = next(r for r in data["rows"] if r["item"] == "W_SIG")
+    assert set(w_sig["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
+    assert w_sig["n_raters"] == 2 and w_sig["krippendorff_alpha"]["ci95"] is not None
+    with pytest.raises(SystemExit):
+        main(["irr", "--project", project, "--format", "csv", "--bootstrap", "0"])
+    assert capsys.readouterr().out.startswith("kind,item,unit,level,n_units")
+    with pytest.raises(SystemExit):
+        main(["irr", "--project", project, "--bootstrap", "0"])
+    assert "Koo & Li" in capsys.readouterr().out

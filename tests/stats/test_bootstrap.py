@@ -1,0 +1,176 @@
+"""Bootstrap CIs: the vectorised kernels equal the statistic on the resampled matrix,
+results are reproducible from a seed, and the generic loop covers any statistic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from reliability_data import COHEN_1960, KRIPPENDORFF_2011, from_confusion
+
+from coder.stats import agreement, alpha, cohen
+from coder.stats.bootstrap import percentile_interval, resample_weights
+from coder.stats.reliability import (
+    LEVELS,
+    Stat,
+    bootstrap_ci,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+    reliability_report,
+    with_bootstrap,
+)
+from coder.stats.units import Measure, compress
+
+MEASURES: list[tuple[Measure, Any]] = [
+    (agreement.PERCENT_AGREEMENT, percent_agreement),
+    (agreement.FLEISS, fleiss_kappa),
+    (agreement.AC1, gwet_ac1),
+    (agreement.PABAK, pabak),
+    *[(alpha.MEASURES[lv], lambda m, c, lv=lv: krippendorff_alpha(m, lv, c)) for lv in LEVELS],
+]
+
+
+def _presence(rng: np.random.Generator, units: int, raters: int) -> np.ndarray:
+    truth = rng.random(units) < 0.15
+    flips = rng.random((units, raters)) < 0.08
+    matrix = (truth[:, None] ^ flips).astype(float)
+    matrix[rng.random((units, raters)) < 0.05] = np.nan
+    return matrix
+
+
+@pytest.mark.parametrize("data", ["kripp", "presence"])
+def test_kernels_on_resample_weights_equal_the_statistic_on_repeated_units(data: str) -> None:
+    rng = np.random.default_rng(7)
+    matrix = KRIPPENDORFF_2011 if data == "kripp" else _presence(rng, 60, 3)
+    units = compress(matrix)
+    for _ in range(5):
+        draw = rng.integers(0, len(matrix), len(matrix))
+        resampled = matrix[draw]
+        # Weights per pattern for this exact resample.
+        per_unit = np.bincount(draw, minlength=len(matrix))
+        pattern_of_unit = _pattern_index(units, matrix)
+        w = np.bincount(pattern_of_unit, weights=per_unit, minlength=len(units.freq))[None, :]
+        for measure, fn in MEASURES:
+            # The category set stays that of the study (it fixes q for AC1 and PABAK).
+            direct = fn(resampled, units.values).value
+            fast = float(measure.kernel(units, w)[0])
+            if direct is None:
+                assert not np.isfinite(fast) or fn(resampled, units.values).note
+            else:
+                assert fast == pytest.approx(direct, abs=1e-10), measure.method
+
+
+def test_cohen_kernels_on_resample_weights() -> None:
+    rng = np.random.default_rng(3)
+    matrix = from_confusion(COHEN_1960)
+    units = compress(matrix)
+    for _ in range(5):
+        draw = rng.integers(0, len(matrix), len(matrix))
+        per_unit = np.bincount(draw, minlength=len(matrix))
+        w = np.bincount(_pattern_index(units, matrix), weights=per_unit, minlength=len(units.freq))
+        for weights, measure in cohen.MEASURES.items():
+            direct = cohen_kappa(matrix[draw], weights=weights).value
+            assert float(measure.kernel(units, w[None, :])[0]) == pytest.approx(direct)
+
+
+def _pattern_index(units: Any, matrix: np.ndarray) -> np.ndarray:
+    """Which pattern of ``units`` each row of ``matrix`` is."""
+    index = np.full(matrix.shape, -1)
+    ok = ~np.isnan(matrix)
+    index[ok] = np.searchsorted(units.values, matrix[ok])
+    lookup = {tuple(row): p for p, row in enumerate(units.codes.tolist())}
+    return np.array([lookup[tuple(row)] for row in index.tolist()])
+
+
+def test_resample_weights_are_multinomial_over_all_units() -> None:
+    units = compress(np.array([[1, 1], [1, 1], [0, 1], [np.nan, np.nan]]))
+    w = resample_weights(units, 500, np.random.default_rng(1))
+    assert w.shape == (500, len(units.freq)) and (w.sum(axis=1) == 4).all()
+    assert w.mean(axis=0) == pytest.approx(units.freq, abs=0.2)
+
+
+def test_seed_makes_intervals_reproducible() -> None:
+    matrix = from_confusion(COHEN_1960)
+    a = bootstrap_ci(cohen_kappa, matrix, n=300, seed=11)
+    b = bootstrap_ci(cohen_kappa, matrix, n=300, seed=np.random.default_rng(11))
+    assert a.ci95 == b.ci95 and a.vectorised
+    c = bootstrap_ci(cohen_kappa, matrix, n=300, seed=12)
+    assert c.ci95 != a.ci95
+
+
+def test_vectorised_and_loop_give_similar_intervals() -> None:
+    matrix = from_confusion(COHEN_1960)
+    fast = bootstrap_ci(cohen_kappa, matrix, n=2000, seed=1)
+    slow = bootstrap_ci(lambda m: cohen_kappa(m), matrix, n=2000, seed=1)
+    assert not slow.vectorised and fast.ci95 and slow.ci95
+    assert fast.ci95 == pytest.approx(slow.ci95, abs=0.02)
+    # Both bracket the point estimate and have the textbook width (SE about .05).
+    assert fast.ci95[0] < 0.4915 < fast.ci95[1]
+    assert 0.15 < fast.ci95[1] - fast.ci95[0] < 0.25
+
+
+def test_with_bootstrap_fills_ci_and_options_reach_the_kernel() -> None:
+    stat = with_bootstrap(krippendorff_alpha, KRIPPENDORFF_2011, n=200, seed=5, level="interval")
+    assert stat.value == pytest.approx(0.849, abs=5e-4) and stat.ci95 is not None
+    assert stat.ci95[0] <= stat.ci95[1] <= 1.0
+    weighted = with_bootstrap(
+        cohen_kappa, from_confusion(COHEN_1960), n=200, seed=5, weights="linear"
+    )
+    assert weighted.value == pytest.approx(1 - 0.40 / 0.76) and weighted.ci95 is not None
+
+
+def test_undefined_resamples_are_left_out_and_counted() -> None:
+    # A rare code: many resamples contain no "1" at all, so kappa is undefined there.
+    matrix = np.zeros((12, 2))
+    matrix[0] = [1, 1]
+    boot = bootstrap_ci(cohen_kappa, matrix, n=400, seed=2)
+    assert boot.n_defined < 400
+    assert boot.note is not None and "undefined" in boot.note
+
+
+def test_no_interval_when_most_resamples_are_undefined() -> None:
+    values = np.array([0.5, 0.6, np.nan, np.nan, np.nan])
+    boot = percentile_interval(values, 5)
+    assert boot.ci95 is None and boot.n_defined == 2
+    assert boot.note == "no bootstrap CI: the statistic was undefined in 3 of 5 resamples"
+    half = percentile_interval(np.array([0.5, 0.6, np.nan, np.nan]), 4)
+    assert half.ci95 == pytest.approx((0.5025, 0.5975))
+
+
+def test_generic_loop_for_any_statistic() -> None:
+    def mean_rating(m: np.ndarray) -> Stat:
+        return Stat(float(np.nanmean(m)), None, None, len(m), m.shape[1], "mean")
+
+    boot = bootstrap_ci(mean_rating, KRIPPENDORFF_2011, n=200, seed=1)
+    assert not boot.vectorised and boot.ci95 is not None
+    assert boot.ci95[0] < np.nanmean(KRIPPENDORFF_2011) < boot.ci95[1]
+
+
+def test_report_uses_one_shared_draw_and_zero_means_no_ci() -> None:
+    matrix = from_confusion(COHEN_1960)
+    with_ci = reliability_report(matrix, "ordinal", bootstrap=200, seed=9)
+    again = reliability_report(matrix, "ordinal", bootstrap=200, seed=9)
+    assert with_ci.as_dict() == again.as_dict()
+    assert all(s.ci95 is not None for s in with_ci.stats.values() if s.value is not None)
+    none = reliability_report(matrix, "ordinal", bootstrap=0)
+    assert all(s.ci95 is None for s in none.stats.values())
+    with pytest.raises(ValueError):
+        bootstrap_ci(cohen_kappa, matrix, n=-1)
+
+
+def test_ratio_alpha_over_many_distinct_values_gets_no_bootstrap_in_the_report() -> None:
+    rng = np.random.default_rng(0)
+    truth = rng.gamma(2.0, 10.0, 3000)
+    matrix = np.abs(truth[:, None] + rng.normal(0, 1, (3000, 2)))
+    report = reliability_report(matrix, "ratio", bootstrap=1000, seed=1)
+    alpha_ratio = report.stats["krippendorff_alpha"]
+    assert alpha_ratio.value is not None and alpha_ratio.ci95 is None
+    assert (
+        alpha_ratio.note
+        and "no bootstrap CI: ratio alpha over 6000 distinct values" in alpha_ratio.note
+    )

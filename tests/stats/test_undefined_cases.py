@@ -1,0 +1,156 @@
+"""Undefined cases give value None and a note saying why: never a crash, never a silent 1.0."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coder.stats.reliability import (
+    LEVELS,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    icc,
+    icc_all,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+    reliability_report,
+)
+
+nan = np.nan
+ALL_ZERO = np.zeros((20, 2))
+CATEGORY_STATS = [percent_agreement, cohen_kappa, fleiss_kappa, gwet_ac1, pabak]
+
+
+def test_one_category_only_is_undefined_for_chance_corrected_statistics() -> None:
+    for stat in (cohen_kappa(ALL_ZERO), fleiss_kappa(ALL_ZERO)):
+        assert stat.value is None and stat.note and "only one category (0)" in stat.note
+    for level in LEVELS:
+        stat = krippendorff_alpha(ALL_ZERO, level)
+        assert stat.value is None and stat.note and "only one category" in stat.note
+        engine = krippendorff_alpha(ALL_ZERO, level, engine="krippendorff")
+        assert engine.value is None and engine.note == stat.note
+    for weights in ("linear", "quadratic"):
+        stat = cohen_kappa(ALL_ZERO, weights=weights)  # type: ignore[arg-type]
+        assert stat.value is None and stat.note
+
+
+def test_one_category_without_the_category_list_leaves_q_unknown() -> None:
+    for fn in (gwet_ac1, pabak):
+        stat = fn(ALL_ZERO)
+        assert stat.value is None and stat.note and "at least two categories" in stat.note
+
+
+def test_one_category_with_the_category_list_is_defined_but_says_so() -> None:
+    # AC1 and PABAK are defined when q is known; 1.0 is then not silent.
+    for fn in (gwet_ac1, pabak):
+        stat = fn(ALL_ZERO, categories=[0, 1])
+        assert stat.value == pytest.approx(1.0)
+        assert stat.note and "only one category (0)" in stat.note
+    agreement = percent_agreement(ALL_ZERO)
+    assert agreement.value == 1.0 and agreement.note and "trivial" in agreement.note
+
+
+@pytest.mark.parametrize("fn", CATEGORY_STATS)
+def test_fewer_than_two_raters(fn: object) -> None:
+    stat = fn(np.array([[1.0], [0.0], [1.0]]))  # type: ignore[operator]
+    assert stat.value is None and stat.note
+    assert "two raters" in stat.note
+
+
+@pytest.mark.parametrize("fn", CATEGORY_STATS)
+def test_fewer_than_two_units_with_two_ratings(fn: object) -> None:
+    m = np.array([[1, 0], [1, nan], [nan, 0], [nan, nan]])
+    stat = fn(m)  # type: ignore[operator]
+    assert stat.value is None and stat.note and "at least 2 units" in stat.note
+
+
+def test_cohen_needs_exactly_two_raters() -> None:
+    m = np.array([[1, 0, 1], [0, 0, 1], [1, 1, 1]], dtype=float)
+    for weights in (None, "linear", "quadratic"):
+        stat = cohen_kappa(m, weights=weights)  # type: ignore[arg-type]
+        assert stat.value is None and stat.note and "exactly two raters" in stat.note
+        assert stat.n_raters == 3
+
+
+def test_cohen_drops_units_with_a_missing_rating_and_says_so() -> None:
+    m = np.array([[1, 1], [0, 0], [1, 0], [0, 1], [1, nan], [nan, nan]])
+    stat = cohen_kappa(m)
+    assert stat.value == pytest.approx(0.0)
+    assert stat.n_units == 4
+    assert stat.note == "1 unit(s) rated by only one rater left out"
+
+
+def test_empty_and_all_missing_matrices() -> None:
+    for m in (np.zeros((0, 2)), np.full((5, 3), nan)):
+        for fn in CATEGORY_STATS:
+            assert fn(m).value is None
+        for level in LEVELS:
+            assert krippendorff_alpha(m, level).value is None
+        assert all(s.value is None and s.note for s in icc_all(m).values())
+
+
+def test_icc_no_variance_and_missing_rows() -> None:
+    flat = np.full((5, 3), 4.0)
+    assert all(
+        s.value is None and s.note and "no variance" in s.note for s in icc_all(flat).values()
+    )
+    m = np.array([[1, 2], [3, 3], [4, 5], [2, nan], [5, 5]])
+    stat = icc(m, "ICC2")
+    assert stat.value is not None and stat.n_units == 4
+    assert stat.note and "1 unit(s) with a missing rating dropped" in stat.note
+    assert icc(m[:, :1], "ICC1").note == "needs at least two raters (this table has 1)"
+    assert icc(np.array([[1, 2], [nan, 3]]), "ICC3").value is None
+
+
+def test_icc_perfect_agreement_is_one_without_a_ci() -> None:
+    m = np.array([[1, 1], [2, 2], [4, 4]], dtype=float)
+    result = icc_all(m)
+    assert all(s.value == pytest.approx(1.0) for s in result.values())
+
+
+def test_report_marks_what_does_not_apply_to_nominal_data() -> None:
+    m = np.array([[1, 1], [0, 0], [1, 0], [0, 0]], dtype=float)
+    report = reliability_report(m, "nominal", bootstrap=0)
+    assert report.stats["weighted_kappa_linear"].value is None
+    assert "nominal" in (report.stats["weighted_kappa_quadratic"].note or "")
+    assert all(s.value is None and "nominal" in (s.note or "") for s in report.icc.values())
+    assert report.stats["cohen_kappa"].value == pytest.approx(0.5)
+
+
+def test_dataframes_are_accepted() -> None:
+    frame = pd.DataFrame({"A": [1, 0, 1, 0], "B": [1, 0, 0, 0]})
+    assert cohen_kappa(frame).value == cohen_kappa(frame.to_numpy(float)).value
+
+
+def test_bad_input_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not among the categories"):
+        fleiss_kappa(np.array([[1, 2], [2, 2]]), categories=[1])
+    with pytest.raises(ValueError, match="units x raters"):
+        fleiss_kappa(np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match="finite"):
+        fleiss_kappa(np.array([[1, np.inf], [2, 2]]))
+    with pytest.raises(ValueError, match="weights"):
+        cohen_kappa(np.zeros((2, 2)), weights="cubic")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="level"):
+        krippendorff_alpha(np.zeros((2, 2)), "binary")  # type: ignore[arg-type]
+
+
+def test_ordinal_report_notes_which_statistics_ignore_order() -> None:
+    m = np.array([[1, 1], [2, 2], [3, 2], [1, 2], [3, 3]], dtype=float)
+    report = reliability_report(m, "ordinal", bootstrap=0)
+    assert report.stats["cohen_kappa"].note == "values treated as unordered categories"
+    assert report.stats["weighted_kappa_quadratic"].note is None
+    assert report.stats["krippendorff_alpha"].note is None
+    assert report.icc["ICC2"].value is not None
+
+
+def test_icc2_with_no_positive_variance_estimate_is_undefined() -> None:
+    # MSR = MSC = 0 and MSE = 1: the ICC(2,k) formula would give 2.0, a meaningless value.
+    result = icc_all(np.array([[1, 2], [2, 1]], dtype=float))
+    for form in ("ICC2", "ICC2k"):
+        assert result[form].value is None
+        assert "no positive total variance" in (result[form].note or "")
+    assert result["ICC1"].value == pytest.approx(-1.0)
