@@ -290,3 +290,26 @@ class FormulationOverrideRow(Base):
     rationale: Mapped[str] = mapped_column(Text)
     rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsensusDecisionRow(Base):
+    """A disagreement a lead settled: what each rater had, what was decided, and the
+    consensus code it produced (``code_application_id``; NULL when the decision was
+    "absent")."""
+
+    __tablename__ = "consensus_decisions"
+    __table_args__ = (UniqueConstraint("session_id", "scheme_key", "unit", "unit_index", "item"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    scheme_key: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(10))
+    unit_index: Mapped[int]
+    item: Mapped[str] = mapped_column(String(40))
+    rater_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decided: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"value": int|None|"absent"}
+    code_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("code_applications.id", ondelete="SET NULL")
+    )
+    decided_by: Mapped[int] = mapped_column(ForeignKey("raters.id"))
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,445 @@
+"""Disagreements between raters and the consensus that settles them.
+
+A disagreement is a unit (segment, or the session for session ratings) where the
+compared raters' values for one code or rating differ. A lead settles it; the decision
+is stored as the *consensus* rater's code (so consensus codes flow through export,
+reliability and profiles like any rater's) together with a decision row that records
+what each rater had and links to the consensus code it produced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from coder.app import schemes as scheme_service
+from coder.app.identity import Coder, consensus_coder
+from coder.app.rounds import require_lead
+from coder.domain.coding import TextSpan, Unit, check_value
+from coder.domain.errors import NotFoundError, ValidationError
+from coder.domain.roles import RaterRole
+from coder.domain.scheme import Scheme, Scope
+from coder.domain.segmentation import rule_key
+from coder.store.database import ProjectDatabase
+from coder.store.models import (
+    CodeApplicationRow,
+    ConsensusDecisionRow,
+    PatientRow,
+    RaterRow,
+    SchemeRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    TranscriptRow,
+)
+
+ABSENT = "absent"  # the decided value of a presence code that is not there
+Value = int | None | str  # a rating value, None (N/A), or ABSENT
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    patient: str
+    session: int
+    unit: Unit
+    unit_index: int
+    item: str
+    label: str
+    values: dict[str, Value]  # rater -> value (ABSENT for a presence code not marked)
+    evidence: dict[str, tuple[TextSpan, ...]] = field(default_factory=dict)
+    first_turn: int | None = None
+    last_turn: int | None = None
+    decided: Value | None = None
+    settled: bool = False
+
+    @property
+    def key(self) -> tuple[str, int, str, int, str]:
+        return (self.patient, self.session, self.unit.value, self.unit_index, self.item)
+
+
+def find_disagreements(
+    db: ProjectDatabase,
+    coder: Coder,
+    *,
+    scheme_key: str | None = None,
+    raters: Sequence[str] | None = None,
+    include_settled: bool = True,
+) -> list[Disagreement]:
+    """Every unit where the compared raters differ (leads only: it shows all raters)."""
+    require_lead(coder, "review disagreements between raters")
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    with db.reading() as session:
+        rows = _codes(session, scheme, raters)
+        segments = _segments(session, scheme)
+        decided = _decisions(session, scheme)
+    names = sorted({r[2] for r in rows})
+    if len(names) < 2:
+        return []
+    coded_sessions: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    cells: dict[tuple[str, int, str, int, str], dict[str, Value]] = defaultdict(dict)
+    spans: dict[tuple[str, int, str, int, str], dict[str, list[TextSpan]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for patient, number, rater, code, unit, index, value, ev_turn, ev_start, ev_end in rows:
+        coded_sessions[rater].add((patient, number))
+        key = (patient, number, unit, index, code)
+        cells[key][rater] = 1 if scheme.is_code(code) else value
+        if ev_turn is not None and ev_start is not None and ev_end is not None:
+            spans[key][rater].append(TextSpan(ev_turn, ev_start, ev_end))
+    seg_codes = [c.id for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
+    found: list[Disagreement] = []
+    both = set.intersection(*(coded_sessions[n] for n in names))
+    for (patient, number), segs in sorted(segments.items()):
+        if (patient, number) not in both:
+            continue  # only sessions every compared rater coded
+        for index, (first, last) in sorted(segs.items()):
+            for code in seg_codes:
+                _check(
+                    found,
+                    scheme,
+                    names,
+                    cells,
+                    spans,
+                    decided,
+                    patient,
+                    number,
+                    Unit.SEGMENT,
+                    index,
+                    code,
+                    presence=True,
+                    turns=(first, last),
+                )
+            for rating in scheme.ratings_for(Scope.SEGMENT):
+                _check(
+                    found,
+                    scheme,
+                    names,
+                    cells,
+                    spans,
+                    decided,
+                    patient,
+                    number,
+                    Unit.SEGMENT,
+                    index,
+                    rating.id,
+                    presence=False,
+                    turns=(first, last),
+                )
+        for rating in scheme.ratings_for(Scope.SESSION):
+            _check(
+                found,
+                scheme,
+                names,
+                cells,
+                spans,
+                decided,
+                patient,
+                number,
+                Unit.SESSION,
+                1,
+                rating.id,
+                presence=False,
+                turns=(None, None),
+            )
+    return [d for d in found if include_settled or not d.settled]
+
+
+def _check(
+    found: list[Disagreement],
+    scheme: Scheme,
+    names: list[str],
+    cells: dict[Any, dict[str, Value]],
+    spans: dict[Any, dict[str, list[TextSpan]]],
+    decided: dict[Any, Value],
+    patient: str,
+    number: int,
+    unit: Unit,
+    index: int,
+    item: str,
+    *,
+    presence: bool,
+    turns: tuple[int | None, int | None],
+) -> None:
+    key = (patient, number, unit.value, index, item)
+    given = cells.get(key, {})
+    if presence:
+        values: dict[str, Value] = {n: (1 if n in given else ABSENT) for n in names}
+    else:
+        if not given:
+            return
+        values = {n: given.get(n, ABSENT) for n in names}
+    if len(set(values.values())) < 2:
+        return
+    label = scheme.code(item).name if scheme.is_code(item) else scheme.rating(item).label
+    found.append(
+        Disagreement(
+            patient,
+            number,
+            unit,
+            index,
+            item,
+            label,
+            values,
+            {r: tuple(s) for r, s in spans.get(key, {}).items()},
+            turns[0],
+            turns[1],
+            decided.get(key),
+            key in decided,
+        )
+    )
+
+
+def _codes(session: Any, scheme: Scheme, raters: Sequence[str] | None) -> list[Any]:
+    query = (
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            RaterRow.name,
+            CodeApplicationRow.code_id,
+            CodeApplicationRow.unit,
+            CodeApplicationRow.unit_index,
+            CodeApplicationRow.value,
+            CodeApplicationRow.evidence_turn,
+            CodeApplicationRow.evidence_start,
+            CodeApplicationRow.evidence_end,
+        )
+        .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
+        .where(
+            SchemeRow.key == scheme.id,
+            RaterRow.role != RaterRole.CONSENSUS.value,
+            CodeApplicationRow.unit.in_([Unit.SEGMENT.value, Unit.SESSION.value]),
+        )
+    )
+    if raters:
+        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+    return list(session.execute(query).all())
+
+
+def _segments(session: Any, scheme: Scheme) -> dict[tuple[str, int], dict[int, tuple[int, int]]]:
+    out: dict[tuple[str, int], dict[int, tuple[int, int]]] = defaultdict(dict)
+    for patient, number, index, first, last in session.execute(
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            SegmentRow.index,
+            SegmentRow.first_turn,
+            SegmentRow.last_turn,
+        )
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
+    ):
+        out[(patient, number)][index] = (first, last)
+    return out
+
+
+def _decisions(session: Any, scheme: Scheme) -> dict[Any, Value]:
+    rows = session.execute(
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            ConsensusDecisionRow.unit,
+            ConsensusDecisionRow.unit_index,
+            ConsensusDecisionRow.item,
+            ConsensusDecisionRow.decided,
+        )
+        .join(SessionRow, ConsensusDecisionRow.session_id == SessionRow.id)
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .where(ConsensusDecisionRow.scheme_key == scheme.id)
+    )
+    return {(p, n, u, i, item): d.get("value") for p, n, u, i, item, d in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: int
+    key: tuple[str, int, str, int, str]
+    value: Value
+
+
+def settle(
+    db: ProjectDatabase,
+    coder: Coder,
+    disagreement: Disagreement,
+    value: Value,
+    memo: str = "",
+    scheme_key: str | None = None,
+) -> Decision:
+    """Store the consensus value (replacing an earlier decision on the same unit)."""
+    require_lead(coder, "settle disagreements")
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    item = disagreement.item
+    if scheme.is_code(item):
+        if value not in (1, ABSENT):
+            raise ValidationError(f"{item} is a presence code: decide 1 (present) or absent")
+    else:
+        check_value(scheme, item, None if value == ABSENT else value)  # type: ignore[arg-type]
+    consensus = consensus_coder(db)
+    with db.transaction() as session:
+        session_id, scheme_row_id, segment_id = _targets(session, scheme, disagreement)
+        _clear(session, consensus.rater_id, session_id, scheme, disagreement)
+        code_id = None
+        if value != ABSENT:
+            row = CodeApplicationRow(
+                session_id=session_id,
+                rater_id=consensus.rater_id,
+                scheme_id=scheme_row_id,
+                code_id=item,
+                unit=disagreement.unit.value,
+                unit_index=disagreement.unit_index,
+                segment_id=segment_id,
+                value=value,
+                memo=memo,
+            )
+            session.add(row)
+            session.flush()
+            code_id = row.id
+        decision = ConsensusDecisionRow(
+            session_id=session_id,
+            scheme_key=scheme.id,
+            unit=disagreement.unit.value,
+            unit_index=disagreement.unit_index,
+            item=item,
+            rater_values={r: v for r, v in disagreement.values.items()},
+            decided={"value": value},
+            code_application_id=code_id,
+            decided_by=coder.rater_id,
+            memo=memo,
+        )
+        session.add(decision)
+        session.flush()
+        return Decision(decision.id, disagreement.key, value)
+
+
+def unsettle(
+    db: ProjectDatabase, coder: Coder, disagreement: Disagreement, scheme_key: str | None = None
+) -> None:
+    """Withdraw a decision and its consensus code (the undo of :func:`settle`)."""
+    require_lead(coder, "change consensus decisions")
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    consensus = consensus_coder(db)
+    with db.transaction() as session:
+        session_id, _, _ = _targets(session, scheme, disagreement)
+        _clear(session, consensus.rater_id, session_id, scheme, disagreement)
+
+
+def _targets(session: Any, scheme: Scheme, d: Disagreement) -> tuple[int, int, int | None]:
+    session_id = session.scalar(
+        select(SessionRow.id)
+        .join(PatientRow)
+        .where(PatientRow.code == d.patient, SessionRow.number == d.session)
+    )
+    if session_id is None:
+        raise NotFoundError(f"no session {d.session} for patient {d.patient!r}")
+    scheme_row_id = session.scalar(
+        select(SchemeRow.id)
+        .where(SchemeRow.key == scheme.id)
+        .order_by(SchemeRow.revision.desc())
+        .limit(1)
+    )
+    segment_id = None
+    if d.unit is Unit.SEGMENT:
+        segment_id = session.scalar(
+            select(SegmentRow.id)
+            .join(SegmentationRow)
+            .join(TranscriptRow)
+            .where(
+                TranscriptRow.session_id == session_id,
+                SegmentRow.index == d.unit_index,
+                SegmentationRow.rule == rule_key(scheme.segmentation),
+            )
+        )
+    return session_id, scheme_row_id, segment_id
+
+
+def _clear(
+    session: Any, consensus_id: int, session_id: int, scheme: Scheme, d: Disagreement
+) -> None:
+    scheme_ids = select(SchemeRow.id).where(SchemeRow.key == scheme.id)
+    session.execute(
+        delete(ConsensusDecisionRow).where(
+            ConsensusDecisionRow.session_id == session_id,
+            ConsensusDecisionRow.scheme_key == scheme.id,
+            ConsensusDecisionRow.unit == d.unit.value,
+            ConsensusDecisionRow.unit_index == d.unit_index,
+            ConsensusDecisionRow.item == d.item,
+        )
+    )
+    session.execute(
+        delete(CodeApplicationRow).where(
+            CodeApplicationRow.rater_id == consensus_id,
+            CodeApplicationRow.session_id == session_id,
+            CodeApplicationRow.scheme_id.in_(scheme_ids),
+            CodeApplicationRow.unit == d.unit.value,
+            CodeApplicationRow.unit_index == d.unit_index,
+            CodeApplicationRow.code_id == d.item,
+        )
+    )
+
+
+def adopt_agreements(
+    db: ProjectDatabase,
+    coder: Coder,
+    *,
+    scheme_key: str | None = None,
+    raters: Sequence[str] | None = None,
+) -> int:
+    """Copy every code all compared raters agree on into the consensus (existing consensus
+    codes are kept), so the consensus set is complete once disagreements are settled."""
+    require_lead(coder, "build the consensus")
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    consensus = consensus_coder(db)
+    with db.transaction() as session:
+        rows = _codes(session, scheme, raters)
+        names = sorted({r[2] for r in rows})
+        if len(names) < 2:
+            return 0
+        by_key: dict[Any, dict[str, Any]] = defaultdict(dict)
+        for patient, number, rater, code, unit, index, value, *_ in rows:
+            by_key[(patient, number, unit, index, code)][rater] = value
+        existing = {
+            (p, n, u, i, c)
+            for p, n, u, i, c in session.execute(
+                select(
+                    PatientRow.code,
+                    SessionRow.number,
+                    CodeApplicationRow.unit,
+                    CodeApplicationRow.unit_index,
+                    CodeApplicationRow.code_id,
+                )
+                .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+                .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+                .where(CodeApplicationRow.rater_id == consensus.rater_id)
+            )
+        }
+        added = 0
+        for key, values in by_key.items():
+            if key in existing or len(values) != len(names) or len(set(values.values())) != 1:
+                continue
+            patient, number, unit, index, code = key
+            d = Disagreement(patient, number, Unit(unit), index, code, code, {})
+            session_id, scheme_row_id, segment_id = _targets(session, scheme, d)
+            session.add(
+                CodeApplicationRow(
+                    session_id=session_id,
+                    rater_id=consensus.rater_id,
+                    scheme_id=scheme_row_id,
+                    code_id=code,
+                    unit=unit,
+                    unit_index=index,
+                    segment_id=segment_id,
+                    value=next(iter(values.values())),
+                    memo="agreed by all raters",
+                )
+            )
+            added += 1
+        return added

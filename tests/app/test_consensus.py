@@ -1,0 +1,105 @@
+"""Disagreements and consensus: found from stored codes, settled into consensus codes
+linked to their decision, exported like any rater's."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from coder.app import codes, consensus, demo, identity
+from coder.app.rounds import NotAllowed
+from coder.domain.coding import Unit
+from coder.domain.errors import ValidationError
+from coder.store.database import ProjectDatabase
+from coder.store.models import CodeApplicationRow, ConsensusDecisionRow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    db = demo.ensure_demo_project()
+    identity.add_lead(db, "Lee", "LP", "lab passphrase")
+    return db
+
+
+def lead(db: ProjectDatabase) -> identity.Coder:
+    return identity.sign_in(db, "Lee", "lab passphrase")
+
+
+def test_disagreements_match_the_codes_csv(sample_db: ProjectDatabase) -> None:
+    found = consensus.find_disagreements(sample_db, lead(sample_db))
+    rows = [
+        r
+        for r in csv.DictReader((REPO / "sample_transcripts" / "codes.csv").open(encoding="utf-8"))
+        if r["scheme"] in ("", "3rs-2015") and r["value"] != "0"
+    ]
+    w_sig: dict[tuple[str, str, str], dict[str, str]] = {}
+    for r in rows:
+        if r["code"] == "W_SIG":
+            w_sig.setdefault((r["patient"], r["session"], r["unit_index"]), {})[r["rater"]] = r[
+                "value"
+            ]
+    expected = {k for k, v in w_sig.items() if len(set(v.values())) > 1}
+    got = {(d.patient, str(d.session), str(d.unit_index)) for d in found if d.item == "W_SIG"}
+    assert got == expected and expected
+    presence = next(
+        d for d in found if d.unit is Unit.SEGMENT and d.item.startswith("W") and d.item != "W_SIG"
+    )
+    assert set(presence.values.values()) == {1, consensus.ABSENT}
+    assert presence.first_turn is not None and presence.last_turn is not None
+
+
+def test_only_leads_review(sample_db: ProjectDatabase) -> None:
+    with pytest.raises(NotAllowed):
+        consensus.find_disagreements(sample_db, identity.sign_in(sample_db, "Ada Lovelace"))
+
+
+def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
+    sample_db: ProjectDatabase, tmp_path: Path
+) -> None:
+    the_lead = lead(sample_db)
+    d = next(x for x in consensus.find_disagreements(sample_db, the_lead) if x.item == "W_SIG")
+    with pytest.raises(ValidationError):
+        consensus.settle(sample_db, the_lead, d, 9)
+    decision = consensus.settle(sample_db, the_lead, d, 3, memo="agreed in meeting")
+    with sample_db.reading() as s:
+        row = s.get(ConsensusDecisionRow, decision.id)
+        assert row is not None and row.code_application_id is not None
+        code = s.get(CodeApplicationRow, row.code_application_id)
+        assert code is not None and (code.code_id, code.value, code.unit_index) == (
+            "W_SIG",
+            3,
+            d.unit_index,
+        )
+        assert row.rater_values == d.values
+    again = next(x for x in consensus.find_disagreements(sample_db, the_lead) if x.key == d.key)
+    assert again.settled and again.decided == 3
+    assert not any(
+        x.key == d.key
+        for x in consensus.find_disagreements(sample_db, the_lead, include_settled=False)
+    )
+    out = tmp_path / "consensus.csv"
+    codes.export_codes(sample_db, out, ["Consensus"])
+    exported = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["rater"], r["code"], r["value"]) for r in exported] == [("Consensus", "W_SIG", "3")]
+    consensus.unsettle(sample_db, the_lead, d)
+    assert codes.export_codes(sample_db, out, ["Consensus"]) == 0
+
+
+def test_presence_decisions_and_adopting_agreements(sample_db: ProjectDatabase) -> None:
+    the_lead = lead(sample_db)
+    d = next(
+        x
+        for x in consensus.find_disagreements(sample_db, the_lead)
+        if sample_db and x.unit is Unit.SEGMENT and x.item[0] in "WC" and x.item[1].isdigit()
+    )
+    consensus.settle(sample_db, the_lead, d, consensus.ABSENT)
+    with pytest.raises(ValidationError, match="presence code"):
+        consensus.settle(sample_db, the_lead, d, 2)
+    added = consensus.adopt_agreements(sample_db, the_lead)
+    assert added > 100
+    assert consensus.adopt_agreements(sample_db, the_lead) == 0  # idempotent
