@@ -11,6 +11,7 @@ from coder.app import schemes as scheme_service
 from coder.domain.coding import Segment, SegmentKind
 from coder.domain.errors import NotFoundError
 from coder.domain.roles import SpeakerRole
+from coder.domain.scheme import Scheme
 from coder.domain.segmentation import rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.store.database import ProjectDatabase
@@ -127,3 +128,43 @@ def read_turns(session: OrmSession, transcript_id: int) -> tuple[Turn, ...]:
     return tuple(
         Turn(i, label, roles[role], text, start, end) for i, label, role, text, start, end in rows
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentInfo:
+    patient: str
+    session: int
+    index: int
+    first_turn: int
+    last_turn: int
+    start_ms: int | None
+    end_ms: int | None
+    estimated: bool
+
+
+def scheme_segments(
+    session: OrmSession, scheme: Scheme, patient: str | None = None
+) -> list[SegmentInfo]:
+    """Every segment of every session (or one patient's) under ``scheme``'s segmentation
+    rule: the units reliability, consensus, profiles and progress all count in."""
+    query = (
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            SegmentRow.index,
+            SegmentRow.first_turn,
+            SegmentRow.last_turn,
+            SegmentRow.start_ms,
+            SegmentRow.end_ms,
+            SegmentRow.estimated,
+        )
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
+        .order_by(PatientRow.code, SessionRow.number, SegmentRow.index)
+    )
+    if patient is not None:
+        query = query.where(PatientRow.code == patient)
+    return [SegmentInfo(*row) for row in session.execute(query)]

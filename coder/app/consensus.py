@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from coder.app import schemes as scheme_service
+from coder.app.browse import scheme_segments
 from coder.app.identity import Coder, consensus_coder
 from coder.app.rounds import require_lead
 from coder.domain.coding import TextSpan, Unit, check_value
@@ -224,21 +225,8 @@ def _codes(session: Any, scheme: Scheme, raters: Sequence[str] | None) -> list[A
 
 def _segments(session: Any, scheme: Scheme) -> dict[tuple[str, int], dict[int, tuple[int, int]]]:
     out: dict[tuple[str, int], dict[int, tuple[int, int]]] = defaultdict(dict)
-    for patient, number, index, first, last in session.execute(
-        select(
-            PatientRow.code,
-            SessionRow.number,
-            SegmentRow.index,
-            SegmentRow.first_turn,
-            SegmentRow.last_turn,
-        )
-        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
-        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
-    ):
-        out[(patient, number)][index] = (first, last)
+    for seg in scheme_segments(session, scheme):
+        out[(seg.patient, seg.session)][seg.index] = (seg.first_turn, seg.last_turn)
     return out
 
 

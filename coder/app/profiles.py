@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
+from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
 from coder.app.rounds import NotAllowed, visible_rater_ids
 from coder.domain.coding import RoundStatus
@@ -33,7 +34,6 @@ from coder.domain.formulation import (
 )
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme
-from coder.domain.segmentation import rule_key
 from coder.io.formulation_file import load_formulation_file
 from coder.stats.profiles import (
     PatientProfile,
@@ -50,10 +50,7 @@ from coder.store.models import (
     RaterRow,
     RoundRow,
     SchemeRow,
-    SegmentationRow,
-    SegmentRow,
     SessionRow,
-    TranscriptRow,
 )
 
 
@@ -157,24 +154,10 @@ def build_report(
             columns=["session", "unit", "unit_index", "code_id", "value"],
         )
         segments = pd.DataFrame(
-            session.execute(
-                select(
-                    SessionRow.number,
-                    SegmentRow.index,
-                    SegmentRow.start_ms,
-                    SegmentRow.end_ms,
-                    SegmentRow.estimated,
-                    SegmentRow.first_turn,
-                    SegmentRow.last_turn,
-                )
-                .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-                .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-                .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-                .where(
-                    SessionRow.patient_id == patient_id,
-                    SegmentationRow.rule == rule_key(primary.segmentation),
-                )
-            ).all(),
+            [
+                (g.session, g.index, g.start_ms, g.end_ms, g.estimated, g.first_turn, g.last_turn)
+                for g in scheme_segments(session, primary, patient)
+            ],
             columns=[
                 "session",
                 "segment",

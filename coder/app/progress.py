@@ -5,19 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from coder.app import schemes as scheme_service
+from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
 from coder.domain.coding import Unit
 from coder.domain.scheme import Scheme, Scope
-from coder.domain.segmentation import rule_key
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
     PatientRow,
     SchemeRow,
-    SegmentationRow,
-    SegmentRow,
     SessionRow,
-    TranscriptRow,
 )
 
 
@@ -34,16 +31,8 @@ def coding_progress(
 ) -> dict[tuple[str, int], tuple[int, int]]:
     """(patient, session) -> (segments done by ``coder``, segments in total)."""
     scheme = scheme_service.load_project_scheme(db, scheme_key)
-    rule = rule_key(scheme.segmentation)
     with db.reading() as session:
-        segs = session.execute(
-            select(PatientRow.code, SessionRow.number, SegmentRow.index)
-            .join(SessionRow, SessionRow.patient_id == PatientRow.id)
-            .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-            .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-            .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-            .where(SegmentationRow.rule == rule)
-        ).all()
+        segs = [(g.patient, g.session, g.index) for g in scheme_segments(session, scheme)]
         scheme_ids = list(session.scalars(select(SchemeRow.id).where(SchemeRow.key == scheme.id)))
         own = session.execute(
             select(

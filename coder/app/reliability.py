@@ -30,13 +30,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
 from coder.app.rounds import NotAllowed
 from coder.domain.coding import RoundStatus, Unit
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import CodeFamily, Scheme, Scope
-from coder.domain.segmentation import rule_key
 from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
 from coder.stats.result import Level
 from coder.store.database import ProjectDatabase
@@ -46,10 +46,7 @@ from coder.store.models import (
     RaterRow,
     RoundRow,
     SchemeRow,
-    SegmentationRow,
-    SegmentRow,
     SessionRow,
-    TranscriptRow,
 )
 
 FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
@@ -226,14 +223,7 @@ def _codes(
 
 
 def _segments(session: OrmSession, scheme: Scheme) -> pd.DataFrame:
-    rows = session.execute(
-        select(PatientRow.code, SessionRow.number, SegmentRow.index)
-        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
-        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
-    ).all()
+    rows = [(g.patient, g.session, g.index) for g in scheme_segments(session, scheme)]
     return pd.DataFrame(rows, columns=["patient", "session", "segment"])
 
 

@@ -12,7 +12,6 @@ and reason templates against the placeholders their condition provides.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 from pydantic import model_validator as after_model
 from pydantic_core import ErrorDetails
 
-from coder.domain.errors import CoderError
 from coder.domain.formulation import (
     METRICS,
     AllOf,
@@ -38,7 +36,15 @@ from coder.domain.formulation import (
     leaves,
     template_problem,
 )
-from coder.io.yaml_lines import Loc, format_loc, line_of, load_yaml_with_lines
+from coder.io.yaml_lines import (
+    FileIssue,
+    FileIssuesError,
+    Loc,
+    format_loc,
+    line_of,
+    load_yaml_with_lines,
+    read_yaml_source,
+)
 
 MAX_RULES_BYTES = 1_000_000
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,59}$"
@@ -158,44 +164,16 @@ class RulesFileModel(_Strict):
     rules: Annotated[list[RuleModel], Field(min_length=1)]
 
 
-@dataclass(frozen=True, slots=True)
-class FormulationIssue:
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+FormulationIssue = FileIssue
 
 
-class FormulationFileError(CoderError):
+class FormulationFileError(FileIssuesError):
     """A rules file is invalid; ``issues`` lists every problem found."""
-
-    def __init__(self, issues: list[FormulationIssue]) -> None:
-        self.issues = issues
-        more = f" (and {len(issues) - 1} more problems)" if len(issues) > 1 else ""
-        super().__init__(f"{issues[0]}{more}")
 
 
 def load_formulation_file(path: str | Path) -> tuple[RuleSet, str]:
     """Read and validate a rules file; return the rule set and its source text."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CoderError("no such formulation rules file", path=path) from None
-    except OSError as exc:
-        raise CoderError(f"cannot read formulation rules: {exc.strerror}", path=path) from None
-    if len(raw) > MAX_RULES_BYTES:
-        raise CoderError(f"rules file is larger than {MAX_RULES_BYTES} bytes", path=path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CoderError(f"rules file is not UTF-8 (byte {exc.start})", path=path) from None
+    text = read_yaml_source(Path(path), "formulation rules file", MAX_RULES_BYTES)
     return parse_formulation_text(text, str(path)), text
 
 

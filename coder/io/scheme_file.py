@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -19,7 +18,6 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import ErrorDetails
 
-from coder.domain.errors import CoderError
 from coder.domain.scheme import (
     Code,
     CodeFamily,
@@ -35,7 +33,15 @@ from coder.domain.scheme import (
     StagePathway,
     normalise_hotkey,
 )
-from coder.io.yaml_lines import Loc, format_loc, line_of, load_yaml_with_lines
+from coder.io.yaml_lines import (
+    FileIssue,
+    FileIssuesError,
+    Loc,
+    format_loc,
+    line_of,
+    load_yaml_with_lines,
+    read_yaml_source,
+)
 
 FORMAT_VERSION = 1
 MAX_SCHEME_BYTES = 2_000_000
@@ -123,46 +129,16 @@ class SchemeModel(_Strict):
     pathways: list[PathwayModel] = []
 
 
-@dataclass(frozen=True, slots=True)
-class SchemeIssue:
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+SchemeIssue = FileIssue
 
 
-class SchemeFileError(CoderError):
+class SchemeFileError(FileIssuesError):
     """A scheme file is invalid; ``issues`` lists every problem found."""
-
-    def __init__(self, issues: list[SchemeIssue]) -> None:
-        self.issues = issues
-        more = f" (and {len(issues) - 1} more problems)" if len(issues) > 1 else ""
-        super().__init__(f"{issues[0]}{more}")
 
 
 def load_scheme_file(path: str | Path) -> tuple[Scheme, str]:
     """Read and validate a scheme file; return the scheme and its source text."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CoderError("no such scheme file", path=path) from None
-    except IsADirectoryError:
-        raise CoderError("is a directory, not a scheme file", path=path) from None
-    except OSError as exc:
-        raise CoderError(f"cannot read scheme file: {exc.strerror}", path=path) from None
-    if len(raw) > MAX_SCHEME_BYTES:
-        raise CoderError(f"scheme file is larger than {MAX_SCHEME_BYTES} bytes", path=path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CoderError(f"scheme file is not UTF-8 (byte {exc.start})", path=path) from None
+    text = read_yaml_source(Path(path), "scheme file", MAX_SCHEME_BYTES)
     return parse_scheme_text(text, str(path)), text
 
 

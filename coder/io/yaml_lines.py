@@ -7,6 +7,7 @@ almost always a copy-paste mistake. So we compose the node tree ourselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,46 @@ def format_loc(loc: Loc) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class FileIssue:
+    """One problem in a validated YAML file, shown as ``file:line: field: message``."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class FileIssuesError(CoderError):
+    """A YAML file is invalid; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[FileIssue]) -> None:
+        self.issues = issues
+        more = f" (and {len(issues) - 1} more problems)" if len(issues) > 1 else ""
+        super().__init__(f"{issues[0]}{more}")
+
+
+def read_yaml_source(path: Path, what: str, max_bytes: int) -> str:
+    """The text of a YAML file, or a one-line error naming the file and the problem."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CoderError(f"no such {what}", path=path) from None
+    except IsADirectoryError:
+        raise CoderError(f"is a directory, not a {what}", path=path) from None
+    except OSError as exc:
+        raise CoderError(f"cannot read {what}: {exc.strerror}", path=path) from None
+    if len(raw) > max_bytes:
+        raise CoderError(f"{what} is larger than {max_bytes} bytes", path=path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CoderError(f"{what} is not UTF-8 (byte {exc.start})", path=path) from None
