@@ -11,8 +11,7 @@ codes in an open round (or outside rounds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
@@ -21,6 +20,8 @@ from coder.app import schemes as scheme_service
 from coder.app.browse import read_turns
 from coder.app.identity import Coder
 from coder.app.rounds import NotAllowed, open_round, visible_rater_ids
+from coder.app.stored_code import StoredCode
+from coder.app.stored_code import stored as _stored
 from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import Scheme, Scope
@@ -39,25 +40,6 @@ from coder.store.models import (
     SegmentRow,
     SessionRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCode:
-    """A code application as stored (``id`` changes when an undo re-inserts it)."""
-
-    id: int
-    rater_id: int
-    rater: str
-    code_id: str
-    unit: Unit
-    unit_index: int
-    value: int | None
-    evidence: TextSpan | None
-    memo: str
-    round_number: int | None
-    created_at: datetime
-    updated_at: datetime
-    episode_id: int | None = None
 
 
 class CodingSession:
@@ -431,28 +413,3 @@ class CodingSession:
             session.add(row)
             session.flush()
             return _stored(row, self.coder.name, current.number if current else None)
-
-
-def _stored(row: CodeApplicationRow, rater: str, round_number: int | None) -> StoredCode:
-    span = None
-    if (
-        row.evidence_turn is not None
-        and row.evidence_start is not None
-        and row.evidence_end is not None
-    ):
-        span = TextSpan(row.evidence_turn, row.evidence_start, row.evidence_end)
-    return StoredCode(
-        row.id,
-        row.rater_id,
-        rater,
-        row.code_id,
-        Unit(row.unit),
-        row.unit_index,
-        row.value,
-        span,
-        row.memo,
-        round_number,
-        row.created_at,
-        row.updated_at,
-        row.episode_id,
-    )

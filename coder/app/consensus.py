@@ -94,43 +94,19 @@ def find_disagreements(
     seg_codes = [c.id for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
     found: list[Disagreement] = []
     both = set.intersection(*(coded_sessions[n] for n in names))
+    segment_items = [(c, True) for c in seg_codes]
+    segment_items += [(r.id, False) for r in scheme.ratings_for(Scope.SEGMENT)]
+    session_items = [r.id for r in scheme.ratings_for(Scope.SESSION)]
     for (patient, number), segs in sorted(segments.items()):
         if (patient, number) not in both:
             continue  # only sessions every compared rater coded
-        for index, (first, last) in sorted(segs.items()):
-            for code in seg_codes:
-                _check(
-                    found,
-                    scheme,
-                    names,
-                    cells,
-                    spans,
-                    decided,
-                    patient,
-                    number,
-                    Unit.SEGMENT,
-                    index,
-                    code,
-                    presence=True,
-                    turns=(first, last),
-                )
-            for rating in scheme.ratings_for(Scope.SEGMENT):
-                _check(
-                    found,
-                    scheme,
-                    names,
-                    cells,
-                    spans,
-                    decided,
-                    patient,
-                    number,
-                    Unit.SEGMENT,
-                    index,
-                    rating.id,
-                    presence=False,
-                    turns=(first, last),
-                )
-        for rating in scheme.ratings_for(Scope.SESSION):
+        checks: list[tuple[Unit, int, str, bool, tuple[int | None, int | None]]] = [
+            (Unit.SEGMENT, index, item, presence, turns)
+            for index, turns in sorted(segs.items())
+            for item, presence in segment_items
+        ]
+        checks += [(Unit.SESSION, 1, item, False, (None, None)) for item in session_items]
+        for unit, index, item, presence, turns in checks:
             _check(
                 found,
                 scheme,
@@ -140,11 +116,11 @@ def find_disagreements(
                 decided,
                 patient,
                 number,
-                Unit.SESSION,
-                1,
-                rating.id,
-                presence=False,
-                turns=(None, None),
+                unit,
+                index,
+                item,
+                presence=presence,
+                turns=turns,
             )
     return [d for d in found if include_settled or not d.settled]
 

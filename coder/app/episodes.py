@@ -12,8 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from coder.app.coding import CodingSession, StoredCode
+from coder.app.coding import CodingSession
 from coder.app.rounds import NotAllowed, open_round, visible_rater_ids
+from coder.app.stored_code import StoredCode
 from coder.domain.coding import StageEvent, StageProgress, TextSpan, Unit, stage_progress
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase

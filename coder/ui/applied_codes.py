@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
-from coder.app.coding import StoredCode
+from coder.app.stored_code import StoredCode
 from coder.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from coder.app import episodes as episode_service
-from coder.app.coding import StoredCode
+from coder.app.stored_code import StoredCode
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
 from coder.ui.workspace import Workspace
@@ -29,20 +29,22 @@ class _Command(QUndoCommand):
         self.ws = ws
         self._applied_by_perform = False
 
-    def apply(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Every command says how to apply and revert itself (checked at class creation,
+        since Qt's metaclass does not mix with ``abc``)."""
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in ("apply", "revert") if not callable(cls.__dict__.get(name))]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {' and '.join(missing)}()")
 
     def redo(self) -> None:
         if self._applied_by_perform:
             self._applied_by_perform = False
             return
-        self._guard(self.apply, "redo")
+        self._guard(self.apply, "redo")  # type: ignore[attr-defined]
 
     def undo(self) -> None:
-        self._guard(self.revert, "undo")
+        self._guard(self.revert, "undo")  # type: ignore[attr-defined]
 
     def _guard(self, action: Callable[[], None], verb: str) -> None:
         """Qt cannot take an exception from redo/undo; report it and keep the data as the
@@ -56,7 +58,7 @@ class _Command(QUndoCommand):
 
 def perform(stack: QUndoStack, command: _Command) -> None:
     """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
-    command.apply()
+    command.apply()  # type: ignore[attr-defined]
     command._applied_by_perform = True
     stack.push(command)
 

@@ -15,9 +15,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from coder.app import episodes as episode_service
-from coder.app.coding import CodingSession, StoredCode
+from coder.app.coding import CodingSession
 from coder.app.identity import Coder
 from coder.app.progress import segment_is_done
+from coder.app.stored_code import StoredCode
 from coder.domain.coding import Segment, TextSpan, Unit
 from coder.domain.scheme import Scheme
 from coder.store.database import ProjectDatabase
