@@ -14,14 +14,17 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from coder.app import demo, identity
 from coder.domain.roles import SpeakerRole
+from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
 from coder.ui.import_flow import RolesDialog
 from coder.ui.launch import application
 from coder.ui.main_window import MainWindow
+from coder.ui.patient_view import PatientView
+from coder.ui.reliability_view import ReliabilityView
 
 OUT = Path(__file__).resolve().parent / "images"
 
@@ -39,6 +42,33 @@ def save(widget: QWidget, name: str) -> None:
     if not widget.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")
     print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+
+
+def reliability_pictures(db: ProjectDatabase) -> None:
+    """09 and 10: the lead's reliability window and the disagreement browser."""
+    identity.add_lead(db, "Lee Park", "LP", "lab passphrase")
+    lee = identity.sign_in(db, "Lee Park", "lab passphrase")
+    view = ReliabilityView(db, lee)
+    view.resize(1600, 900)
+    settle(view)
+    table = view.compute()
+    assert table is not None
+    row = [r.item for r in table.rows].index("W_SIG")
+    view.stats_view.selectRow(row)
+    view.stats_view.scrollTo(
+        view.stats_model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+    )
+    save(view, "09-reliability.png")
+    panel = view.disagreements
+    view.tabs.setCurrentWidget(panel)
+    for position, d in enumerate(panel.model.items):
+        if (d.item, d.patient, d.session, d.unit_index) == ("R5", "P01", 1, 5):
+            panel.view.setCurrentIndex(panel.model.index(position, 0))
+    panel.take(1)
+    panel.memo.setText("Ada's evidence in turn 95 fits R5")
+    panel.view.setFocus()
+    save(view, "10-disagreements.png")
+    view.close()
 
 
 def main() -> int:
@@ -83,6 +113,11 @@ def main() -> int:
             save(window, "06-episodes.png")
             window.close()
 
+            view = PatientView(db, ada, "P02")
+            view.resize(1240, 940)
+            save(view, "08-patient-view.png")
+            view.close()
+
             roles = RolesDialog(
                 {
                     "Dr. Lee": (SpeakerRole.THERAPIST, "'Dr. Lee' starts with 'Dr'"),
@@ -92,6 +127,7 @@ def main() -> int:
             )
             roles.resize(640, 300)
             save(roles, "07-confirm-roles.png")
+            reliability_pictures(db)
         finally:
             db.close()
     return 0

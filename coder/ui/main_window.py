@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.scheme_key = next((s.key for s in schemes.project_schemes(db) if s.is_default), None)
         self.hotkey_actions: list[QAction] = []
         self.rater_filter_action: QAction
+        self.child_windows: list[QWidget] = []  # reliability and patient windows kept alive
         self.setWindowTitle(f"Rupture Coder — {projects.project_name(db)}")
         self.resize(1440, 900)
         self._build_widgets()

@@ -109,6 +109,26 @@ def build_menus(w: MainWindow) -> None:
     round_menu.addAction(
         _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED))
     )
+    round_menu.addSeparator()
+    round_menu.addAction(
+        _action(
+            w,
+            "Reliability and &consensus…",
+            lambda: open_reliability(w),
+            "Ctrl+Shift+R",
+            "Inter-rater reliability and disagreements (leads)",
+        )
+    )
+    patients = bar.addMenu("&Patients")
+    patients.addAction(
+        _action(
+            w,
+            "Patient &profile…",
+            lambda: open_profile(w),
+            "Ctrl+Shift+P",
+            "Rupture profile, intake and type formulation of the current patient",
+        )
+    )
     w.round_menu = round_menu  # type: ignore[attr-defined]
 
     tools = w.addToolBar("Coding")
@@ -218,3 +238,33 @@ def export_codes(w: MainWindow) -> None:
         w.prompter.error("Export failed", str(exc))
         return
     w.show_message(f"Wrote {n} rows to {target}")
+
+
+def open_reliability(w: MainWindow) -> None:
+    from coder.ui.reliability_view import open_reliability_view
+
+    if w.coder is None:
+        w.show_message("Choose who you are first (File ▸ Switch rater)")
+        return
+    w.child_windows.append(open_reliability_view(w.db, w.coder, w))
+
+
+def current_patient(w: MainWindow) -> str | None:
+    """The patient of the open session, else the one selected in the session list."""
+    if w.ws is not None:
+        return w.ws.cs.patient
+    index = w.sessions_view.currentIndex()
+    while index.isValid() and index.parent().isValid():
+        index = index.parent()
+    value = index.siblingAtColumn(0).data() if index.isValid() else None
+    return str(value) if value else None
+
+
+def open_profile(w: MainWindow) -> None:
+    from coder.ui.patient_view import open_patient_view
+
+    patient = current_patient(w)
+    if w.coder is None or patient is None:
+        w.show_message("Choose who you are and a patient first")
+        return
+    w.child_windows.append(open_patient_view(w, w.coder, patient))

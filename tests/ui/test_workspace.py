@@ -274,3 +274,19 @@ def test_selection_survives_a_relayout(coded_db: ProjectDatabase, ada: Coder, ma
     span = window.transcript.selected_span()
     assert span is not None and span.turn == 4
     assert window.ws is not None and window.ws.span_text(span) == "Can we talk"
+
+
+def test_menus_open_the_reliability_and_patient_windows(coded_db: ProjectDatabase, ada: Coder,
+                                                        lead: Coder, make_window: Make) -> None:
+    from coder.ui.patient_view import PatientView
+    from coder.ui.reliability_view import ReliabilityView
+    from coder.ui.window_menus import open_profile, open_reliability
+
+    window = make_window(coded_db, lead)
+    window.open_session("P01", 1)
+    open_reliability(window)
+    open_profile(window)
+    kinds = {type(child) for child in window.child_windows}
+    assert {ReliabilityView, PatientView} <= kinds
+    for child in window.child_windows:
+        child.close()

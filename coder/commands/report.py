@@ -1,0 +1,86 @@
+"""``coder report``: a patient's Word report (and optionally the plot files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+import click
+
+from coder.app import profiles, reports
+from coder.commands.common import (
+    as_option,
+    db_option,
+    opened,
+    passphrase_option,
+    project_option,
+    sign_in_as,
+)
+from coder.domain.errors import CoderError
+
+
+@click.command(name="report")
+@project_option
+@db_option
+@click.option("--patient", required=True)
+@click.option("--rater", help="Whose codes (default: yours, given with --as).")
+@click.option("--consensus", is_flag=True, help="Use the consensus codes.")
+@click.option("--scheme", "scheme_key", help="Scheme whose segments and codes to profile.")
+@click.option(
+    "--rules",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Formulation rules file (default: the built-in schemes/formulation/default.yaml).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Word file to write (.docx).",
+)
+@click.option(
+    "--plots-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the four plots into this folder.",
+)
+@click.option(
+    "--plot-format",
+    type=click.Choice(list(reports.PLOT_FORMATS)),
+    default="png",
+    show_default=True,
+    help="Format of the plot files.",
+)
+@as_option
+@passphrase_option
+def report_command(
+    project: Path | None,
+    db_url: str | None,
+    patient: str,
+    rater: str | None,
+    consensus: bool,
+    scheme_key: str | None,
+    rules: Path | None,
+    out: Path,
+    plots_dir: Path | None,
+    plot_format: str,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Write a patient's report: profile tables, plots, intake, formulation, overrides."""
+    if rater and consensus:
+        raise CoderError("give either --rater or --consensus, not both")
+    if out.suffix.lower() != reports.REPORT_SUFFIX:
+        raise CoderError("the report is a Word file: give --out a .docx name", path=out)
+    if plots_dir is not None and not plots_dir.is_dir():
+        raise CoderError("folder does not exist", path=plots_dir)
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        report = profiles.build_report(
+            db, patient, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key,
+            rules_path=rules,
+        )  # fmt: skip
+        written = reports.write_report(db, report, out, consensus=consensus)
+    click.echo(f"Wrote {written} ({patient}, codes of {report.rater})")
+    if plots_dir is not None:
+        fmt = cast(reports.PlotFormat, plot_format)
+        for path in reports.save_report_plots(report, plots_dir, fmt):
+            click.echo(f"Wrote {path}")

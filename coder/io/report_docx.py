@@ -1,0 +1,350 @@
+"""The per-patient Word report: profile tables, plots, intake summary, formulation, overrides.
+
+Input is plain data, so this module needs nothing above ``coder.io``: the report is
+``PatientReport.to_dict()`` (the ``coder profile --json`` shape), intake parts are
+domain objects, the IIP structural summary is ``SSMResult.to_dict()`` and the plots are
+PNG bytes. The caveat of the formulation rules sits in a shaded box right under the
+title, before any number, because a reader must meet it before the suggestion.
+
+The file is built in memory and moved into place (:func:`coder.io.plots.write_atomically`),
+so a failed export never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Inches, Pt, RGBColor
+from docx.table import Table
+
+from coder.domain.formulation import Override
+from coder.domain.intake import OCTANTS, Intake
+from coder.io.plots import write_atomically
+from coder.io.profile_text import (
+    METRIC_LABELS,
+    NONE_TEXT,
+    SESSION_COLUMNS,
+    difficulty_label,
+    evidence_text,
+    fmt,
+    session_value,
+    vote_text,
+)
+
+CAVEAT_FILL = "FFF4CE"
+
+
+# ---- document helpers --------------------------------------------------------------------
+def _table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    table: Table = doc.add_table(rows=len(rows) + 1, cols=len(header))
+    table.style = doc.styles["Light Grid Accent 1"]
+    for cells, texts in zip(table.rows, [header, *rows], strict=True):
+        for cell, text in zip(cells.cells, texts, strict=True):
+            cell.text = text
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    return table
+
+
+def _shade(table: Table, fill: str) -> None:
+    for row in table.rows:
+        for cell in row.cells:
+            cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:fill="{fill}"/>'))
+
+
+def _caveat(doc: Document, text: str) -> None:
+    box = doc.add_table(rows=1, cols=1)
+    box.style = doc.styles["Table Grid"]
+    _shade(box, CAVEAT_FILL)
+    paragraph = box.rows[0].cells[0].paragraphs[0]
+    label = paragraph.add_run("Caveat: ")
+    label.bold = True
+    label.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
+    paragraph.add_run(text).italic = True
+
+
+def _pair_lines(doc: Document, pairs: Sequence[tuple[str, str]]) -> None:
+    for label, text in pairs:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(text)
+
+
+# ---- sections ----------------------------------------------------------------------------
+def _title(doc: Document, report: Mapping[str, Any], consensus: bool, generated: datetime) -> None:
+    doc.add_heading(f"Patient {report.get('patient', '?')}: rupture profile and formulation", 0)
+    codes = "consensus codes" if consensus else f"codes of {report.get('rater', '?')}"
+    formulation = report.get("formulation") or {}
+    line = doc.add_paragraph()
+    line.add_run(
+        f"Computed from {codes} · scheme {report.get('scheme', '?')} · rules "
+        f"{formulation.get('rules', '?')} · generated {generated:%Y-%m-%d %H:%M}"
+    ).font.size = Pt(9)
+
+
+def _profile(doc: Document, report: Mapping[str, Any]) -> None:
+    sessions = list(report.get("sessions") or [])
+    doc.add_heading("Profile across sessions", 1)
+    if not sessions:
+        doc.add_paragraph("No session has segments for this scheme yet.")
+    else:
+        _table(
+            doc,
+            [header for _, header, _ in SESSION_COLUMNS],
+            [[fmt(session_value(s, k), spec) for k, _, spec in SESSION_COLUMNS] for s in sessions],
+        )
+    doc.add_heading("Trait-like means (mean over sessions)", 2)
+    trait = report.get("trait_like") or {}
+    _table(
+        doc,
+        ["Metric", "Patient mean"],
+        [[METRIC_LABELS.get(k, k), fmt(v)] for k, v in trait.items()],
+    )
+    doc.add_heading("Withdrawal/confrontation balance", 2)
+    _pair_lines(
+        doc,
+        [
+            ("Balance index", fmt(report.get("balance_index"), "+.2f")),
+            (
+                "Segments summed over sessions",
+                f"withdrawal {fmt(report.get('withdrawal_total'), 'd')}, "
+                f"confrontation {fmt(report.get('confrontation_total'), 'd')}",
+            ),
+            ("Definition", str(report.get("balance_definition", ""))),
+        ],
+    )
+    phases = report.get("phases") or {}
+    doc.add_heading("Phase clustering", 2)
+    by_phase: dict[str, list[str]] = {}
+    for number, phase in (phases.get("phase_of_session") or {}).items():
+        by_phase.setdefault(phase, []).append(str(number))
+    _table(
+        doc,
+        ["Phase", "Sessions", "Rupture share"],
+        [
+            [phase, ", ".join(by_phase.get(phase, [])) or NONE_TEXT, fmt(share)]
+            for phase, share in (phases.get("share") or {}).items()
+        ],
+    )
+    doc.add_paragraph(f"Peak phase: {phases.get('peak') or 'none (no ruptures, or a tie)'}")
+
+
+def _plots(doc: Document, plots: Mapping[str, bytes]) -> None:
+    if not plots:
+        return
+    doc.add_heading("Plots", 1)
+    for caption, png in plots.items():
+        doc.add_picture(io.BytesIO(png), width=Inches(6.0))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        note = doc.add_paragraph(caption)
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        note.runs[0].italic = True
+
+
+def _intake(
+    doc: Document, intake: Intake | None, ssm: Mapping[str, Any] | None, norms: str | None
+) -> None:
+    doc.add_heading("Intake measures", 1)
+    if intake is None or not (intake.iip or intake.suip or intake.pd or intake.notes):
+        doc.add_paragraph("No intake measures entered.")
+        return
+    if intake.iip is not None:
+        iip = intake.iip
+        doc.add_heading(f"IIP ({iip.version.value})", 2)
+        entered = f"{len(iip.items)} item responses" if iip.items else "octant scores"
+        doc.add_paragraph(f"Entered as {entered}; octant means on the 0–4 item metric.")
+        _table(doc, list(OCTANTS), [[fmt(iip.octants[o]) for o in OCTANTS]])
+        if ssm is not None:
+            scale = "z scores against norms" + (f" ({norms})" if norms else "")
+            doc.add_paragraph(
+                "Structural summary" + (f" on {scale}" if ssm.get("scale") != "raw" else "") + ":"
+            )
+            _table(
+                doc,
+                ["Elevation", "x (communion)", "y (agency)", "Amplitude", "Displacement", "R²"],
+                [
+                    [
+                        fmt(ssm.get("elevation")), fmt(ssm.get("x")), fmt(ssm.get("y")),
+                        fmt(ssm.get("amplitude")), fmt(ssm.get("displacement"), ".1f") + "°",
+                        fmt(ssm.get("r2")),
+                    ]
+                ],
+            )  # fmt: skip
+    if intake.suip is not None:
+        suip = intake.suip
+        doc.add_heading(f"SUIP-I (ratings {suip.scale_min}–{suip.scale_max})", 2)
+        _table(
+            doc,
+            ["Insight level", "Rating"],
+            [[label, fmt(v, "d")] for label, v in zip(suip.labels, suip.ratings, strict=True)],
+        )
+        doc.add_paragraph(f"Mean {fmt(suip.mean)}; total {fmt(suip.total, 'd')}")
+    if intake.pd is not None:
+        doc.add_heading(f"Personality disorder interview ({intake.pd.instrument})", 2)
+        _table(
+            doc,
+            ["Disorder", "Sum of ratings", "Criteria met (≥ 2)", "DSM threshold", "Meets it"],
+            [
+                [
+                    r.disorder.replace("_", "-"), fmt(r.dimensional, "d"), fmt(r.criteria_met, "d"),
+                    fmt(r.threshold, "d"), fmt(r.meets_threshold),
+                ]
+                for r in intake.pd.results()
+            ],
+        )  # fmt: skip
+    if intake.notes:
+        doc.add_heading("Relational episodes", 2)
+        for note in intake.notes:
+            doc.add_paragraph(f"{note.when.isoformat()}: {note.text}", style="List Bullet")
+
+
+def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
+    formulation = report.get("formulation") or {}
+    doc.add_heading("Suggested formulation", 1)
+    _pair_lines(
+        doc,
+        [
+            (
+                "Suggested type",
+                f"{formulation.get('suggested_type') or 'no suggestion'} "
+                f"({formulation.get('type_reason', '')})",
+            ),
+            (
+                "Difficulty",
+                f"{difficulty_label(formulation.get('difficulty'))} "
+                f"({formulation.get('difficulty_reason', '')})",
+            ),
+        ],
+    )
+    fired = list(formulation.get("fired_rules") or [])
+    doc.add_heading("Rules that fired", 2)
+    if fired:
+        _table(
+            doc,
+            ["Rule", "Vote", "Reason", "Evidence (sessions, segments)"],
+            [
+                [
+                    f"{r.get('id')}\n{r.get('description', '')}",
+                    vote_text(r.get("vote") or {}),
+                    str(r.get("reason", "")),
+                    evidence_text(r.get("evidence") or []),
+                ]
+                for r in fired
+            ],
+        )
+    else:
+        doc.add_paragraph("No rule fired.")
+    undetermined = formulation.get("undetermined_rules") or {}
+    if undetermined:
+        doc.add_heading("Rules not evaluated (missing data)", 2)
+        for rule_id, missing in undetermined.items():
+            doc.add_paragraph(f"{rule_id}: needs {', '.join(missing)}", style="List Bullet")
+    approach = formulation.get("recommended_approach") or {}
+    doc.add_heading("Recommended approach", 2)
+    texts = [t for t in (approach.get("type"), approach.get("difficulty")) if t]
+    for text in texts:
+        doc.add_paragraph(str(text))
+    if not texts:
+        doc.add_paragraph("No approach text: no type or difficulty was suggested.")
+
+
+def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Override]) -> None:
+    doc.add_heading("Clinician's decision", 1)
+    override = report.get("override")
+    final = report.get("final") or {}
+    if override:
+        axis = override.get("difficulty")
+        _pair_lines(
+            doc,
+            [
+                ("Type", override.get("type") or "(suggestion kept)"),
+                ("Difficulty", difficulty_label(axis) if axis else "(suggestion kept)"),
+                ("Rationale", str(override.get("rationale", ""))),
+                ("Decided by", f"{override.get('who')}, {override.get('when')}"),
+            ],
+        )  # fmt: skip
+    else:
+        doc.add_paragraph("No override recorded: the suggestion stands.")
+    doc.add_paragraph(
+        f"In force: type {final.get('type') or 'none'}, difficulty "
+        f"{difficulty_label(final.get('difficulty'))} (from the {final.get('source', 'rules')})."
+    )
+    if history:
+        doc.add_heading("Override history", 2)
+        _table(
+            doc,
+            ["When", "Who", "Type", "Difficulty", "Rationale"],
+            [
+                [
+                    o.when.isoformat(sep=" ", timespec="minutes"), o.who, o.type or NONE_TEXT,
+                    difficulty_label(o.difficulty), o.rationale,
+                ]
+                for o in history
+            ],
+        )  # fmt: skip
+
+
+def build_patient_report(
+    report: Mapping[str, Any],
+    *,
+    intake: Intake | None = None,
+    ssm: Mapping[str, Any] | None = None,
+    norms_label: str | None = None,
+    history: Sequence[Override] = (),
+    plots: Mapping[str, bytes] | None = None,
+    consensus: bool = False,
+    generated: datetime | None = None,
+) -> Document:
+    """The report as a python-docx Document (see :func:`write_patient_report`)."""
+    doc = docx.Document()
+    doc.styles["Normal"].font.size = Pt(10)
+    _title(doc, report, consensus, generated or datetime.now())
+    caveat = (report.get("formulation") or {}).get("caveat")
+    if caveat:
+        _caveat(doc, str(caveat))
+    _profile(doc, report)
+    _plots(doc, plots or {})
+    _intake(doc, intake, ssm, norms_label)
+    _formulation(doc, report)
+    _decision(doc, report, history)
+    return doc
+
+
+def write_patient_report(
+    path: Path,
+    report: Mapping[str, Any],
+    *,
+    intake: Intake | None = None,
+    ssm: Mapping[str, Any] | None = None,
+    norms_label: str | None = None,
+    history: Sequence[Override] = (),
+    plots: Mapping[str, bytes] | None = None,
+    consensus: bool = False,
+    generated: datetime | None = None,
+) -> Path:
+    """Write the patient report to ``path`` atomically.
+
+    ``report`` is ``PatientReport.to_dict()``; ``intake`` the patient's intake (parts may
+    be None); ``ssm`` the IIP structural summary as ``SSMResult.to_dict()``;
+    ``history`` the overrides in order (objects with type, difficulty, rationale, who,
+    when); ``plots`` caption → PNG bytes, in the order they should appear.
+    """
+    doc = build_patient_report(
+        report, intake=intake, ssm=ssm, norms_label=norms_label, history=history,
+        plots=plots, consensus=consensus, generated=generated,
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return write_atomically(path, buffer.getvalue())

@@ -1,0 +1,290 @@
+"""The lab lead's reliability window: statistics per code, family and rating, and the
+disagreement browser that turns disagreements into consensus codes.
+
+Everything shown comes from :mod:`coder.app.reliability` and :mod:`coder.app.consensus`;
+both refuse a rater who is not a lead (comparing raters means seeing everyone's codes),
+so the window shows a message instead of content to anyone else. Computing runs
+synchronously (0.1–1 s on a study's codes) under a busy cursor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QIODevice, QModelIndex, QSaveFile, QSignalBlocker, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.app import consensus, projects, reliability, rounds, schemes
+from coder.app import raters as rater_service
+from coder.app.identity import Coder
+from coder.app.reliability import ReliabilityTable
+from coder.domain.errors import CoderError
+from coder.domain.roles import RaterRole
+from coder.store.database import ProjectDatabase
+from coder.ui.consensus_panel import ERROR_STYLE, NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
+from coder.ui.models.reliability_model import ROW_ROLE, ReliabilityModel, details_html
+from coder.ui.prompter import Prompter
+
+LEADS_ONLY = (
+    "Reliability and consensus are for leads: comparing raters shows everyone's codes. "
+    "Sign in as a lead (with the lab passphrase) to compute agreement and settle "
+    "disagreements."
+)
+HINT = "Choose raters and a coding round, then press Compute."
+CHECKED = {True: Qt.CheckState.Checked, False: Qt.CheckState.Unchecked}
+
+
+class ReliabilityView(QMainWindow):
+    def __init__(
+        self,
+        db: ProjectDatabase,
+        coder: Coder | None,
+        prompter: Prompter | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.coder = db, coder
+        self.prompter = prompter or Prompter(self)
+        self.table: ReliabilityTable | None = None
+        self.setWindowTitle(f"Reliability and consensus — {projects.project_name(db)}")
+        self.resize(1600, 900)
+        self.message = QLabel(wordWrap=True)
+        if coder is None or not coder.is_lead:
+            self.message.setText(LEADS_ONLY)
+            self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.message.setMargin(40)
+            self.setCentralWidget(self.message)
+            return
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.lead = coder
+        self._build(coder)
+        self._scheme_changed()
+
+    def _build(self, coder: Coder) -> None:
+        self.scheme_combo = QComboBox()
+        for s in schemes.project_schemes(self.db):
+            if self.scheme_combo.findData(s.key) < 0:
+                self.scheme_combo.addItem(f"{s.key} — {s.name}", s.key)
+                if s.is_default:
+                    self.scheme_combo.setCurrentIndex(self.scheme_combo.count() - 1)
+        self.scheme_combo.currentIndexChanged.connect(self._scheme_changed)
+        self.raters_list = QListWidget(flow=QListView.Flow.LeftToRight, wrapping=True)
+        self.raters_list.setToolTip("Raters to compare (the consensus rater is never compared)")
+        for r in rater_service.list_raters(self.db):
+            if r.role is not RaterRole.CONSENSUS:
+                item = QListWidgetItem(r.name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.raters_list.addItem(item)
+        self.raters_list.itemChanged.connect(self._raters_changed)
+        row = max(self.raters_list.sizeHintForRow(0), 20)  # one line; more raters wrap
+        self.raters_list.setFixedHeight(row + 2 * self.raters_list.frameWidth() + 6)
+        self.adopt_button = QPushButton("Adopt all agreements into the consensus…")
+        self.adopt_button.clicked.connect(self.adopt)
+        top = hbox("Scheme:", self.scheme_combo, "Raters:", self.raters_list, self.adopt_button)
+        top.setStretch(3, 1)
+
+        self.round_combo = QComboBox()
+        self.round_combo.addItem("All codes", None)
+        for rnd in rounds.list_rounds(self.db):
+            label = f"Round {rnd.number}" + (f" — {rnd.name}" if rnd.name else "")
+            self.round_combo.addItem(f"{label} ({rnd.status.value})", rnd.number)
+        self.bootstrap_spin = QSpinBox(minimum=0, maximum=20000, singleStep=500, value=1000)
+        self.bootstrap_spin.setSpecialValueText("none")
+        self.bootstrap_spin.setToolTip("Bootstrap resamples for the 95% CIs (0 = no CIs)")
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(self.compute)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(self.export_csv)
+        self.summary = QLabel(HINT, wordWrap=True)
+        controls = ("Coding round:", self.round_combo, "Bootstrap:", self.bootstrap_spin)
+        buttons = (self.compute_button, self.export_button, self.summary)
+        self.stats_model = ReliabilityModel(self)
+        self.stats_view = QTableView(selectionBehavior=ROWS, selectionMode=ONE)
+        self.stats_view.setEditTriggers(NO_EDITS)
+        self.stats_view.setModel(self.stats_model)
+        self.stats_view.verticalHeader().setDefaultSectionSize(22)
+        self.stats_view.setWordWrap(False)
+        self.stats_view.verticalHeader().hide()
+        self.stats_view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.details = QTextBrowser()
+        self.details.setPlaceholderText("Select a line to see all its statistics.")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.stats_view)
+        split.addWidget(self.details)
+        split.setSizes([520, 300])
+        stats_page = QWidget()
+        stats_layout = QVBoxLayout(stats_page)
+        stats_layout.addLayout(hbox(*controls, *buttons, stretch=self.summary))
+        stats_layout.addWidget(split, 1)
+
+        self.disagreements = ConsensusPanel(self.db, coder, self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(stats_page, "Statistics")
+        self.tabs.addTab(self.disagreements, "Disagreements")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    # ---- choices ------------------------------------------------------------------------
+    def scheme_key(self) -> str | None:
+        key = self.scheme_combo.currentData()
+        return str(key) if key else None
+
+    def selected_raters(self) -> list[str]:
+        items = [self.raters_list.item(i) for i in range(self.raters_list.count())]
+        return [item.text() for item in items if item.checkState() == Qt.CheckState.Checked]
+
+    def set_raters(self, names: list[str]) -> None:
+        wanted = {n.lower() for n in names}
+        with QSignalBlocker(self.raters_list):
+            for i in range(self.raters_list.count()):
+                item = self.raters_list.item(i)
+                item.setCheckState(CHECKED[item.text().lower() in wanted])
+        self._raters_changed()
+
+    def _scheme_changed(self) -> None:
+        """Tick the raters who coded with this scheme (a quick pass without bootstrap
+        tells who they are), then list the scheme's disagreements."""
+        try:
+            key = self.scheme_key()
+            coded = list(
+                reliability.compute(self.db, self.coder, scheme_key=key, bootstrap=0).raters
+            )
+        except CoderError:
+            coded = []  # fewer than two raters with codes: the lead ticks by hand
+        self.set_raters(coded)
+
+    def _raters_changed(self, *_: object) -> None:
+        self.table = None
+        self.stats_model.set_table(None)
+        self.details.clear()
+        self.summary.setText(HINT)
+        self.say("")
+        self.disagreements.refresh()
+
+    def say(self, error: str) -> None:
+        """Show (or, given "", hide) an error above the tabs."""
+        self.message.setText(error)
+        self.message.setVisible(bool(error))
+
+    def adopt(self) -> int | None:
+        """Copy what all compared raters agree on into the consensus, after confirming."""
+        question = (
+            "Copy every code and rating that all compared raters agree on into the "
+            "consensus rater's codes? Existing consensus codes are kept."
+        )
+        key, raters = self.scheme_key(), self.selected_raters()
+        if len(raters) < 2:  # none ticked would mean everyone to the service
+            self.say("Tick at least two raters.")
+            return None
+        if not self.prompter.confirm("Adopt agreements", question):
+            return None
+        try:
+            added = consensus.adopt_agreements(self.db, self.lead, scheme_key=key, raters=raters)
+        except CoderError as exc:
+            self.say(str(exc))
+            return None
+        self.disagreements.refresh()
+        self.tabs.setCurrentWidget(self.disagreements)
+        self.disagreements.say(f"Adopted {added} agreed codes and ratings into the consensus.")
+        return added
+
+    # ---- statistics ---------------------------------------------------------------------
+    def compute(self) -> ReliabilityTable | None:
+        """Compute the table for the chosen scheme, raters and round (busy cursor)."""
+        self.say("" if len(self.selected_raters()) >= 2 else "Tick at least two raters.")
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.table = None
+            if len(self.selected_raters()) >= 2:
+                self.table = reliability.compute(
+                    self.db,
+                    self.coder,
+                    scheme_key=self.scheme_key(),
+                    raters=self.selected_raters(),
+                    round_number=self.round_combo.currentData(),
+                    bootstrap=self.bootstrap_spin.value(),
+                )
+        except CoderError as exc:
+            self.say(str(exc))
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.stats_model.set_table(self.table)
+        self.details.clear()
+        t, boot = self.table, self.bootstrap_spin.value()
+        if t is None:
+            self.summary.setText(HINT)
+            return None
+        cis = f"CIs from {boot} bootstrap resamples" if boot else "no bootstrap CIs"
+        self.summary.setText(
+            f"{t.scheme} — raters: {', '.join(t.raters)} — {t.sessions} sessions — "
+            f"{len(t.rows)} lines — {cis}"
+        )
+        view, header = self.stats_view, self.stats_view.horizontalHeader()
+        view.resizeColumnsToContents()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        last, full = header.count() - 1, header.sectionSize(2)
+        needed = sum(header.sectionSize(i) for i in range(last)) + view.sizeHintForColumn(last)
+        room = view.viewport().width() - view.verticalScrollBar().sizeHint().width()
+        spare = room - needed if self.isVisible() else 0
+        header.resizeSection(2, max(full + min(spare, 0), 90))  # the band must show; a cut
+        # label is in its tooltip and in the details
+        if t.rows:
+            self.stats_view.selectRow(0)
+        return t
+
+    def _row_changed(self, index: QModelIndex, *_: object) -> None:
+        row = self.stats_model.data(index, ROW_ROLE) if index.isValid() else None
+        self.details.setHtml(details_html(row) if row is not None else "")
+
+    def export_csv(self) -> Path | None:
+        """Ask for a file and write the table's CSV (computing it first if needed)."""
+        if self.table is None and self.compute() is None:
+            return None
+        assert self.table is not None
+        default = f"reliability-{self.scheme_key() or 'project'}.csv"
+        path = self.prompter.save_file("Export reliability table", "CSV files (*.csv)", default)
+        if path is None:
+            return None
+        out = QSaveFile(str(path))  # written next to the target, then moved into place
+        data = reliability.as_csv(self.table).encode("utf-8")
+        if not (out.open(QIODevice.OpenModeFlag.WriteOnly) and out.write(data) >= 0):
+            out.cancelWriting()
+        if not out.commit():
+            self.say(f"{path}: cannot write ({out.errorString()})")
+            return None
+        self.summary.setText(f"Wrote {path}")
+        return path
+
+
+def open_reliability_view(
+    db: ProjectDatabase, coder: Coder | None, parent: Any = None
+) -> ReliabilityView:
+    """Show the reliability window (non-modal); uses the parent's prompter if it has one."""
+    view = ReliabilityView(db, coder, getattr(parent, "prompter", None), parent)
+    view.show()
+    view.raise_()
+    return view

@@ -1,0 +1,145 @@
+"""Profile plots: PNG and SVG output, missing values, atomic files, and no Qt anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coder.domain.errors import CoderError
+from coder.io import plots
+
+REPO = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def session(
+    number: int, w: int, c: int, *, rate: float | None = 0.5, sig: float | None = 2.0
+) -> dict[str, Any]:
+    return {
+        "session": number,
+        "n_segments": 6,
+        "withdrawal_segments": w,
+        "confrontation_segments": c,
+        "mean_withdrawal_significance": sig,
+        "mean_confrontation_significance": sig,
+        "resolution_rate": rate,
+        "metrics": {
+            "max_withdrawal_significance": None if sig is None else sig + 1,
+            "max_confrontation_significance": None if sig is None else sig + 1,
+            "mean_withdrawal_significance": sig,
+            "mean_confrontation_significance": sig,
+            "resolution_rate": rate,
+        },
+    }
+
+
+PROFILE: dict[str, Any] = {
+    "patient": "P09",
+    "sessions": [
+        session(1, 4, 1),
+        session(2, 0, 0, rate=None, sig=None),
+        session(5, 1, 3, rate=1.0),
+    ],
+    "trait_like": {"resolution_rate": 0.75},
+    "balance_index": 1 / 9,
+}
+
+
+@pytest.mark.parametrize("name", list(plots.PLOTS))
+def test_every_plot_renders_png_and_svg(name: str) -> None:
+    _, fig_fn = plots.PLOTS[name]
+    png = plots.render(fig_fn, PROFILE, "png")
+    assert isinstance(png, bytes) and png.startswith(PNG_SIGNATURE)
+    svg = plots.render(fig_fn, PROFILE, "svg")
+    assert isinstance(svg, str) and "<svg" in svg
+    assert "P09" in svg  # text stays text in the SVG (editable in a figure tool)
+
+
+def test_plots_name_sessions_and_units() -> None:
+    svg = plots.render(plots.session_bars, PROFILE, "svg")
+    assert isinstance(svg, str)
+    for text in ("Session", "Segments (count)", "Withdrawal segments", "Confrontation segments"):
+        assert text in svg
+    resolution = plots.render(plots.resolution_plot, PROFILE, "svg")
+    assert isinstance(resolution, str)
+    assert "Resolved ruptures (%)" in resolution and "n/a" in resolution  # session 2: None
+    balance = plots.render(plots.balance_plot, PROFILE, "svg")
+    assert isinstance(balance, str) and "+0.11" in balance  # the patient's balance index
+
+
+def test_a_patient_without_sessions_still_gets_a_figure() -> None:
+    for _, fig_fn in plots.PLOTS.values():
+        svg = plots.render(fig_fn, {"patient": "P00", "sessions": []}, "svg")
+        assert isinstance(svg, str) and "No sessions" in svg
+
+
+def test_render_all_and_svg_output_is_stable() -> None:
+    rendered = plots.render_all(PROFILE, "svg")
+    assert list(rendered) == ["sessions", "significance", "balance", "resolution"]
+    assert rendered == plots.render_all(PROFILE, "svg")  # no dates or random ids
+
+
+def test_save_plot_writes_atomically_and_checks_the_format(tmp_path: Path) -> None:
+    target = tmp_path / "bars.svg"
+    plots.save_plot(target, plots.session_bars, PROFILE)
+    assert target.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert [p.name for p in tmp_path.iterdir()] == ["bars.svg"]  # no temp file left
+    png = plots.save_plot(tmp_path / "bars.png", plots.session_bars, PROFILE, dpi=50)
+    assert png.read_bytes().startswith(PNG_SIGNATURE)
+    with pytest.raises(CoderError, match=r"\.png or \.svg"):
+        plots.save_plot(tmp_path / "bars.jpg", plots.session_bars, PROFILE)
+    with pytest.raises(CoderError, match="folder does not exist"):
+        plots.save_plot(tmp_path / "missing" / "bars.png", plots.session_bars, PROFILE)
+    with pytest.raises(CoderError, match="must be one of png, svg"):
+        plots.figure_bytes(plots.session_bars(PROFILE), "gif")  # type: ignore[arg-type]
+
+
+def test_plots_accept_a_patient_profile_object() -> None:
+    class Profile:
+        def to_dict(self) -> dict[str, Any]:
+            return PROFILE
+
+    assert plots.render_png(plots.significance_lines, Profile()).startswith(PNG_SIGNATURE)
+
+
+HEADLESS = r"""
+import importlib.abc, sys
+
+class BlockQt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6" or name.startswith("PySide6.") or name.startswith("PyQt"):
+            raise ImportError(f"blocked for this test: {name}")
+        return None
+
+sys.meta_path.insert(0, BlockQt())
+from coder.io import plots
+profile = {"patient": "P1", "sessions": [{"session": 1, "n_segments": 3,
+           "withdrawal_segments": 1, "confrontation_segments": 2, "resolution_rate": 0.5}],
+           "balance_index": -0.33}
+for name, (_, fn) in plots.PLOTS.items():
+    assert plots.render(fn, profile, "png")[:4] == b"\x89PNG"
+    assert "<svg" in plots.render(fn, profile, "svg")
+assert "PySide6" not in sys.modules
+import matplotlib
+print(matplotlib.get_backend() if "matplotlib.pyplot" in sys.modules else "no pyplot")
+"""
+
+
+def test_plots_render_headless_without_qt(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY")}
+    env["MPLCONFIGDIR"] = str(tmp_path)  # matplotlib's font cache stays out of the repo
+    result = subprocess.run(
+        [sys.executable, "-c", HEADLESS],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no pyplot"

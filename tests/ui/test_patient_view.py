@@ -1,0 +1,302 @@
+"""The patient view driven like a clinician-researcher would: profile, intake, override,
+export. Modal questions are answered by the FakePrompter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from coder.app import demo, identity, intake, profiles, rounds
+from coder.app.identity import Coder
+from coder.io.profile_text import SESSION_COLUMNS
+from coder.store.database import ProjectDatabase
+from coder.ui.main_window import MainWindow
+from coder.ui.models.profile_model import COLUMNS
+from coder.ui.patient_view import PatientView, open_patient_view
+
+MakeView = Callable[..., PatientView]
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectDatabase]:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
+    db = demo.ensure_demo_project()
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def ada(sample_db: ProjectDatabase) -> Coder:
+    return identity.sign_in(sample_db, "Ada Lovelace")
+
+
+@pytest.fixture
+def make_view(
+    qtbot: QtBot,
+    sample_db: ProjectDatabase,
+    make_window: Callable[[ProjectDatabase, Coder | None], MainWindow],
+) -> MakeView:
+    prompter = make_window(sample_db, None).prompter  # conftest's FakePrompter
+
+    def make(coder: Coder | None, patient: str = "P01") -> PatientView:
+        view = PatientView(sample_db, coder, patient, prompter=prompter)
+        qtbot.addWidget(view)
+        view.show()
+        return view
+
+    return make
+
+
+def column(key: str) -> int:
+    return [k for k, _, _ in COLUMNS].index(key)
+
+
+def table_values(view: PatientView, key: str) -> list[object]:
+    model = view.profile.model
+    return [model.value(row, column(key)) for row in range(model.rowCount())]
+
+
+def test_models_pass_the_qt_model_tester(
+    make_view: MakeView, ada: Coder, qtmodeltester: ModelTester
+) -> None:
+    view = make_view(ada)
+    view.intake.pd.model.setData(view.intake.pd.model.index(4, 1), "2")
+    for model in (view.profile.model, view.intake.iip.items, view.intake.pd.model):
+        qtmodeltester.check(model)
+
+
+def test_profile_table_and_plots_show_the_report(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada)
+    data = profiles.build_report(sample_db, "P01", rater="Ada Lovelace").to_dict()
+    model = view.profile.model
+    assert model.rowCount() == len(data["sessions"]) + 1  # sessions, then the trait-like row
+    assert (
+        model.columnCount() == len(COLUMNS) and COLUMNS[: len(SESSION_COLUMNS)] == SESSION_COLUMNS
+    )
+    assert table_values(view, "session") == [1, 2, 3, "Mean"]
+    assert table_values(view, "withdrawal_segments")[:3] == [5, 5, 3]
+    assert (
+        model.index(3, column("resolution_rate")).data()
+        == f"{data['trait_like']['resolution_rate']:.2f}"
+    )
+    assert model.index(3, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert "Balance index</b> +1.00" in view.profile.summary.text()
+    for name, label in view.profile.plot_labels.items():
+        assert not label.pixmap().isNull(), name
+        assert label.pixmap().width() > 300
+    assert view.source.currentText() == "Ada Lovelace (you)"
+    assert not view.profile.message.isVisibleTo(view)
+
+
+def test_switching_rater_updates_table_and_formulation(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada, "P02")
+    assert table_values(view, "withdrawal_segments") == [0, 0, 0, 0.0]  # Ada's codes
+    view.choose_source("Ben Okafor")
+    ben = profiles.build_report(sample_db, "P02", rater="Ben Okafor").to_dict()
+    assert table_values(view, "withdrawal_segments")[:-1] == [2, 1, 0]
+    rates = table_values(view, "resolution_rate")
+    assert rates == [s["resolution_rate"] for s in ben["sessions"]] + [
+        ben["trait_like"]["resolution_rate"]
+    ]
+    assert view.report is not None and view.report.rater == "Ben Okafor"
+    assert view.formulation.reasons.toPlainText().count("Evidence:") == len(ben["reasons"])
+
+
+def test_blinded_rater_sees_only_own_codes_and_a_message(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada)
+    assert [s.rater for s in view.sources] == ["Ada Lovelace", "Ben Okafor"]
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    rounds.create_round(sample_db, identity.sign_in(sample_db, "Lee", "lab passphrase"))
+    view.choose_source("Ben Okafor")  # the list predates the round: the service refuses
+    assert view.profile.message.isVisibleTo(view)
+    assert "blinded" in view.profile.message.text()
+    assert view.profile.model.rowCount() == 0 and view.report is None
+    assert not view.export_report_action.isEnabled()
+    view.refresh_sources()
+    assert [s.rater for s in view.sources] == ["Ada Lovelace"]
+    assert view.profile.model.rowCount() == 4
+
+
+def test_out_of_range_iip_octant_is_refused_inline_and_nothing_is_stored(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+) -> None:
+    view = make_view(ada)
+    form = view.intake.iip
+    for i, edit in enumerate(form.octants.values()):
+        edit.setText(str(1 + i * 0.25))
+    form.octants["HI"].setText("5")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert "IIP octant HI: 5.0 is outside the allowed range 0–4" in form.status.text()
+    assert "b00020" in form.status.styleSheet()  # red
+    assert intake.load_intake(sample_db, "P01")[0].iip is None
+    form.octants["HI"].setText("two")
+    assert not form.save()
+    assert "'two' is not a number" in form.status.text()
+    form.mode.setCurrentIndex(1)  # item responses
+    assert form.items_view.isVisibleTo(form) and not form.octant_page.isVisibleTo(form)
+    items = form.items
+    for row in range(items.rowCount()):
+        items.setData(items.index(row, 2), "2")
+    items.setData(items.index(6, 2), "7")
+    assert not form.save()
+    assert "IIP-32 item 7: 7 is outside the allowed range 0–4" in form.status.text()
+    assert intake.load_intake(sample_db, "P01")[0].iip is None
+
+
+def test_valid_iip_is_stored_and_summarised(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada)
+    form = view.intake.iip
+    form.version.setCurrentIndex(form.version.findData("IIP-64"))
+    for i, edit in enumerate(form.octants.values()):
+        edit.setText(str(1 + (i % 3) * 0.5))
+    assert form.save(), form.status.text()
+    stored = intake.load_intake(sample_db, "P01")[0].iip
+    assert stored is not None and stored.version.value == "IIP-64" and stored.octants["PA"] == 1.0
+    assert "elevation" in form.summary.text() and form.status.text() == "Saved."
+    assert "d_iip_agency" not in view.formulation.reasons.toPlainText().split("Not evaluated")[-1]
+
+
+def test_saving_suip_stores_it_and_updates_the_formulation(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+) -> None:
+    view = make_view(ada)
+    view.intake.iip.octants["PA"].setText("1.5")  # typed, not saved yet
+    form = view.intake.suip
+    form.labels[0].setText("Symptom awareness")
+    for level, value in enumerate((4, 4, 3, None, 5, 4), start=1):
+        form.set_rating(level, value)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.status.text() == "Saved."
+    stored = intake.load_intake(sample_db, "P01")[0].suip
+    assert stored is not None
+    assert stored.ratings == (4, 4, 3, None, 5, 4) and stored.labels[0] == "Symptom awareness"
+    assert "intake.suip.mean" not in view.formulation.reasons.toPlainText()
+    assert view.intake.iip.octants["PA"].text() == "1.5"  # other forms keep unsaved typing
+    form.maximum.setValue(3)  # 4 and 5 no longer fit: those levels become "not rated"
+    assert [c.currentText() for c in form.ratings] == ["—", "—", "3", "—", "—", "—"]
+    form.minimum.setValue(3)
+    assert not form.save() and "minimum must be below the maximum" in form.status.text()
+
+
+def test_pd_interview_and_notes(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada)
+    pd = view.intake.pd
+    model = pd.model
+    borderline = 4
+    for c in range(1, 6):
+        model.setData(model.index(borderline, c), "2")
+    assert not pd.save()
+    assert "borderline: criteria 6, 7, 8, 9 are not rated" in pd.status.text()
+    for c in range(6, 10):
+        model.setData(model.index(borderline, c), "0")
+    model.setData(model.index(borderline, 9), "4")
+    assert not pd.save() and "criterion 9: 4 is outside the allowed range 0–3" in pd.status.text()
+    model.setData(model.index(borderline, 9), "1")
+    assert model.index(borderline, 10).data() == "11" and model.index(borderline, 11).data() == "5"
+    assert not model.setData(model.index(0, 9), "2")  # paranoid has 7 criteria
+    assert pd.save(), pd.status.text()
+    stored = intake.load_intake(sample_db, "P01")[0].pd
+    assert stored is not None and stored.ratings == {"borderline": (2, 2, 2, 2, 2, 0, 0, 0, 1)}
+    assert "a_pd_threshold" in [r.rule_id for r in view.report.formulation.fired]  # type: ignore[union-attr]
+    notes = view.intake.notes
+    notes.add_note()
+    assert "text is empty" in notes.status.text() and notes.list.count() == 0
+    notes.text.setText("Told of a quarrel with her manager")
+    notes.add_note()
+    assert notes.save()
+    assert [n.text for n in intake.load_intake(sample_db, "P01")[0].notes] == [
+        "Told of a quarrel with her manager"
+    ]
+
+
+def test_override_needs_a_rationale_and_stays_beside_the_suggestion(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+) -> None:
+    view = make_view(ada)
+    panel = view.formulation
+    assert panel.suggested_type.text() == "No type suggested"
+    assert "agency / self-definition" in panel.suggested_difficulty.text()
+    assert "not yet been empirically validated" in panel.caveat.text()
+    panel.type_combo.setCurrentIndex(panel.type_combo.findData("B"))
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert "needs a rationale" in panel.status.text()
+    assert profiles.override_history(sample_db, "P01") == []
+    panel.rationale.setPlainText("Repair work around setbacks looks enough")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    [saved] = profiles.override_history(sample_db, "P01")
+    assert (saved.type, saved.who) == ("B", "Ada Lovelace")
+    assert panel.decided_type.text() == "Type B"
+    assert "Repair work around setbacks" in panel.decided_why.text()
+    assert "Ada Lovelace" in panel.decided_who.text()
+    assert panel.suggested_type.text() == "No type suggested"  # the suggestion stays visible
+    assert panel.history.topLevelItemCount() == 1
+    assert panel.history.topLevelItem(0).text(1) == "Ada Lovelace"
+    assert panel.rationale.toPlainText() == "" and "Saved by Ada Lovelace" in panel.status.text()
+
+
+def test_override_without_identity_is_refused(
+    make_view: MakeView, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(None)  # nothing is blinded: every rater's profile may be shown
+    assert [s.rater for s in view.sources] == ["Ada Lovelace", "Ben Okafor"]
+    view.save_override("A", None, "because")
+    assert "Choose who you are" in view.formulation.status.text()
+    assert profiles.override_history(sample_db, "P01") == []
+
+
+def test_export_report_and_plots_through_the_prompter(
+    make_view: MakeView, ada: Coder, tmp_path: Path
+) -> None:
+    view = make_view(ada)
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    prompter.answers = [tmp_path / "P01-report"]  # no suffix: .docx is added
+    view.export_report_action.trigger()
+    path = tmp_path / "P01-report.docx"
+    doc = docx.Document(str(path))
+    header = [h for _, h, _ in SESSION_COLUMNS]
+    assert any([c.text for c in t.rows[0].cells] == header and len(t.rows) == 4 for t in doc.tables)
+    assert len(doc.inline_shapes) == 4
+    assert "Report written" in view.statusBar().currentMessage()
+    prompter.answers = [tmp_path / "fig.svg"]
+    view.export_plots_action.trigger()
+    assert sorted(p.name for p in tmp_path.glob("fig-*.svg")) == [
+        "fig-balance.svg", "fig-resolution.svg", "fig-sessions.svg", "fig-significance.svg",
+    ]  # fmt: skip
+    prompter.answers = [tmp_path / "fig.gif"]
+    view.export_plots_action.trigger()
+    assert prompter.errors and ".png or .svg" in prompter.errors[-1]
+    prompter.answers = []  # cancelled dialog: nothing happens
+    view.export_report_action.trigger()
+    assert len(prompter.errors) == 1
+
+
+def test_open_patient_view_from_the_main_window(
+    sample_db: ProjectDatabase,
+    ada: Coder,
+    make_window: Callable[[ProjectDatabase, Coder | None], MainWindow],
+) -> None:
+    window = make_window(sample_db, ada)
+    view = open_patient_view(window, ada, "P02")
+    assert view.isVisible() and view.parent() is window and view.prompter is window.prompter
+    assert view.windowTitle() == "Patient P02 — Rupture Coder"
+    assert view.profile.model.rowCount() == 4
+    other = open_patient_view(sample_db, ada, "P01")
+    assert other.parent() is None and other.db is sample_db
+    other.close()

@@ -1,0 +1,345 @@
+"""The lead's reliability window on the demo project: statistics, bands with their sources,
+how-computed notes, and the disagreement-to-consensus flow, driven like a lead would."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from coder.app import browse, consensus, demo, identity, reliability
+from coder.app.codes import export_codes
+from coder.app.consensus import Disagreement
+from coder.app.identity import Coder
+from coder.app.reliability import ReliabilityRow, ReliabilityTable
+from coder.stats.reliability import how_computed, reliability_report
+from coder.store.database import ProjectDatabase
+from coder.ui.models.disagreements_model import EVIDENCE_COLOUR
+from coder.ui.models.reliability_model import FIXED, ReliabilityModel
+from coder.ui.reliability_view import LEADS_ONLY, ReliabilityView, open_reliability_view
+
+PASS = "lab passphrase"
+N_UNITS, N_RATERS = FIXED.index("n units"), FIXED.index("n raters")
+Make = Callable[[ProjectDatabase, Coder | None], ReliabilityView]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project with a lead, built once (about 2 s) and copied for each test."""
+    home = tmp_path_factory.mktemp("demo-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(demo.ENV_HOME, str(home))
+        db = demo.ensure_demo_project()
+        identity.add_lead(db, "Lee", "LP", PASS)
+        db.close()
+    return home / demo.DEMO_FILE
+
+
+@pytest.fixture
+def db(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ProjectDatabase]:
+    monkeypatch.setenv(demo.ENV_HOME, str(tmp_path))
+    shutil.copy(demo_file, tmp_path / demo.DEMO_FILE)
+    database = demo.ensure_demo_project()
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def lee(db: ProjectDatabase) -> Coder:
+    return identity.sign_in(db, "Lee", PASS)
+
+
+@pytest.fixture
+def make_view(qtbot: QtBot, request: pytest.FixtureRequest) -> Make:
+    # tests/ui/conftest.py's FakePrompter; a conftest cannot be imported by module name
+    conftest = request.config.pluginmanager.get_plugin(str(Path(__file__).with_name("conftest.py")))
+
+    def make(db: ProjectDatabase, coder: Coder | None) -> ReliabilityView:
+        view = ReliabilityView(db, coder, prompter=conftest.FakePrompter())
+        qtbot.addWidget(view)
+        view.show()
+        return view
+
+    return make
+
+
+def consensus_rows(db: ProjectDatabase, coder: Coder, out: Path) -> list[dict[str, str]]:
+    export_codes(db, out, ["Consensus"], coder)
+    with out.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def select(
+    view: ReliabilityView, item: str, patient: str, session: int, unit_index: int
+) -> Disagreement:
+    panel = view.disagreements
+    view.tabs.setCurrentWidget(panel)
+    for row, d in enumerate(panel.model.items):
+        if (d.item, d.patient, d.session, d.unit_index) == (item, patient, session, unit_index):
+            panel.view.setCurrentIndex(panel.model.index(row, 0))
+            assert panel.d == d
+            return d
+    raise AssertionError(f"no disagreement on {item} in {patient} S{session} #{unit_index}")
+
+
+def cell(
+    model: ReliabilityModel, row: int, col: int, role: int = Qt.ItemDataRole.DisplayRole
+) -> str:
+    return str(model.data(model.index(row, col), role) or "")
+
+
+# ---- access --------------------------------------------------------------------------------
+@pytest.mark.parametrize("who", ["Ada Lovelace", None])
+def test_a_rater_sees_the_message_not_the_data(
+    db: ProjectDatabase, make_view: Make, who: str | None
+) -> None:
+    view = make_view(db, identity.sign_in(db, who) if who else None)
+    assert view.centralWidget() is view.message
+    assert view.message.text() == LEADS_ONLY and "lead" in view.message.text()
+    assert view.findChildren(QTableView) == []
+
+
+def test_open_reliability_view_shows_a_non_modal_window(
+    db: ProjectDatabase, lee: Coder, qtbot: QtBot
+) -> None:
+    view = open_reliability_view(db, lee)
+    qtbot.addWidget(view)
+    assert view.isVisible() and not view.isModal()
+    assert view.selected_raters() == ["Ada Lovelace", "Ben Okafor"]  # the raters with codes
+
+
+# ---- statistics ----------------------------------------------------------------------------
+def test_models_pass_the_qt_model_tester(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtmodeltester: ModelTester
+) -> None:
+    view = make_view(db, lee)
+    qtmodeltester.check(view.stats_model)  # empty, before computing
+    view.bootstrap_spin.setValue(0)
+    assert view.compute() is not None
+    qtmodeltester.check(view.stats_model)
+    qtmodeltester.check(view.disagreements.model)
+    view.disagreements.filter.setText("W_SIG")
+    qtmodeltester.check(view.disagreements.model)
+
+
+def test_compute_fills_one_line_per_row_with_n_and_the_band_source(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    view = make_view(db, lee)
+    table = view.compute()
+    expected = reliability.compute(db, lee, raters=["Ada Lovelace", "Ben Okafor"])
+    assert table is not None and table.rows == expected.rows  # same seed, same CIs
+    model = view.stats_model
+    assert model.rowCount() == len(expected.rows)
+    band = model.columnCount() - 1
+    for i, row in enumerate(expected.rows):
+        assert cell(model, i, 1) == row.item
+        assert cell(model, i, N_UNITS) == str(row.report.n_units)
+        assert cell(model, i, N_RATERS) == "2"
+        name, _ = reliability.band_statistic(row)
+        source = "Koo & Li (2016)" if name.startswith("ICC") else "Landis & Koch (1977)"
+        assert source in cell(model, i, band)
+    w_sig = [r.item for r in expected.rows].index("W_SIG")
+    icc = model.headers().index("ICC(2,1)")
+    value = expected.rows[w_sig].report.icc["ICC2"]
+    assert value.value is not None and value.ci95 is not None
+    assert (
+        cell(model, w_sig, icc) == f"{value.value:.2f} [{value.ci95[0]:.2f}, {value.ci95[1]:.2f}]"
+    )
+    assert "6 sessions" in view.summary.text()
+
+
+def test_row_details_and_tooltips_say_how_each_statistic_is_computed(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    view = make_view(db, lee)
+    table = view.compute()
+    assert table is not None
+    row = [r.item for r in table.rows].index("W_SIG")
+    view.stats_view.selectRow(row)
+    details = view.details.toPlainText()
+    for fragment in (
+        "n units 34",
+        "n raters 2",
+        "McGraw & Wong ICC(A,1)",
+        "Koo & Li (2016)",
+        "Cicchetti (1994)",
+    ):
+        assert fragment in details
+    assert how_computed("ICC2").split(":")[0] in details
+    assert how_computed("krippendorff_alpha_ordinal")[:40] in details
+    kappa = view.stats_model.headers().index("Cohen's κ")
+    assert how_computed("cohen_kappa")[:40] in cell(
+        view.stats_model, row, kappa, Qt.ItemDataRole.ToolTipRole
+    )
+
+
+def test_an_undefined_statistic_shows_a_dash_with_its_reason() -> None:
+    same = np.ones((5, 2))  # one category only: kappa is 0/0
+    report = reliability_report(same, "nominal", None, 0)
+    model = ReliabilityModel()
+    model.set_table(
+        ReliabilityTable(
+            "s", ("A", "B"), 1, (ReliabilityRow("code", "W1", "Denial", "segment", report),)
+        )
+    )
+    kappa = model.headers().index("Cohen's κ")
+    note = report.stats["cohen_kappa"].note
+    assert cell(model, 0, kappa) == "—" and note
+    assert note.split(";")[0][:30] in cell(model, 0, kappa, Qt.ItemDataRole.ToolTipRole)
+    assert cell(model, 0, model.columnCount() - 1) == "—"
+
+
+def test_fewer_than_two_raters_is_said_inline(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    view = make_view(db, lee)
+    view.set_raters(["Ada Lovelace"])
+    assert view.compute() is None
+    assert not view.message.isHidden() and "two raters" in view.message.text()
+    assert view.disagreements.model.rowCount() == 0
+    assert "two raters" in view.disagreements.status.text()
+
+
+def test_csv_export_writes_the_table(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    table = view.compute()
+    assert table is not None
+    out = tmp_path / "reliability.csv"
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    prompter.answers.append(out)
+    view.export_button.click()
+    assert prompter.asked == ["Export reliability table"]
+    assert out.read_text(encoding="utf-8") == reliability.as_csv(table)
+
+
+# ---- disagreements and consensus ------------------------------------------------------------
+def test_the_disagreements_tab_lists_what_the_service_finds(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    view = make_view(db, lee)
+    found = consensus.find_disagreements(db, lee, raters=["Ada Lovelace", "Ben Okafor"])
+    model = view.disagreements.model
+    assert found and [d.key for d in model.items] == [d.key for d in found]
+    assert model.raters == ["Ada Lovelace", "Ben Okafor"]
+    view.disagreements.filter.setText("w_sig")
+    assert model.items == [d for d in found if d.item == "W_SIG"]
+    assert view.disagreements.count.text().startswith(f"{len(model.items)} of {len(found)}")
+
+
+def test_selecting_a_disagreement_shows_the_passage_and_each_raters_value(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    view = make_view(db, lee)
+    d = select(view, "R5", "P01", 1, 5)
+    panel = view.disagreements
+    turns = {t.index: t for t in browse.load_transcript(db, "P01", 1).turns}
+    assert d.first_turn and d.last_turn
+    for browser in panel.browsers:
+        text = browser.toPlainText()
+        assert turns[d.first_turn].text[:40] in text and turns[d.last_turn].text[:40] in text
+        assert turns[d.last_turn + 1].text[:40] not in text
+    assert [t.text() for t in panel.titles] == ["<b>Ada Lovelace</b>: ✓", "<b>Ben Okafor</b>: —"]
+    assert EVIDENCE_COLOUR in panel.browsers[0].toHtml()  # Ada marked evidence
+    assert EVIDENCE_COLOUR not in panel.browsers[1].toHtml()
+    assert [b.text() for b in panel.take_buttons] == ["Take Ada's: ✓  [1]", "Take Ben's: —  [2]"]
+    assert "turns 78–101" in panel.header.text()
+
+
+def test_take_a_raters_value_and_settle_by_keyboard(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    d = select(view, "W1", "P01", 1, 3)
+    panel = view.disagreements
+    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": consensus.ABSENT}
+    assert not panel.settle_button.isEnabled()  # nothing picked yet
+    qtbot.keyClick(panel.view, Qt.Key.Key_1)
+    assert panel.value() == 1 and panel.settle_button.isEnabled()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    rows = consensus_rows(db, lee, tmp_path / "c.csv")
+    assert [
+        (r["patient"], r["session"], r["code"], r["unit"], r["unit_index"], r["value"])
+        for r in rows
+    ] == [("P01", "1", "W1", "segment", "3", "1")]
+    settled = panel.d
+    assert settled is not None and settled.key == d.key and settled.settled and settled.decided == 1
+    row = panel.model.row_of(d.key)
+    assert row is not None
+    status = panel.model.index(row, panel.model.columnCount() - 1).data()
+    assert status == "settled: ✓"
+    assert "Settled W1 in P01 S1 segment 3" in panel.status.text()
+    assert panel.model.items == consensus.find_disagreements(
+        db, lee, raters=["Ada Lovelace", "Ben Okafor"]
+    )
+
+
+def test_take_button_other_value_memo_and_withdraw(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    d = select(view, "W_SIG", "P01", 1, 1)
+    panel = view.disagreements
+    assert d.values == {"Ada Lovelace": 3, "Ben Okafor": 4}
+    panel.take_buttons[1].click()  # Ben's
+    assert panel.value() == 4
+    assert panel.rating_editor.isVisible() and not panel.code_editor.isVisible()
+    panel.rating_editor.setValue(2)  # or another value within the scale
+    panel.memo.setText("discussed in the lab meeting")
+    panel.settle_button.click()
+    rows = consensus_rows(db, lee, tmp_path / "c.csv")
+    assert [(r["code"], r["value"], r["memo"]) for r in rows] == [
+        ("W_SIG", "2", "discussed in the lab meeting")
+    ]
+    assert panel.d is not None and panel.d.decided == 2 and panel.withdraw_button.isEnabled()
+    panel.withdraw_button.click()
+    assert consensus_rows(db, lee, tmp_path / "c.csv") == []
+    assert panel.d is not None and panel.d.key == d.key and not panel.d.settled
+    assert not panel.withdraw_button.isEnabled()
+
+
+def test_hiding_settled_disagreements_moves_on_to_the_next(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+) -> None:
+    view = make_view(db, lee)
+    panel = view.disagreements
+    panel.show_settled.setChecked(False)
+    first, second = panel.model.items[:2]
+    assert panel.d == first
+    qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+    assert panel.d == second
+    qtbot.keyClick(panel.view, Qt.Key.Key_Up)
+    qtbot.keyClick(panel.view, Qt.Key.Key_2)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Enter)
+    assert first.key not in [d.key for d in panel.model.items]
+    assert panel.d is not None and panel.d.key == second.key
+
+
+def test_adopt_agreements_asks_first_and_reports_the_count(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    prompter.answers.append(False)
+    assert view.adopt() is None
+    assert consensus_rows(db, lee, tmp_path / "c.csv") == []
+    prompter.answers.append(True)
+    view.adopt_button.click()
+    assert len(prompter.asked) == 2 and "agree" in prompter.asked[0]
+    added = len(consensus_rows(db, lee, tmp_path / "c.csv"))
+    assert added > 0
+    assert f"Adopted {added} agreed" in view.disagreements.status.text()
