@@ -35,6 +35,7 @@ from coder.domain.errors import CoderError, ValidationError
 from coder.domain.intake import DEFAULT_SUIP_LABELS, IIP, OCTANTS, SUIPI, IIPVersion
 from coder.io.profile_text import fmt
 from coder.ui.models.intake_model import IIPItemsModel
+from coder.ui.subclassing import require_methods
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #2e7d32;"
@@ -71,9 +72,11 @@ class IntakeForm(QGroupBox):
         if compact:  # keep Save right under a short form
             layout.addStretch(1)
 
-    def collect(self) -> Any:
-        """The domain object for what is typed; raises ValidationError when refused."""
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """A form says how to read what is typed: ``collect`` returns the domain object
+        or raises ValidationError (storing is the callable the view passes in)."""
+        super().__init_subclass__(**kwargs)
+        require_methods(cls, IntakeForm, ("collect",))
 
     def save(self) -> bool:
         try:

@@ -20,6 +20,7 @@ from coder.app import episodes as episode_service
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
+from coder.ui.subclassing import require_methods
 from coder.ui.workspace import Workspace
 
 
@@ -30,12 +31,8 @@ class _Command(QUndoCommand):
         self._applied_by_perform = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
-        """Every command says how to apply and revert itself (checked at class creation,
-        since Qt's metaclass does not mix with ``abc``)."""
         super().__init_subclass__(**kwargs)
-        missing = [name for name in ("apply", "revert") if not callable(cls.__dict__.get(name))]
-        if missing:
-            raise TypeError(f"{cls.__name__} must define {' and '.join(missing)}()")
+        require_methods(cls, _Command, ("apply", "revert"))
 
     def redo(self) -> None:
         if self._applied_by_perform:

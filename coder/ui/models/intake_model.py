@@ -42,7 +42,8 @@ class _TextGrid(QAbstractTableModel):
         self._text: dict[tuple[int, int], str] = {}
 
     def editable(self, row: int, column: int) -> bool:
-        raise NotImplementedError
+        """Read-only unless a subclass says otherwise."""
+        return False
 
     def display(self, row: int, column: int) -> str:
         return self._text.get((row, column), "")
