@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from coder.app import codes, importing, projects
+from coder.app import codes, importing, patients, projects
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
@@ -77,6 +77,8 @@ def seed_demo(db: ProjectDatabase, folder: Path) -> None:
     )
     if report.failed:
         raise CoderError(f"sample import failed: {report.failed[0].error}")
+    patients.set_attribute(db, "P01", patients.THERAPIST, "Dr. Lee")
+    patients.set_attribute(db, "P02", patients.THERAPIST, "Dr. Alan Park")
     codes_file = folder / "codes.csv"
     if codes_file.exists():
         codes.import_codes(db, codes_file)

@@ -38,8 +38,11 @@ from coder.io.formulation_file import load_formulation_file
 from coder.stats.profiles import (
     PatientProfile,
     ProfileOptions,
+    SessionProfile,
+    TherapistProfile,
     build_patient_profile,
     formulation_inputs,
+    therapist_profiles,
 )
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
@@ -295,3 +298,30 @@ def override_history(db: ProjectDatabase, patient: str) -> list[Override]:
             .order_by(FormulationOverrideRow.created_at, FormulationOverrideRow.id)
         ).all()
     return [make_override(r.type, r.difficulty, r.rationale, who, r.created_at) for r, who in rows]
+
+
+def therapist_summaries(
+    db: ProjectDatabase,
+    *,
+    rater: str | None = None,
+    consensus: bool = False,
+    coder: Coder | None = None,
+    scheme_key: str | None = None,
+) -> list[TherapistProfile]:
+    """Ruptures in each therapist's sessions and how they were met, from one rater's (or
+    the consensus') codes; therapists come from the patients' ``therapist`` attribute."""
+    from coder.app.patients import therapist_of_sessions
+
+    mapping = therapist_of_sessions(db)
+    patients = sorted({p for p, _ in mapping})
+    if not patients:
+        raise NotFoundError(
+            "no patient has a therapist attribute (coder patients set P01 therapist NAME)"
+        )
+    sessions: dict[str, list[SessionProfile]] = {}
+    for patient in patients:
+        report = build_report(
+            db, patient, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key
+        )
+        sessions[patient] = list(report.profile.sessions)
+    return therapist_profiles(sessions, mapping)

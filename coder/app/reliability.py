@@ -77,14 +77,21 @@ def compute(
     scheme_key: str | None = None,
     raters: Sequence[str] | None = None,
     round_number: int | None = None,
+    sessions: Sequence[str] | None = None,
     bootstrap: int = 1000,
     seed: int | None = 2026,
 ) -> ReliabilityTable:
+    """``sessions`` narrows the units: ``"P01"`` (all of a patient's sessions) or
+    ``"P01/2"`` (one session)."""
     scheme = scheme_service.load_project_scheme(db, scheme_key)
+    wanted = parse_sessions(sessions)
     with db.reading() as session:
         _check_access(session, coder)
         codes = _codes(session, scheme, raters, round_number)
         segments = _segments(session, scheme)
+    if wanted is not None:  # units follow the codes, so filtering the codes is enough
+        pairs = zip(codes["patient"], codes["session"], strict=True)
+        codes = codes[[_selected(wanted, p, n) for p, n in pairs]]
     if codes.empty:
         raise NotFoundError(
             f"no codes of scheme {scheme.id} to compare"
@@ -189,6 +196,23 @@ def _check_access(session: OrmSession, coder: Coder | None) -> None:
             f"round {blinded} is blinded: only a lead can compare raters "
             "(--as NAME --passphrase-file FILE)"
         )
+
+
+def parse_sessions(items: Sequence[str] | None) -> set[tuple[str, int | None]] | None:
+    """``["P01", "P02/3"]`` -> {("P01", None), ("P02", 3)}; None means every session."""
+    if not items:
+        return None
+    wanted: set[tuple[str, int | None]] = set()
+    for item in items:
+        patient, sep, number = item.strip().partition("/")
+        if not patient or (sep and not number.isdigit()):
+            raise ValidationError(f"session {item!r} must look like P01 or P01/2")
+        wanted.add((patient, int(number) if sep else None))
+    return wanted
+
+
+def _selected(wanted: set[tuple[str, int | None]], patient: str, number: int) -> bool:
+    return (patient, None) in wanted or (patient, number) in wanted
 
 
 def _codes(
@@ -351,6 +375,7 @@ def run_cli(
     seed: int | None,
     coder_name: str | None = None,
     passphrase: str | None = None,
+    sessions: Sequence[str] | None = None,
 ) -> str:
     """What ``coder irr --project ...`` prints."""
     from coder.app import identity, projects
@@ -364,6 +389,7 @@ def run_cli(
             scheme_key=scheme,
             raters=raters,
             round_number=round_number,
+            sessions=sessions,
             bootstrap=bootstrap,
             seed=seed,
         )

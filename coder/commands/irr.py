@@ -72,6 +72,12 @@ def _split(text: str | None) -> list[str] | None:
 @click.option("--scheme", metavar="ID", help="Scheme (project form).")
 @click.option("--raters", "rater_names", metavar="A,B", help="Raters to compare (project form).")
 @click.option("--round", "round_number", type=int, help="Coding round (project form).")
+@click.option(
+    "--sessions",
+    "session_names",
+    metavar="P01,P02/3",
+    help="Only these patients (all their sessions) or sessions (project form).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @as_option
 @passphrase_option
@@ -90,6 +96,7 @@ def irr_command(
     fmt: str,
     as_name: str | None,
     passphrase_file: Path | None,
+    session_names: str | None,
 ) -> None:
     """Inter-rater reliability: kappa, alpha, AC1, PABAK and ICC with 95% CIs.
 
@@ -106,11 +113,21 @@ def irr_command(
         names = tuple(_split(rater_names) or ()) or None
         passphrase = read_passphrase(passphrase_file) if passphrase_file else None
         text = reliability.run_cli(
-            project, db_url, scheme, names, round_number, fmt, bootstrap, seed, as_name, passphrase
+            project,
+            db_url,
+            scheme,
+            names,
+            round_number,
+            fmt,
+            bootstrap,
+            seed,
+            as_name,
+            passphrase,
+            _split(session_names),
         )
         click.echo(text.rstrip("\n"))
         return
-    if project or db_url or scheme or rater_names or round_number is not None:
+    if project or db_url or scheme or rater_names or session_names or round_number is not None:
         raise click.UsageError(
             "--ratings reads a table file; --project, --db, --scheme, --raters and "
             "--round are for the project form"

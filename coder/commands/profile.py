@@ -30,7 +30,12 @@ def _fmt(value: object, digits: int = 2) -> str:
 @click.command(name="profile")
 @project_option
 @db_option
-@click.option("--patient", required=True)
+@click.option("--patient", help="The patient to profile.")
+@click.option(
+    "--therapists",
+    is_flag=True,
+    help="Instead: ruptures per therapist (patients' 'therapist' attribute).",
+)
 @click.option("--rater", help="Whose codes (default: yours, given with --as).")
 @click.option("--consensus", is_flag=True, help="Use the consensus codes.")
 @click.option("--scheme", "scheme_key", help="Scheme whose segments and codes to profile.")
@@ -45,7 +50,8 @@ def _fmt(value: object, digits: int = 2) -> str:
 def profile_command(
     project: Path | None,
     db_url: str | None,
-    patient: str,
+    patient: str | None,
+    therapists: bool,
     rater: str | None,
     consensus: bool,
     scheme_key: str | None,
@@ -57,6 +63,13 @@ def profile_command(
     """A patient's rupture profile across sessions and the suggested type formulation."""
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
+    if therapists:
+        _therapists(
+            project, db_url, rater, consensus, scheme_key, as_name, passphrase_file, as_json
+        )
+        return
+    if patient is None:
+        raise CoderError("give --patient ID (or --therapists)")
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         report = profiles.build_report(
@@ -157,3 +170,36 @@ def override_command(
         f"Recorded for {patient}: type {saved.type or '(unchanged)'}, difficulty "
         f"{saved.difficulty or '(unchanged)'} by {saved.who}"
     )
+
+
+def _therapists(
+    project: Path | None,
+    db_url: str | None,
+    rater: str | None,
+    consensus: bool,
+    scheme_key: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        found = profiles.therapist_summaries(
+            db, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key
+        )
+    if as_json:
+        emit_json([t.to_dict() for t in found])
+        return
+    click.echo(
+        f"{'therapist':<20}{'patients':>9}{'sessions':>9}{'segments':>9}{'rupture %':>10}"
+        f"{'W segs':>7}{'C segs':>7}{'resolved':>9}"
+    )
+    for t in found:
+        share = f"{t.rupture_share:.0%}" if t.rupture_share is not None else "—"
+        click.echo(
+            f"{t.therapist:<20}{len(t.patients):>9}{t.n_sessions:>9}{t.n_segments:>9}"
+            f"{share:>10}{t.withdrawal_segments:>7}{t.confrontation_segments:>7}"
+            f"{_fmt(t.mean_resolution_rate):>9}"
+        )
+        for rating, value in sorted(t.therapist_ratings.items()):
+            click.echo(f"{'':<20}therapist-side {rating}: {_fmt(value)}")

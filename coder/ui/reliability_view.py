@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -110,12 +111,22 @@ class ReliabilityView(QMainWindow):
         self.bootstrap_spin = QSpinBox(minimum=0, maximum=20000, singleStep=500, value=1000)
         self.bootstrap_spin.setSpecialValueText("none")
         self.bootstrap_spin.setToolTip("Bootstrap resamples for the 95% CIs (0 = no CIs)")
+        self.sessions_edit = QLineEdit()
+        self.sessions_edit.setPlaceholderText("all sessions (or e.g. P01, P02/3)")
+        self.sessions_edit.setToolTip("Only these patients (all their sessions) or sessions")
         self.compute_button = QPushButton("Compute")
         self.compute_button.clicked.connect(self.compute)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
         self.summary = QLabel(HINT, wordWrap=True)
-        controls = ("Coding round:", self.round_combo, "Bootstrap:", self.bootstrap_spin)
+        controls = (
+            "Sessions:",
+            self.sessions_edit,
+            "Coding round:",
+            self.round_combo,
+            "Bootstrap:",
+            self.bootstrap_spin,
+        )
         buttons = (self.compute_button, self.export_button, self.summary)
         self.stats_model = ReliabilityModel(self)
         self.stats_view = QTableView(selectionBehavior=ROWS, selectionMode=ONE)
@@ -225,6 +236,7 @@ class ReliabilityView(QMainWindow):
                     scheme_key=self.scheme_key(),
                     raters=self.selected_raters(),
                     round_number=self.round_combo.currentData(),
+                    sessions=[p for p in self.sessions_edit.text().split(",") if p.strip()] or None,
                     bootstrap=self.bootstrap_spin.value(),
                 )
         except CoderError as exc:

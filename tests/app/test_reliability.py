@@ -112,3 +112,36 @@ def test_cli_project_form(sample_db: ProjectDatabase, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         main(["irr", "--project", project, "--bootstrap", "0"])
     assert "Koo & Li" in capsys.readouterr().out
+
+
+def test_sessions_narrow_the_units(
+    sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    every = reliability.compute(sample_db, None, bootstrap=0)
+    one_patient = reliability.compute(sample_db, None, sessions=["P01"], bootstrap=0)
+    one_session = reliability.compute(sample_db, None, sessions=["P02/3"], bootstrap=0)
+    assert (every.sessions, one_patient.sessions, one_session.sessions) == (6, 3, 1)
+    units = [
+        next(r for r in t.rows if r.item == "W_SIG").report.n_units
+        for t in (every, one_patient, one_session)
+    ]
+    assert units == [34, 16, 6]  # P01 has 6 + 6 + 4 segments, P02 session 3 has 6
+    with pytest.raises(ValidationError, match="P01 or P01/2"):
+        reliability.compute(sample_db, None, sessions=["P01/x"], bootstrap=0)
+    from coder.app.demo import default_project_path
+
+    sample_db.close()
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "irr",
+                "--project",
+                str(default_project_path()),
+                "--sessions",
+                "P02/3",
+                "--json",
+                "--bootstrap",
+                "0",
+            ]
+        )
+    assert info.value.code == 0 and json.loads(capsys.readouterr().out)["sessions"] == 1
