@@ -1,0 +1,85 @@
+"""Real multi-rater data: AnnoMI's 7 conversations coded by all 10 experts.
+
+The reference Fleiss' kappas are the ones printed in shared/data/annomi/README.md; the
+test reads the data from ../shared at run time (never copied into the repository) and
+skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coder.cli import main
+from coder.stats.reliability import fleiss_kappa, krippendorff_alpha
+
+FULL = Path(__file__).resolve().parents[3] / "shared" / "data" / "annomi" / "AnnoMI-full.csv"
+pytestmark = pytest.mark.skipif(not FULL.exists(), reason=f"AnnoMI data not found at {FULL}")
+
+REFERENCE = [  # (label, speaker, printed Fleiss' kappa, printed item count)
+    ("main_therapist_behaviour", "therapist", 0.737, 216),
+    ("client_talk_type", "client", 0.467, 212),
+    ("reflection_subtype", "therapist", 0.496, 216),
+    ("question_subtype", "therapist", 0.740, 216),
+]
+
+
+def wide(label: str, speaker: str) -> pd.DataFrame:
+    data = pd.read_csv(FULL, keep_default_na=False)
+    multi = data.groupby("transcript_id")["annotator_id"].nunique()
+    data = data[
+        data["transcript_id"].isin(multi[multi == 10].index) & (data["interlocutor"] == speaker)
+    ]
+    return data.pivot_table(
+        index=["transcript_id", "utterance_id"],
+        columns="annotator_id",
+        values=label,
+        aggfunc="first",
+    )
+
+
+def codes(table: pd.DataFrame) -> np.ndarray:
+    categories = sorted(set(table.to_numpy().ravel()))
+    lookup = {c: float(i) for i, c in enumerate(categories)}
+    return np.vectorize(lookup.get)(table.to_numpy()).astype(float)
+
+
+@pytest.mark.parametrize(("label", "speaker", "kappa", "items"), REFERENCE)
+def test_fleiss_kappa_reproduces_the_printed_values(
+    label: str, speaker: str, kappa: float, items: int
+) -> None:
+    table = wide(label, speaker)
+    assert table.shape == (items, 10)
+    result = fleiss_kappa(codes(table))
+    assert (result.n_units, result.n_raters) == (items, 10)
+    assert result.value == pytest.approx(kappa, abs=0.0005)
+
+
+def test_alpha_matches_the_krippendorff_package_on_real_data() -> None:
+    matrix = codes(wide("main_therapist_behaviour", "therapist"))
+    ours = krippendorff_alpha(matrix, "nominal")
+    package = krippendorff_alpha(matrix, "nominal", engine="krippendorff")
+    assert ours.value == pytest.approx(package.value, abs=1e-12)
+
+
+def test_irr_cli_on_a_spreadsheet_of_the_same_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = wide("client_talk_type", "client")
+    path = tmp_path / "ratings.csv"
+    table.reset_index(drop=True).rename_axis("unit").to_csv(path)
+    with pytest.raises(SystemExit) as info:
+        main(["irr", "--ratings", str(path), "--level", "nominal", "--json", "--bootstrap", "200"])
+    assert info.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["n_units"], data["n_raters"]) == (212, 10)
+    assert data["fleiss_kappa"]["value"] == pytest.approx(0.467, abs=0.0005)
+    low, high = data["fleiss_kappa"]["ci95"]
+    assert low < 0.467 < high
+    assert (
+        data["cohen_kappa"]["value"] is None and "exactly two raters" in data["cohen_kappa"]["note"]
+    )
