@@ -38,7 +38,14 @@ from coder.domain.coding import RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import CodeFamily, Scheme, Scope
-from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
+from coder.stats.icc import NAMES as ICC_NAMES
+from coder.stats.reliability import (
+    TITLES,
+    ReliabilityReport,
+    Stat,
+    interpret,
+    reliability_report,
+)
 from coder.stats.result import Level
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
@@ -241,8 +248,10 @@ def _codes(
         query = query.join(RoundRow, CodeApplicationRow.round_id == RoundRow.id).where(
             RoundRow.number == round_number
         )
-    rows = session.execute(query).all()
-    return pd.DataFrame(
+    # Plain tuples through the Core connection: ORM row handling and pandas' per-row
+    # namedtuple checks were half of a 64k-code project's table time.
+    rows = [tuple(r) for r in session.connection().execute(query)]
+    return pd.DataFrame.from_records(
         rows, columns=["patient", "session", "rater", "code", "unit", "index", "value", "turn"]
     )
 
@@ -253,14 +262,55 @@ def _segments(session: OrmSession, scheme: Scheme) -> pd.DataFrame:
 
 
 # ---- presentation (CLI and UI share these) ---------------------------------------------------
-HEADLINE = (
-    "percent_agreement",
-    "cohen_kappa",
-    "fleiss_kappa",
-    "krippendorff_alpha",
-    "gwet_ac1",
-    "pabak",
-)
+HEADLINE_TITLES: dict[str, str] = {
+    "percent_agreement": "% agreement",
+    "cohen_kappa": "Cohen's κ",
+    "fleiss_kappa": "Fleiss' κ",
+    "krippendorff_alpha": "Krippendorff's α",
+    "gwet_ac1": "Gwet's AC1",
+    "pabak": "PABAK",
+    "weighted_kappa_quadratic": "κw (quadratic)",
+    "ICC2": "ICC(2,1)",
+}
+"""Short column titles of the headline statistics, in display order (window and report)."""
+
+KINDS: dict[str, tuple[str, str]] = {
+    "code": (
+        "Presence codes",
+        "segments; 1 when the rater applied the code in the segment, 0 when the rater coded "
+        "the session but not this code there (nominal)",
+    ),
+    "family": (
+        "Code families",
+        "segments; present when the rater applied any code of the family in the segment "
+        "(nominal)",
+    ),
+    "rating": ("Segment ratings", "segments; the rating given to the segment (ordinal)"),
+    "session rating": ("Session ratings", "sessions; the rating given to the session (ordinal)"),
+    "frequency": (
+        "Marker frequencies",
+        "sessions; the number of segments with any code of the family (interval)",
+    ),
+    "turn span": (
+        "Turn spans",
+        "turns that at least one rater marked; a family is present in a turn when a span of "
+        "one of its codes lies there (nominal)",
+    ),
+    "episode": (
+        "Stage episodes",
+        "episodes (session, episode number); the highest stage reached (ordinal)",
+    ),
+}
+"""Row kind → (section title, what its unit is), in the order :func:`compute` emits them."""
+
+
+def stat_title(method: str) -> str:
+    """A statistic's full name (``Stat.method``); ICC forms with both their Shrout & Fleiss
+    and McGraw & Wong names."""
+    if method in ICC_NAMES:
+        shrout, mcgraw = ICC_NAMES[method]
+        return f"{shrout} = McGraw & Wong {mcgraw}"
+    return TITLES.get(method, method)
 
 
 def headline(row: ReliabilityRow) -> list[tuple[str, Stat]]:

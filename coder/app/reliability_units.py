@@ -51,65 +51,55 @@ class UnitMatrices:
             if len(self.segment_keys)
             else np.empty((0, len(raters)))
         )
+        self.session_of_segment = session_of_segment
+        # Where each code lands, computed once for all items (it was per item before).
+        is_segment = (codes["unit"] == Unit.SEGMENT.value).to_numpy()
+        keys = zip(codes["patient"], codes["session"], codes["index"], strict=True)
+        seg_rows = np.array([self.segment_row.get(k, -1) for k in keys], dtype=int)
+        ses_rows = np.array(
+            [
+                self.session_row.get((p, n), -1)
+                for p, n in zip(codes["patient"], codes["session"], strict=True)
+            ],
+            dtype=int,
+        )
+        self.row_of = np.where(is_segment, seg_rows, ses_rows)
+        self.col_of = np.array([self.col[r] for r in codes["rater"]], dtype=int)
+        self.code_of = codes["code"].to_numpy()
+        self.unit_of = codes["unit"].to_numpy()
+        self.values = pd.to_numeric(codes["value"], errors="coerce").to_numpy(dtype=float)
 
-    def _rows(self, frame: pd.DataFrame, unit: str) -> tuple[np.ndarray, np.ndarray]:
-        part = frame[frame["unit"] == unit]
-        if unit == Unit.SEGMENT.value:
-            keys = zip(part["patient"], part["session"], part["index"], strict=True)
-            rows = [self.segment_row.get(k, -1) for k in keys]
-        else:
-            rows = [
-                self.session_row.get((p, s), -1)
-                for p, s in zip(part["patient"], part["session"], strict=True)
-            ]
-        cols = [self.col[r] for r in part["rater"]]
-        mask = np.array(rows) >= 0
-        return np.array(rows, dtype=int)[mask], np.array(cols, dtype=int)[mask]
+    def _rows(self, ids: set[str], unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matrix rows, columns and the positions in ``codes`` of the items ``ids``."""
+        mask = np.isin(self.code_of, list(ids)) & (self.unit_of == unit) & (self.row_of >= 0)
+        where = np.flatnonzero(mask)
+        return self.row_of[where], self.col_of[where], where
 
     def presence(self, ids: set[str]) -> np.ndarray:
         matrix = self.segment_base.copy()
-        rows, cols = self._rows(self.codes[self.codes["code"].isin(ids)], Unit.SEGMENT.value)
+        rows, cols, _ = self._rows(ids, Unit.SEGMENT.value)
         matrix[rows, cols] = 1.0
         return matrix
 
-    def segment_values(self, rating_id: str) -> np.ndarray:
-        matrix = np.full_like(self.segment_base, np.nan)
-        part = self.codes[
-            (self.codes["code"] == rating_id) & (self.codes["unit"] == Unit.SEGMENT.value)
-        ]
-        for p, s, i, r, v in zip(
-            part["patient"],
-            part["session"],
-            part["index"],
-            part["rater"],
-            part["value"],
-            strict=True,
-        ):
-            row = self.segment_row.get((p, s, i))
-            if row is not None and v is not None and not pd.isna(v):
-                matrix[row, self.col[r]] = float(v)
+    def _values(self, rating_id: str, unit: str, base: np.ndarray) -> np.ndarray:
+        matrix = np.full_like(base, np.nan)
+        rows, cols, where = self._rows({rating_id}, unit)
+        matrix[rows, cols] = self.values[where]  # NaN stays NaN (N/A is missing)
         return matrix
+
+    def segment_values(self, rating_id: str) -> np.ndarray:
+        return self._values(rating_id, Unit.SEGMENT.value, self.segment_base)
 
     def session_values(self, rating_id: str) -> np.ndarray:
-        matrix = np.full_like(self.session_base, np.nan)
-        part = self.codes[
-            (self.codes["code"] == rating_id) & (self.codes["unit"] == Unit.SESSION.value)
-        ]
-        for p, s, r, v in zip(
-            part["patient"], part["session"], part["rater"], part["value"], strict=True
-        ):
-            matrix[self.session_row[(p, s)], self.col[r]] = np.nan if v is None else float(v)
-        return matrix
+        return self._values(rating_id, Unit.SESSION.value, self.session_base)
 
     def frequency(self, ids: set[str]) -> np.ndarray:
-        present = self.presence(ids)
-        matrix = self.session_base.copy()
-        for i, (p, s, _) in enumerate(self.segment_keys):
-            row = self.session_row[(p, s)]
-            matrix[row] = np.where(
-                np.isnan(matrix[row]), matrix[row], matrix[row] + np.nan_to_num(present[i])
-            )
-        return matrix
+        """Segments per session with any of ``ids``; missing where the rater did not code
+        the session."""
+        present = np.nan_to_num(self.presence(ids))
+        counts = np.zeros_like(self.session_base)
+        np.add.at(counts, self.session_of_segment, present)
+        return np.where(np.isnan(self.session_base), np.nan, counts)
 
     def has_spans(self, ids: set[str]) -> bool:
         return bool(self.codes[self.codes["code"].isin(ids)]["turn"].notna().any())
