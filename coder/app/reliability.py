@@ -38,14 +38,7 @@ from coder.domain.coding import RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import CodeFamily, Scheme, Scope
-from coder.stats.icc import NAMES as ICC_NAMES
-from coder.stats.reliability import (
-    TITLES,
-    ReliabilityReport,
-    Stat,
-    interpret,
-    reliability_report,
-)
+from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
 from coder.stats.result import Level
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
@@ -282,8 +275,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "family": (
         "Code families",
-        "segments; present when the rater applied any code of the family in the segment "
-        "(nominal)",
+        "segments; present when the rater applied any code of the family in the segment (nominal)",
     ),
     "rating": ("Segment ratings", "segments; the rating given to the segment (ordinal)"),
     "session rating": ("Session ratings", "sessions; the rating given to the session (ordinal)"),
@@ -302,15 +294,6 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
 }
 """Row kind → (section title, what its unit is), in the order :func:`compute` emits them."""
-
-
-def stat_title(method: str) -> str:
-    """A statistic's full name (``Stat.method``); ICC forms with both their Shrout & Fleiss
-    and McGraw & Wong names."""
-    if method in ICC_NAMES:
-        shrout, mcgraw = ICC_NAMES[method]
-        return f"{shrout} = McGraw & Wong {mcgraw}"
-    return TITLES.get(method, method)
 
 
 def headline(row: ReliabilityRow) -> list[tuple[str, Stat]]:

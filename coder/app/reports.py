@@ -1,15 +1,19 @@
-"""Patient reports and plots on disk: the use cases behind *Export report…*, *Export
-plots…* and ``coder report``.
+"""Reports and plots on disk: the use cases behind the patient view's *Export report…*
+and *Export plots…*, ``coder report``, the reliability window's *Export report…* and
+``coder irr --project … --docx``.
 
-Each function builds the patient report with :func:`coder.app.profiles.build_report`
-(so blinding applies exactly as in the patient view), renders the plots with
-:mod:`coder.io.plots` and writes with :mod:`coder.io.report_docx`. Nothing here draws or
-formats; it only gathers plain data for the writers.
+Patient reports are built with :func:`coder.app.profiles.build_report` (so blinding
+applies exactly as in the patient view), plots rendered with :mod:`coder.io.plots`, and
+both written with :mod:`coder.io.report_docx`. The reliability report is computed with
+:func:`coder.app.reliability.compute` (which enforces blinding) and written with
+:mod:`coder.io.reliability_docx`. Nothing here draws or formats; it only gathers plain
+data for the writers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +22,29 @@ from typing import Any
 from sqlalchemy import select
 
 from coder.app import intake as intake_service
-from coder.app import profiles
+from coder.app import profiles, projects, reliability
 from coder.app.identity import Coder
 from coder.app.profiles import PatientReport
-from coder.app.rounds import visible_rater_ids
+from coder.app.reliability import ReliabilityRow, ReliabilityTable
+from coder.app.rounds import list_rounds, visible_rater_ids
 from coder.domain.errors import CoderError, NotFoundError
 from coder.domain.intake import IIPNorms, Intake
 from coder.domain.roles import RaterRole
 from coder.io import plots
+from coder.io.atomic import write_atomically
+from coder.io.reliability_docx import write_reliability_report
 from coder.io.report_docx import write_patient_report
 from coder.stats.circumplex import iip_ssm
+from coder.stats.reliability import BOOTSTRAP_HOW, TITLES, Stat, how_computed
+from coder.stats.result import (
+    CICCHETTI,
+    KOO_LI,
+    KRIPPENDORFF,
+    LANDIS_KOCH,
+    BandScale,
+    interpret_all,
+    scales_for,
+)
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SessionRow
 
@@ -158,7 +175,7 @@ def save_report_plots(
     chosen = prefix or f"{report.patient}-{report.rater}"
     rendered = plots.render_all(report.profile, fmt)
     return [
-        plots.write_atomically(path, rendered[name])
+        write_atomically(path, rendered[name])
         for name, path in plot_paths(folder, chosen, fmt).items()
     ]
 
@@ -181,3 +198,206 @@ def export_plots(
         db, patient, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key
     )
     return save_report_plots(report, folder, fmt, prefix)
+
+
+# ---- reliability report --------------------------------------------------------------------
+BAND_SCALES: tuple[tuple[BandScale, str], ...] = (
+    (LANDIS_KOCH, "Cohen's, weighted and Fleiss' κ, Gwet's AC1, PABAK"),
+    (KOO_LI, "ICC (the band of ratings, frequencies and episodes)"),
+    (CICCHETTI, "ICC (shown beside Koo & Li)"),
+    (KRIPPENDORFF, "Krippendorff's α (all levels)"),
+)
+"""Every interpretation scale the report names, with what it applies to."""
+
+MISSING_TEXT = (
+    "A rater who did not code a session is missing for every unit of that session, not 0 "
+    "(absent): counting them as absent would inflate agreement on sessions only one rater "
+    "coded. A rater who coded a session but did not apply a code in one of its segments "
+    "gave 0 there. Cohen's κ and ICC drop units missing a rating; Fleiss' κ, AC1, PABAK and "
+    "percent agreement leave units rated once out of the observed agreement; α leaves "
+    "unpairable values out."
+)
+PRESENCE_TEXT = (
+    "A code is present in a segment when the rater applied it there, and a code family "
+    "when the rater applied any of its codes; with span coding, a family is present in a "
+    "turn when a span of one of its codes lies in that turn. Rare codes make κ and α "
+    "prevalence-sensitive (a code present in 3% of segments can have 96% agreement and κ "
+    "near 0), so read them next to percent agreement, PABAK and AC1."
+)
+BANDS_TEXT = (
+    "The band of ratings, session ratings, frequencies and episodes is that of ICC(2,1) "
+    "(McGraw & Wong ICC(A,1): two-way random effects, absolute agreement, single rater) "
+    "under Koo & Li (2016), with Cicchetti (1994) beside it; the band of presence codes, "
+    "families and turn spans is that of Cohen's κ (two raters) or Fleiss' κ (three or more) "
+    "under Landis & Koch (1977). Bands are conventions, not tests: judge the whole 95% CI."
+)
+
+
+def _ci_text(bootstrap: int, seed: int | None) -> str:
+    icc = "ICC: F-based 95% CIs (Shrout & Fleiss 1979; McGraw & Wong 1996), no bootstrap."
+    if not bootstrap:
+        return "No bootstrap CIs (0 resamples). " + icc
+    return (
+        f"95% CIs for percent agreement, κ, α, AC1 and PABAK: percentile bootstrap over units "
+        f"({bootstrap} resamples of the units, with replacement, seed {seed}); all statistics "
+        "of a line share the resamples, and resamples in which a statistic is undefined are "
+        "left out (the remarks count them). The bootstrap treats units as independent; "
+        "segments of one session are not, so with many segments from few sessions the "
+        "intervals are too narrow. " + icc
+    )
+
+
+def _stat_data(key: str, stat: Stat | None) -> dict[str, Any] | None:
+    if stat is None:
+        return None
+    return {
+        "title": reliability.HEADLINE_TITLES[key],
+        "value": stat.value,
+        "ci95": list(stat.ci95) if stat.ci95 is not None else None,
+        "note": stat.note,
+    }
+
+
+def _row_data(row: ReliabilityRow, columns: Sequence[str]) -> dict[str, Any]:
+    stats = dict(reliability.headline(row))
+    name, main = reliability.band_statistic(row)
+    return {
+        "item": row.item,
+        "label": row.label,
+        "n_units": row.report.n_units,
+        "n_raters": row.report.n_raters,
+        "stats": [_stat_data(key, stats.get(key)) for key in columns],
+        "band": [{"label": label, "source": src} for label, src in interpret_all(name, main.value)],
+        "band_note": None if main.value is not None else main.note,
+    }
+
+
+def _thresholds(scale: BandScale) -> str:
+    parts = []
+    for above, band in zip((None, *scale.bands), scale.bands, strict=False):
+        if band.low == float("-inf"):
+            sign = "<" if above is None or above.includes_low else "≤"
+            parts.append(f"{band.label} {sign} {above.low:.2f}" if above else band.label)
+        else:
+            parts.append(f"{band.label} {'≥' if band.includes_low else '>'} {band.low:.2f}")
+    return " · ".join(parts)
+
+
+def reliability_report_data(
+    table: ReliabilityTable,
+    *,
+    project: str = "",
+    round_label: str | None = None,
+    session_filter: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The plain data :func:`coder.io.reliability_docx.write_reliability_report` lays out:
+    the heading facts, the methods paragraphs, one section per kind of row with its
+    headline statistics and band, the how-computed texts and the band scales."""
+    first = table.rows[0].report if table.rows else None
+    bootstrap, seed = (first.bootstrap, first.seed) if first else (0, None)
+    sections: list[dict[str, Any]] = []
+    units: list[str] = []
+    kinds = [k for k in reliability.KINDS if any(r.kind == k for r in table.rows)]
+    kinds += sorted({r.kind for r in table.rows} - set(kinds))  # none today; never lose a row
+    for kind in kinds:
+        rows = [r for r in table.rows if r.kind == kind]
+        used = {key for r in rows for key, _ in reliability.headline(r)}
+        columns = [key for key in reliability.HEADLINE_TITLES if key in used]
+        title, unit = reliability.KINDS.get(kind, (kind, rows[0].unit))
+        band_name, _ = reliability.band_statistic(rows[0])
+        primary, *also = [scale.name for scale in scales_for(band_name)]
+        sections.append(
+            {
+                "kind": kind,
+                "title": title,
+                "unit": unit,
+                "level": rows[0].report.level,
+                "band": f"{reliability.HEADLINE_TITLES[band_name]} under {primary}"
+                + "".join(f" ({name} beside it)" for name in also),
+                "columns": [reliability.HEADLINE_TITLES[key] for key in columns],
+                "rows": [_row_data(r, columns) for r in rows],
+            }
+        )
+        units.append(f"{title}: {unit}.")
+    order = list(reliability.HEADLINE_TITLES)
+    used_methods = {
+        stat.method: order.index(key)
+        for row in table.rows
+        for key, stat in reliability.headline(row)
+    }
+    methods_used = sorted(used_methods, key=lambda m: used_methods[m])  # stable: first seen
+    return {
+        "project": project,
+        "scheme": table.scheme,
+        "raters": list(table.raters),
+        "sessions": table.sessions,
+        "round": round_label,
+        "session_filter": ", ".join(session_filter) if session_filter else None,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "methods": {
+            "units": units,
+            "missing": MISSING_TEXT,
+            "presence": PRESENCE_TEXT,
+            "intervals": _ci_text(bootstrap, seed),
+            "bands": BANDS_TEXT,
+        },
+        "sections": sections,
+        "how_computed": [
+            {"title": TITLES.get(method, method), "text": how_computed(method)}
+            for method in methods_used
+        ]
+        + ([{"title": "Bootstrap 95% CI", "text": BOOTSTRAP_HOW}] if bootstrap else []),
+        "bands": [
+            {
+                "name": scale.name,
+                "applies_to": applies,
+                "thresholds": _thresholds(scale),
+                "reference": scale.source,
+            }
+            for scale, applies in BAND_SCALES
+        ],
+    }
+
+
+def _round_label(db: ProjectDatabase, number: int | None) -> str | None:
+    if number is None:
+        return None
+    for rnd in list_rounds(db):
+        if rnd.number == number:
+            name = f" — {rnd.name}" if rnd.name else ""
+            return f"{rnd.number}{name} ({rnd.status.value})"
+    return str(number)
+
+
+def export_reliability_report(
+    db: ProjectDatabase,
+    coder: Coder | None,
+    path: Path,
+    *,
+    scheme_key: str | None = None,
+    raters: Sequence[str] | None = None,
+    round_number: int | None = None,
+    sessions: Sequence[str] | None = None,
+    bootstrap: int = 1000,
+    seed: int | None = 2026,
+    generated: datetime | None = None,
+) -> Path:
+    """Compute inter-rater reliability (:func:`coder.app.reliability.compute`: a blinded
+    round needs a lead, ``NotAllowed``) and write it to ``path`` as a Word report (.docx).
+    Nothing is written when computing fails."""
+    if path.suffix.lower() != REPORT_SUFFIX:
+        raise CoderError("the report is a Word file: give it the .docx suffix", path=path)
+    table = reliability.compute(
+        db, coder, scheme_key=scheme_key, raters=raters, round_number=round_number,
+        sessions=sessions, bootstrap=bootstrap, seed=seed,
+    )  # fmt: skip
+    project = projects.project_name(db)
+    data = reliability_report_data(
+        table,
+        project=project,
+        round_label=_round_label(db, round_number),
+        session_filter=[s.strip() for s in sessions or () if s.strip()] or None,
+    )
+    title = "Inter-rater reliability" + (f": {project}" if project else "")
+    return write_reliability_report(path, data, title=title, generated=generated)

@@ -3,7 +3,9 @@
 ``coder irr --ratings FILE --level LEVEL`` reads a units x raters CSV (see
 :mod:`coder.io.ratings_table`) and prints every statistic of
 :func:`coder.stats.reliability.reliability_report`. Without ``--ratings`` the project
-options are handed to ``coder.app.reliability.run_cli``, which reads the codings.
+options are handed to ``coder.app.reliability.run_cli``, which reads the codings; with
+``--docx FILE`` the project form writes the Word report instead
+(``coder.app.reports.export_reliability_report``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from coder.commands.common import (
     as_option,
     db_option,
     emit_json,
+    opened,
     passphrase_option,
     project_option,
     read_passphrase,
+    sign_in_as,
 )
 from coder.domain.errors import CoderError
 from coder.io.ratings_table import LEVELS, RatingsTable, read_ratings_table
@@ -79,6 +83,12 @@ def _split(text: str | None) -> list[str] | None:
     help="Only these patients (all their sessions) or sessions (project form).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--docx",
+    "docx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Word report to this .docx file instead of printing (project form).",
+)
 @as_option
 @passphrase_option
 def irr_command(
@@ -97,20 +107,28 @@ def irr_command(
     as_name: str | None,
     passphrase_file: Path | None,
     session_names: str | None,
+    docx_path: Path | None,
 ) -> None:
     """Inter-rater reliability: kappa, alpha, AC1, PABAK and ICC with 95% CIs.
 
     Either --ratings FILE --level LEVEL (a units x raters CSV), or a project
-    (--project/--db with --scheme, --raters, --round). See docs/reliability.md.
+    (--project/--db with --scheme, --raters, --round; --docx FILE writes the Word
+    report). See docs/reliability.md.
     """
     if as_json:
         fmt = "json"
     if ratings is None:
         if level is not None or categories is not None:
             raise click.UsageError("--level and --categories go with --ratings FILE")
+        names = tuple(_split(rater_names) or ()) or None
+        if docx_path is not None:
+            _write_docx(
+                docx_path, project, db_url, scheme, names, round_number,
+                _split(session_names), bootstrap, seed, as_name, passphrase_file,
+            )  # fmt: skip
+            return
         from coder.app import reliability
 
-        names = tuple(_split(rater_names) or ()) or None
         passphrase = read_passphrase(passphrase_file) if passphrase_file else None
         text = reliability.run_cli(
             project,
@@ -127,10 +145,13 @@ def irr_command(
         )
         click.echo(text.rstrip("\n"))
         return
-    if project or db_url or scheme or rater_names or session_names or round_number is not None:
+    if (
+        project or db_url or scheme or rater_names or session_names or docx_path
+        or round_number is not None
+    ):  # fmt: skip
         raise click.UsageError(
-            "--ratings reads a table file; --project, --db, --scheme, --raters and "
-            "--round are for the project form"
+            "--ratings reads a table file; --project, --db, --scheme, --raters, --round, "
+            "--sessions and --docx are for the project form"
         )
     if level is None:
         raise click.UsageError("--level is required with --ratings")
@@ -142,6 +163,30 @@ def irr_command(
         click.echo(_as_csv(report), nl=False)
     else:
         click.echo(_as_table(table, report))
+
+
+def _write_docx(
+    path: Path,
+    project: Path | None,
+    db_url: str | None,
+    scheme: str | None,
+    raters: tuple[str, ...] | None,
+    round_number: int | None,
+    sessions: list[str] | None,
+    bootstrap: int,
+    seed: int,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    from coder.app import reports
+
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        written = reports.export_reliability_report(
+            db, coder, path, scheme_key=scheme, raters=raters, round_number=round_number,
+            sessions=sessions, bootstrap=bootstrap, seed=seed,
+        )  # fmt: skip
+    click.echo(f"Wrote {written}")
 
 
 def _compute(table: RatingsTable, level: str, bootstrap: int, seed: int) -> ReliabilityReport:

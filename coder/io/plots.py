@@ -16,8 +16,6 @@ left out of a line or marked "n/a", never drawn as 0.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -29,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coder.domain.errors import CoderError
+from coder.io.atomic import write_atomically
 
 Format = Literal["png", "svg"]
 FORMATS: tuple[Format, ...] = ("png", "svg")
@@ -271,35 +270,6 @@ def format_of(path: Path, default: Format = "png") -> Format:
         if suffix == fmt:
             return fmt
     raise CoderError("plots are written as .png or .svg", path=path)
-
-
-def _file_mode(path: Path) -> int:
-    """The replaced file's permissions, or what a plain ``open()`` would give (mkstemp
-    makes its file private, which would surprise a lab sharing a results folder)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` next to ``path`` and move it into place, so a failed export never
-    leaves a truncated file where a good one was."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise CoderError("folder does not exist", path=folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def save_plot(

@@ -6,8 +6,9 @@ domain objects, the IIP structural summary is ``SSMResult.to_dict()`` and the pl
 PNG bytes. The caveat of the formulation rules sits in a shaded box right under the
 title, before any number, because a reader must meet it before the suggestion.
 
-The file is built in memory and moved into place (:func:`coder.io.plots.write_atomically`),
-so a failed export never leaves half a report.
+The file is built in memory and moved into place (:func:`coder.io.docx_common.save_document`),
+so a failed export never leaves half a report. Table and heading helpers are shared with
+the reliability report (:mod:`coder.io.docx_common`).
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
-from docx.shared import Inches, Pt, RGBColor
-from docx.table import Table
+from docx.shared import Inches
 
 from coder.domain.formulation import Override
 from coder.domain.intake import OCTANTS, Intake
-from coder.io.plots import write_atomically
+from coder.io.docx_common import (
+    add_table,
+    caveat_box,
+    new_document,
+    pair_lines,
+    save_document,
+    small_line,
+)
 from coder.io.profile_text import (
     METRIC_LABELS,
     NONE_TEXT,
@@ -40,58 +44,17 @@ from coder.io.profile_text import (
     vote_text,
 )
 
-CAVEAT_FILL = "FFF4CE"
-
-
-# ---- document helpers --------------------------------------------------------------------
-def _table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
-    table: Table = doc.add_table(rows=len(rows) + 1, cols=len(header))
-    table.style = doc.styles["Light Grid Accent 1"]
-    for cells, texts in zip(table.rows, [header, *rows], strict=True):
-        for cell, text in zip(cells.cells, texts, strict=True):
-            cell.text = text
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
-    return table
-
-
-def _shade(table: Table, fill: str) -> None:
-    for row in table.rows:
-        for cell in row.cells:
-            cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:fill="{fill}"/>'))
-
-
-def _caveat(doc: Document, text: str) -> None:
-    box = doc.add_table(rows=1, cols=1)
-    box.style = doc.styles["Table Grid"]
-    _shade(box, CAVEAT_FILL)
-    paragraph = box.rows[0].cells[0].paragraphs[0]
-    label = paragraph.add_run("Caveat: ")
-    label.bold = True
-    label.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
-    paragraph.add_run(text).italic = True
-
-
-def _pair_lines(doc: Document, pairs: Sequence[tuple[str, str]]) -> None:
-    for label, text in pairs:
-        paragraph = doc.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(text)
-
 
 # ---- sections ----------------------------------------------------------------------------
 def _title(doc: Document, report: Mapping[str, Any], consensus: bool, generated: datetime) -> None:
     doc.add_heading(f"Patient {report.get('patient', '?')}: rupture profile and formulation", 0)
     codes = "consensus codes" if consensus else f"codes of {report.get('rater', '?')}"
     formulation = report.get("formulation") or {}
-    line = doc.add_paragraph()
-    line.add_run(
+    small_line(
+        doc,
         f"Computed from {codes} · scheme {report.get('scheme', '?')} · rules "
-        f"{formulation.get('rules', '?')} · generated {generated:%Y-%m-%d %H:%M}"
-    ).font.size = Pt(9)
+        f"{formulation.get('rules', '?')} · generated {generated:%Y-%m-%d %H:%M}",
+    )
 
 
 def _profile(doc: Document, report: Mapping[str, Any]) -> None:
@@ -100,20 +63,20 @@ def _profile(doc: Document, report: Mapping[str, Any]) -> None:
     if not sessions:
         doc.add_paragraph("No session has segments for this scheme yet.")
     else:
-        _table(
+        add_table(
             doc,
             [header for _, header, _ in SESSION_COLUMNS],
             [[fmt(session_value(s, k), spec) for k, _, spec in SESSION_COLUMNS] for s in sessions],
         )
     doc.add_heading("Trait-like means (mean over sessions)", 2)
     trait = report.get("trait_like") or {}
-    _table(
+    add_table(
         doc,
         ["Metric", "Patient mean"],
         [[METRIC_LABELS.get(k, k), fmt(v)] for k, v in trait.items()],
     )
     doc.add_heading("Withdrawal/confrontation balance", 2)
-    _pair_lines(
+    pair_lines(
         doc,
         [
             ("Balance index", fmt(report.get("balance_index"), "+.2f")),
@@ -130,7 +93,7 @@ def _profile(doc: Document, report: Mapping[str, Any]) -> None:
     by_phase: dict[str, list[str]] = {}
     for number, phase in (phases.get("phase_of_session") or {}).items():
         by_phase.setdefault(phase, []).append(str(number))
-    _table(
+    add_table(
         doc,
         ["Phase", "Sessions", "Rupture share"],
         [
@@ -165,13 +128,13 @@ def _intake(
         doc.add_heading(f"IIP ({iip.version.value})", 2)
         entered = f"{len(iip.items)} item responses" if iip.items else "octant scores"
         doc.add_paragraph(f"Entered as {entered}; octant means on the 0–4 item metric.")
-        _table(doc, list(OCTANTS), [[fmt(iip.octants[o]) for o in OCTANTS]])
+        add_table(doc, list(OCTANTS), [[fmt(iip.octants[o]) for o in OCTANTS]])
         if ssm is not None:
             scale = "z scores against norms" + (f" ({norms})" if norms else "")
             doc.add_paragraph(
                 "Structural summary" + (f" on {scale}" if ssm.get("scale") != "raw" else "") + ":"
             )
-            _table(
+            add_table(
                 doc,
                 ["Elevation", "x (communion)", "y (agency)", "Amplitude", "Displacement", "R²"],
                 [
@@ -185,7 +148,7 @@ def _intake(
     if intake.suip is not None:
         suip = intake.suip
         doc.add_heading(f"SUIP-I (ratings {suip.scale_min}–{suip.scale_max})", 2)
-        _table(
+        add_table(
             doc,
             ["Insight level", "Rating"],
             [[label, fmt(v, "d")] for label, v in zip(suip.labels, suip.ratings, strict=True)],
@@ -193,7 +156,7 @@ def _intake(
         doc.add_paragraph(f"Mean {fmt(suip.mean)}; total {fmt(suip.total, 'd')}")
     if intake.pd is not None:
         doc.add_heading(f"Personality disorder interview ({intake.pd.instrument})", 2)
-        _table(
+        add_table(
             doc,
             ["Disorder", "Sum of ratings", "Criteria met (≥ 2)", "DSM threshold", "Meets it"],
             [
@@ -213,7 +176,7 @@ def _intake(
 def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
     formulation = report.get("formulation") or {}
     doc.add_heading("Suggested formulation", 1)
-    _pair_lines(
+    pair_lines(
         doc,
         [
             (
@@ -231,7 +194,7 @@ def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
     fired = list(formulation.get("fired_rules") or [])
     doc.add_heading("Rules that fired", 2)
     if fired:
-        _table(
+        add_table(
             doc,
             ["Rule", "Vote", "Reason", "Evidence (sessions, segments)"],
             [
@@ -266,7 +229,7 @@ def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Overri
     final = report.get("final") or {}
     if override:
         axis = override.get("difficulty")
-        _pair_lines(
+        pair_lines(
             doc,
             [
                 ("Type", override.get("type") or "(suggestion kept)"),
@@ -283,7 +246,7 @@ def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Overri
     )
     if history:
         doc.add_heading("Override history", 2)
-        _table(
+        add_table(
             doc,
             ["When", "Who", "Type", "Difficulty", "Rationale"],
             [
@@ -308,12 +271,11 @@ def build_patient_report(
     generated: datetime | None = None,
 ) -> Document:
     """The report as a python-docx Document (see :func:`write_patient_report`)."""
-    doc = docx.Document()
-    doc.styles["Normal"].font.size = Pt(10)
+    doc = new_document()
     _title(doc, report, consensus, generated or datetime.now())
     caveat = (report.get("formulation") or {}).get("caveat")
     if caveat:
-        _caveat(doc, str(caveat))
+        caveat_box(doc, str(caveat))
     _profile(doc, report)
     _plots(doc, plots or {})
     _intake(doc, intake, ssm, norms_label)
@@ -345,6 +307,4 @@ def write_patient_report(
         report, intake=intake, ssm=ssm, norms_label=norms_label, history=history,
         plots=plots, consensus=consensus, generated=generated,
     )  # fmt: skip
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return write_atomically(path, buffer.getvalue())
+    return save_document(doc, path)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import consensus, projects, reliability, rounds, schemes
+from coder.app import consensus, projects, reliability, reports, rounds, schemes
 from coder.app import raters as rater_service
 from coder.app.identity import Coder
 from coder.app.reliability import ReliabilityTable
@@ -50,6 +50,7 @@ LEADS_ONLY = (
     "disagreements."
 )
 HINT = "Choose raters and a coding round, then press Compute."
+REPORT_FILTERS = "Word documents (*.docx)"
 CHECKED = {True: Qt.CheckState.Checked, False: Qt.CheckState.Unchecked}
 
 
@@ -118,6 +119,12 @@ class ReliabilityView(QMainWindow):
         self.compute_button.clicked.connect(self.compute)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
+        self.report_button = QPushButton("Export report…")
+        self.report_button.setToolTip(
+            "A Word report of the statistics for the chosen scheme, raters, sessions, round "
+            "and bootstrap: methods, one table per kind of unit, notes, how computed"
+        )
+        self.report_button.clicked.connect(self.export_report)
         self.summary = QLabel(HINT, wordWrap=True)
         controls = (
             "Sessions:",
@@ -127,7 +134,7 @@ class ReliabilityView(QMainWindow):
             "Bootstrap:",
             self.bootstrap_spin,
         )
-        buttons = (self.compute_button, self.export_button, self.summary)
+        buttons = (self.compute_button, self.export_button, self.report_button, self.summary)
         self.stats_model = ReliabilityModel(self)
         self.stats_view = QTableView(selectionBehavior=ROWS, selectionMode=ONE)
         self.stats_view.setEditTriggers(NO_EDITS)
@@ -162,6 +169,10 @@ class ReliabilityView(QMainWindow):
     def scheme_key(self) -> str | None:
         key = self.scheme_combo.currentData()
         return str(key) if key else None
+
+    def chosen_sessions(self) -> list[str] | None:
+        """The sessions field as a list (``P01``, ``P02/3``); None means every session."""
+        return [p for p in self.sessions_edit.text().split(",") if p.strip()] or None
 
     def selected_raters(self) -> list[str]:
         items = [self.raters_list.item(i) for i in range(self.raters_list.count())]
@@ -236,7 +247,7 @@ class ReliabilityView(QMainWindow):
                     scheme_key=self.scheme_key(),
                     raters=self.selected_raters(),
                     round_number=self.round_combo.currentData(),
-                    sessions=[p for p in self.sessions_edit.text().split(",") if p.strip()] or None,
+                    sessions=self.chosen_sessions(),
                     bootstrap=self.bootstrap_spin.value(),
                 )
         except CoderError as exc:
@@ -290,6 +301,41 @@ class ReliabilityView(QMainWindow):
             return None
         self.summary.setText(f"Wrote {path}")
         return path
+
+    def export_report(self) -> Path | None:
+        """Ask for a .docx file and write the reliability report for the current choices
+        (scheme, raters, sessions, round, bootstrap); it is computed afresh, so it always
+        matches what the controls say. Problems show in the error line."""
+        raters = self.selected_raters()
+        if len(raters) < 2:
+            self.say("Tick at least two raters.")
+            return None
+        default = f"reliability-{self.scheme_key() or 'project'}{reports.REPORT_SUFFIX}"
+        path = self.prompter.save_file("Export reliability report", REPORT_FILTERS, default)
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(reports.REPORT_SUFFIX)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            written = reports.export_reliability_report(
+                self.db,
+                self.coder,
+                path,
+                scheme_key=self.scheme_key(),
+                raters=raters,
+                round_number=self.round_combo.currentData(),
+                sessions=self.chosen_sessions(),
+                bootstrap=self.bootstrap_spin.value(),
+            )
+        except (CoderError, OSError) as exc:
+            self.say(str(exc))
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.say("")
+        self.summary.setText(f"Wrote {written}")
+        return written
 
 
 def open_reliability_view(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import docx
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -225,6 +226,59 @@ def test_csv_export_writes_the_table(
     view.export_button.click()
     assert prompter.asked == ["Export reliability table"]
     assert out.read_text(encoding="utf-8") == reliability.as_csv(table)
+
+
+def test_export_report_writes_the_docx_for_the_current_choices(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    view.sessions_edit.setText("P01")
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    prompter.answers.append(tmp_path / "reliability")  # no suffix: .docx is added
+    assert view.report_button.text() == "Export report…"
+    view.report_button.click()
+    assert prompter.asked == ["Export reliability report"]
+    out = tmp_path / "reliability.docx"
+    assert out.is_file() and view.summary.text() == f"Wrote {out}"
+    assert view.message.isHidden()
+    doc = docx.Document(str(out))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "Sessions: 3 (only P01)" in paragraphs
+    assert "Bootstrap: none (no bootstrap CIs)" in paragraphs
+    expected = reliability.compute(
+        db, lee, raters=["Ada Lovelace", "Ben Okafor"], sessions=["P01"], bootstrap=0
+    )
+    icc = next(r for r in expected.rows if r.item == "W_SIG").report.icc["ICC2"]
+    assert icc.value is not None and icc.ci95 is not None
+    rows = next(
+        [[c.text for c in row.cells] for row in t.rows]
+        for t in doc.tables
+        if t.rows[1].cells[0].text == "W_SIG"
+    )
+    assert rows[1][rows[0].index("ICC(2,1)")] == (
+        f"{icc.value:.2f} [{icc.ci95[0]:.2f}, {icc.ci95[1]:.2f}]"
+    )
+
+
+def test_export_report_errors_show_inline(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    prompter.answers.append(None)  # cancelled: nothing happens
+    assert view.export_report() is None and view.message.isHidden()
+    prompter.answers.append(tmp_path / "missing" / "r.docx")
+    view.bootstrap_spin.setValue(0)
+    assert view.export_report() is None
+    assert not view.message.isHidden() and "folder does not exist" in view.message.text()
+    view.sessions_edit.setText("P01/x")
+    prompter.answers.append(tmp_path / "r.docx")
+    assert view.export_report() is None
+    assert "P01 or P01/2" in view.message.text() and not (tmp_path / "r.docx").exists()
+    view.set_raters(["Ada Lovelace"])
+    assert view.export_report() is None and "two raters" in view.message.text()
+    assert len(prompter.asked) == 3  # not asked for a file with one rater ticked
 
 
 # ---- disagreements and consensus ------------------------------------------------------------

@@ -15,7 +15,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from coder.app.reliability import ReliabilityRow, ReliabilityTable, band_statistic, headline
+from coder.app.reliability import (
+    HEADLINE_TITLES,
+    ReliabilityRow,
+    ReliabilityTable,
+    band_statistic,
+    headline,
+)
 from coder.stats.icc import NAMES as ICC_NAMES
 from coder.stats.reliability import BOOTSTRAP_HOW, TITLES, Stat, how_computed, interpret
 from coder.stats.result import interpret_all, scales_for
@@ -24,26 +30,8 @@ Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ReliabilityRow of a line
 FIXED = ("Kind", "Item", "Label", "Unit", "n units", "n raters")
 N_UNITS, N_RATERS = 4, 5
-STAT_ORDER = (
-    "percent_agreement",
-    "cohen_kappa",
-    "fleiss_kappa",
-    "krippendorff_alpha",
-    "gwet_ac1",
-    "pabak",
-    "weighted_kappa_quadratic",
-    "ICC2",
-)
-SHORT = {
-    "percent_agreement": "% agreement",
-    "cohen_kappa": "Cohen's κ",
-    "fleiss_kappa": "Fleiss' κ",
-    "krippendorff_alpha": "Krippendorff's α",
-    "gwet_ac1": "Gwet's AC1",
-    "pabak": "PABAK",
-    "weighted_kappa_quadratic": "κw (quadratic)",
-    "ICC2": "ICC(2,1)",
-}
+STAT_ORDER = tuple(HEADLINE_TITLES)
+SHORT = HEADLINE_TITLES
 BAND_COLOURS = {
     "poor": "#f4d0d0",
     "unreliable": "#f4d0d0",
