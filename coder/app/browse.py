@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
@@ -10,13 +12,17 @@ from sqlalchemy.orm import Session as OrmSession
 from coder.app import schemes as scheme_service
 from coder.domain.coding import Segment, SegmentKind
 from coder.domain.errors import NotFoundError
-from coder.domain.roles import SpeakerRole
+from coder.domain.roles import RaterRole, SpeakerRole
 from coder.domain.scheme import Scheme
 from coder.domain.segmentation import rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
+    CodeApplicationRow,
     PatientRow,
+    RaterRow,
+    RoundRow,
+    SchemeRow,
     SegmentationRow,
     SegmentRow,
     SessionRow,
@@ -168,3 +174,46 @@ def scheme_segments(
     if patient is not None:
         query = query.where(PatientRow.code == patient)
     return [SegmentInfo(*row) for row in session.execute(query)]
+
+
+def raters_codes(
+    session: OrmSession,
+    scheme: Scheme,
+    *,
+    raters: Sequence[str] | None = None,
+    round_number: int | None = None,
+    units: Sequence[str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Every rater's (never the consensus') codes of ``scheme``, as plain tuples
+    ``(patient, session, rater, code, unit, unit_index, value, evidence_turn,
+    evidence_start, evidence_end)``: what reliability and consensus compare."""
+    query = (
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            RaterRow.name,
+            CodeApplicationRow.code_id,
+            CodeApplicationRow.unit,
+            CodeApplicationRow.unit_index,
+            CodeApplicationRow.value,
+            CodeApplicationRow.evidence_turn,
+            CodeApplicationRow.evidence_start,
+            CodeApplicationRow.evidence_end,
+        )
+        .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
+        .where(SchemeRow.key == scheme.id, RaterRow.role != RaterRole.CONSENSUS.value)
+    )
+    if raters:
+        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+    if units:
+        query = query.where(CodeApplicationRow.unit.in_(list(units)))
+    if round_number is not None:
+        query = query.join(RoundRow, CodeApplicationRow.round_id == RoundRow.id).where(
+            RoundRow.number == round_number
+        )
+    # Plain tuples through the Core connection: ORM row handling cost half of a
+    # 64k-code reliability table.
+    return [tuple(row) for row in session.connection().execute(query)]

@@ -14,15 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from coder.app import schemes as scheme_service
-from coder.app.browse import scheme_segments
+from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder, consensus_coder
 from coder.app.rounds import require_lead
 from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
-from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key
 from coder.store.database import ProjectDatabase
@@ -30,7 +29,6 @@ from coder.store.models import (
     CodeApplicationRow,
     ConsensusDecisionRow,
     PatientRow,
-    RaterRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
@@ -171,32 +169,9 @@ def _check(
 
 
 def _codes(session: Any, scheme: Scheme, raters: Sequence[str] | None) -> list[Any]:
-    query = (
-        select(
-            PatientRow.code,
-            SessionRow.number,
-            RaterRow.name,
-            CodeApplicationRow.code_id,
-            CodeApplicationRow.unit,
-            CodeApplicationRow.unit_index,
-            CodeApplicationRow.value,
-            CodeApplicationRow.evidence_turn,
-            CodeApplicationRow.evidence_start,
-            CodeApplicationRow.evidence_end,
-        )
-        .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
-        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-        .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
-        .where(
-            SchemeRow.key == scheme.id,
-            RaterRow.role != RaterRole.CONSENSUS.value,
-            CodeApplicationRow.unit.in_([Unit.SEGMENT.value, Unit.SESSION.value]),
-        )
+    return raters_codes(
+        session, scheme, raters=raters, units=(Unit.SEGMENT.value, Unit.SESSION.value)
     )
-    if raters:
-        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
-    return list(session.execute(query).all())
 
 
 def _segments(session: Any, scheme: Scheme) -> dict[tuple[str, int], dict[int, tuple[int, int]]]:

@@ -26,28 +26,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
-from coder.app.browse import scheme_segments
+from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder
 from coder.app.reliability_units import UnitMatrices
 from coder.app.rounds import NotAllowed
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
-from coder.domain.roles import RaterRole
 from coder.domain.scheme import CodeFamily, Scheme, Scope
 from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
 from coder.stats.result import Level
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
-    CodeApplicationRow,
-    PatientRow,
-    RaterRow,
     RoundRow,
-    SchemeRow,
-    SessionRow,
 )
 
 FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
@@ -218,32 +212,7 @@ def _selected(wanted: set[tuple[str, int | None]], patient: str, number: int) ->
 def _codes(
     session: OrmSession, scheme: Scheme, raters: Sequence[str] | None, round_number: int | None
 ) -> pd.DataFrame:
-    query = (
-        select(
-            PatientRow.code,
-            SessionRow.number,
-            RaterRow.name,
-            CodeApplicationRow.code_id,
-            CodeApplicationRow.unit,
-            CodeApplicationRow.unit_index,
-            CodeApplicationRow.value,
-            CodeApplicationRow.evidence_turn,
-        )
-        .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
-        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-        .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
-        .where(SchemeRow.key == scheme.id, RaterRow.role != RaterRole.CONSENSUS.value)
-    )
-    if raters:
-        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
-    if round_number is not None:
-        query = query.join(RoundRow, CodeApplicationRow.round_id == RoundRow.id).where(
-            RoundRow.number == round_number
-        )
-    # Plain tuples through the Core connection: ORM row handling and pandas' per-row
-    # namedtuple checks were half of a 64k-code project's table time.
-    rows = [tuple(r) for r in session.connection().execute(query)]
+    rows = [r[:8] for r in raters_codes(session, scheme, raters=raters, round_number=round_number)]
     return pd.DataFrame.from_records(
         rows, columns=["patient", "session", "rater", "code", "unit", "index", "value", "turn"]
     )

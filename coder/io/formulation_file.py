@@ -15,7 +15,6 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 from pydantic import model_validator as after_model
 from pydantic_core import ErrorDetails
@@ -40,10 +39,8 @@ from coder.io.yaml_lines import (
     FileIssue,
     FileIssuesError,
     Loc,
-    format_loc,
-    line_of,
-    load_yaml_with_lines,
     read_yaml_source,
+    validate_yaml,
 )
 
 MAX_RULES_BYTES = 1_000_000
@@ -178,19 +175,15 @@ def load_formulation_file(path: str | Path) -> tuple[RuleSet, str]:
 
 
 def parse_formulation_text(text: str, source: str) -> RuleSet:
-    data, lines = load_yaml_with_lines(text, source)
-    if not isinstance(data, dict):
-        raise FormulationFileError([FormulationIssue(source, 1, "", "the file must be a mapping")])
-
-    def issue(loc: Loc, message: str) -> FormulationIssue:
-        return FormulationIssue(source, line_of(lines, loc), format_loc(loc), message)
-
-    try:
-        model = RulesFileModel.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise FormulationFileError(
-            [issue(_clean(err["loc"]), _message(err)) for err in exc.errors()]
-        ) from None
+    model, issue = validate_yaml(
+        text,
+        source,
+        RulesFileModel,
+        FormulationFileError,
+        _message,
+        what="the file",
+        clean_loc=_clean,
+    )
     problems: list[FormulationIssue] = []
     seen: set[str] = set()
     rules = []

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import ErrorDetails
 
@@ -38,9 +37,8 @@ from coder.io.yaml_lines import (
     FileIssuesError,
     Loc,
     format_loc,
-    line_of,
-    load_yaml_with_lines,
     read_yaml_source,
+    validate_yaml,
 )
 
 FORMAT_VERSION = 1
@@ -144,18 +142,9 @@ def load_scheme_file(path: str | Path) -> tuple[Scheme, str]:
 
 def parse_scheme_text(text: str, source: str) -> Scheme:
     """Validate YAML text (from a file or from a project's stored copy)."""
-    data, lines = load_yaml_with_lines(text, source)
-    if not isinstance(data, dict):
-        raise SchemeFileError([SchemeIssue(source, 1, "", "a scheme file must be a mapping")])
-
-    def issue(loc: Loc, message: str) -> SchemeIssue:
-        return SchemeIssue(source, line_of(lines, loc), format_loc(loc), message)
-
-    try:
-        model = SchemeModel.model_validate(data)
-    except pydantic.ValidationError as exc:
-        issues = [issue(tuple(err["loc"]), _pydantic_message(err)) for err in exc.errors()]
-        raise SchemeFileError(issues) from None
+    model, issue = validate_yaml(
+        text, source, SchemeModel, SchemeFileError, _pydantic_message, what="a scheme file"
+    )
     problems = [issue(loc, msg) for loc, msg in _cross_checks(model)]
     if problems:
         raise SchemeFileError(problems)

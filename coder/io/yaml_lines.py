@@ -7,11 +7,14 @@ almost always a copy-paste mistake. So we compose the node tree ourselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import pydantic
 import yaml
+from pydantic_core import ErrorDetails
 
 from coder.domain.errors import CoderError
 
@@ -120,3 +123,36 @@ def read_yaml_source(path: Path, what: str, max_bytes: int) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CoderError(f"{what} is not UTF-8 (byte {exc.start})", path=path) from None
+
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+IssueMaker = Callable[[Loc, str], FileIssue]
+
+
+def validate_yaml(
+    text: str,
+    source: str,
+    model: type[Model],
+    error: type[FileIssuesError],
+    message: Callable[[ErrorDetails], str],
+    *,
+    what: str,
+    clean_loc: Callable[[tuple[Any, ...]], Loc] = tuple,
+) -> tuple[Model, IssueMaker]:
+    """Parse YAML and validate it against a declared pydantic model.
+
+    Returns the model and a function that turns a location into a :class:`FileIssue` with
+    its line, for the caller's cross-checks. Raises ``error`` with every problem found.
+    """
+    data, lines = load_yaml_with_lines(text, source)
+    if not isinstance(data, dict):
+        raise error([FileIssue(source, 1, "", f"{what} must be a mapping")])
+
+    def issue(loc: Loc, text: str) -> FileIssue:
+        return FileIssue(source, line_of(lines, loc), format_loc(loc), text)
+
+    try:
+        validated = model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise error([issue(clean_loc(tuple(e["loc"])), message(e)) for e in exc.errors()]) from None
+    return validated, issue
