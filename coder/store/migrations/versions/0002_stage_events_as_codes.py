@@ -28,7 +28,8 @@ def upgrade() -> None:
              memo, created_at, updated_at)
         SELECT e.session_id, e.rater_id, e.scheme_id, e.round_id, s.stage_id, 'episode',
                e."index", NULL, e.id, 1, s.turn, 0,
-               (SELECT max(length(t.text), 1) FROM turns t
+               (SELECT CASE WHEN length(t.text) > 0 THEN length(t.text) ELSE 1 END
+                  FROM turns t
                   JOIN transcripts tr ON tr.id = t.transcript_id
                  WHERE tr.session_id = e.session_id AND t."index" = s.turn),
                '', s.created_at, s.created_at
