@@ -56,20 +56,36 @@ def test_init_with_other_scheme(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0 and "3rs-2022" in out and "3rs-2015" not in out
 
 
-def test_lead_role_needs_a_passphrase_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_lead_role_needs_a_passphrase_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     p = str(tmp_path / "p.sqlite")
     run(capsys, "init", p)
     secret = tmp_path / "pass.txt"
     secret.write_text("lab secret phrase\n")
     # pytest's stdin is not a terminal: the command must fail at once, not wait for input.
-    code, _, err = run(capsys, "raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p)
+    code, _, err = run(
+        capsys, "raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p
+    )
     assert code == 2 and "--passphrase-file" in err
     args = ["raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p]
     assert run(capsys, *args, "--passphrase-file", str(secret))[0] == 0
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("not it at all")
-    code, _, err = run(capsys, "raters", "add", "Mo", "--initials", "MO", "--role", "lead",
-                       "--project", p, "--passphrase-file", str(wrong))
+    code, _, err = run(
+        capsys,
+        "raters",
+        "add",
+        "Mo",
+        "--initials",
+        "MO",
+        "--role",
+        "lead",
+        "--project",
+        p,
+        "--passphrase-file",
+        str(wrong),
+    )
     assert code == 2 and "wrong lab passphrase" in err
     _, out, _ = run(capsys, "raters", "list", "--project", p)
     assert "lead" in out and "Mo" not in out
@@ -77,10 +93,28 @@ def test_lead_role_needs_a_passphrase_file(capsys: pytest.CaptureFixture[str], t
 
 def test_lead_add_never_blocks_on_closed_stdin(tmp_path: Path) -> None:
     p = tmp_path / "p.sqlite"
-    subprocess.run([sys.executable, "-m", "coder", "init", str(p)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "coder", "init", str(p)], check=True, capture_output=True, timeout=60
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "coder", "raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", str(p)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "raters",
+            "add",
+            "Lee",
+            "--initials",
+            "LD",
+            "--role",
+            "lead",
+            "--project",
+            str(p),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert result.returncode == 2 and "--passphrase-file" in result.stderr
 

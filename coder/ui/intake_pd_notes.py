@@ -1,4 +1,5 @@
-"""Intake forms, continued: the PD interview grid and relational-episode notes."""
+"""Intake forms, continued: the PD interview grid, relational-episode notes and the
+lab's IIP norms."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,9 +23,9 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from coder.domain.errors import ValidationError
-from coder.domain.intake import PDInterview, RelationalNote
-from coder.ui.intake_forms import IntakeForm
+from coder.domain.errors import CoderError, ValidationError
+from coder.domain.intake import OCTANTS, IIPNorms, PDInterview, RelationalNote
+from coder.ui.intake_forms import OCTANT_NAMES, IntakeForm
 from coder.ui.models.intake_model import MAX_CRITERIA, PDRatingsModel
 
 INSTRUMENTS = ("SIDP-IV", "SCID-5-PD")
@@ -135,3 +137,81 @@ class NotesForm(IntakeForm):
         self.list.clear()
         for note in notes:
             self._append(note)
+
+
+def parse_norm(text: str, field: str) -> float:
+    """A typed norm value as a number; the range is IIPNorms' to check."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        raise ValidationError(f"{field}: enter a number")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(f"{field}: {text!r} is not a number") from None
+
+
+class IIPNormsForm(IntakeForm):
+    """The lab's octant norm means and SDs (0–4 metric); none is shipped (licensed)."""
+
+    def __init__(self, store: Callable[[IIPNorms | None], None], parent: Any = None) -> None:
+        super().__init__("IIP norms", store, parent, compact=True)
+        explain = QLabel(
+            "Norm tables are licensed, so none is shipped: the lab enters the octant means "
+            "and SDs (0–4 item-mean metric) from tables it may use. With norms set, the IIP "
+            "structural summary is computed on z scores, so the amplitude thresholds in the "
+            "formulation rules then refer to z units. <i>Clear norms</i> goes back to raw "
+            "scores."
+        )
+        explain.setWordWrap(True)
+        self.body.addWidget(explain)
+        self.label = QLineEdit()
+        self.label.setObjectName("norms_label")
+        self.label.setPlaceholderText("Norm sample, e.g. the table and population used")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Sample"))
+        top.addWidget(self.label, 1)
+        self.body.addLayout(top)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("<b>Octant</b>"), 0, 0)
+        grid.addWidget(QLabel("<b>Mean</b>"), 0, 1)
+        grid.addWidget(QLabel("<b>SD</b>"), 0, 2)
+        self.means: dict[str, QLineEdit] = {}
+        self.sds: dict[str, QLineEdit] = {}
+        for row, octant in enumerate(OCTANTS, start=1):
+            grid.addWidget(QLabel(f"<b>{octant}</b> {OCTANT_NAMES[octant]}"), row, 0)
+            for column, (kind, edits) in enumerate((("mean", self.means), ("sd", self.sds)), 1):
+                edit = QLineEdit()
+                edit.setObjectName(f"norm_{kind}_{octant}")
+                edit.setPlaceholderText("0–4")
+                edit.setMaximumWidth(80)
+                edits[octant] = edit
+                grid.addWidget(edit, row, column)
+        grid.setColumnStretch(3, 1)
+        self.body.addLayout(grid)
+        self.clear_button = QPushButton("Clear norms")
+        self.clear_button.setToolTip("Remove the norms: the structural summary uses raw scores")
+        self.clear_button.clicked.connect(self.clear_norms)
+        self.body.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def collect(self) -> IIPNorms:
+        means = {o: parse_norm(e.text(), f"IIP norm mean {o}") for o, e in self.means.items()}
+        sds = {o: parse_norm(e.text(), f"IIP norm SD {o}") for o, e in self.sds.items()}
+        return IIPNorms(means, sds, self.label.text().strip())
+
+    def clear_norms(self) -> bool:
+        """Store no norms (raw scores are used) and empty the fields."""
+        try:
+            self.store(None)
+        except CoderError as exc:
+            self.show_error(str(exc))
+            return False
+        self.set_value(None)
+        self.show_ok("Norms cleared: the structural summary uses raw scores.")
+        self.saved.emit(self.title())
+        return True
+
+    def set_value(self, norms: IIPNorms | None) -> None:
+        self.label.setText(norms.label if norms else "")
+        for octant in OCTANTS:
+            self.means[octant].setText(f"{norms.means[octant]:g}" if norms else "")
+            self.sds[octant].setText(f"{norms.sds[octant]:g}" if norms else "")

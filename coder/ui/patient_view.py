@@ -23,7 +23,7 @@ from coder.io.plots import format_of
 from coder.store.database import ProjectDatabase
 from coder.ui.formulation_panel import FormulationPanel
 from coder.ui.intake_forms import IIPForm, IntakeForm, SUIPForm
-from coder.ui.intake_pd_notes import NotesForm, PDForm
+from coder.ui.intake_pd_notes import IIPNormsForm, NotesForm, PDForm
 from coder.ui.profile_page import ProfilePage
 from coder.ui.prompter import Prompter
 
@@ -32,7 +32,7 @@ REPORT_FILTERS = "Word documents (*.docx)"
 
 
 class IntakePanel(QTabWidget):
-    """The four intake forms, each storing through its ``coder.app.intake`` service."""
+    """The intake forms and the IIP norms, each storing through a ``coder.app.intake`` service."""
 
     def __init__(self, db: ProjectDatabase, coder: Coder | None, patient: str) -> None:
         super().__init__()
@@ -41,12 +41,14 @@ class IntakePanel(QTabWidget):
         self.suip = SUIPForm(lambda v: intake.save_suip(db, coder, patient, v))
         self.pd = PDForm(lambda v: intake.save_pd(db, coder, patient, v))
         self.notes = NotesForm(lambda v: intake.save_notes(db, coder, patient, v))
+        self.norms = IIPNormsForm(lambda v: intake.save_norms(db, coder, patient, v))
         for form, title in ((self.iip, "IIP"), (self.suip, "SUIP-I"), (self.pd, "PD interview"),
-                            (self.notes, "Relational episodes")):  # fmt: skip
+                            (self.notes, "Relational episodes"),
+                            (self.norms, "IIP norms")):  # fmt: skip
             self.addTab(form, title)
 
     def forms(self) -> tuple[IntakeForm, ...]:
-        return (self.iip, self.suip, self.pd, self.notes)
+        return (self.iip, self.suip, self.pd, self.notes, self.norms)
 
     def load(self) -> None:
         """Fill the forms from the stored intake (errors shown on the IIP form)."""
@@ -59,6 +61,7 @@ class IntakePanel(QTabWidget):
         self.suip.set_value(stored.suip)
         self.pd.set_value(stored.pd)
         self.notes.set_value(stored.notes)
+        self.norms.set_value(norms)
 
     def refresh_summary(self) -> None:
         """Recompute the IIP structural summary shown under the IIP form."""

@@ -170,7 +170,9 @@ def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -
 def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
     """Stages may oscillate (WS2 twice); an episode starts at its earliest evidence even
     when a rating row about it comes first."""
-    db = projects.create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    db = projects.create_project(
+        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
+    )
     source = tmp_path / "P01_S1.txt"
     source.write_text(TRANSCRIPT, encoding="utf-8")
     assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
@@ -194,9 +196,13 @@ def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     codes.export_codes(db, out)
     db.close()
-    again = projects.create_project(tmp_path / "q.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    again = projects.create_project(
+        tmp_path / "q.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
+    )
     assert importing.import_file(again, source, ImportOptions(pattern="{patient}_S{session}")).ok
     codes.import_codes(again, out)
-    (view2,) = episodes.list_episodes(CodingSession(again, sign_in(again, "Ada"), "P01", 1, "safran-muran-stages"))
+    (view2,) = episodes.list_episodes(
+        CodingSession(again, sign_in(again, "Ada"), "P01", 1, "safran-muran-stages")
+    )
     assert view2.start_turn == 2
     again.close()

@@ -7,7 +7,9 @@ import pytest
 from coder.app import browse, demo, projects, raters, schemes
 
 
-def test_demo_project_is_created_seeded_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_demo_project_is_created_seeded_and_reused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
     db = demo.ensure_demo_project()
     try:
@@ -28,7 +30,9 @@ def test_demo_project_is_created_seeded_and_reused(monkeypatch: pytest.MonkeyPat
         again.close()
 
 
-def test_failed_seed_leaves_no_half_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_failed_seed_leaves_no_half_project(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(demo, "sample_dir", lambda: tmp_path / "nowhere")
     with pytest.raises(Exception, match="sample transcripts are missing"):

@@ -300,3 +300,66 @@ def test_open_patient_view_from_the_main_window(
     other = open_patient_view(sample_db, ada, "P01")
     assert other.parent() is None and other.db is sample_db
     other.close()
+
+
+def fill_norms(view: PatientView, mean: str = "1.5", sd: str = "0.5") -> None:
+    form = view.intake.norms
+    form.label.setText("Lab sample")
+    for octant in form.means:
+        form.means[octant].setText(mean)
+        form.sds[octant].setText(sd)
+
+
+def test_valid_iip_norms_are_stored_and_the_summary_uses_z_scores(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+) -> None:
+    view = make_view(ada)
+    for i, edit in enumerate(view.intake.iip.octants.values()):
+        edit.setText(str(1 + (i % 3) * 0.5))
+    assert view.intake.iip.save()
+    assert "norm z scores" not in view.intake.iip.summary.text()
+    form = view.intake.norms
+    fill_norms(view)
+    form.sds["DE"].setText("0,75")  # a decimal comma is accepted
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.status.text() == "Saved."
+    norms = intake.load_intake(sample_db, "P01")[1]
+    assert norms is not None and norms.label == "Lab sample"
+    assert norms.means["PA"] == 1.5 and norms.sds["DE"] == 0.75
+    assert "norm z scores" in view.intake.iip.summary.text()
+    view.intake.load()  # filled back from the store
+    assert form.sds["DE"].text() == "0.75" and form.label.text() == "Lab sample"
+
+
+def test_bad_iip_norms_are_refused_inline_and_nothing_is_stored(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+) -> None:
+    view = make_view(ada)
+    form = view.intake.norms
+    fill_norms(view)
+    form.sds["HI"].setText("0")
+    assert not form.save()
+    assert "IIP norm SD HI: must be greater than 0" in form.status.text()
+    assert "b00020" in form.status.styleSheet()
+    form.sds["HI"].setText("0.5")
+    form.means["LM"].setText("abc")
+    assert not form.save()
+    assert "IIP norm mean LM: 'abc' is not a number" in form.status.text()
+    form.means["LM"].setText("")
+    assert not form.save() and "IIP norm mean LM: enter a number" in form.status.text()
+    assert intake.load_intake(sample_db, "P01")[1] is None
+    assert form.means["PA"].text() == "1.5"  # nothing typed is cleared
+
+
+def test_clear_norms_removes_them(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+) -> None:
+    view = make_view(ada)
+    form = view.intake.norms
+    fill_norms(view)
+    assert form.save()
+    assert intake.load_intake(sample_db, "P01")[1] is not None
+    qtbot.mouseClick(form.clear_button, Qt.MouseButton.LeftButton)
+    assert intake.load_intake(sample_db, "P01")[1] is None
+    assert "raw scores" in form.status.text()
+    assert form.means["PA"].text() == "" and form.label.text() == ""

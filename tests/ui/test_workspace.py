@@ -263,8 +263,9 @@ def test_utf16_positions_map_to_python_indexes() -> None:
     assert utf16_to_index(text, 100) == len(text)
 
 
-def test_selection_survives_a_relayout(coded_db: ProjectDatabase, ada: Coder, make_window: Make,
-                                       qtbot: QtBot) -> None:
+def test_selection_survives_a_relayout(
+    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+) -> None:
     """Resizing the window re-measures rows; the text the rater selected must stay."""
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -276,8 +277,9 @@ def test_selection_survives_a_relayout(coded_db: ProjectDatabase, ada: Coder, ma
     assert window.ws is not None and window.ws.span_text(span) == "Can we talk"
 
 
-def test_menus_open_the_reliability_and_patient_windows(coded_db: ProjectDatabase, ada: Coder,
-                                                        lead: Coder, make_window: Make) -> None:
+def test_menus_open_the_reliability_and_patient_windows(
+    coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make
+) -> None:
     from coder.ui.patient_view import PatientView
     from coder.ui.reliability_view import ReliabilityView
     from coder.ui.window_menus import open_profile, open_reliability
