@@ -15,7 +15,7 @@ import click
 
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
-from coder.commands import codes, irr, patients, profile, report, transcripts
+from coder.commands import codes, irr, patients, profile, report, rounds, transcripts
 from coder.commands.common import (
     EXIT_ERROR,
     db_option,
@@ -306,6 +306,7 @@ cli.add_command(profile.intake_group)
 cli.add_command(profile.override_command)
 cli.add_command(report.report_command)
 cli.add_command(patients.patients_group)
+cli.add_command(rounds.rounds_group)
 
 
 # ---- entry point ---------------------------------------------------------------------

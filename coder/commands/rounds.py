@@ -1,0 +1,134 @@
+"""``coder rounds``: coding rounds and assignments (leads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coder.app import rounds
+from coder.app.identity import Coder
+from coder.commands.common import (
+    as_option,
+    db_option,
+    emit_json,
+    opened,
+    passphrase_option,
+    project_option,
+    sign_in_as,
+)
+from coder.domain.coding import RoundStatus
+from coder.domain.errors import CoderError
+from coder.store.database import ProjectDatabase
+
+
+def _lead(db: ProjectDatabase, as_name: str | None, passphrase_file: Path | None) -> Coder:
+    coder = sign_in_as(db, as_name, passphrase_file)
+    if coder is None:
+        raise CoderError("say which lead you are: --as NAME --passphrase-file FILE")
+    return coder
+
+
+@click.group(name="rounds")
+def rounds_group() -> None:
+    """Coding rounds (blinding) and session assignments; changes need a lead."""
+
+
+@rounds_group.command(name="list")
+@project_option
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def rounds_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
+    """Rounds with their status (open rounds blind raters to each other)."""
+    with opened(project, db_url) as db:
+        found = rounds.list_rounds(db)
+    if as_json:
+        emit_json([{"number": r.number, "name": r.name, "status": r.status.value} for r in found])
+        return
+    if not found:
+        click.echo("No coding rounds yet (coder rounds open --as LEAD ...)")
+    for r in found:
+        click.echo(f"{r.number:>3}  {r.status.value:<10} {r.name}")
+
+
+@rounds_group.command(name="open")
+@project_option
+@db_option
+@click.option("--name", default="", help="e.g. 'calibration 1'.")
+@as_option
+@passphrase_option
+def rounds_open(
+    project: Path | None,
+    db_url: str | None,
+    name: str,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Open a new round: from now on raters see only their own codes."""
+    with opened(project, db_url) as db:
+        created = rounds.create_round(db, _lead(db, as_name, passphrase_file), name)
+    click.echo(f"Round {created.number} is open")
+
+
+def _status_command(status: RoundStatus, help_text: str) -> click.Command:
+    @click.command(
+        name={RoundStatus.LOCKED: "lock", RoundStatus.UNBLINDED: "unblind"}[status], help=help_text
+    )
+    @click.argument("number", type=int)
+    @project_option
+    @db_option
+    @as_option
+    @passphrase_option
+    def command(
+        number: int,
+        project: Path | None,
+        db_url: str | None,
+        as_name: str | None,
+        passphrase_file: Path | None,
+    ) -> None:
+        with opened(project, db_url) as db:
+            rounds.set_round_status(db, _lead(db, as_name, passphrase_file), number, status)
+        click.echo(f"Round {number} is {status.value}")
+
+    return command
+
+
+rounds_group.add_command(
+    _status_command(RoundStatus.LOCKED, "Lock round NUMBER: its codes can no longer change.")
+)
+rounds_group.add_command(
+    _status_command(
+        RoundStatus.UNBLINDED, "Unblind locked round NUMBER: everyone sees everyone's codes."
+    )
+)
+
+
+@rounds_group.command(name="assign")
+@click.argument("rater")
+@click.argument("sessions", nargs=-1, required=True)
+@click.option("--round", "round_number", type=int, required=True)
+@project_option
+@db_option
+@as_option
+@passphrase_option
+def rounds_assign(
+    rater: str,
+    sessions: tuple[str, ...],
+    round_number: int,
+    project: Path | None,
+    db_url: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Assign SESSIONS such as P01/1 P01/2 to RATER in a round."""
+    parsed = []
+    for item in sessions:
+        patient, sep, number = item.partition("/")
+        if not sep or not number.isdigit():
+            raise CoderError(f"session {item!r} must look like P01/2")
+        parsed.append((patient, int(number)))
+    with opened(project, db_url) as db:
+        lead = _lead(db, as_name, passphrase_file)
+        for patient, number in parsed:
+            rounds.assign(db, lead, rater, patient, number, round_number)
+    click.echo(f"Assigned {len(parsed)} session(s) to {rater} in round {round_number}")

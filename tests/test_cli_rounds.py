@@ -1,0 +1,81 @@
+"""coder rounds: open, list, assign, lock, unblind; leads only; blinding follows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coder.app import demo
+from coder.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def test_round_lifecycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    demo.ensure_demo_project().close()
+    p = str(demo.default_project_path())
+    secret = tmp_path / "pass.txt"
+    secret.write_text("lab passphrase")
+    lead = ["--as", "Lee", "--passphrase-file", str(secret)]
+    assert (
+        run(
+            capsys,
+            "raters",
+            "add",
+            "Lee",
+            "--initials",
+            "LP",
+            "--role",
+            "lead",
+            "--project",
+            p,
+            "--passphrase-file",
+            str(secret),
+        )[0]
+        == 0
+    )
+    code, _, err = run(capsys, "rounds", "open", "--project", p, "--as", "Ada Lovelace")
+    assert code == 2 and "only a lead" in err
+    assert run(capsys, "rounds", "open", "--project", p, "--name", "calibration", *lead)[0] == 0
+    code, out, _ = run(
+        capsys,
+        "rounds",
+        "assign",
+        "Ada Lovelace",
+        "P01/1",
+        "P02/3",
+        "--round",
+        "1",
+        "--project",
+        p,
+        *lead,
+    )
+    assert code == 0 and "Assigned 2 session(s)" in out
+    code, _, err = run(
+        capsys, "rounds", "assign", "Ada Lovelace", "P01-1", "--round", "1", "--project", p, *lead
+    )
+    assert code == 2 and "P01/2" in err
+    code, _, err = run(capsys, "codes", "export", "--project", p, "--out", str(tmp_path / "x.csv"))
+    assert code == 2 and "blinded" in err
+    assert run(capsys, "rounds", "lock", "1", "--project", p, *lead)[0] == 0
+    code, _, err = run(capsys, "rounds", "open", "--project", p, *lead)
+    assert code == 0  # a new round may open once the first is locked
+    assert run(capsys, "rounds", "lock", "2", "--project", p, *lead)[0] == 0
+    assert run(capsys, "rounds", "unblind", "1", "--project", p, *lead)[0] == 0
+    code, _, err = run(capsys, "rounds", "unblind", "1", "--project", p, *lead)
+    assert code == 2 and "cannot become unblinded" in err
+    code, out, _ = run(capsys, "rounds", "list", "--project", p, "--json")
+    assert [(r["number"], r["status"]) for r in json.loads(out)] == [
+        (1, "unblinded"),
+        (2, "locked"),
+    ]
