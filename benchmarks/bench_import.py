@@ -225,8 +225,10 @@ def _expect_rows(n: int) -> None:
 
 # ---- report ----------------------------------------------------------------------------------
 def report(figures: list[Figure]) -> None:
+    """The table every benchmark prints (the name column fits the longest name)."""
+    width = max([34, *(len(f.name) for f in figures)])
     columns = ("median", "min", "max")
-    head = f"{'benchmark':<34} {'n':>2} " + " ".join(f"{c:>10}" for c in columns)
+    head = f"{'benchmark':<{width}} {'n':>2} " + " ".join(f"{c:>10}" for c in columns)
     head += f" {'target':>11}  result"
     print(head)
     print("-" * len(head))
@@ -236,7 +238,7 @@ def report(figures: list[Figure]) -> None:
         target = "-" if f.target is None else f"<= {f.target:g} {f.unit}"
         verdict = {None: "(report)", True: "PASS", False: "FAIL"}[f.passed]
         print(
-            f"{f.name:<34} {len(f.values):>2} {shown[0]:>10} {shown[1]:>10} {shown[2]:>10} "
+            f"{f.name:<{width}} {len(f.values):>2} {shown[0]:>10} {shown[1]:>10} {shown[2]:>10} "
             f"{target:>11}  {verdict}"
         )
 

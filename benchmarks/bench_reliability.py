@@ -12,16 +12,14 @@ when our alpha is slower than calling the ``krippendorff`` package.
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 import krippendorff
 import numpy as np
+from bench_import import Figure, report, timed
 
 from coder.stats.reliability import (
     bootstrap_ci,
@@ -38,24 +36,9 @@ UNITS, RATERS, CODES, RESAMPLES = 6_000, 3, 30, 1_000
 PRESENCE = (0.0, 1.0)
 
 
-@dataclass
-class Figure:
-    name: str
-    values: list[float]
-    unit: str
-    target: float | None = None  # an upper bound in ``unit``
-
-    @property
-    def passed(self) -> bool | None:
-        return None if self.target is None else statistics.median(self.values) <= self.target
-
-
-def timed(work: Callable[[], object]) -> float:
-    """Seconds taken by ``work()``, after a full GC so earlier garbage is not charged."""
-    gc.collect()
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+def ms(work: Callable[[], object]) -> float:
+    """Milliseconds taken by ``work()`` (timed like every benchmark here)."""
+    return timed(work)[0] * 1000
 
 
 def presence_code(rng: np.random.Generator, prevalence: float) -> np.ndarray:
@@ -121,11 +104,11 @@ def bench(reps: int) -> list[Figure]:
         ),
     }
     figures = [
-        Figure(name, [timed(work) for _ in range(reps)], "s", 0.5) for name, work in boot.items()
+        Figure(name, [ms(work) for _ in range(reps)], "ms", 500) for name, work in boot.items()
     ]
     figures[-1].target = None  # the ordinal line is a report
     batch: dict[str, tuple[Callable[[], object], float | None]] = {
-        "30 codes: 6 stats, ours": (partial(each, ours, data), 1.0),
+        "30 codes: 6 stats, ours": (partial(each, ours, data), 1000),
         "30 codes: 6 stats, library alpha": (partial(each, with_library_alpha, data), None),
         "30 codes: alpha only, ours": (
             partial(each, lambda c: krippendorff_alpha(c, "nominal"), data),
@@ -141,27 +124,10 @@ def bench(reps: int) -> list[Figure]:
         ),
     }
     figures += [
-        Figure(name, [timed(work) for _ in range(reps)], "s", target)
+        Figure(name, [ms(work) for _ in range(reps)], "ms", target)
         for name, (work, target) in batch.items()
     ]
     return figures
-
-
-def report(figures: list[Figure]) -> None:
-    columns = ("median", "min", "max")
-    head = f"{'benchmark':<38} {'n':>2} " + " ".join(f"{c:>10}" for c in columns)
-    head += f" {'target':>11}  result"
-    print(head)
-    print("-" * len(head))
-    for f in figures:
-        cells = [statistics.median(f.values), min(f.values), max(f.values)]
-        shown = [f"{v * 1000:.1f} ms" for v in cells]
-        target = "-" if f.target is None else f"<= {f.target:g} {f.unit}"
-        verdict = {None: "(report)", True: "PASS", False: "FAIL"}[f.passed]
-        print(
-            f"{f.name:<38} {len(f.values):>2} {shown[0]:>10} {shown[1]:>10} {shown[2]:>10} "
-            f"{target:>11}  {verdict}"
-        )
 
 
 def never_slower(figures: list[Figure]) -> bool:

@@ -7,7 +7,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from coder.app.identity import Coder
+from coder.app.projects import create_project
+from coder.app.schemes import load_project_scheme
 from coder.domain.roles import SpeakerRole
+from coder.domain.scheme import Scheme
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.prompter import Prompter
@@ -77,6 +80,19 @@ def make_window(qtbot: QtBot) -> Iterator[Callable[[ProjectDatabase, Coder | Non
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
+    """A new project with the 3RS-2015 and stage schemes (widget tests build on it)."""
+    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def rrs(project: ProjectDatabase) -> Scheme:
+    return load_project_scheme(project, "3rs-2015")
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -10,23 +7,10 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app.projects import create_project
 from coder.app.schemes import load_project_scheme
 from coder.domain.scheme import Scheme, Scope
 from coder.store.database import ProjectDatabase
 from coder.ui.codebook import CODE_ID_ROLE, IS_RATING_ROLE, CodebookModel, CodebookPanel
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def rrs(project: ProjectDatabase) -> Scheme:
-    return load_project_scheme(project, "3rs-2015")
 
 
 @pytest.fixture

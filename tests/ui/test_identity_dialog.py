@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
@@ -10,19 +7,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from coder.app import identity, raters
-from coder.app.projects import create_project
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
 
 PASSPHRASE = "correct horse"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
-    yield db
-    db.close()
 
 
 @pytest.fixture

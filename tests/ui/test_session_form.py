@@ -1,31 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app.projects import create_project
 from coder.app.schemes import load_project_scheme
 from coder.domain.scheme import Scheme, Scope
 from coder.store.database import ProjectDatabase
 from coder.ui.session_form import NA_TEXT, NOT_RATED, NOT_RATED_TEXT, SessionRatingsForm
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def rrs(project: ProjectDatabase) -> Scheme:
-    return load_project_scheme(project, "3rs-2015")
 
 
 @pytest.fixture
