@@ -66,7 +66,7 @@ def test_round_lifecycle(
     )
     assert code == 2 and "P01/2" in err
     code, _, err = run(capsys, "codes", "export", "--project", p, "--out", str(tmp_path / "x.csv"))
-    assert code == 2 and "blinded" in err
+    assert code == 2 and "say who you are" in err
     assert run(capsys, "rounds", "lock", "1", "--project", p, *lead)[0] == 0
     code, _, err = run(capsys, "rounds", "open", "--project", p, *lead)
     assert code == 0  # a new round may open once the first is locked

@@ -193,7 +193,7 @@ def test_export_is_refused_without_identity_while_blinded(
     code, _, err = run(
         capsys, "codes", "export", "--project", project, "--out", str(tmp_path / "x.csv")
     )
-    assert code == 2 and "blinded" in err
+    assert code == 2 and "say who you are" in err
     secret = tmp_path / "pass.txt"
     secret.write_text("lab passphrase")
     code, _, _ = run(

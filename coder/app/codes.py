@@ -18,9 +18,9 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.access import visible_rater_ids
 from coder.app.identity import Coder
-from coder.app.rounds import NotAllowed, visible_rater_ids
-from coder.domain.coding import RoundStatus, TextSpan, Unit, check_value
+from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.project import Rater
 from coder.domain.scheme import Scheme
@@ -42,7 +42,6 @@ from coder.store.models import (
     PatientRow,
     ProjectMeta,
     RaterRow,
-    RoundRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
@@ -290,22 +289,12 @@ def export_codes(
 ) -> int:
     """Write code applications (optionally only ``raters``'); return the row count.
 
-    Blinding holds here too: as a rater (``coder``) you export only what you may see;
-    without an identity the export is refused while a round is open or locked.
+    Blinding holds here too (:func:`coder.app.access.visible_rater_ids`): a blinded
+    rater exports only their own codes; in a project with a lead an anonymous export is
+    refused.
     """
-    rater_ids: list[int] | None = None
     with db.reading() as session:
-        if coder is not None:
-            rater_ids = visible_rater_ids(session, coder)
-        elif session.scalar(
-            select(RoundRow.id)
-            .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
-            .limit(1)
-        ):
-            raise NotAllowed(
-                "a coding round is blinded: export as yourself or as a lead "
-                "(--as NAME, and --passphrase-file for a lead)"
-            )
+        rater_ids = visible_rater_ids(session, coder)
     return write_rows_atomically(out, EXPORT_COLUMNS, _export_rows(db, raters, rater_ids))
 
 

@@ -3,23 +3,25 @@
 A :class:`CodingSession` is one rater working on one session under one scheme. Every
 method is one committed transaction and returns what an undo command needs to reverse
 it (removed rows come back as :class:`StoredCode` snapshots that :meth:`restore`
-re-inserts with their original timestamps). Blinding is enforced in :meth:`codes`
-through :func:`coder.app.rounds.visible_rater_ids`; edits are allowed only on one's own
-codes in an open round (or outside rounds).
+re-inserts with their original identity and timestamps). What the rater may see and
+change is decided in :mod:`coder.app.access` (blinding in :meth:`codes`, editability in
+every write).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.access import NotAllowed, check_editable, is_blinded, visible_rater_ids
 from coder.app.browse import read_turns
 from coder.app.identity import Coder
-from coder.app.rounds import NotAllowed, open_round, visible_rater_ids
+from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
 from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit, check_value
@@ -153,6 +155,9 @@ class CodingSession:
         return self.codes([self.coder.rater_id])
 
     # ---- writing ------------------------------------------------------------------------
+    # Every public method below is exactly one transaction: it checks what the acting
+    # rater may change (coder.app.access.check_editable) and writes inside the same
+    # transaction, so a failure half-way leaves the stored codes as they were.
     def apply_code(
         self,
         code_id: str,
@@ -165,30 +170,19 @@ class CodingSession:
 
         With a span and no segment, the segment is the one the span's turn starts in.
         """
-        code = self.scheme.code(code_id)
-        group = next(g for g in self.scheme.groups if g.id == code.group_id)
-        if group.scope is not Scope.SEGMENT:
-            raise ValidationError(f"{code_id} is coded per {group.scope.value}, not per segment")
-        if span is not None:
-            span.check_within(self.turn(span.turn).text)
-            if segment is None:
-                segment = self.segment_for_turn(span.turn).index
-        if segment is None:
-            raise ValidationError("say which segment to code (or select text)")
-        self.segment(segment)
-        return self.insert_code(code_id, Unit.SEGMENT, segment, 1, span, memo)
+        segment = self._presence_target(code_id, segment, span)
+        with self.db.transaction() as session:
+            return self._insert(session, code_id, Unit.SEGMENT, segment, 1, span, memo)
 
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:
         """Present -> absent (removing all of the rater's applications of the code in
         the segment) or absent -> present. Returns (removed, added)."""
-        mine = [
-            c
-            for c in self.own_codes()
-            if c.code_id == code_id and c.unit is Unit.SEGMENT and c.unit_index == segment
-        ]
-        if mine:
-            return self.remove([c.id for c in mine]), None
-        return [], self.apply_code(code_id, segment=segment)
+        self._presence_target(code_id, segment, None)
+        with self.db.transaction() as session:
+            mine = self._own_rows(session, code_id, Unit.SEGMENT, segment)
+            if mine:
+                return self.delete_rows(session, mine), None
+            return [], self._insert(session, code_id, Unit.SEGMENT, segment, 1, None, "")
 
     def set_rating(
         self,
@@ -200,105 +194,72 @@ class CodingSession:
         span: TextSpan | None = None,
     ) -> tuple[StoredCode | None, StoredCode]:
         """Give (or change) a rating; returns (previous, new) for undo."""
-        rating = self.scheme.rating(rating_id)
-        unit = (
-            unit
-            or {
-                Scope.SEGMENT: Unit.SEGMENT,
-                Scope.SESSION: Unit.SESSION,
-                Scope.EPISODE: Unit.EPISODE,
-            }[rating.scope]
-        )
+        unit = self._rating_unit(rating_id, unit, unit_index)
         check_value(self.scheme, rating_id, value)
-        if unit is Unit.SEGMENT:
-            self.segment(unit_index)
-        if unit is Unit.SESSION and unit_index != 1:
-            raise ValidationError("a session rating has unit index 1")
-        previous = [
-            c
-            for c in self.own_codes()
-            if c.code_id == rating_id and c.unit is unit and c.unit_index == unit_index
-        ]
-        removed = self.remove([c.id for c in previous]) if previous else []
-        new = self.insert_code(rating_id, unit, unit_index, value, span, "")
+        with self.db.transaction() as session:
+            removed = self.delete_rows(
+                session, self._own_rows(session, rating_id, unit, unit_index)
+            )
+            new = self._insert(session, rating_id, unit, unit_index, value, span, "")
         return (removed[0] if removed else None), new
 
     def clear_rating(self, rating_id: str, unit: Unit, unit_index: int) -> list[StoredCode]:
-        mine = [
-            c
-            for c in self.own_codes()
-            if c.code_id == rating_id and c.unit is unit and c.unit_index == unit_index
-        ]
-        return self.remove([c.id for c in mine])
+        with self.db.transaction() as session:
+            return self.delete_rows(session, self._own_rows(session, rating_id, unit, unit_index))
 
-    def remove(self, ids: Sequence[int]) -> list[StoredCode]:
+    def replace_rating(
+        self, rating_id: str, unit: Unit, unit_index: int, previous: StoredCode | None
+    ) -> StoredCode | None:
+        """Put back exactly ``previous`` (or nothing) in a rating cell: the undo of a
+        rating change, in one transaction."""
+        with self.db.transaction() as session:
+            self.delete_rows(session, self._own_rows(session, rating_id, unit, unit_index))
+            if previous is None:
+                return None
+            (restored,) = self.restore_rows(session, [previous])
+            return restored
+
+    def remove(self, uids: Sequence[str]) -> list[StoredCode]:
         """Delete the rater's own code applications; returns snapshots for undo."""
-        if not ids:
+        if not uids:
             return []
         with self.db.transaction() as session:
-            rows = list(
-                session.execute(
-                    select(CodeApplicationRow, RaterRow.name, RoundRow.number, RoundRow.status)
-                    .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-                    .outerjoin(RoundRow, CodeApplicationRow.round_id == RoundRow.id)
-                    .where(CodeApplicationRow.id.in_(list(ids)))
-                )
-            )
-            if len(rows) != len(set(ids)):
+            rows = list(session.execute(self.select_rows().where(CodeApplicationRow.uid.in_(uids))))
+            if len(rows) != len(set(uids)):
                 raise NotFoundError("some of these codes no longer exist")
-            for row, _name, number, status in rows:
-                self._check_editable(row.rater_id, number, status)
-            session.execute(delete(CodeApplicationRow).where(CodeApplicationRow.id.in_(list(ids))))
-            return [_stored(row, name, number) for row, name, number, _ in rows]
+            return self.delete_rows(session, rows)
 
     def restore(self, snapshots: Sequence[StoredCode]) -> list[StoredCode]:
-        """Re-insert removed codes exactly (undo of a removal, redo of an addition)."""
-        restored = []
+        """Re-insert removed codes exactly, with their identity (``uid``), round and
+        timestamps: the undo of a removal, the redo of an addition."""
         with self.db.transaction() as session:
-            round_ids = self._round_ids(session)
-            for snap in snapshots:
-                if snap.rater_id != self.coder.rater_id:
-                    raise NotAllowed("only your own codes can be restored")
-                row = self._row(
-                    snap.code_id,
-                    snap.unit,
-                    snap.unit_index,
-                    snap.value,
-                    snap.evidence,
-                    snap.memo,
-                    snap.episode_id,
-                )
-                row.round_id = round_ids.get(snap.round_number) if snap.round_number else None
-                row.created_at, row.updated_at = snap.created_at, snap.updated_at
-                session.add(row)
-                session.flush()
-                restored.append(replace(snap, id=row.id))
-        return restored
+            return self.restore_rows(session, snapshots)
 
     def set_memo(self, code: StoredCode, memo: str) -> tuple[StoredCode, StoredCode]:
         """Attach or change a memo; returns (before, after)."""
         with self.db.transaction() as session:
-            row = session.get(CodeApplicationRow, code.id)
+            row = session.scalar(
+                select(CodeApplicationRow).where(CodeApplicationRow.uid == code.uid)
+            )
             if row is None:
                 raise NotFoundError("this code no longer exists")
-            status = (
-                session.scalar(select(RoundRow.status).where(RoundRow.id == row.round_id))
-                if row.round_id
-                else None
+            check_editable(
+                session, self.coder, self.session_id, owner_id=row.rater_id, round_id=row.round_id
             )
-            self._check_editable(row.rater_id, code.round_number, status)
-            before = replace(code, memo=row.memo, updated_at=row.updated_at)
+            before = replace(code, id=row.id, memo=row.memo, updated_at=row.updated_at)
             row.memo = memo
             row.updated_at = utcnow()
             session.flush()
-            return before, replace(code, memo=memo, updated_at=row.updated_at)
+            return before, replace(code, id=row.id, memo=memo, updated_at=row.updated_at)
 
     def move_boundary(self, segment_index: int, first_turn: int) -> int:
         """Move the start of segment ``segment_index`` (and the end of the one before)
         to ``first_turn``; returns the old first turn for undo.
 
-        Boundaries are shared by every rater of the session, so a rater may move them
-        only while no one else has coded this session; a lead always may.
+        Boundaries are shared by every rater of the session. A lead may always move
+        them; a rater only when not blinded and no one else has coded the session. A
+        blinded rater is refused without being told whether anyone else has coded it
+        (that would itself be a glimpse of another rater's work).
         """
         seg = self.segment(segment_index)
         before = self.segment(segment_index - 1) if segment_index > self.segments[0].index else None
@@ -309,12 +270,27 @@ class CodingSession:
                 f"segment {segment_index} must start after turn {before.first_turn} "
                 f"and by turn {seg.last_turn}"
             )
-        if not self.coder.is_lead and any(
-            c.rater_id != self.coder.rater_id for c in self._all_codes()
-        ):
-            raise NotAllowed("other raters have coded this session; ask a lead to move boundaries")
         old = seg.first_turn
         with self.db.transaction() as session:
+            check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
+            if self.coder is not None and not self.coder.is_lead:
+                if is_blinded(session, self.coder):
+                    raise NotAllowed(
+                        "segment boundaries are shared by all raters: "
+                        "only a lead can move them while raters are blinded"
+                    )
+                others = session.scalar(
+                    select(CodeApplicationRow.id)
+                    .where(
+                        CodeApplicationRow.session_id == self.session_id,
+                        CodeApplicationRow.rater_id != self.coder.rater_id,
+                    )
+                    .limit(1)
+                )
+                if others is not None:
+                    raise NotAllowed(
+                        "other raters have coded this session; ask a lead to move boundaries"
+                    )
             for index, first, last in (
                 (before.index, None, first_turn - 1),
                 (seg.index, first_turn, None),
@@ -328,74 +304,6 @@ class CodingSession:
         self._load_segments()
         return old
 
-    # ---- helpers ------------------------------------------------------------------------
-    def turn(self, index: int) -> Turn:
-        if not 1 <= index <= len(self.transcript.turns):
-            raise NotFoundError(f"no turn {index}")
-        return self.transcript.turns[index - 1]
-
-    def _all_codes(self) -> list[StoredCode]:
-        with self.db.reading() as session:
-            rows = session.execute(
-                select(CodeApplicationRow, RaterRow.name)
-                .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-                .where(CodeApplicationRow.session_id == self.session_id)
-            )
-            return [_stored(row, name, None) for row, name in rows]
-
-    def _check_editable(self, rater_id: int, round_number: int | None, status: str | None) -> None:
-        if rater_id != self.coder.rater_id:
-            raise NotAllowed("you can change only your own codes")
-        if round_number is not None and status not in (None, "open"):
-            raise NotAllowed(f"round {round_number} is {status}; its codes can no longer change")
-
-    def _round_ids(self, session: OrmSession) -> dict[int, int]:
-        return {
-            number: rid for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
-        }
-
-    def episode_id(self, index: int) -> int:
-        """Row id of the acting rater's episode ``index`` in this session."""
-        with self.db.reading() as session:
-            found = session.scalar(
-                select(EpisodeRow.id).where(
-                    EpisodeRow.session_id == self.session_id,
-                    EpisodeRow.rater_id == self.coder.rater_id,
-                    EpisodeRow.index == index,
-                )
-            )
-        if found is None:
-            raise NotFoundError(f"you have no episode {index} in this session")
-        return found
-
-    def _row(
-        self,
-        code_id: str,
-        unit: Unit,
-        unit_index: int,
-        value: int | None,
-        span: TextSpan | None,
-        memo: str,
-        episode_id: int | None,
-    ) -> CodeApplicationRow:
-        return CodeApplicationRow(
-            session_id=self.session_id,
-            rater_id=self.coder.rater_id,
-            scheme_id=self.scheme_row_id,
-            code_id=code_id,
-            unit=unit.value,
-            unit_index=unit_index,
-            segment_id=self._segment_ids.get(unit_index) if unit is Unit.SEGMENT else None,
-            episode_id=episode_id
-            if episode_id is not None or unit is not Unit.EPISODE
-            else self.episode_id(unit_index),
-            value=value,
-            memo=memo,
-            evidence_turn=span.turn if span else None,
-            evidence_start=span.start if span else None,
-            evidence_end=span.end if span else None,
-        )
-
     def insert_code(
         self,
         code_id: str,
@@ -406,10 +314,189 @@ class CodingSession:
         memo: str,
         episode_id: int | None = None,
     ) -> StoredCode:
+        """Store one new code application of the acting rater (one transaction)."""
         with self.db.transaction() as session:
-            current = open_round(session)
-            row = self._row(code_id, unit, unit_index, value, span, memo, episode_id)
-            row.round_id = current.id if current else None
+            return self._insert(session, code_id, unit, unit_index, value, span, memo, episode_id)
+
+    # ---- steps inside a transaction -----------------------------------------------------
+    @property
+    def _actor_id(self) -> int:
+        return self.coder.rater_id
+
+    def select_rows(self) -> Select[CodeApplicationRow, str, int]:
+        return (
+            select(CodeApplicationRow, RaterRow.name, RoundRow.number)
+            .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+            .outerjoin(RoundRow, CodeApplicationRow.round_id == RoundRow.id)
+            .where(CodeApplicationRow.session_id == self.session_id)
+        )
+
+    def _own_rows(
+        self, session: OrmSession, code_id: str, unit: Unit, unit_index: int
+    ) -> list[Any]:
+        return list(
+            session.execute(
+                self.select_rows()
+                .where(
+                    CodeApplicationRow.rater_id == self._actor_id,
+                    CodeApplicationRow.scheme_id.in_(self.scheme_ids),
+                    CodeApplicationRow.code_id == code_id,
+                    CodeApplicationRow.unit == unit.value,
+                    CodeApplicationRow.unit_index == unit_index,
+                )
+                .order_by(CodeApplicationRow.id)
+            )
+        )
+
+    def delete_rows(self, session: OrmSession, rows: Sequence[Any]) -> list[StoredCode]:
+        for row, _name, _number in rows:
+            check_editable(
+                session, self.coder, self.session_id, owner_id=row.rater_id, round_id=row.round_id
+            )
+        snapshots = [_stored(row, name, number) for row, name, number in rows]
+        if rows:
+            session.execute(
+                delete(CodeApplicationRow).where(
+                    CodeApplicationRow.id.in_([row.id for row, _, _ in rows])
+                )
+            )
+        return snapshots
+
+    def _insert(
+        self,
+        session: OrmSession,
+        code_id: str,
+        unit: Unit,
+        unit_index: int,
+        value: int | None,
+        span: TextSpan | None,
+        memo: str,
+        episode_id: int | None = None,
+    ) -> StoredCode:
+        check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
+        current = open_round(session)
+        row = self._row(session, code_id, unit, unit_index, value, span, memo, episode_id)
+        row.round_id = current.id if current else None
+        session.add(row)
+        session.flush()
+        return _stored(row, self.coder.name, current.number if current else None)
+
+    def restore_rows(
+        self, session: OrmSession, snapshots: Sequence[StoredCode]
+    ) -> list[StoredCode]:
+        round_ids = self._round_ids(session)
+        restored = []
+        for snap in snapshots:
+            if snap.rater_id != self._actor_id:
+                raise NotAllowed("only your own codes can be restored")
+            round_id = round_ids.get(snap.round_number) if snap.round_number else None
+            check_editable(
+                session, self.coder, self.session_id, owner_id=snap.rater_id, round_id=round_id
+            )
+            if session.scalar(
+                select(CodeApplicationRow.id).where(CodeApplicationRow.uid == snap.uid)
+            ):
+                raise ValidationError(f"{snap.code_id} is already there; nothing to restore")
+            row = self._row(
+                session,
+                snap.code_id,
+                snap.unit,
+                snap.unit_index,
+                snap.value,
+                snap.evidence,
+                snap.memo,
+                snap.episode_id,
+            )
+            row.uid = snap.uid
+            row.round_id = round_id
+            row.created_at, row.updated_at = snap.created_at, snap.updated_at
             session.add(row)
             session.flush()
-            return _stored(row, self.coder.name, current.number if current else None)
+            restored.append(replace(snap, id=row.id))
+        return restored
+
+    def _presence_target(self, code_id: str, segment: int | None, span: TextSpan | None) -> int:
+        code = self.scheme.code(code_id)
+        group = next(g for g in self.scheme.groups if g.id == code.group_id)
+        if group.scope is not Scope.SEGMENT:
+            raise ValidationError(f"{code_id} is coded per {group.scope.value}, not per segment")
+        if span is not None:
+            span.check_within(self.turn(span.turn).text)
+            if segment is None:
+                segment = self.segment_for_turn(span.turn).index
+        if segment is None:
+            raise ValidationError("say which segment to code (or select text)")
+        self.segment(segment)
+        return segment
+
+    def _rating_unit(self, rating_id: str, unit: Unit | None, unit_index: int) -> Unit:
+        rating = self.scheme.rating(rating_id)
+        unit = (
+            unit
+            or {
+                Scope.SEGMENT: Unit.SEGMENT,
+                Scope.SESSION: Unit.SESSION,
+                Scope.EPISODE: Unit.EPISODE,
+            }[rating.scope]
+        )
+        if unit is Unit.SEGMENT:
+            self.segment(unit_index)
+        if unit is Unit.SESSION and unit_index != 1:
+            raise ValidationError("a session rating has unit index 1")
+        return unit
+
+    # ---- helpers ------------------------------------------------------------------------
+    def turn(self, index: int) -> Turn:
+        if not 1 <= index <= len(self.transcript.turns):
+            raise NotFoundError(f"no turn {index}")
+        return self.transcript.turns[index - 1]
+
+    def _round_ids(self, session: OrmSession) -> dict[int, int]:
+        return {
+            number: rid for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
+        }
+
+    def episode_id(self, index: int, session: OrmSession | None = None) -> int:
+        """Row id of the acting rater's episode ``index`` in this session."""
+        query = select(EpisodeRow.id).where(
+            EpisodeRow.session_id == self.session_id,
+            EpisodeRow.rater_id == self.coder.rater_id,
+            EpisodeRow.index == index,
+        )
+        if session is not None:
+            found = session.scalar(query)
+        else:
+            with self.db.reading() as reading:
+                found = reading.scalar(query)
+        if found is None:
+            raise NotFoundError(f"you have no episode {index} in this session")
+        return found
+
+    def _row(
+        self,
+        session: OrmSession,
+        code_id: str,
+        unit: Unit,
+        unit_index: int,
+        value: int | None,
+        span: TextSpan | None,
+        memo: str,
+        episode_id: int | None,
+    ) -> CodeApplicationRow:
+        if episode_id is None and unit is Unit.EPISODE:
+            episode_id = self.episode_id(unit_index, session)
+        return CodeApplicationRow(
+            session_id=self.session_id,
+            rater_id=self.coder.rater_id,
+            scheme_id=self.scheme_row_id,
+            code_id=code_id,
+            unit=unit.value,
+            unit_index=unit_index,
+            segment_id=self._segment_ids.get(unit_index) if unit is Unit.SEGMENT else None,
+            episode_id=episode_id,
+            value=value,
+            memo=memo,
+            evidence_turn=span.turn if span else None,
+            evidence_start=span.start if span else None,
+            evidence_end=span.end if span else None,
+        )

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from coder.app import schemes as scheme_service
+from coder.app.access import require_lead
 from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder, consensus_coder
-from coder.app.rounds import require_lead
 from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import Scheme, Scope

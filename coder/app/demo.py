@@ -13,7 +13,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from coder.app import codes, importing, patients, projects
+from coder.app import access, codes, importing, patients, projects
+from coder.domain.coding import BlindingPolicy
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
@@ -66,7 +67,13 @@ def ensure_demo_project() -> ProjectDatabase:
 
 
 def seed_demo(db: ProjectDatabase, folder: Path) -> None:
-    """Import the invented sample sessions and the two raters' codings of them."""
+    """Import the invented sample sessions and the two raters' codings of them.
+
+    The demo blinds raters only during coding rounds (new projects blind always): it is
+    for looking at everything a project can show, profiles and reliability included,
+    under either rater's name, and opening a round there shows blinding at work.
+    """
+    access.set_blinding_policy(db, None, BlindingPolicy.DURING_ROUNDS)
     files = sorted(
         p for p in folder.glob("P0*_S*.*") if p.suffix in {".docx", ".txt", ".vtt", ".srt", ".csv"}
     )

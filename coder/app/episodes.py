@@ -11,14 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as OrmSession
 
+from coder.app.access import NotAllowed, check_editable, visible_rater_ids
 from coder.app.coding import CodingSession
-from coder.app.rounds import NotAllowed, open_round, visible_rater_ids
+from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import StageEvent, StageProgress, TextSpan, Unit, stage_progress
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
-from coder.store.models import EpisodeRow, RaterRow
+from coder.store.models import CodeApplicationRow, EpisodeRow, RaterRow, RoundRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class EpisodeSnapshot:
     memo: str
     created_at: datetime
     codes: tuple[StoredCode, ...]
+    round_number: int | None = None
 
 
 def list_episodes(cs: CodingSession, raters: list[int] | None = None) -> list[EpisodeView]:
@@ -112,6 +115,7 @@ def start_episode(cs: CodingSession, pathway_id: str, start_turn: int, memo: str
     if not 1 <= start_turn <= len(cs.transcript.turns):
         raise NotFoundError(f"no turn {start_turn}")
     with cs.db.transaction() as session:
+        check_editable(session, cs.coder, cs.session_id, owner_id=cs.coder.rater_id)
         last = session.scalar(
             select(func.max(EpisodeRow.index)).where(
                 EpisodeRow.session_id == cs.session_id, EpisodeRow.rater_id == cs.coder.rater_id
@@ -137,7 +141,8 @@ def start_episode(cs: CodingSession, pathway_id: str, start_turn: int, memo: str
 def add_stage(cs: CodingSession, episode_index: int, stage_id: str, span: TextSpan) -> StoredCode:
     """Record that stage ``stage_id`` happened at ``span`` within the episode."""
     pathway, _stage = cs.scheme.stage(stage_id)
-    episode = _own(cs, episode_index)
+    with cs.db.reading() as session:
+        episode = _own(cs, episode_index, session)
     if episode.pathway_id and episode.pathway_id != pathway.id:
         raise ValidationError(
             f"{stage_id} belongs to the {pathway.id} pathway, not to "
@@ -157,8 +162,10 @@ def whole_turn(cs: CodingSession, turn: int) -> TextSpan:
 def set_end(cs: CodingSession, episode_index: int, end_turn: int | None) -> int | None:
     """Close (or reopen) an episode; returns the previous end for undo."""
     with cs.db.transaction() as session:
-        row = session.get(EpisodeRow, _own(cs, episode_index).id)
-        assert row is not None
+        row = _own(cs, episode_index, session)
+        check_editable(
+            session, cs.coder, cs.session_id, owner_id=row.rater_id, round_id=row.round_id
+        )
         if end_turn is not None and end_turn < row.start_turn:
             raise ValidationError(
                 f"an episode cannot end (turn {end_turn}) before it starts (turn {row.start_turn})"
@@ -168,33 +175,59 @@ def set_end(cs: CodingSession, episode_index: int, end_turn: int | None) -> int 
 
 
 def delete_episode(cs: CodingSession, episode_index: int) -> EpisodeSnapshot:
-    row = _own(cs, episode_index)
-    codes = [c for c in cs.own_codes() if c.episode_id == row.id]
-    removed = cs.remove([c.id for c in codes])
+    """Delete one of the acting rater's episodes with its stages and codes (one
+    transaction); the snapshot brings all of it back."""
     with cs.db.transaction() as session:
-        stored = session.get(EpisodeRow, row.id)
-        assert stored is not None
+        row = _own(cs, episode_index, session)
+        check_editable(
+            session, cs.coder, cs.session_id, owner_id=row.rater_id, round_id=row.round_id
+        )
+        round_number = (
+            session.scalar(select(RoundRow.number).where(RoundRow.id == row.round_id))
+            if row.round_id is not None
+            else None
+        )
+        removed = cs.delete_rows(
+            session,
+            list(
+                session.execute(
+                    cs.select_rows().where(
+                        CodeApplicationRow.episode_id == row.id,
+                        CodeApplicationRow.rater_id == cs.coder.rater_id,
+                    )
+                )
+            ),
+        )
         snapshot = EpisodeSnapshot(
-            stored.index,
-            stored.pathway_id,
-            stored.start_turn,
-            stored.end_turn,
-            stored.memo,
-            stored.created_at,
+            row.index,
+            row.pathway_id,
+            row.start_turn,
+            row.end_turn,
+            row.memo,
+            row.created_at,
             tuple(removed),
+            round_number,
         )
         session.execute(delete(EpisodeRow).where(EpisodeRow.id == row.id))
     return snapshot
 
 
 def restore_episode(cs: CodingSession, snap: EpisodeSnapshot) -> None:
+    """Bring a deleted episode back into the round it was made in (one transaction)."""
     with cs.db.transaction() as session:
-        current = open_round(session)
+        round_id = (
+            session.scalar(select(RoundRow.id).where(RoundRow.number == snap.round_number))
+            if snap.round_number is not None
+            else None
+        )
+        check_editable(
+            session, cs.coder, cs.session_id, owner_id=cs.coder.rater_id, round_id=round_id
+        )
         row = EpisodeRow(
             session_id=cs.session_id,
             rater_id=cs.coder.rater_id,
             scheme_id=cs.scheme_row_id,
-            round_id=current.id if current else None,
+            round_id=round_id,
             index=snap.index,
             pathway_id=snap.pathway_id,
             start_turn=snap.start_turn,
@@ -204,19 +237,17 @@ def restore_episode(cs: CodingSession, snap: EpisodeSnapshot) -> None:
         )
         session.add(row)
         session.flush()
-        new_id = row.id
-    cs.restore([replace(c, episode_id=new_id) for c in snap.codes])
+        cs.restore_rows(session, [replace(c, episode_id=row.id) for c in snap.codes])
 
 
-def _own(cs: CodingSession, index: int) -> EpisodeRow:
-    with cs.db.reading() as session:
-        row = session.scalar(
-            select(EpisodeRow).where(
-                EpisodeRow.session_id == cs.session_id,
-                EpisodeRow.index == index,
-                EpisodeRow.rater_id == cs.coder.rater_id,
-            )
+def _own(cs: CodingSession, index: int, session: OrmSession) -> EpisodeRow:
+    row = session.scalar(
+        select(EpisodeRow).where(
+            EpisodeRow.session_id == cs.session_id,
+            EpisodeRow.index == index,
+            EpisodeRow.rater_id == cs.coder.rater_id,
         )
+    )
     if row is None:
         raise (
             NotAllowed(f"episode {index} is not one of yours")

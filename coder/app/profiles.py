@@ -19,10 +19,9 @@ from sqlalchemy import func, select
 
 from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
+from coder.app.access import check_visible
 from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
-from coder.app.rounds import NotAllowed, visible_rater_ids
-from coder.domain.coding import RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.formulation import (
     Difficulty,
@@ -51,7 +50,6 @@ from coder.store.models import (
     FormulationOverrideRow,
     PatientRow,
     RaterRow,
-    RoundRow,
     SchemeRow,
     SessionRow,
 )
@@ -214,22 +212,7 @@ def _choose_rater(
 
 
 def _check_visible(session: Any, coder: Coder | None, rater_row: RaterRow) -> None:
-    if coder is not None:
-        allowed = visible_rater_ids(session, coder)
-        if allowed is not None and rater_row.id not in allowed:
-            raise NotAllowed(
-                f"a coding round is blinded: {rater_row.name}'s codes are visible to leads only"
-            )
-        return
-    blinded = session.scalar(
-        select(RoundRow.id)
-        .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
-        .limit(1)
-    )
-    if blinded:
-        raise NotAllowed(
-            "a coding round is blinded: say who you are (--as NAME; a lead also --passphrase-file)"
-        )
+    check_visible(session, coder, rater_row.id, rater_row.name)
 
 
 def _current_override(session: Any, patient_id: int) -> Override | None:

@@ -26,23 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.access import require_everyone_visible
 from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder
 from coder.app.reliability_units import UnitMatrices
-from coder.app.rounds import NotAllowed
-from coder.domain.coding import RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import CodeFamily, Scheme, Scope
 from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
 from coder.stats.result import Level
 from coder.store.database import ProjectDatabase
-from coder.store.models import (
-    RoundRow,
-)
 
 FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
 
@@ -180,16 +175,7 @@ def compute(
 
 
 def _check_access(session: OrmSession, coder: Coder | None) -> None:
-    blinded = session.scalar(
-        select(RoundRow.number)
-        .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
-        .limit(1)
-    )
-    if blinded is not None and (coder is None or not coder.is_lead):
-        raise NotAllowed(
-            f"round {blinded} is blinded: only a lead can compare raters "
-            "(--as NAME --passphrase-file FILE)"
-        )
+    require_everyone_visible(session, coder, "compare raters (--as NAME --passphrase-file FILE)")
 
 
 def parse_sessions(items: Sequence[str] | None) -> set[tuple[str, int | None]] | None:

@@ -23,10 +23,11 @@ from sqlalchemy import select
 
 from coder.app import intake as intake_service
 from coder.app import profiles, projects, reliability
+from coder.app.access import visible_rater_ids
 from coder.app.identity import Coder
 from coder.app.profiles import PatientReport
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
-from coder.app.rounds import list_rounds, visible_rater_ids
+from coder.app.rounds import list_rounds
 from coder.domain.errors import CoderError, NotFoundError
 from coder.domain.intake import IIPNorms, Intake
 from coder.domain.roles import RaterRole
@@ -81,7 +82,7 @@ def profile_sources(db: ProjectDatabase, coder: Coder | None, patient: str) -> l
             )
         )
         rows = session.execute(select(RaterRow.id, RaterRow.name, RaterRow.role)).all()
-        allowed = visible_rater_ids(session, coder) if coder is not None else None
+        allowed = visible_rater_ids(session, coder)
     mine = coder.rater_id if coder is not None else None
     ranked: list[tuple[int, str, ProfileSource]] = []
     for rater_id, name, role in rows:

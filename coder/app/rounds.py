@@ -1,9 +1,8 @@
-"""Coding rounds, assignments and the blinding rule.
+"""Coding rounds and assignments.
 
-While a round is *open*, raters code independently: a rater (not a lead) sees only their
-own codes. The rule lives in :func:`visible_rater_ids`, which every query that returns
-codes goes through, so no view or export can bypass it. A *locked* round takes no more
-edits; an *unblinded* round's codes are visible to everyone.
+A round collects the codes made while it is open; locking it freezes its sessions
+(see :mod:`coder.app.access`, which decides who may see and change what); unblinding
+marks it as discussed. Only one round is open at a time.
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
+from coder.app.access import require_lead
 from coder.app.identity import Coder
 from coder.domain.coding import CodingRound, RoundStatus
-from coder.domain.errors import CoderError, NotFoundError, ValidationError
+from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     AssignmentRow,
@@ -24,15 +24,6 @@ from coder.store.models import (
     RoundRow,
     SessionRow,
 )
-
-
-class NotAllowed(CoderError):
-    """The acting rater may not do this (role or round status)."""
-
-
-def require_lead(coder: Coder, what: str) -> None:
-    if not coder.is_lead:
-        raise NotAllowed(f"only a lead can {what}")
 
 
 def list_rounds(db: ProjectDatabase) -> list[CodingRound]:
@@ -81,27 +72,6 @@ def set_round_status(db: ProjectDatabase, coder: Coder, number: int, status: Rou
         if status is RoundStatus.OPEN and open_round(session) is not None:
             raise ValidationError("another round is open")
         row.status = status.value
-
-
-def visible_rater_ids(
-    session: OrmSession, coder: Coder, wanted: list[int] | None = None
-) -> list[int] | None:
-    """Rater ids whose codes ``coder`` may see (``None`` = everyone's).
-
-    Leads see everyone (optionally narrowed to ``wanted``). Other raters see only their
-    own codes while any round is open or locked; once rounds are unblinded (or no round
-    exists) they also see others' codes.
-    """
-    if coder.is_lead:
-        return wanted
-    blinded = session.scalar(
-        select(func.count())
-        .select_from(RoundRow)
-        .where(RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.LOCKED.value]))
-    )
-    if blinded:
-        return [coder.rater_id]
-    return wanted
 
 
 def assign(

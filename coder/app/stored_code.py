@@ -1,5 +1,7 @@
 """A code application as the coding services hand it out: a snapshot that undo can put
-back exactly (``id`` changes when it is re-inserted; timestamps are kept)."""
+back exactly. ``uid`` is its stable identity (kept when undo re-inserts it, never reused);
+``id`` is the database row id, which changes on re-insertion and may be reused after a
+delete, so undo and redo never refer to it."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from coder.store.models import CodeApplicationRow
 
 @dataclass(frozen=True, slots=True)
 class StoredCode:
-    """A code application as stored (``id`` changes when an undo re-inserts it)."""
+    """A code application as stored."""
 
     id: int
+    uid: str
     rater_id: int
     rater: str
     code_id: str
@@ -39,6 +42,7 @@ def stored(row: CodeApplicationRow, rater: str, round_number: int | None) -> Sto
         span = TextSpan(row.evidence_turn, row.evidence_start, row.evidence_end)
     return StoredCode(
         row.id,
+        row.uid,
         row.rater_id,
         rater,
         row.code_id,

@@ -32,11 +32,25 @@ class Unit(StrEnum):
 
 
 class RoundStatus(StrEnum):
-    """An open round is blinded; a locked one takes no edits; unblinded shows all."""
+    """An open round takes codes; a locked one takes no edits; unblinded shows all."""
 
     OPEN = "open"
     LOCKED = "locked"
     UNBLINDED = "unblinded"
+
+
+class BlindingPolicy(StrEnum):
+    """When a rater (not a lead) sees only their own codes: a project setting.
+
+    ``always`` is the default: independent coding is the point of an observer study,
+    and a rater who has seen a colleague's codes can no longer count as independent.
+    ``during_rounds`` blinds while any round is open or locked (the behaviour before the
+    setting existed); ``never`` suits a project coded by one person, or teaching.
+    """
+
+    ALWAYS = "always"
+    DURING_ROUNDS = "during_rounds"
+    NEVER = "never"
 
 
 @dataclass(frozen=True, slots=True)

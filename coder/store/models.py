@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from coder.store.clock import utcnow
+from coder.store.clock import new_uid, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -206,9 +206,12 @@ class CodeApplicationRow(Base):
     __table_args__ = (
         Index("ix_code_applications_session_rater", "session_id", "rater_id"),
         Index("ix_code_applications_segment", "segment_id"),
+        Index("ix_code_applications_uid", "uid", unique=True),
         CheckConstraint("unit IN ('segment','turn','session','episode')", name="unit_kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity: kept when undo re-inserts a code (row ids are reused after deletes).
+    uid: Mapped[str] = mapped_column(String(32), default=new_uid)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))

@@ -8,6 +8,7 @@ start one when there is none. Errors the services raise become a status message.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from coder.domain.errors import CoderError
 from coder.domain.scheme import Scope
 from coder.ui import undo
 from coder.ui.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 
 class CodingController(QObject):
@@ -42,10 +45,16 @@ class CodingController(QObject):
         self.ws = ws
 
     def run(self, command: undo._Command) -> bool:
+        """Apply ``command``; a refusal or failure is reported and nothing is stacked.
+        Unexpected errors are logged too: a database error must reach the user in words
+        as surely as a refusal does."""
         assert self.ws is not None
         try:
             undo.perform(self.ws.stack, command)
-        except CoderError as exc:
+        except Exception as exc:
+            if not isinstance(exc, CoderError):
+                log.exception("could not %s", command.text())
+            self.ws.reload()
             self.message.emit(f"Not saved: {exc}")
             return False
         return True

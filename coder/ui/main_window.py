@@ -171,11 +171,15 @@ class MainWindow(QMainWindow):
 
     # ---- identity and sessions ----------------------------------------------------------
     def set_coder(self, coder: Coder) -> None:
+        """Become ``coder``: one identity per window tree.
+
+        Everything opened under the previous identity goes: its workspaces and undo
+        stacks (an undo must never act as someone else), and its child windows (a
+        patient view or reliability window keeps the rights of whoever opened it).
+        Only then is the new identity's position reopened.
+        """
+        self.close_identity()
         self.coder = coder
-        for ws in self.workspaces.values():
-            self.undo_group.removeStack(ws.stack)
-        self.workspaces.clear()
-        self.ws = None
         role = "lead" if coder.is_lead else "rater"
         self.identity_label.setText(f"Coding as {coder.name} ({coder.initials}, {role})")
         self.rater_filter_action.setVisible(coder.is_lead)
@@ -190,6 +194,29 @@ class MainWindow(QMainWindow):
             if last.scheme_key and last.scheme_key != self.scheme_key:
                 self._scheme_changed_to(last.scheme_key, reopen=False)
             self.open_session(last.patient, last.session, turn=last.turn)
+
+    def close_identity(self) -> None:
+        """Forget every session, undo stack and child window of the current identity."""
+        for window in self.child_windows:
+            window.close()
+            window.deleteLater()
+        self.child_windows.clear()
+        self.controller.set_workspace(None)
+        self.ws = None
+        for ws in self.workspaces.values():
+            self.undo_group.removeStack(ws.stack)
+            ws.stack.clear()
+            ws.deleteLater()
+        self.workspaces.clear()
+        self.current_segment = None
+        self.transcript.turns.set_transcript(None)
+        self.grid.grid.set_workspace(None)
+        self.episodes.set_workspace(None)
+        self.applied.applied.show(None, None)
+        self.session_form.set_values({})
+        self.coder = None
+        self.identity_label.setText("Nobody signed in")
+        self.setWindowTitle(f"Rupture Coder — {projects.project_name(self.db)}")
 
     def refresh_sessions(self) -> None:
         progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}

@@ -8,12 +8,20 @@ Use :func:`perform`, never ``stack.push`` directly: the first application runs *
 the push, so an edit the services refuse (a locked round, a bad span) raises a
 ``CoderError`` for the caller to show and never lands on the stack. Qt's own ``redo``
 call during the push is then skipped.
+
+Commands refer to codes by their stable ``uid`` (never the row id, which the database
+reuses), so undo can only ever touch the code it made. When an undo or redo fails (a
+round was locked meanwhile, the database is unreachable), the data are unchanged, and
+the stack is stepped back to match them: the stack never claims a change the database
+does not hold.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from coder.app import episodes as episode_service
@@ -23,34 +31,60 @@ from coder.domain.errors import CoderError
 from coder.ui.subclassing import require_methods
 from coder.ui.workspace import Workspace
 
+log = logging.getLogger(__name__)
+
 
 class _Command(QUndoCommand):
     def __init__(self, ws: Workspace, text: str) -> None:
         super().__init__(text)
         self.ws = ws
         self._applied_by_perform = False
+        self._skip_next = False  # set while the stack is re-synchronised after a failure
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         require_methods(cls, _Command, ("apply", "revert"))
 
     def redo(self) -> None:
-        if self._applied_by_perform:
-            self._applied_by_perform = False
+        if self._applied_by_perform or self._skip_next:
+            self._applied_by_perform = self._skip_next = False
             return
-        self._guard(self.apply, "redo")  # type: ignore[attr-defined]
+        if not self._guard(self.apply, "redo"):  # type: ignore[attr-defined]
+            self._resync(lambda stack: stack.undo())
 
     def undo(self) -> None:
-        self._guard(self.revert, "undo")  # type: ignore[attr-defined]
+        if self._skip_next:
+            self._skip_next = False
+            return
+        if not self._guard(self.revert, "undo"):  # type: ignore[attr-defined]
+            self._resync(lambda stack: stack.redo())
 
-    def _guard(self, action: Callable[[], None], verb: str) -> None:
-        """Qt cannot take an exception from redo/undo; report it and keep the data as the
-        services left it (each service call is one transaction, so nothing is half-done)."""
+    def _guard(self, action: Callable[[], None], verb: str) -> bool:
+        """Qt cannot take an exception from redo/undo: report it and keep the data as the
+        services left it (each service call is one transaction, so nothing is half-done).
+        Any exception counts, not only the project's own: a database error must not
+        leave the stack and the data out of step either."""
         try:
             action()
-        except CoderError as exc:
+        except Exception as exc:
+            if not isinstance(exc, CoderError):
+                log.exception("could not %s %s", verb, self.text())
             self.ws.reload()
             self.ws.failed.emit(f"Could not {verb} {self.text()}: {exc}")
+            return False
+        return True
+
+    def _resync(self, step: Callable[[QUndoStack], None]) -> None:
+        """Move the stack's index back over this command without running it again, once
+        Qt has finished the current undo/redo (the stack cannot be moved from inside)."""
+        stack = self.ws.stack
+
+        def back() -> None:
+            self._skip_next = True
+            step(stack)
+            self._skip_next = False
+
+        QTimer.singleShot(0, back)
 
 
 def perform(stack: QUndoStack, command: _Command) -> None:
@@ -77,7 +111,7 @@ class ApplyCode(_Command):
 
     def revert(self) -> None:
         assert self.added is not None
-        self.ws.cs.remove([self.added.id])
+        self.ws.cs.remove([self.added.uid])
         self.ws.committed(f"Undid {self.code_id} in segment {self.segment}")
 
 
@@ -87,7 +121,7 @@ class RemoveCodes(_Command):
         self.snapshots = codes
 
     def apply(self) -> None:
-        self.snapshots = self.ws.cs.remove([c.id for c in self.snapshots])
+        self.snapshots = self.ws.cs.remove([c.uid for c in self.snapshots])
         self.ws.committed(self.text().capitalize())
 
     def revert(self) -> None:
@@ -126,35 +160,27 @@ class SetRating(_Command):
         return True
 
     def apply(self) -> None:
+        if self.value is self.CLEAR:
+            removed = self.ws.cs.clear_rating(self.rating_id, self.unit, self.unit_index)
+            self.after = None
+        else:
+            assert self.value is None or isinstance(self.value, int)
+            previous, self.after = self.ws.cs.set_rating(
+                self.rating_id, self.unit_index, self.value, unit=self.unit
+            )
+            removed = [previous] if previous is not None else []
         if self.first:
-            current = [
-                c
-                for c in self.ws.cs.own_codes()
-                if c.code_id == self.rating_id
-                and c.unit is self.unit
-                and c.unit_index == self.unit_index
-            ]
-            self.before = current[0] if current else None
+            self.before = removed[0] if removed else None
             self.first = False
-        self._set(self.value)
         self.ws.committed(f"Rated {self.rating_id} = {_show(self.value)}")
 
     def revert(self) -> None:
-        self._clear()
-        if self.before is not None:
-            (self.before,) = self.ws.cs.restore([self.before])
+        restored = self.ws.cs.replace_rating(
+            self.rating_id, self.unit, self.unit_index, self.before
+        )
+        if restored is not None:
+            self.before = restored
         self.ws.committed(f"Undid rating {self.rating_id}")
-
-    def _set(self, value: int | object | None) -> None:
-        self._clear()
-        if value is not self.CLEAR:
-            assert value is None or isinstance(value, int)
-            _, self.after = self.ws.cs.set_rating(
-                self.rating_id, self.unit_index, value, unit=self.unit
-            )
-
-    def _clear(self) -> None:
-        self.ws.cs.clear_rating(self.rating_id, self.unit, self.unit_index)
 
 
 class EditMemo(_Command):
@@ -164,25 +190,12 @@ class EditMemo(_Command):
         self.old = code.memo
 
     def apply(self) -> None:
-        _, self.code = self.ws.cs.set_memo(self._current(), self.memo)
+        _, self.code = self.ws.cs.set_memo(self.code, self.memo)
         self.ws.committed(f"Memo saved on {self.code.code_id}")
 
     def revert(self) -> None:
-        _, self.code = self.ws.cs.set_memo(self._current(), self.old)
+        _, self.code = self.ws.cs.set_memo(self.code, self.old)
         self.ws.committed(f"Memo restored on {self.code.code_id}")
-
-    def _current(self) -> StoredCode:
-        """The code may have been re-inserted (new id) by undo of a removal."""
-        for code in self.ws.cs.own_codes():
-            if (code.code_id, code.unit, code.unit_index, code.evidence, code.created_at) == (
-                self.code.code_id,
-                self.code.unit,
-                self.code.unit_index,
-                self.code.evidence,
-                self.code.created_at,
-            ):
-                return code
-        return self.code
 
 
 class MoveBoundary(_Command):
@@ -267,7 +280,7 @@ class AddStage(_Command):
 
     def revert(self) -> None:
         assert self.added is not None
-        self.ws.cs.remove([self.added.id])
+        self.ws.cs.remove([self.added.uid])
         self.ws.committed(f"Undid stage {self.stage_id}")
 
 
@@ -296,7 +309,7 @@ class ApplyEpisodeCode(_Command):
 
     def revert(self) -> None:
         assert self.added is not None
-        self.ws.cs.remove([self.added.id])
+        self.ws.cs.remove([self.added.uid])
         self.ws.committed(f"Undid {self.code_id} in episode {self.episode}")
 
 

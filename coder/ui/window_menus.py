@@ -45,7 +45,12 @@ def build_menus(w: MainWindow) -> None:
     undo_action = w.undo_group.createUndoAction(w, "&Undo")
     undo_action.setShortcut(QKeySequence.StandardKey.Undo)
     redo_action = w.undo_group.createRedoAction(w, "&Redo")
-    redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+    # Ctrl+Y as well as the platform's redo key, once: where the platform's key *is*
+    # Ctrl+Y (Windows, offscreen) a duplicate would make the shortcut ambiguous and dead.
+    redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    if QKeySequence("Ctrl+Y") not in redo_keys:
+        redo_keys.append(QKeySequence("Ctrl+Y"))
+    redo_action.setShortcuts(redo_keys)
     edit.addAction(undo_action)
     edit.addAction(redo_action)
     edit.addSeparator()

@@ -100,11 +100,14 @@ class Workspace(QObject):
         return [c for c in self.codes_in_segment(segment) if c.code_id == code_id]
 
     def rating(self, segment: int, rating_id: str) -> StoredCode | None:
+        """The acting rater's own value, never someone else's: a rater must be able to
+        tell at a glance what they rated and what they have not rated yet."""
         mine = [c for c in self.presence(segment, rating_id) if self.own(c)]
-        if mine:
-            return mine[0]
-        found = self.presence(segment, rating_id)
-        return found[0] if found else None
+        return mine[0] if mine else None
+
+    def others_ratings(self, segment: int, rating_id: str) -> list[StoredCode]:
+        """Other raters' values the acting rater may see (a lead, or without blinding)."""
+        return [c for c in self.presence(segment, rating_id) if not self.own(c)]
 
     def session_rating(self, rating_id: str) -> StoredCode | None:
         for code in self.codes:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from coder.app import access, episodes, identity, rounds
 from coder.app import codes as codes_service
-from coder.app import episodes, identity, rounds
+from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.identity import AccessDenied, Coder
-from coder.app.rounds import NotAllowed
-from coder.domain.coding import RoundStatus
+from coder.domain.coding import BlindingPolicy, RoundStatus
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 
@@ -51,12 +51,13 @@ def test_episodes_are_blinded_too(
 def test_locked_round_refuses_edits_and_unblinding_shows_all(
     coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
 ) -> None:
+    access.set_blinding_policy(coded_db, lead, BlindingPolicy.DURING_ROUNDS)
     rounds.create_round(coded_db, lead)
     code = CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
     CodingSession(coded_db, ben, "P01", 1).apply_code("W1", segment=1)
     rounds.set_round_status(coded_db, lead, 1, RoundStatus.LOCKED)
     with pytest.raises(NotAllowed, match="round 1 is locked"):
-        CodingSession(coded_db, ada, "P01", 1).remove([code.id])
+        CodingSession(coded_db, ada, "P01", 1).remove([code.uid])
     assert [c.rater for c in CodingSession(coded_db, ben, "P01", 1).codes()] == ["Ben"]
     rounds.set_round_status(coded_db, lead, 1, RoundStatus.UNBLINDED)
     assert {c.rater for c in CodingSession(coded_db, ben, "P01", 1).codes()} == {"Ada", "Ben"}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from coder.app import access
+from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.identity import Coder
-from coder.app.rounds import NotAllowed
-from coder.domain.coding import TextSpan, Unit
+from coder.domain.coding import BlindingPolicy, TextSpan, Unit
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
 
@@ -47,7 +48,7 @@ def test_toggle_adds_then_removes_all_applications(coded_db: ProjectDatabase, ad
 def test_remove_then_restore_is_exact(coded_db: ProjectDatabase, ada: Coder) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     code = cs.apply_code("C5", segment=3, span=TextSpan(6, 10, 30), memo="progress complaint")
-    (snapshot,) = cs.remove([code.id])
+    (snapshot,) = cs.remove([code.uid])
     assert cs.codes() == []
     (back,) = cs.restore([snapshot])
     assert (back.code_id, back.unit_index, back.evidence, back.memo, back.created_at) == (
@@ -99,7 +100,7 @@ def test_bad_edits_are_refused(coded_db: ProjectDatabase, ada: Coder, ben: Coder
         )
     code = cs.apply_code("W1", segment=1)
     with pytest.raises(NotAllowed, match="only your own"):
-        CodingSession(coded_db, ben, "P01", 1).remove([code.id])
+        CodingSession(coded_db, ben, "P01", 1).remove([code.uid])
     assert len(cs.codes()) == 1
 
 
@@ -107,6 +108,9 @@ def test_boundary_move_and_back(
     coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
+    with pytest.raises(NotAllowed, match="only a lead can move them while raters are blinded"):
+        cs.move_boundary(2, 5)  # refused without saying whether anyone else has coded
+    access.set_blinding_policy(coded_db, lead, BlindingPolicy.NEVER)
     old = cs.move_boundary(2, 5)
     assert old == 4
     assert [(s.first_turn, s.last_turn) for s in cs.segments[:2]] == [(1, 4), (5, 5)]
@@ -129,5 +133,5 @@ def test_edits_in_one_session_never_touch_another(coded_db: ProjectDatabase, ada
     two = CodingSession(coded_db, ada, "P01", 2)
     one.apply_code("W1", segment=1)
     two.apply_code("W2", segment=1)
-    one.remove([c.id for c in one.codes()])
+    one.remove([c.uid for c in one.codes()])
     assert [c.code_id for c in two.codes()] == ["W2"]

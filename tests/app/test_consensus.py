@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coder.app import codes, consensus, demo, identity
-from coder.app.rounds import NotAllowed
+from coder.app.access import NotAllowed
 from coder.domain.coding import Unit
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
@@ -83,11 +83,11 @@ def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
         for x in consensus.find_disagreements(sample_db, the_lead, include_settled=False)
     )
     out = tmp_path / "consensus.csv"
-    codes.export_codes(sample_db, out, ["Consensus"])
+    codes.export_codes(sample_db, out, ["Consensus"], coder=the_lead)
     exported = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["rater"], r["code"], r["value"]) for r in exported] == [("Consensus", "W_SIG", "3")]
     consensus.unsettle(sample_db, the_lead, d)
-    assert codes.export_codes(sample_db, out, ["Consensus"]) == 0
+    assert codes.export_codes(sample_db, out, ["Consensus"], coder=the_lead) == 0
 
 
 def test_presence_decisions_and_adopting_agreements(sample_db: ProjectDatabase) -> None:

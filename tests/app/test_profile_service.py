@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coder.app import demo, identity, intake, profiles, rounds
-from coder.app.rounds import NotAllowed
+from coder.app.access import NotAllowed
 from coder.cli import main
 from coder.domain.errors import CoderError, ValidationError
 from coder.domain.intake import IIP, SUIPI, IIPVersion, PDInterview

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from coder.app import demo, identity, reliability, rounds
-from coder.app.rounds import NotAllowed
+from coder.app.access import NotAllowed
 from coder.cli import main
 from coder.domain.errors import ValidationError
 from coder.stats.reliability import reliability_report

@@ -12,8 +12,9 @@ import pytest
 from docx.document import Document
 
 from coder.app import demo, identity, reliability, reports, rounds
+from coder.app.access import NotAllowed
+from coder.app.identity import Coder
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
-from coder.app.rounds import NotAllowed
 from coder.cli import main
 from coder.domain.errors import CoderError, NotFoundError
 from coder.io.reliability_docx import APPENDIX_HEADING, FIXED_COLUMNS, write_reliability_report
@@ -32,6 +33,12 @@ def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabas
     return db
 
 
+@pytest.fixture
+def lee(sample_db: ProjectDatabase) -> Coder:
+    """The lead: in a project with a lead nobody compares raters anonymously."""
+    return identity.sign_in(sample_db, "Lee", PASS)
+
+
 def text_of(doc: Document) -> list[str]:
     return [p.text for p in doc.paragraphs]
 
@@ -46,10 +53,10 @@ def cell(stat_value: float, ci: tuple[float, float] | None) -> str:
 
 
 def test_the_report_has_a_table_per_kind_with_the_computed_figures(
-    sample_db: ProjectDatabase, tmp_path: Path
+    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
 ) -> None:
-    path = reports.export_reliability_report(sample_db, None, tmp_path / "irr.docx", bootstrap=BOOT)
-    table = reliability.compute(sample_db, None, bootstrap=BOOT)
+    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=BOOT)
+    table = reliability.compute(sample_db, lee, bootstrap=BOOT)
     doc = docx.Document(str(path))
     tables = stat_tables(doc)
     kinds = list(dict.fromkeys(r.kind for r in table.rows))
@@ -79,8 +86,10 @@ def test_the_report_has_a_table_per_kind_with_the_computed_figures(
     assert text[0] == "Inter-rater reliability: Demo project"
 
 
-def test_methods_and_how_computed_appendix(sample_db: ProjectDatabase, tmp_path: Path) -> None:
-    path = reports.export_reliability_report(sample_db, None, tmp_path / "irr.docx", bootstrap=0)
+def test_methods_and_how_computed_appendix(
+    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=0)
     doc = docx.Document(str(path))
     text = text_of(doc)
     methods = text.index("Methods")
@@ -100,9 +109,9 @@ def test_methods_and_how_computed_appendix(sample_db: ProjectDatabase, tmp_path:
     assert "Krippendorff (2004)" in sources and "Content Analysis" in sources
 
 
-def test_sessions_narrow_the_report(sample_db: ProjectDatabase, tmp_path: Path) -> None:
+def test_sessions_narrow_the_report(sample_db: ProjectDatabase, lee: Coder, tmp_path: Path) -> None:
     path = reports.export_reliability_report(
-        sample_db, None, tmp_path / "p01.docx", sessions=["P01"], bootstrap=0
+        sample_db, lee, tmp_path / "p01.docx", sessions=["P01"], bootstrap=0
     )
     doc = docx.Document(str(path))
     assert "Sessions: 3 (only P01)" in text_of(doc)
@@ -117,9 +126,11 @@ def test_a_blinded_round_needs_a_lead_and_nothing_is_written(
     rounds.create_round(sample_db, lee, "pilot")
     out = tmp_path / "out"
     out.mkdir()
-    for who in (None, identity.sign_in(sample_db, "Ada Lovelace")):
-        with pytest.raises(NotAllowed, match="only a lead"):
-            reports.export_reliability_report(sample_db, who, out / "irr.docx", bootstrap=0)
+    with pytest.raises(NotAllowed, match="say who you are"):
+        reports.export_reliability_report(sample_db, None, out / "irr.docx", bootstrap=0)
+    with pytest.raises(NotAllowed, match="only a lead"):
+        ada = identity.sign_in(sample_db, "Ada Lovelace")
+        reports.export_reliability_report(sample_db, ada, out / "irr.docx", bootstrap=0)
     with pytest.raises(NotFoundError, match="in round 1"):  # the open round has no codes yet
         reports.export_reliability_report(
             sample_db, lee, out / "irr.docx", round_number=1, bootstrap=0
@@ -129,9 +140,9 @@ def test_a_blinded_round_needs_a_lead_and_nothing_is_written(
     assert written.is_file()
 
 
-def test_the_report_must_be_a_docx(sample_db: ProjectDatabase, tmp_path: Path) -> None:
+def test_the_report_must_be_a_docx(sample_db: ProjectDatabase, lee: Coder, tmp_path: Path) -> None:
     with pytest.raises(CoderError, match=r"\.docx"):
-        reports.export_reliability_report(sample_db, None, tmp_path / "irr.txt", bootstrap=0)
+        reports.export_reliability_report(sample_db, lee, tmp_path / "irr.txt", bootstrap=0)
     assert list(tmp_path.glob("irr*")) == []
 
 
@@ -159,8 +170,11 @@ def test_cli_writes_the_docx(
     sample_db.close()
     project = str(demo.default_project_path())
     out = tmp_path / "out.docx"
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASS, encoding="utf-8")
+    lead = ["--as", "Lee", "--passphrase-file", str(secret)]
     with pytest.raises(SystemExit) as info:
-        main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "100"])
+        main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "100", *lead])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"Wrote {out}"
     assert len(stat_tables(docx.Document(str(out)))) == 6
@@ -179,7 +193,7 @@ def test_cli_docx_of_a_blinded_round_needs_a_lead(
     out = tmp_path / "out.docx"
     with pytest.raises(SystemExit) as info:
         main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "0"])
-    assert info.value.code == 2 and "only a lead" in capsys.readouterr().err
+    assert info.value.code == 2 and "say who you are" in capsys.readouterr().err
     assert not out.exists()
     secret = tmp_path / "pass.txt"
     secret.write_text(PASS, encoding="utf-8")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from docx.document import Document
 
 from coder.app import demo, identity, intake, profiles, reports, rounds
-from coder.app.rounds import NotAllowed
+from coder.app.access import NotAllowed
 from coder.commands.report import report_command
 from coder.domain.errors import CoderError
 from coder.domain.intake import IIP, OCTANTS, SUIPI, IIPVersion, PDInterview

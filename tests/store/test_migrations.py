@@ -61,8 +61,11 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
                 r[0]
                 for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
             }
+            uids = conn.execute(text("SELECT uid FROM code_applications")).scalars().all()
     finally:
         db.close()
+    # Revision 0006 gives every existing code a stable identity of its own.
+    assert len(set(uids)) == 2 and all(len(u) == 32 for u in uids)
     # Each event becomes a code whose evidence spans the whole turn it was coded at.
     assert rows == [("WS1", "episode", 1, 1, 1, 4, 0, 10), ("WS3", "episode", 1, 1, 1, 9, 0, 23)]
     assert "stage_events" not in tables

@@ -102,7 +102,10 @@ def test_project_flows_on_postgres(pg_url: str, tmp_path: Path) -> None:
         lead = identity.sign_in(db, "Lee", "lab passphrase")
         table = reliability.compute(db, lead, bootstrap=0)
         assert {r.item for r in table.rows} >= {"W1", "W_SIG", "G_RESOLVED"}
-        assert profiles.build_report(db, "P01", rater="Ada Lovelace").profile.balance_index == 1.0
+        assert (
+            profiles.build_report(db, "P01", rater="Ada Lovelace", coder=lead).profile.balance_index
+            == 1.0
+        )
         found = consensus.find_disagreements(db, lead)
         consensus.settle(db, lead, next(d for d in found if d.item == "W_SIG"), 3)
         rounds.create_round(db, lead)
@@ -110,7 +113,7 @@ def test_project_flows_on_postgres(pg_url: str, tmp_path: Path) -> None:
         cs = CodingSession(db, ada, "P01", 1)
         assert {c.rater for c in cs.codes()} == {"Ada Lovelace"}  # blinded on the server too
         code = cs.apply_code("W1", segment=2)
-        (snapshot,) = cs.remove([code.id])
+        (snapshot,) = cs.remove([code.uid])
         cs.restore([snapshot])
     finally:
         db.close()

@@ -187,8 +187,8 @@ def test_delete_key_removes_the_selected_code(
     assert stored(coded_db, ada) == []
 
 
-def test_boundary_move_and_undo(coded_db: ProjectDatabase, ada: Coder, make_window: Make) -> None:
-    window = make_window(coded_db, ada)
+def test_boundary_move_and_undo(coded_db: ProjectDatabase, lead: Coder, make_window: Make) -> None:
+    window = make_window(coded_db, lead)
     window.open_session("P01", 1)
     window.transcript.show_turn(4)
     from coder.ui.window_menus import nudge_boundary
@@ -196,11 +196,11 @@ def test_boundary_move_and_undo(coded_db: ProjectDatabase, ada: Coder, make_wind
     nudge_boundary(window, 1)  # segment 2 now starts at turn 5
     assert [(s.first_turn, s.last_turn) for s in window.ws.segments[:2]] == [(1, 4), (5, 5)]
     assert [
-        (s.first_turn, s.last_turn) for s in CodingSession(coded_db, ada, "P01", 1).segments[:2]
+        (s.first_turn, s.last_turn) for s in CodingSession(coded_db, lead, "P01", 1).segments[:2]
     ] == [(1, 4), (5, 5)]
     window.undo_group.undo()
     assert [
-        (s.first_turn, s.last_turn) for s in CodingSession(coded_db, ada, "P01", 1).segments[:2]
+        (s.first_turn, s.last_turn) for s in CodingSession(coded_db, lead, "P01", 1).segments[:2]
     ] == [(1, 3), (4, 5)]
 
 

@@ -19,6 +19,7 @@ from coder.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
 PRESENT = "●"
+OTHERS_COLOUR = "#707070"  # other raters' values: grey italics, never like one's own
 
 
 class CellKind(StrEnum):
@@ -134,24 +135,34 @@ class SegmentGridModel(QAbstractTableModel):
                 return bool(found)
         else:
             rating = self.ws.rating(segment, col.id)
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-                if rating is None:
-                    return None
+            if role == Qt.ItemDataRole.EditRole:
+                return None if rating is None else rating.value
+            if role == Qt.ItemDataRole.DisplayRole:
+                if rating is not None:
+                    return "N/A" if rating.value is None else rating.value
+                # Others' values (a lead, or no blinding): initials and a different style.
                 return (
-                    "N/A"
-                    if rating.value is None and role == Qt.ItemDataRole.DisplayRole
-                    else rating.value
+                    " ".join(
+                        f"{self._initials(c.rater)}:{_value(c.value)}"
+                        for c in sorted(
+                            self.ws.others_ratings(segment, col.id), key=lambda c: c.rater
+                        )
+                    )
+                    or None
                 )
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
-                font.setBold(True)
+                font.setBold(rating is not None)
+                font.setItalic(rating is None)
                 return font
+            if role == Qt.ItemDataRole.ForegroundRole and rating is None:
+                return QColor(OTHERS_COLOUR)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{col.id}: {col.label}"]
             lines += [
-                f"{c.rater}: {'N/A' if c.value is None else c.value}"
+                f"{c.rater}: {_value(c.value)}"
                 + (f" — {c.memo}" if c.memo else "")
                 + (f" «{self.ws.span_text(c.evidence)}»" if c.evidence else "")
                 for c in found
@@ -206,3 +217,7 @@ class SegmentGridModel(QAbstractTableModel):
                 " (times estimated from word counts)" if seg.estimated else ""
             )
         return None
+
+
+def _value(value: int | None) -> str:
+    return "N/A" if value is None else str(value)
