@@ -59,3 +59,8 @@ class Prompter:
     def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.parent, title, default, filters)
         return Path(name) if name else None
+
+    def choose(self, title: str, label: str, options: list[str], current: int = 0) -> int | None:
+        """Pick one of ``options``; returns its position, or None when cancelled."""
+        value, ok = QInputDialog.getItem(self.parent, title, label, options, current, False)
+        return options.index(value) if ok and value in options else None

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from coder.app import rounds
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
+from coder.ui.blinding import change_blinding
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -114,6 +115,7 @@ def build_menus(w: MainWindow) -> None:
     round_menu.addAction(
         _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED))
     )
+    round_menu.addAction(_action(w, "&Blinding…", lambda: change_blinding(w)))
     round_menu.addSeparator()
     round_menu.addAction(
         _action(

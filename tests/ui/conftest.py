@@ -49,6 +49,10 @@ class FakePrompter(Prompter):
     def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
         return self._next(title)  # type: ignore[return-value]
 
+    def choose(self, title: str, label: str, options: list[str], current: int = 0) -> int | None:
+        self.asked.append(label + " " + " | ".join(options))
+        return self.answers.pop(0) if self.answers else None  # type: ignore[return-value]
+
     def confirm_roles(
         self, speakers: dict[str, tuple[SpeakerRole, str]], pattern: str
     ) -> tuple[dict[str, SpeakerRole], str] | None:

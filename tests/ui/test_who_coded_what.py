@@ -427,3 +427,34 @@ def test_random_sequences_keep_who_coded_what_right(
                 assert visible <= {me}, where
             _, index = expected.stacks.get(session, ([], 0))  # type: ignore[arg-type]
             assert window.ws.stack.index() == index, where
+
+
+# ---- the blinding setting -----------------------------------------------------------------
+def test_the_lead_sets_blinding_and_open_windows_follow(
+    coded_db: ProjectDatabase,
+    ada: Coder,
+    ben: Coder,
+    lead: Coder,
+    make_window: Make,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coder.app import access
+    from coder.domain.coding import BlindingPolicy
+
+    CodingSession(coded_db, ben, "P01", 1).apply_code("W2", segment=1)
+    window = make_window(coded_db, ada)
+    window.open_session("P01", 1)
+    assert window.ws is not None and window.ws.codes == []
+
+    window.prompter.answers.append(2)  # type: ignore[attr-defined]
+    action(window, "Blinding").trigger()  # a rater may not
+    assert "only a lead" in window.prompter.errors[-1]  # type: ignore[attr-defined]
+    assert access.read_blinding_policy(coded_db) is BlindingPolicy.ALWAYS
+
+    switch_rater(window, lead, monkeypatch)
+    window.prompter.answers.append(2)  # type: ignore[attr-defined]
+    action(window, "Blinding").trigger()
+    assert access.read_blinding_policy(coded_db) is BlindingPolicy.NEVER
+    switch_rater(window, ada, monkeypatch)
+    window.open_session("P01", 1)
+    assert shown_raters(window) == {"Ben"}
