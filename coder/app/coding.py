@@ -138,13 +138,8 @@ class CodingSession:
         with self.db.reading() as session:
             allowed = visible_rater_ids(session, self.coder, list(raters) if raters else None)
             query = (
-                select(CodeApplicationRow, RaterRow.name, RoundRow.number)
-                .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-                .outerjoin(RoundRow, CodeApplicationRow.round_id == RoundRow.id)
-                .where(
-                    CodeApplicationRow.session_id == self.session_id,
-                    CodeApplicationRow.scheme_id.in_(self.scheme_ids),
-                )
+                self.select_rows()
+                .where(CodeApplicationRow.scheme_id.in_(self.scheme_ids))
                 .order_by(CodeApplicationRow.id)
             )
             if allowed is not None:
@@ -324,6 +319,8 @@ class CodingSession:
         return self.coder.rater_id
 
     def select_rows(self) -> Select[CodeApplicationRow, str, int]:
+        """Code applications of this session with rater name and round number (the
+        shape :func:`coder.app.stored_code.stored` snapshots); callers narrow it."""
         return (
             select(CodeApplicationRow, RaterRow.name, RoundRow.number)
             .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
@@ -349,6 +346,7 @@ class CodingSession:
         )
 
     def delete_rows(self, session: OrmSession, rows: Sequence[Any]) -> list[StoredCode]:
+        """Inside the caller's transaction: check, snapshot and delete ``rows``."""
         for row, _name, _number in rows:
             check_editable(
                 session, self.coder, self.session_id, owner_id=row.rater_id, round_id=row.round_id
@@ -384,6 +382,7 @@ class CodingSession:
     def restore_rows(
         self, session: OrmSession, snapshots: Sequence[StoredCode]
     ) -> list[StoredCode]:
+        """Inside the caller's transaction: re-insert snapshots with their identity."""
         round_ids = self._round_ids(session)
         restored = []
         for snap in snapshots:
