@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -188,6 +189,34 @@ def test_errors_are_one_line_exit_2(
     assert message in err
     assert "Traceback" not in err
     assert not (tmp_path / "new.sqlite").exists()
+
+
+def test_codes_export_file_problems_are_one_line_in_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = str(tmp_path / "p.sqlite")
+    run(capsys, "init", project)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+
+    def export(out: Path) -> str:
+        code, _, err = run(capsys, "codes", "export", "--project", project, "--out", str(out))
+        assert code == 2 and err.count("\n") == 1 and err.startswith("coder: error: ")
+        assert "Traceback" not in err
+        return err
+
+    # --out is a file option: click refuses a folder before the project is opened
+    assert f"'{folder}' is a directory" in export(folder)
+    assert f"{tmp_path / 'nope' / 'c.csv'}: the folder does not exist" in export(
+        tmp_path / "nope" / "c.csv"
+    )
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("coder.io.atomic.os.replace", full)
+    assert f"{folder / 'c.csv'}: the disk is full" in export(folder / "c.csv")
+    assert list(folder.iterdir()) == []  # no temporary file left
 
 
 def test_duplicate_rater_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from coder.app.identity import Coder
-from coder.domain.errors import CoderError, NotFoundError, ValidationError
+from coder.domain.errors import CoderError, NotFoundError, ValidationError, file_error
 from coder.domain.intake import (
     IIP,
     OCTANTS,
@@ -180,7 +180,7 @@ def import_intake_csv(db: ProjectDatabase, coder: Coder | None, path: Path) -> I
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise CoderError(f"cannot read: {exc.strerror}", path=path) from None
+        raise file_error(exc, path, writing=False, what="intake table") from None
     except UnicodeDecodeError:
         raise CoderError("not UTF-8 text", path=path) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))

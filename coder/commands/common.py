@@ -13,7 +13,7 @@ import click
 
 from coder.app import identity, projects
 from coder.app.identity import Coder
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, file_error
 from coder.store.database import ProjectDatabase
 
 EXIT_ERROR = 2
@@ -60,7 +60,7 @@ def read_passphrase(path: Path | None) -> str:
         try:
             return path.read_text(encoding="utf-8").strip("\r\n")
         except OSError as exc:
-            raise CoderError(f"cannot read passphrase file: {exc.strerror}", path=path) from None
+            raise file_error(exc, path, writing=False, what="passphrase file") from None
     if not sys.stdin.isatty():
         raise CoderError("a lead needs the lab passphrase: give --passphrase-file FILE")
     return str(click.prompt("Lab passphrase", hide_input=True))

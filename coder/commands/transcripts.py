@@ -16,7 +16,7 @@ from coder.commands.common import (
     opened,
     project_option,
 )
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, file_error
 from coder.domain.redaction import Redactor
 from coder.io.transcripts import ReadOptions
 from coder.io.transcripts.model import FORMATS
@@ -28,7 +28,7 @@ def _redactor(path: Path | None) -> Redactor | None:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
-        raise CoderError(f"cannot read names list: {exc.strerror}", path=path) from None
+        raise file_error(exc, path, writing=False, what="names list") from None
     except UnicodeDecodeError:
         raise CoderError("names list is not UTF-8 text", path=path) from None
     return Redactor.from_lines(lines)

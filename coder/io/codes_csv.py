@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from coder.domain.coding import TextSpan, Unit
-from coder.domain.errors import CoderError, ValidationError
+from coder.domain.errors import CoderError, ValidationError, file_error
+from coder.io.atomic import atomic_file
 
 REQUIRED = ("patient", "session", "rater", "code", "unit", "unit_index", "value")
 OPTIONAL = ("scheme", "evidence_start", "evidence_end", "memo", "created_at", "updated_at")
@@ -64,10 +63,8 @@ def read_codes(path: Path) -> list[CodeRecord]:
     half-read)."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CoderError("no such file", path=path) from None
     except OSError as exc:
-        raise CoderError(f"cannot read: {exc.strerror}", path=path) from None
+        raise file_error(exc, path, writing=False) from None
     if not raw.strip():
         raise CoderError("the file is empty", path=path)
     try:
@@ -180,21 +177,14 @@ def write_rows_atomically(
     path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> int:
     """Write a CSV next to ``path`` and move it into place: a crash never leaves a
-    truncated export where the previous good one was."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise CoderError("folder does not exist", path=folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    truncated export where the previous good one was. Rows are streamed (100k rows are
+    not held in memory); the shared atomic writer gives the file the usual permissions
+    and words for any refusal by the operating system."""
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+            count += 1
     return count

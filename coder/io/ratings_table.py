@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, file_error
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -52,12 +52,8 @@ class RatingsTable:
 def _decode(path: Path) -> str:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CoderError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise CoderError("is a folder, not a ratings table", path=path) from None
     except OSError as exc:
-        raise CoderError(f"cannot read: {exc.strerror}", path=path) from None
+        raise file_error(exc, path, writing=False) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

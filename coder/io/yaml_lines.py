@@ -16,7 +16,7 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, file_error
 
 Loc = tuple[str | int, ...]
 
@@ -111,12 +111,8 @@ def read_yaml_source(path: Path, what: str, max_bytes: int) -> str:
     """The text of a YAML file, or a one-line error naming the file and the problem."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CoderError(f"no such {what}", path=path) from None
-    except IsADirectoryError:
-        raise CoderError(f"is a directory, not a {what}", path=path) from None
     except OSError as exc:
-        raise CoderError(f"cannot read {what}: {exc.strerror}", path=path) from None
+        raise file_error(exc, path, writing=False, what=what) from None
     if len(raw) > max_bytes:
         raise CoderError(f"{what} is larger than {max_bytes} bytes", path=path)
     try:

@@ -8,7 +8,6 @@ start one when there is none. Errors the services raise become a status message.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +17,8 @@ from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import Scope
 from coder.ui import undo
+from coder.ui.error_report import report_exception
 from coder.ui.workspace import Workspace
-
-log = logging.getLogger(__name__)
 
 
 class CodingController(QObject):
@@ -52,10 +50,10 @@ class CodingController(QObject):
         try:
             undo.perform(self.ws.stack, command)
         except Exception as exc:
-            if not isinstance(exc, CoderError):
-                log.exception("could not %s", command.text())
             self.ws.reload()
             self.message.emit(f"Not saved: {exc}")
+            if not isinstance(exc, CoderError):
+                report_exception(exc, f"saving: {command.text()}")
             return False
         return True
 

@@ -114,9 +114,14 @@ def run_import(w: MainWindow, files: list[Path] | None = None) -> importing.Impo
         progress.setLabelText(f"Importing {path.name} ({done + 1} of {total})")
         return not progress.wasCanceled()
 
-    report = importing.import_files(w.db, files, options, step)
-    progress.close()
-    w.refresh_sessions()
+    # A file that cannot be read is a failed file in the report, said in words. Anything
+    # else goes on to the exception hook, but never with the progress dialog left over the
+    # window; the files imported before it are stored and listed.
+    try:
+        report = importing.import_files(w.db, files, options, step)
+    finally:
+        progress.close()
+        w.refresh_sessions()
     failed = report.failed
     n_ok = len(report.files) - len(failed)
     summary = f"Imported {report.sessions} sessions ({report.turns} turns) from {n_ok} files"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from coder.app import demo, identity, projects
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
+from coder.ui.error_report import install_exception_hook
 from coder.ui.identity_dialog import choose_coder
 from coder.ui.main_window import MainWindow
 
@@ -64,6 +65,8 @@ def launch(
     passphrase: str | None = None,
 ) -> int:
     app = application()
+    if screenshot is None:  # a screenshot run (docs, CI) must never wait on a dialog
+        install_exception_hook()
     target = parse_open(open_session)
     db = projects.open_project(project) if project else demo.ensure_demo_project()
     try:

@@ -213,7 +213,7 @@ class PatientView(QMainWindow):
             written = reports.save_report_plots(
                 self.report, path.parent, format_of(path), prefix=path.stem
             )
-        except (CoderError, OSError) as exc:
+        except CoderError as exc:  # file problems too, in words (coder.io.atomic)
             self.prompter.error("Export plots", str(exc))
             return
         self.statusBar().showMessage(
@@ -237,7 +237,7 @@ class PatientView(QMainWindow):
                 self.db, self.coder, self.patient, path, rater=source.rater,
                 consensus=source.consensus,
             )  # fmt: skip
-        except (CoderError, OSError) as exc:
+        except CoderError as exc:  # file problems too, in words (coder.io.atomic)
             self.prompter.error("Export report", str(exc))
             return
         self.statusBar().showMessage(f"Report written to {path}", 10000)

@@ -36,6 +36,13 @@ class Prompter:
     def error(self, title: str, message: str) -> None:
         QMessageBox.warning(self.parent, title, message)
 
+    def unexpected_error(self, summary: str, details: str, log_path: Path | None) -> None:
+        """Show an unexpected error (a bug, not a user mistake): the summary, details to
+        copy for the developer, and the log file (see :mod:`coder.ui.error_report`)."""
+        from coder.ui.error_report import ErrorDialog
+
+        ErrorDialog(summary, details, log_path, self.parent).exec()
+
     def open_files(self, title: str, filters: str) -> list[Path]:
         names, _ = QFileDialog.getOpenFileNames(self.parent, title, "", filters)
         return [Path(n) for n in names]

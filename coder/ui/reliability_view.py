@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QIODevice, QModelIndex, QSaveFile, QSignalBlocker, Qt
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +39,7 @@ from coder.app.identity import Coder
 from coder.app.reliability import ReliabilityTable
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
+from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase
 from coder.ui.consensus_panel import ERROR_STYLE, NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
 from coder.ui.models.reliability_model import ROW_ROLE, ReliabilityModel, details_html
@@ -292,13 +293,12 @@ class ReliabilityView(QMainWindow):
         path = self.prompter.save_file("Export reliability table", "CSV files (*.csv)", default)
         if path is None:
             return None
-        out = QSaveFile(str(path))  # written next to the target, then moved into place
-        data = reliability.as_csv(self.table).encode("utf-8")
-        if not (out.open(QIODevice.OpenModeFlag.WriteOnly) and out.write(data) >= 0):
-            out.cancelWriting()
-        if not out.commit():
-            self.say(f"{path}: cannot write ({out.errorString()})")
+        try:  # the shared writer: next to the target, then moved; refusals in words
+            write_atomically(path, reliability.as_csv(self.table).encode("utf-8"))
+        except CoderError as exc:
+            self.say(str(exc))
             return None
+        self.say("")
         self.summary.setText(f"Wrote {path}")
         return path
 
@@ -328,7 +328,7 @@ class ReliabilityView(QMainWindow):
                 sessions=self.chosen_sessions(),
                 bootstrap=self.bootstrap_spin.value(),
             )
-        except (CoderError, OSError) as exc:
+        except CoderError as exc:  # a file refusal too (coder.io.atomic); bugs go to the hook
             self.say(str(exc))
             return None
         finally:

@@ -18,7 +18,6 @@ does not hold.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
@@ -28,10 +27,9 @@ from coder.app import episodes as episode_service
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
+from coder.ui.error_report import report_exception
 from coder.ui.subclassing import require_methods
 from coder.ui.workspace import Workspace
-
-log = logging.getLogger(__name__)
 
 
 class _Command(QUndoCommand):
@@ -67,10 +65,10 @@ class _Command(QUndoCommand):
         try:
             action()
         except Exception as exc:
-            if not isinstance(exc, CoderError):
-                log.exception("could not %s %s", verb, self.text())
             self.ws.reload()
             self.ws.failed.emit(f"Could not {verb} {self.text()}: {exc}")
+            if not isinstance(exc, CoderError):  # a refusal is news; anything else a fault
+                report_exception(exc, f"trying to {verb} {self.text()}")
             return False
         return True
 

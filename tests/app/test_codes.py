@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,6 +167,39 @@ def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     with pytest.raises(CoderError, match="folder does not exist"):
         codes.export_codes(db, tmp_path / "nope" / "out.csv")
+    db.close()
+
+
+def test_file_refusals_are_said_in_words_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(CoderError, match="is a folder; choose a file name") as info:
+        codes.export_codes(db, folder)
+    assert info.value.path == str(folder) and list(folder.iterdir()) == []
+    with pytest.raises(CoderError, match="is a folder, not a file"):
+        codes.import_codes(db, folder)
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, fh: Any) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.fh.close()
+
+        def write(self, _: object) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("coder.io.atomic.os.fdopen", lambda fd, *a, **k: Full(real(fd, *a, **k)))
+    with pytest.raises(CoderError, match="the disk is full"):
+        codes.export_codes(db, folder / "codes.csv")
+    assert list(folder.iterdir()) == []  # no temporary file left
     db.close()
 
 

@@ -4,6 +4,8 @@ reasons for undefined figures and the how-computed appendix; it is written atomi
 
 from __future__ import annotations
 
+import errno
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -233,11 +235,12 @@ def test_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     path.write_bytes(b"the previous report")
 
     def fail(*_: object) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr("coder.io.atomic.os.replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CoderError, match="the disk is full") as info:
         write_reliability_report(path, data(), title="T")
+    assert info.value.path == str(path)
     assert path.read_bytes() == b"the previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["irr.docx"]  # no temporary file left
     with pytest.raises(CoderError, match="folder does not exist"):

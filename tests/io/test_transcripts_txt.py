@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,8 +148,23 @@ def test_no_turns(write_file: WriteFile) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(TranscriptFormatError, match="file not found"):
+    with pytest.raises(TranscriptFormatError, match="no such transcript file"):
         read_transcripts(tmp_path / "nope.txt")
+
+
+def test_a_folder_or_an_unreadable_file_is_said_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(TranscriptFormatError, match="is a folder, not a transcript file") as info:
+        read_transcripts(tmp_path)
+    assert info.value.path == str(tmp_path)
+
+    def refuse(*_: object) -> bytes:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(TranscriptFormatError, match="you don't have permission to read"):
+        read_transcripts(tmp_path / "P01_S1.txt")
 
 
 def test_notes_times_in_speech_and_numbered_labels(write_file: WriteFile) -> None:

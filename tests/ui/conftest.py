@@ -24,6 +24,7 @@ class FakePrompter(Prompter):
         self.answers: list[object] = []
         self.asked: list[str] = []
         self.errors: list[str] = []
+        self.unexpected: list[tuple[str, str, Path | None]] = []
 
     def _next(self, question: str) -> object:
         self.asked.append(question)
@@ -42,6 +43,9 @@ class FakePrompter(Prompter):
 
     def error(self, title: str, message: str) -> None:
         self.errors.append(message)
+
+    def unexpected_error(self, summary: str, details: str, log_path: Path | None) -> None:
+        self.unexpected.append((summary, details, log_path))
 
     def open_files(self, title: str, filters: str) -> list[Path]:
         return self._next(title) or []  # type: ignore[return-value]

@@ -3,6 +3,8 @@ export. Modal questions are answered by the FakePrompter."""
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -285,6 +287,29 @@ def test_export_report_and_plots_through_the_prompter(
     prompter.answers = []  # cancelled dialog: nothing happens
     view.export_report_action.trigger()
     assert len(prompter.errors) == 1
+
+
+def test_export_file_problems_are_said_in_words_through_the_prompter(
+    make_view: MakeView, ada: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = make_view(ada)
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    out = tmp_path / "out"
+    folder = out / "P01-report.docx"  # a folder with a report's name
+    folder.mkdir(parents=True)
+    prompter.answers = [folder]
+    view.export_report_action.trigger()
+    assert prompter.errors == [f"{folder}: is a folder; choose a file name"]
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("coder.io.atomic.os.replace", full)
+    prompter.answers = [out / "fig.png"]
+    view.export_plots_action.trigger()
+    assert prompter.errors[-1].startswith(f"{out / 'fig-sessions.png'}: the disk is full")
+    assert [p.name for p in out.iterdir()] == ["P01-report.docx"]  # no temporary file left
+    assert list(folder.iterdir()) == []
 
 
 def test_open_patient_view_from_the_main_window(

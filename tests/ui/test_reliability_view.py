@@ -228,6 +228,22 @@ def test_csv_export_writes_the_table(
     assert out.read_text(encoding="utf-8") == reliability.as_csv(table)
 
 
+def test_csv_export_problems_show_inline_in_words(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+) -> None:
+    view = make_view(db, lee)
+    prompter: Any = view.prompter  # conftest's FakePrompter
+    view.bootstrap_spin.setValue(0)
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    prompter.answers.append(folder)
+    assert view.export_csv() is None
+    assert view.message.text() == f"{folder}: is a folder; choose a file name"
+    assert list(folder.iterdir()) == [] and not view.message.isHidden()
+    prompter.answers.append(folder / "irr.csv")
+    assert view.export_csv() == folder / "irr.csv" and view.message.isHidden()
+
+
 def test_export_report_writes_the_docx_for_the_current_choices(
     db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
 ) -> None:

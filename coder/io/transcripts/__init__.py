@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coder.domain.errors import os_error_problem
 from coder.io.transcripts.csv_reader import read_csv
 from coder.io.transcripts.decoding import decode_text
 from coder.io.transcripts.detect import detect_format
@@ -44,10 +45,9 @@ def read_transcripts(
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise TranscriptFormatError("file not found", path=path) from None
     except OSError as exc:
-        raise TranscriptFormatError(f"cannot read the file ({exc.strerror})", path=path) from exc
+        problem = os_error_problem(exc, writing=False, what="transcript file")
+        raise TranscriptFormatError(problem, path=path) from exc
     if not data.strip():
         raise TranscriptFormatError("the file is empty", path=path)
     fmt = detect_format(path, data) if options.fmt == "auto" else options.fmt
