@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
 from coder.app.identity import Coder
+from coder.app.raters import check_spelling, exact_names
 from coder.app.rounds import NotAllowed, visible_rater_ids
 from coder.domain.coding import RoundStatus, TextSpan, Unit, check_value
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
@@ -295,6 +296,7 @@ def export_codes(
     """
     rater_ids: list[int] | None = None
     with db.reading() as session:
+        check_spelling(session, raters or ())  # a wrong case is an error, not an empty file
         if coder is not None:
             rater_ids = visible_rater_ids(session, coder)
         elif session.scalar(
@@ -353,7 +355,7 @@ def _export_rows(
         )
     )
     if raters:
-        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+        query = query.where(RaterRow.name.in_(exact_names(raters)))
     if rater_ids is not None:
         query = query.where(app.rater_id.in_(rater_ids))
     schemes: dict[tuple[str, int], Scheme] = {}

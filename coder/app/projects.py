@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from coder.app import schemes as scheme_service
+from coder.app.identity import Coder
 from coder.domain.coding import ProjectCounts
 from coder.domain.errors import CoderError
+from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase, resolve_url, sqlite_path, sqlite_url
 from coder.store.models import (
     CodeApplicationRow,
@@ -71,17 +74,51 @@ def project_name(db: ProjectDatabase) -> str:
         return meta.name if meta else ""
 
 
-def counts(db: ProjectDatabase) -> ProjectCounts:
-    """Counts for ``coder info``: what a lab lead checks after an import."""
+class CodeCount(StrEnum):
+    """Whose code applications ``coder info`` may count for an identity."""
+
+    ALL = "all"  # everyone's: the identity may see every rater's codes
+    OWN = "own"  # only the signed-in rater's own
+    NONE = "none"  # nobody signed in, and the project has a lead who guards the codes
+
+
+def counts(db: ProjectDatabase, own_only_for: Coder | None = None) -> ProjectCounts:
+    """Counts for ``coder info``: what a lab lead checks after an import.
+
+    With ``own_only_for``, ``codes`` counts only that rater's code applications: how
+    many codes each rater made is itself information a blinded rater should not get
+    (see :func:`code_count_scope`).
+    """
     with db.reading() as session:
 
         def count(model: type) -> int:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
+        codes = select(func.count()).select_from(CodeApplicationRow)
+        if own_only_for is not None:
+            codes = codes.where(CodeApplicationRow.rater_id == own_only_for.rater_id)
         return ProjectCounts(
             patients=count(PatientRow),
             sessions=count(SessionRow),
             turns=count(TurnRow),
             raters=count(RaterRow),
-            codes=count(CodeApplicationRow),
+            codes=int(session.scalar(codes) or 0),
         )
+
+
+def code_count_scope(db: ProjectDatabase, actor: Coder | None) -> CodeCount:
+    """Whose codes ``actor`` may count in ``coder info``.
+
+    Only an identity that sees every rater's codes gets the total: a lead, or anyone in
+    a project without a lead when nobody signs in (nobody guards those codes, as before
+    there were leads). A rater counts their own codes only; an anonymous caller in a
+    project with a lead gets no code count. This is the simple local form of the
+    project's visibility rule, to be replaced by the shared one.
+    """
+    if actor is not None:
+        return CodeCount.ALL if actor.is_lead else CodeCount.OWN
+    with db.reading() as session:
+        lead = session.scalar(
+            select(RaterRow.id).where(RaterRow.role == RaterRole.LEAD.value).limit(1)
+        )
+    return CodeCount.ALL if lead is None else CodeCount.NONE
