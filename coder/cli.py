@@ -15,15 +15,18 @@ import click
 
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
-from coder.commands import codes, irr, patients, profile, report, rounds, transcripts
+from coder.commands import codes, irr, patients, profile, project, report, rounds, transcripts
 from coder.commands.common import (
     EXIT_ERROR,
+    as_option,
     db_option,
     emit_json,
     opened,
     passphrase_option,
     project_option,
     read_passphrase,
+    read_secret,
+    sign_in_as,
 )
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
@@ -46,7 +49,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @project_option
-@click.option("--rater", help="Open as this rater (skips the who-are-you dialog).")
+@click.option(
+    "--rater",
+    help="Open as this rater, named exactly (skips choosing in the sign-in dialog; a lead "
+    "or a rater with a PIN gives it with --passphrase-file, else the dialog asks for it).",
+)
 @passphrase_option
 @click.option(
     "--open", "open_session", metavar="PATIENT/SESSION", help="Open this session, e.g. P01/2."
@@ -102,31 +109,50 @@ def init(path: Path, scheme_ids: tuple[str, ...], name: str | None) -> None:
 @cli.command()
 @project_option
 @db_option
+@as_option
+@passphrase_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
-def info(project: Path | None, db_url: str | None, as_json: bool) -> None:
-    """Counts of patients, sessions, turns, raters and codes."""
+def info(
+    project: Path | None,
+    db_url: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Counts of patients, sessions, turns, raters and codes.
+
+    The total number of codes is shown to a lead (or, without --as, in a project that
+    has no lead); a rater (--as NAME) sees how many codes they made themself.
+    """
     with opened(project, db_url) as db:
-        c = projects.counts(db)
+        coder = sign_in_as(db, as_name, passphrase_file)
+        scope = projects.code_count_scope(db, coder)
+        own = scope is projects.CodeCount.OWN
+        c = projects.counts(db, own_only_for=coder if own else None)
+        numbers: list[tuple[str, str, int]] = [
+            ("patients", "Patients", c.patients),
+            ("sessions", "Sessions", c.sessions),
+            ("turns", "Turns", c.turns),
+            ("raters", "Raters", c.raters),
+        ]
+        if scope is projects.CodeCount.ALL:
+            numbers.append(("codes", "Codes", c.codes))
+        elif own:
+            numbers.append(("own_codes", "Own codes", c.codes))
         if as_json:
-            emit_json(
-                {
-                    "patients": c.patients,
-                    "sessions": c.sessions,
-                    "turns": c.turns,
-                    "raters": c.raters,
-                    "codes": c.codes,
-                }
-            )
+            data: dict[str, object] = {key: value for key, _, value in numbers}
+            if own and coder is not None:
+                data["own_codes_of"] = coder.name
+            emit_json(data)
             return
         click.echo(f"Project: {projects.project_name(db)}")
-        for label, value in (
-            ("Patients", c.patients),
-            ("Sessions", c.sessions),
-            ("Turns", c.turns),
-            ("Raters", c.raters),
-            ("Codes", c.codes),
-        ):
-            click.echo(f"  {label:<9}{value:>8}")
+        for key, label, value in numbers:
+            whose = f"  (made by {coder.name})" if key == "own_codes" and coder else ""
+            click.echo(f"  {label:<9}{value:>8}{whose}")
+        if scope is projects.CodeCount.NONE:
+            click.echo("  Codes    (shown to a lead; a rater sees their own with --as NAME)")
+        if identity.require_rater_sign_in(db):
+            click.echo("  Sign-in  every rater signs in with a PIN")
         for stored in schemes.project_schemes(db):
             mark = " (default)" if stored.is_default else ""
             click.echo(f"  Scheme   {stored.key} v{stored.version} rev {stored.revision}{mark}")
@@ -244,7 +270,7 @@ def schemes_validate(files: tuple[Path, ...]) -> None:
 # ---- raters --------------------------------------------------------------------------
 @cli.group(name="raters")
 def raters_group() -> None:
-    """Add and list raters."""
+    """Add and list raters; set a rater's PIN."""
 
 
 @raters_group.command(name="add")
@@ -297,6 +323,58 @@ def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None
         click.echo(f"{r.initials:<5}{r.name:<30}{r.role.value}")
 
 
+@raters_group.command(name="set-pin")
+@click.argument("name")
+@click.option(
+    "--pin-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding the new PIN (or passphrase, at least "
+    f"{identity.MIN_PIN} characters). Default: typed twice at a terminal.",
+)
+@as_option
+@passphrase_option
+@project_option
+@db_option
+def raters_set_pin(
+    name: str,
+    pin_file: Path | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    project: Path | None,
+    db_url: str | None,
+) -> None:
+    """Set or change rater NAME's PIN (or passphrase).
+
+    A rater sets their own (changing it needs the current one: --passphrase-file FILE
+    or typed); a lead resets anyone's with --as LEAD --passphrase-file FILE.
+    """
+    with opened(project, db_url) as db:
+        actor = None
+        current = None
+        if as_name is None or as_name.strip() == name.strip():
+            need = identity.sign_in_need(db, name)
+            if need is identity.SignInNeed.PIN:
+                current = read_secret(
+                    passphrase_file,
+                    f"Current PIN for {name.strip()}",
+                    f"{name.strip()} already has a PIN: give the current one with "
+                    "--passphrase-file FILE (or ask a lead to reset it)",
+                    "PIN",
+                )
+        else:
+            actor = sign_in_as(db, as_name, passphrase_file)
+        new = read_secret(
+            pin_file,
+            f"New PIN for {name.strip()}",
+            "give the new PIN with --pin-file FILE",
+            "PIN",
+            confirm=True,
+        )
+        identity.set_rater_secret(db, actor, name, new, current)
+    click.echo(f"PIN set for {name.strip()}")
+
+
+# ---- project settings ----------------------------------------------------------------
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
@@ -307,6 +385,7 @@ cli.add_command(profile.override_command)
 cli.add_command(report.report_command)
 cli.add_command(patients.patients_group)
 cli.add_command(rounds.rounds_group)
+cli.add_command(project.project_group)
 
 
 # ---- entry point ---------------------------------------------------------------------

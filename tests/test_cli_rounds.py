@@ -79,3 +79,29 @@ def test_round_lifecycle(
         (1, "unblinded"),
         (2, "locked"),
     ]
+
+
+def test_project_blinding_is_shown_and_set_by_a_lead_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    demo.ensure_demo_project().close()
+    p = str(demo.default_project_path())
+    assert run(capsys, "project", "blinding", "--project", p)[1].strip() == (
+        "Blinding: during_rounds"  # the demo's setting
+    )
+    secret = tmp_path / "pass.txt"
+    secret.write_text("lab passphrase")
+    add_lead = ["raters", "add", "Lee", "--initials", "LP", "--role", "lead"]
+    assert run(capsys, *add_lead, "--project", p, "--passphrase-file", str(secret))[0] == 0
+    code, _, err = run(capsys, "project", "blinding", "never", "--project", p)
+    assert code == 2 and "only a lead" in err
+    code, _, err = run(
+        capsys, "project", "blinding", "never", "--project", p, "--as", "Ada Lovelace"
+    )
+    assert code == 2 and "only a lead" in err
+    lead = ["--as", "Lee", "--passphrase-file", str(secret)]
+    assert run(capsys, "project", "blinding", "always", "--project", p, *lead)[0] == 0
+    assert run(capsys, "project", "blinding", "--project", p)[1].strip() == "Blinding: always"
+    code, _, err = run(capsys, "project", "blinding", "sometimes", "--project", p)
+    assert code == 2 and "always" in err

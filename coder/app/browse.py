@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.raters import exact_names
 from coder.domain.coding import Segment, SegmentKind
 from coder.domain.errors import NotFoundError
 from coder.domain.roles import RaterRole, SpeakerRole
@@ -207,7 +208,7 @@ def raters_codes(
         .where(SchemeRow.key == scheme.id, RaterRow.role != RaterRole.CONSENSUS.value)
     )
     if raters:
-        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+        query = query.where(RaterRow.name.in_(exact_names(raters)))
     if units:
         query = query.where(CodeApplicationRow.unit.in_(list(units)))
     if round_number is not None:

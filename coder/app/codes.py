@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session as OrmSession
 from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
 from coder.app.identity import Coder
+from coder.app.raters import check_spelling, exact_names
 from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.project import Rater
@@ -294,6 +295,7 @@ def export_codes(
     refused.
     """
     with db.reading() as session:
+        check_spelling(session, raters or ())  # a wrong case is an error, not an empty file
         rater_ids = visible_rater_ids(session, coder)
     return write_rows_atomically(out, EXPORT_COLUMNS, _export_rows(db, raters, rater_ids))
 
@@ -342,7 +344,7 @@ def _export_rows(
         )
     )
     if raters:
-        query = query.where(func.lower(RaterRow.name).in_([r.lower() for r in raters]))
+        query = query.where(RaterRow.name.in_(exact_names(raters)))
     if rater_ids is not None:
         query = query.where(app.rater_id.in_(rater_ids))
     schemes: dict[tuple[str, int], Scheme] = {}

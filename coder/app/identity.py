@@ -1,8 +1,13 @@
-"""Who is coding: rater identity and the lab passphrase that protects the lead role.
+"""Who is coding: rater identity, the lab passphrase that protects the lead role, and
+each rater's optional PIN.
 
-The passphrase is stored as a salted scrypt hash (stdlib ``hashlib.scrypt``) in the
-project settings. It is a guard against a rater *accidentally* opening the lead's
-unblinded views, not encryption: the project file itself is not encrypted.
+Every code is stamped with the signed-in rater, so signing in must mean something: the
+name must match exactly, a lead gives the lab passphrase, a rater who chose a PIN (or
+passphrase) gives it, and a project can require every rater to have one. Secrets are
+stored as salted scrypt hashes (stdlib ``hashlib.scrypt``): the lab passphrase in the
+project settings, a rater's PIN in ``raters.passphrase_hash``. They guard against
+someone *accidentally or casually* coding as, or looking through the eyes of, someone
+else; they are not encryption: the project file itself is not encrypted.
 """
 
 from __future__ import annotations
@@ -10,12 +15,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import shlex
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
-from coder.domain.errors import CoderError, NotFoundError, ValidationError
+from coder.app.raters import CONSENSUS_NAME, check_new_name, rater_row
+from coder.domain.errors import CoderError, ValidationError
 from coder.domain.project import Rater
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
@@ -23,10 +32,34 @@ from coder.store.models import ProjectMeta, RaterRow
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 MIN_PASSPHRASE = 8
+MIN_PIN = 4
+REQUIRE_SIGN_IN = "require_rater_sign_in"  # key in ProjectMeta.settings
+
+
+_CONSENSUS_REFUSED = (
+    f"{CONSENSUS_NAME!r} holds the codes agreed in consensus meetings and is nobody's "
+    "identity: sign in as yourself (a lead records consensus decisions)"
+)
 
 
 class AccessDenied(CoderError):
-    """Wrong or missing lab passphrase."""
+    """Wrong or missing secret, or an identity nobody may act as."""
+
+
+class SignInNeed(StrEnum):
+    """What a name needs to sign in, so a dialog or command asks for exactly that."""
+
+    NOTHING = "nothing"  # a rater without a PIN, in a project that does not require one
+    LAB_PASSPHRASE = "lab passphrase"  # every lead
+    PIN = "PIN"  # a rater who has set a PIN (or passphrase)
+    NEW_PIN = "new PIN"  # the project requires sign-in and this rater has no PIN yet
+
+
+def set_pin_hint(name: str) -> str:
+    """How a rater without a PIN gets one (used in messages of every interface)."""
+    return (
+        f"choose one with `coder raters set-pin {shlex.quote(name)}` or in the app's sign-in dialog"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,29 +135,117 @@ def add_lead(db: ProjectDatabase, name: str, initials: str, passphrase: str) -> 
                 raise AccessDenied("wrong lab passphrase")
         elif len(passphrase) < MIN_PASSPHRASE:
             raise ValidationError(f"the lab passphrase needs at least {MIN_PASSPHRASE} characters")
-        clash = session.scalar(
-            select(RaterRow).where(func.lower(RaterRow.name) == rater.name.lower())
-        )
-        if clash is not None:
-            raise ValidationError(f"a rater named {clash.name!r} already exists")
+        check_new_name(session, rater.name)
         session.add(RaterRow(name=rater.name, initials=rater.initials, role=rater.role.value))
         if not stored:
             meta.settings = {**meta.settings, "lead_passphrase": hash_passphrase(passphrase)}
     return rater
 
 
-def sign_in(db: ProjectDatabase, name: str, passphrase: str | None = None) -> Coder:
-    """Become ``name``; a lead must give the lab passphrase."""
+def sign_in_need(db: ProjectDatabase, name: str) -> SignInNeed:
+    """What signing in as ``name`` (matched exactly) asks for.
+
+    Raises for a name nobody can sign in as (unknown, or the consensus pseudo-rater), so
+    a command fails before prompting for a secret that could not help.
+    """
     with db.reading() as session:
-        row = session.scalar(
-            select(RaterRow).where(func.lower(RaterRow.name) == name.strip().lower())
-        )
-        if row is None:
-            raise NotFoundError(f"no rater named {name!r}")
+        return _need(session, rater_row(session, name))
+
+
+def sign_in(db: ProjectDatabase, name: str, secret: str | None = None) -> Coder:
+    """Become the rater named exactly ``name`` (surrounding spaces ignored).
+
+    A lead must give the lab passphrase; a rater with a PIN must give it; when the
+    project requires sign-in, a rater without a PIN must choose one first. The consensus
+    pseudo-rater is nobody's identity. A wrong or missing secret is :class:`AccessDenied`.
+    """
+    with db.reading() as session:
+        row = rater_row(session, name)
+        need = _need(session, row)
         coder = Coder(row.id, row.name, row.initials, RaterRole(row.role))
-    if coder.is_lead:
-        check_lab_passphrase(db, passphrase)
+        stored = row.passphrase_hash
+    if need is SignInNeed.LAB_PASSPHRASE:
+        check_lab_passphrase(db, secret)
+    elif need is SignInNeed.PIN:
+        if not secret:
+            raise AccessDenied(f"{coder.name} signs in with a PIN: give it")
+        if stored is None or not verify_passphrase(secret, stored):
+            raise AccessDenied(f"wrong PIN for {coder.name}")
+    elif need is SignInNeed.NEW_PIN:
+        raise AccessDenied(
+            f"this project requires every rater to sign in with a PIN and {coder.name} has "
+            f"none yet: {set_pin_hint(coder.name)}"
+        )
     return coder
+
+
+def set_rater_secret(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    rater_name: str,
+    new_secret: str,
+    current: str | None = None,
+) -> None:
+    """Set or change a rater's PIN (or passphrase), hashed like the lab passphrase.
+
+    ``actor`` is who asks: the rater themself (or None: the rater named, not signed in
+    yet, which is how a rater without a PIN gets their first one when the project
+    requires sign-in), or a lead, who may set or reset anyone's PIN without knowing it
+    (a forgotten PIN must not lock a rater out of their work). Changing one's own
+    existing PIN needs the current one, so a session left signed in cannot be taken
+    over. Leads sign in with the lab passphrase and the consensus pseudo-rater is
+    nobody's identity, so neither gets a PIN.
+    """
+    if len(new_secret) < MIN_PIN:
+        raise ValidationError(f"a PIN needs at least {MIN_PIN} characters")
+    if new_secret != new_secret.strip():
+        raise ValidationError("a PIN must not start or end with a space")
+    with db.transaction() as session:
+        row = rater_row(session, rater_name)
+        role = RaterRole(row.role)
+        if role is RaterRole.CONSENSUS:
+            raise AccessDenied(_CONSENSUS_REFUSED)
+        if role is RaterRole.LEAD:
+            raise ValidationError(
+                f"{row.name} is a lead: leads sign in with the lab passphrase, not a PIN"
+            )
+        own = actor is None or actor.rater_id == row.id
+        if not own and not _acting_lead(session, actor):
+            raise AccessDenied(f"only {row.name} or a lead can set {row.name}'s PIN")
+        if own and row.passphrase_hash:
+            if current is None:
+                raise AccessDenied(
+                    f"{row.name} already has a PIN: give the current one to change it "
+                    "(a lead can reset it)"
+                )
+            if not verify_passphrase(current, row.passphrase_hash):
+                raise AccessDenied(f"the current PIN for {row.name} is wrong")
+        row.passphrase_hash = hash_passphrase(new_secret)
+
+
+def require_rater_sign_in(db: ProjectDatabase) -> bool:
+    """Whether every rater must have (and give) a PIN to sign in."""
+    with db.reading() as session:
+        return bool(_meta(session).settings.get(REQUIRE_SIGN_IN, False))
+
+
+def set_require_rater_sign_in(db: ProjectDatabase, actor: Coder, on: bool) -> list[str]:
+    """Require (or stop requiring) a PIN from every rater; only a signed-in lead may.
+
+    Returns the raters who have no PIN yet: with the setting on, each must choose one
+    the next time they sign in, which the lead will want to tell them.
+    """
+    with db.transaction() as session:
+        if not _acting_lead(session, actor):
+            raise AccessDenied("only a lead can change whether raters must sign in")
+        meta = _meta(session)
+        meta.settings = {**meta.settings, REQUIRE_SIGN_IN: bool(on)}
+        without = session.scalars(
+            select(RaterRow.name)
+            .where(RaterRow.role == RaterRole.RATER.value, RaterRow.passphrase_hash.is_(None))
+            .order_by(RaterRow.name)
+        )
+        return list(without)
 
 
 def consensus_coder(db: ProjectDatabase) -> Coder:
@@ -132,10 +253,32 @@ def consensus_coder(db: ProjectDatabase) -> Coder:
     with db.transaction() as session:
         row = session.scalar(select(RaterRow).where(RaterRow.role == RaterRole.CONSENSUS.value))
         if row is None:
-            row = RaterRow(name="Consensus", initials="CONS", role=RaterRole.CONSENSUS.value)
+            row = RaterRow(name=CONSENSUS_NAME, initials="CONS", role=RaterRole.CONSENSUS.value)
             session.add(row)
             session.flush()
         return Coder(row.id, row.name, row.initials, RaterRole.CONSENSUS)
+
+
+def _need(session: OrmSession, row: RaterRow) -> SignInNeed:
+    role = RaterRole(row.role)
+    if role is RaterRole.CONSENSUS:
+        raise AccessDenied(_CONSENSUS_REFUSED)
+    if role is RaterRole.LEAD:
+        return SignInNeed.LAB_PASSPHRASE
+    if row.passphrase_hash:
+        return SignInNeed.PIN
+    if _meta(session).settings.get(REQUIRE_SIGN_IN, False):
+        return SignInNeed.NEW_PIN
+    return SignInNeed.NOTHING
+
+
+def _acting_lead(session: OrmSession, actor: Coder | None) -> bool:
+    """Whether ``actor`` is a lead according to the project itself, not only the
+    :class:`Coder` value handed in (which any caller could construct)."""
+    if actor is None or not actor.is_lead:
+        return False
+    row = session.get(RaterRow, actor.rater_id)
+    return row is not None and row.role == RaterRole.LEAD.value
 
 
 def _meta(session: Any) -> ProjectMeta:

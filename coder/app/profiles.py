@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
 from coder.app.access import check_visible
 from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
+from coder.app.raters import rater_row
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.formulation import (
     Difficulty,
@@ -205,10 +206,7 @@ def _choose_rater(
     name = rater or (coder.name if coder else None)
     if name is None:
         raise ValidationError("say whose codes to profile: a rater name, or the consensus")
-    row = session.scalar(select(RaterRow).where(func.lower(RaterRow.name) == name.lower()))
-    if row is None:
-        raise NotFoundError(f"no rater named {name!r}")
-    return row  # type: ignore[no-any-return]
+    return rater_row(session, name)  # exact: never profile someone else's codes by a typo
 
 
 def _check_visible(session: Any, coder: Coder | None, rater_row: RaterRow) -> None:

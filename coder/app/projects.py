@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from coder.app import schemes as scheme_service
+from coder.app.access import IdentityRequired, visible_rater_ids
+from coder.app.identity import Coder
 from coder.domain.coding import ProjectCounts
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase, resolve_url, sqlite_path, sqlite_url
@@ -71,17 +74,45 @@ def project_name(db: ProjectDatabase) -> str:
         return meta.name if meta else ""
 
 
-def counts(db: ProjectDatabase) -> ProjectCounts:
-    """Counts for ``coder info``: what a lab lead checks after an import."""
+class CodeCount(StrEnum):
+    """Whose code applications ``coder info`` may count for an identity."""
+
+    ALL = "all"  # everyone's: the identity may see every rater's codes
+    OWN = "own"  # only the signed-in rater's own
+    NONE = "none"  # nobody signed in, and the project has a lead who guards the codes
+
+
+def counts(db: ProjectDatabase, own_only_for: Coder | None = None) -> ProjectCounts:
+    """Counts for ``coder info``: what a lab lead checks after an import.
+
+    With ``own_only_for``, ``codes`` counts only that rater's code applications: how
+    many codes each rater made is itself information a blinded rater should not get
+    (see :func:`code_count_scope`).
+    """
     with db.reading() as session:
 
         def count(model: type) -> int:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
+        codes = select(func.count()).select_from(CodeApplicationRow)
+        if own_only_for is not None:
+            codes = codes.where(CodeApplicationRow.rater_id == own_only_for.rater_id)
         return ProjectCounts(
             patients=count(PatientRow),
             sessions=count(SessionRow),
             turns=count(TurnRow),
             raters=count(RaterRow),
-            codes=count(CodeApplicationRow),
+            codes=int(session.scalar(codes) or 0),
         )
+
+
+def code_count_scope(db: ProjectDatabase, actor: Coder | None) -> CodeCount:
+    """Whose codes ``actor`` may count in ``coder info``: the shared visibility rule
+    (:func:`coder.app.access.visible_rater_ids`) applied to a count, since how many codes
+    each rater made is itself information a blinded rater should not get."""
+    with db.reading() as session:
+        try:
+            visible = visible_rater_ids(session, actor)
+        except IdentityRequired:
+            return CodeCount.NONE
+    return CodeCount.ALL if visible is None else CodeCount.OWN

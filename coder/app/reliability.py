@@ -32,6 +32,7 @@ from coder.app import schemes as scheme_service
 from coder.app.access import require_everyone_visible
 from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder
+from coder.app.raters import check_spelling, exact_names
 from coder.app.reliability_units import UnitMatrices
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import CodeFamily, Scheme, Scope
@@ -76,6 +77,7 @@ def compute(
     wanted = parse_sessions(sessions)
     with db.reading() as session:
         _check_access(session, coder)
+        check_spelling(session, raters or ())  # exact names; a near miss gets the spelling
         codes = _codes(session, scheme, raters, round_number)
         segments = _segments(session, scheme)
     if wanted is not None:  # units follow the codes, so filtering the codes is enough
@@ -88,7 +90,7 @@ def compute(
         )
     names = tuple(sorted(codes["rater"].unique()))
     if raters:
-        missing = sorted({r.lower() for r in raters} - {n.lower() for n in names})
+        missing = sorted(set(exact_names(raters)) - set(names))
         if missing:
             raise NotFoundError(f"no codes from rater(s) {', '.join(missing)}")
     if len(names) < 2:

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app.access import require_lead
 from coder.app.identity import Coder
+from coder.app.raters import rater_row
 from coder.domain.coding import CodingRound, RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     AssignmentRow,
     PatientRow,
-    RaterRow,
     RoundRow,
     SessionRow,
 )
@@ -79,11 +79,7 @@ def assign(
 ) -> None:
     require_lead(coder, "assign sessions")
     with db.transaction() as session:
-        rater_id = session.scalar(
-            select(RaterRow.id).where(func.lower(RaterRow.name) == rater.lower())
-        )
-        if rater_id is None:
-            raise NotFoundError(f"no rater named {rater!r}")
+        rater_id = rater_row(session, rater).id  # exact name: never assign the wrong person
         session_id = session.scalar(
             select(SessionRow.id)
             .join(PatientRow)

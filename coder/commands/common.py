@@ -54,36 +54,73 @@ def format_ms(ms: int | None) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def read_passphrase(path: Path | None) -> str:
-    """From a file, or typed at a terminal; never wait on a non-terminal stdin."""
+def read_secret(
+    path: Path | None,
+    prompt: str,
+    missing: str,
+    what: str = "passphrase",
+    *,
+    confirm: bool = False,
+) -> str:
+    """A secret from a file, or typed hidden at a terminal (twice with ``confirm``, for a
+    new one); never wait on a non-terminal stdin (a script would hang), fail with
+    ``missing`` instead."""
     if path is not None:
         try:
             return path.read_text(encoding="utf-8").strip("\r\n")
         except OSError as exc:
-            raise file_error(exc, path, writing=False, what="passphrase file") from None
+            raise file_error(exc, path, writing=False, what=f"{what} file") from None
     if not sys.stdin.isatty():
-        raise CoderError("a lead needs the lab passphrase: give --passphrase-file FILE")
-    return str(click.prompt("Lab passphrase", hide_input=True))
+        raise CoderError(missing)
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def read_passphrase(path: Path | None) -> str:
+    """The lab passphrase, from a file or typed at a terminal."""
+    return read_secret(
+        path, "Lab passphrase", "a lead needs the lab passphrase: give --passphrase-file FILE"
+    )
 
 
 def sign_in_as(db: ProjectDatabase, name: str | None, passphrase_file: Path | None) -> Coder | None:
-    """The identity a command acts as (``--as``); a lead also needs the passphrase."""
+    """The identity a command acts as (``--as``), with the secret that name needs."""
     if name is None:
         return None
-    coder = identity.sign_in(
-        db, name, read_passphrase(passphrase_file) if passphrase_file else None
-    )
-    return coder
+    return identity.sign_in(db, name, secret_for(db, name, passphrase_file))
+
+
+def secret_for(db: ProjectDatabase, name: str, passphrase_file: Path | None) -> str | None:
+    """The secret signing in as ``name`` needs, or None if it needs none.
+
+    A lead gives the lab passphrase, a rater with a PIN gives it: from
+    ``--passphrase-file``, else typed (hidden) at a terminal. The name is checked
+    first, so nobody is asked for a secret for a name that cannot sign in.
+    """
+    need = identity.sign_in_need(db, name)
+    if passphrase_file is not None:
+        return read_secret(passphrase_file, "", "")
+    if need is identity.SignInNeed.LAB_PASSPHRASE:
+        return read_passphrase(None)
+    if need is identity.SignInNeed.PIN:
+        return read_secret(
+            None,
+            f"PIN for {name.strip()}",
+            f"{name.strip()} signs in with a PIN: give --passphrase-file FILE",
+            "PIN",
+        )
+    return None
 
 
 as_option = click.option(
     "--as",
     "as_name",
     metavar="NAME",
-    help="Act as this rater (blinding applies); a lead also needs --passphrase-file.",
+    help="Act as this rater, named exactly (blinding applies); a lead gives the lab "
+    "passphrase, a rater with a PIN gives it (--passphrase-file, or typed at a terminal).",
 )
 passphrase_option = click.option(
     "--passphrase-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File holding the lab passphrase (leads).",
+    help="File holding the secret of --as: the lab passphrase for a lead, the PIN (or "
+    "passphrase) for a rater who has one.",
 )

@@ -23,7 +23,7 @@ from coder.commands.common import (
     opened,
     passphrase_option,
     project_option,
-    read_passphrase,
+    secret_for,
     sign_in_as,
 )
 from coder.domain.errors import CoderError
@@ -129,7 +129,10 @@ def irr_command(
             return
         from coder.app import reliability
 
-        passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+        passphrase = None
+        if as_name is not None:  # asked here: run_cli opens the project itself
+            with opened(project, db_url) as db:
+                passphrase = secret_for(db, as_name, passphrase_file)
         text = reliability.run_cli(
             project,
             db_url,

@@ -2,8 +2,13 @@
 and blinding depends on the rater's role (a lead sees everyone's codes).
 
 Identity is an explicit choice, never a remembered setting that silently carries over
-(the QualCoder "codername" confusion). Errors from ``coder.app`` are shown inline and
-the dialog stays open: a wrong passphrase should cost one retype, not a message box.
+(the QualCoder "codername" confusion). The dialog preselects the last rater who signed
+in *on this computer for this project* (:mod:`coder.app.preferences`), which on a shared
+lab computer is a guess worth offering; with no such record it selects nobody, so
+pressing Enter can never sign in as whoever happens to sort first. A lead gives the lab
+passphrase, a rater with a PIN gives it, and when the project requires sign-in a rater
+without a PIN chooses one here (typed twice). Errors from ``coder.app`` are shown inline
+and the dialog stays open: a wrong PIN should cost one retype, not a message box.
 ``choose_coder`` is the only place the dialog is run modally; tests drive the methods.
 """
 
@@ -27,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import identity, projects, raters
-from coder.app.identity import Coder
+from coder.app import identity, preferences, projects, raters
+from coder.app.identity import Coder, SignInNeed
 from coder.domain.errors import CoderError
 from coder.domain.project import Rater
 from coder.domain.roles import RaterRole
@@ -38,9 +43,12 @@ ERROR_STYLE = "color: #b00020;"
 
 
 class IdentityDialog(QDialog):
-    """Pick (or add) the rater you are; a lead also gives the lab passphrase.
+    """Pick (or add) the rater you are and give what signing in needs: the lab
+    passphrase for a lead, the PIN for a rater who has one, a new PIN (twice) when the
+    project requires one and the rater has none yet.
 
-    After a successful :meth:`try_accept`, :attr:`coder` holds the signed-in rater.
+    ``preselect`` (e.g. the current rater when switching) wins over the remembered last
+    rater. After a successful :meth:`try_accept`, :attr:`coder` holds the signed-in rater.
     """
 
     def __init__(
@@ -51,6 +59,7 @@ class IdentityDialog(QDialog):
         self.coder: Coder | None = None
         self._raters: list[Rater] = []
         self._items: list[QTreeWidgetItem] = []
+        self._need: SignInNeed | None = None
         self.setWindowTitle(f"Who is coding? — {projects.project_name(db)}")
 
         intro = QLabel("Choose who you are. Every code you make is stamped with this name.")
@@ -65,8 +74,24 @@ class IdentityDialog(QDialog):
 
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin_hint = QLabel(
+            "This project asks every rater to sign in with a PIN (or passphrase) of at "
+            f"least {identity.MIN_PIN} characters. Choose yours; you will give it each "
+            "time you sign in, and a lead can reset it if you forget it."
+        )
+        self.new_pin_hint.setWordWrap(True)
+        self.new_pin_edit = QLineEdit()
+        self.new_pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin_repeat = QLineEdit()
+        self.new_pin_repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.sign_in_form = QFormLayout()
         self.sign_in_form.addRow("Lab passphrase", self.passphrase_edit)
+        self.sign_in_form.addRow("PIN", self.pin_edit)
+        self.sign_in_form.addRow(self.new_pin_hint)
+        self.sign_in_form.addRow("Choose a PIN", self.new_pin_edit)
+        self.sign_in_form.addRow("Repeat the PIN", self.new_pin_repeat)
 
         self.new_name = QLineEdit()
         self.new_initials = QLineEdit()
@@ -110,23 +135,23 @@ class IdentityDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
-        self.refresh(preselect)
+        self.refresh(preselect or preferences.last_rater(db))
         self._new_role_changed()
-        focus = self.passphrase_edit if self.selected_is_lead() else self.raters_view
-        (focus if self._raters else self.new_name).setFocus()
+        (self._secret_field() or (self.raters_view if self._raters else self.new_name)).setFocus()
 
     # ---- state --------------------------------------------------------------------
     def refresh(self, select: str | None = None) -> None:
         """Reload raters (the consensus pseudo-rater is nobody's identity) and select
-        ``select``, else keep the current choice, else the first rater."""
+        ``select``, else keep the current choice, else nobody: an explicit choice is
+        needed, so Enter never signs in as someone else."""
         keep = select or self.selected_name()
         self._raters = [r for r in raters.list_raters(self.db) if r.role is not RaterRole.CONSENSUS]
         self.raters_view.clear()
         self._items = [QTreeWidgetItem([r.name, r.initials, r.role.value]) for r in self._raters]
         self.raters_view.addTopLevelItems(self._items)
         self.hint_label.setVisible(not self._raters)
-        if not (keep and self.select_rater(keep)) and self._raters:
-            self.raters_view.setCurrentItem(self._items[0])
+        if keep:
+            self.select_rater(keep)
         self._selection_changed()
         has_passphrase = identity.has_lab_passphrase(self.db)
         self.new_passphrase_hint.setText(
@@ -137,9 +162,9 @@ class IdentityDialog(QDialog):
         )
 
     def select_rater(self, name: str) -> bool:
-        """Select a rater by name (case-insensitive); False if there is none."""
+        """Select the rater named exactly ``name``; False if there is none."""
         for row, rater in enumerate(self._raters):
-            if rater.name.lower() == name.strip().lower():
+            if rater.name == name.strip():
                 self.raters_view.setCurrentItem(self._items[row])
                 return True
         return False
@@ -159,20 +184,39 @@ class IdentityDialog(QDialog):
         return rater is not None and rater.role is RaterRole.LEAD
 
     # ---- actions ------------------------------------------------------------------
+    def sign_in_need(self) -> SignInNeed | None:
+        """What the selected rater needs to sign in (None: nobody selected)."""
+        return self._need
+
     def try_accept(self) -> bool:
-        """Sign in as the selected rater; on success close with :attr:`coder` set."""
+        """Sign in as the selected rater; on success close with :attr:`coder` set.
+
+        A rater choosing their first PIN stores it (one transaction) before signing in
+        with it; a refused sign-in afterwards leaves the PIN set, which is what they chose.
+        """
         name = self.selected_name()
         if name is None:
             self.show_error("Choose who is coding, or add yourself below.")
             return False
-        passphrase = self.passphrase_edit.text() if self.selected_is_lead() else None
+        need = self._need
+        secret: str | None = None
+        if need is SignInNeed.LAB_PASSPHRASE:
+            secret = self.passphrase_edit.text()
+        elif need is SignInNeed.PIN:
+            secret = self.pin_edit.text()
+        elif need is SignInNeed.NEW_PIN:
+            secret = self.new_pin_edit.text()
+            if secret != self.new_pin_repeat.text():
+                self._refuse("the two PINs differ: type the same PIN in both fields")
+                return False
         try:
-            self.coder = identity.sign_in(self.db, name, passphrase)
+            if need is SignInNeed.NEW_PIN and secret is not None:
+                identity.set_rater_secret(self.db, None, name, secret)
+            self.coder = identity.sign_in(self.db, name, secret)
         except CoderError as exc:
-            self.show_error(str(exc))
-            self.passphrase_edit.selectAll()
-            self.passphrase_edit.setFocus()
+            self._refuse(str(exc))
             return False
+        preferences.remember_rater(self.db, self.coder.name)
         self.show_error("")
         self.accept()
         return True
@@ -213,14 +257,48 @@ class IdentityDialog(QDialog):
             return
         super().keyPressEvent(event)
 
+    def _refuse(self, message: str) -> None:
+        """Show why signing in failed and put the cursor where the fix is typed."""
+        self.show_error(message)
+        field = self._secret_field()
+        if field is not None:
+            field.selectAll()
+            field.setFocus()
+
+    def _secret_field(self) -> QLineEdit | None:
+        """The field the selected rater types their secret into, if they need one."""
+        fields = {
+            SignInNeed.LAB_PASSPHRASE: self.passphrase_edit,
+            SignInNeed.PIN: self.pin_edit,
+            SignInNeed.NEW_PIN: self.new_pin_edit,
+        }
+        return fields.get(self._need) if self._need is not None else None
+
     def _selection_changed(self) -> None:
-        is_lead = self.selected_is_lead()
-        self.sign_in_form.setRowVisible(self.passphrase_edit, is_lead)
-        self.passphrase_edit.setEnabled(is_lead)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-            self.selected_rater() is not None
-        )
-        self.show_error("")
+        """Show the one secret field the selected rater needs (none for a rater without
+        a PIN), and forget PINs typed for someone else."""
+        name = self.selected_name()
+        self._need = None
+        message = ""
+        if name is not None:
+            try:
+                self._need = identity.sign_in_need(self.db, name)
+            except CoderError as exc:
+                message = str(exc)
+        shown = {
+            self.passphrase_edit: self._need is SignInNeed.LAB_PASSPHRASE,
+            self.pin_edit: self._need is SignInNeed.PIN,
+            self.new_pin_hint: self._need is SignInNeed.NEW_PIN,
+            self.new_pin_edit: self._need is SignInNeed.NEW_PIN,
+            self.new_pin_repeat: self._need is SignInNeed.NEW_PIN,
+        }
+        for widget, visible in shown.items():
+            self.sign_in_form.setRowVisible(widget, visible)
+            widget.setEnabled(visible)
+        for edit in (self.pin_edit, self.new_pin_edit, self.new_pin_repeat):
+            edit.clear()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self._need is not None)
+        self.show_error(message)
 
     def _new_role_changed(self) -> None:
         is_lead = self.new_role.currentData() == RaterRole.LEAD.value

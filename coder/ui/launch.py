@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from coder.app import demo, identity, projects
+from coder.app import demo, identity, preferences, projects
+from coder.app.identity import Coder, SignInNeed
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
 from coder.ui.error_report import install_exception_hook
@@ -43,11 +44,10 @@ def build_window(
     ask: bool = True,
 ) -> MainWindow | None:
     window = MainWindow(db)
-    coder = (
-        identity.sign_in(db, rater, passphrase)
-        if rater
-        else (choose_coder(db, window) if ask else None)
-    )
+    if rater:
+        coder = sign_in_named(db, window, rater, passphrase, ask)
+    else:
+        coder = choose_coder(db, window) if ask else None
     if coder is None and ask:
         return None
     if coder is not None:
@@ -55,6 +55,26 @@ def build_window(
     if open_session is not None:
         window.open_session(*open_session)
     return window
+
+
+def sign_in_named(
+    db: ProjectDatabase,
+    window: MainWindow,
+    rater: str,
+    secret: str | None,
+    ask: bool,
+) -> Coder | None:
+    """``coder gui --rater NAME``: the name must match exactly and its secret is still
+    needed. Without ``--passphrase-file`` the sign-in dialog opens on that rater and
+    asks for it (None if cancelled); with nobody to ask (a screenshot) it is an error.
+    """
+    need = identity.sign_in_need(db, rater)  # unknown names and Consensus fail here
+    if secret is None and need is not SignInNeed.NOTHING and ask:
+        return choose_coder(db, window, rater.strip())
+    coder = identity.sign_in(db, rater, secret)
+    if ask:
+        preferences.remember_rater(db, coder.name)
+    return coder
 
 
 def launch(

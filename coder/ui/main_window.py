@@ -40,7 +40,7 @@ from coder.ui.models.turns_model import Highlight
 from coder.ui.prompter import Prompter
 from coder.ui.session_form import NOT_RATED, SessionRatingsForm
 from coder.ui.transcript_view import TranscriptView
-from coder.ui.window_menus import build_menus
+from coder.ui.window_menus import build_menus, update_for_identity
 from coder.ui.workspace import Workspace
 
 WorkspaceKey = tuple[str, int, str]
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.close_identity()
         self.coder = coder
         role = "lead" if coder.is_lead else "rater"
+        update_for_identity(self)
         self.identity_label.setText(f"Coding as {coder.name} ({coder.initials}, {role})")
         self.rater_filter_action.setVisible(coder.is_lead)
         self.rater_filter.clear()

@@ -1,4 +1,10 @@
-"""Menus, toolbar and window-level actions of the main window (wiring only)."""
+"""Menus, toolbar and window-level actions of the main window (wiring only).
+
+Lead-only actions are disabled for anyone else, with a tooltip and status tip saying
+why and how to become a lead, rather than refused after the user has typed a name or
+confirmed a question: :func:`update_for_identity` runs whenever the rater changes. The
+services still check the role themselves; this only saves a pointless detour.
+"""
 
 from __future__ import annotations
 
@@ -108,24 +114,45 @@ def build_menus(w: MainWindow) -> None:
     )
 
     round_menu = bar.addMenu("&Rounds")
-    round_menu.addAction(_action(w, "&New coding round…", lambda: new_round(w)))
-    round_menu.addAction(
-        _action(w, "&Lock current round", lambda: change_round(w, RoundStatus.LOCKED))
-    )
-    round_menu.addAction(
-        _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED))
-    )
-    round_menu.addAction(_action(w, "&Blinding…", lambda: change_blinding(w)))
-    round_menu.addSeparator()
-    round_menu.addAction(
-        _action(
-            w,
-            "Reliability and &consensus…",
-            lambda: open_reliability(w),
-            "Ctrl+Shift+R",
+    round_menu.setToolTipsVisible(True)  # the disabled lead-only items say why
+    lead_only = [
+        (
+            _action(w, "&New coding round…", lambda: new_round(w)),
+            "open a new coding round",
+            "Open a coding round: raters then see only their own codes",
+        ),
+        (
+            _action(w, "&Lock current round", lambda: change_round(w, RoundStatus.LOCKED)),
+            "lock a coding round",
+            "Lock the open round: its codes can no longer change",
+        ),
+        (
+            _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED)),
+            "unblind a coding round",
+            "Unblind the locked round: every rater sees everyone's codes",
+        ),
+        (
+            _action(w, "&Blinding…", lambda: change_blinding(w)),
+            "change when raters are blinded",
+            "Choose when raters see only their own codes",
+        ),
+        (
+            _action(
+                w,
+                "Reliability and &consensus…",
+                lambda: open_reliability(w),
+                "Ctrl+Shift+R",
+            ),
+            "open reliability and consensus",
             "Inter-rater reliability and disagreements (leads)",
-        )
-    )
+        ),
+    ]
+    *round_actions, reliability = (action for action, _, _ in lead_only)
+    round_menu.addActions(round_actions)
+    round_menu.addSeparator()
+    round_menu.addAction(reliability)
+    w.lead_only_actions = lead_only  # type: ignore[attr-defined]
+    update_for_identity(w)
     patients = bar.addMenu("&Patients")
     patients.addAction(
         _action(
@@ -146,6 +173,22 @@ def build_menus(w: MainWindow) -> None:
     tools.addWidget(w.search_box)
     tools.addAction(undo_action)
     tools.addAction(redo_action)
+
+
+def lead_only_reason(what: str) -> str:
+    """Why a lead-only action is disabled, and how to get at it."""
+    return f"Only a lead can {what}; sign in as a lead (File ▸ Switch rater…)"
+
+
+def update_for_identity(w: MainWindow) -> None:
+    """Enable the lead-only actions for a lead and disable them, saying why, for
+    anyone else (a rater, or nobody signed in yet)."""
+    is_lead = w.coder is not None and w.coder.is_lead
+    for action, what, purpose in w.lead_only_actions:  # type: ignore[attr-defined]
+        action.setEnabled(is_lead)
+        tip = purpose if is_lead else lead_only_reason(what)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
 
 
 def switch_rater(w: MainWindow) -> None:

@@ -11,7 +11,7 @@ from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.identity import AccessDenied, Coder
 from coder.domain.coding import BlindingPolicy, RoundStatus
-from coder.domain.errors import ValidationError
+from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
 
 PASSPHRASE = "correct horse battery"  # as set by the coded_db fixture
@@ -75,6 +75,9 @@ def test_only_leads_manage_rounds(coded_db: ProjectDatabase, ada: Coder, lead: C
     assert [(a.patient, a.session, a.round) for a in rounds.assignments_for(coded_db, ada)] == [
         ("P01", 2, 1)
     ]
+    with pytest.raises(NotFoundError, match="did you mean 'Ada'"):
+        rounds.assign(coded_db, lead, "ada", "P01", 1, 1)  # never the wrong person by a typo
+    assert len(rounds.assignments_for(coded_db, ada)) == 1
 
 
 def test_lead_needs_the_lab_passphrase(coded_db: ProjectDatabase) -> None:
@@ -85,7 +88,7 @@ def test_lead_needs_the_lab_passphrase(coded_db: ProjectDatabase) -> None:
     with pytest.raises(AccessDenied):
         identity.add_lead(coded_db, "Mo", "MO", "not the passphrase")
     identity.add_lead(coded_db, "Mo", "MO", PASSPHRASE)
-    assert identity.sign_in(coded_db, "mo", PASSPHRASE).is_lead
+    assert identity.sign_in(coded_db, "Mo", PASSPHRASE).is_lead
     with pytest.raises(AccessDenied):
         identity.set_lab_passphrase(coded_db, "a new passphrase", "bad")
     identity.set_lab_passphrase(coded_db, "a new passphrase", PASSPHRASE)

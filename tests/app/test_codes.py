@@ -12,7 +12,7 @@ import pytest
 
 from coder.app import codes, importing, projects, raters
 from coder.app.importing import ImportOptions
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, NotFoundError
 from coder.io.codes_csv import EXPORT_COLUMNS, REQUIRED, CodesFileError
 from coder.store.database import ProjectDatabase
 
@@ -63,7 +63,7 @@ def test_import_creates_raters_and_skips_absent(tmp_path: Path) -> None:
     raters.add_rater(db, "Ada", "AL")
     result = codes.import_codes(db, write(tmp_path, GOOD))
     assert (result.rows, result.skipped_absent, result.new_raters) == (7, 1, ("Bo Chen",))
-    assert raters.get_rater(db, "bo chen").initials == "BC"
+    assert raters.get_rater(db, "Bo Chen").initials == "BC"
     assert projects.counts(db).codes == 7
     db.close()
 
@@ -97,8 +97,11 @@ def test_export_filters_by_rater(tmp_path: Path) -> None:
     db = setup_project(tmp_path / "p.sqlite", tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD))
     out = tmp_path / "ada.csv"
-    assert codes.export_codes(db, out, ["ada"]) == 5
+    assert codes.export_codes(db, out, ["Ada"]) == 5
     assert {r["rater"] for r in read_rows(out)} == {"Ada"}
+    with pytest.raises(NotFoundError, match="no rater named 'ada'; did you mean 'Ada'"):
+        codes.export_codes(db, tmp_path / "typo.csv", ["ada"])  # exact names, not empty files
+    assert not (tmp_path / "typo.csv").exists()
     db.close()
 
 

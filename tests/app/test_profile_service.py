@@ -10,7 +10,7 @@ import pytest
 from coder.app import demo, identity, intake, profiles, rounds
 from coder.app.access import NotAllowed
 from coder.cli import main
-from coder.domain.errors import CoderError, ValidationError
+from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.intake import IIP, SUIPI, IIPVersion, PDInterview
 from coder.store.database import ProjectDatabase
 
@@ -112,6 +112,8 @@ def test_blinding_applies_to_profiles(sample_db: ProjectDatabase) -> None:
         profiles.build_report(sample_db, "P01", rater="Ben Okafor", coder=lead).rater
         == "Ben Okafor"
     )
+    with pytest.raises(NotFoundError, match="did you mean 'Ben Okafor'"):
+        profiles.build_report(sample_db, "P01", rater="ben okafor", coder=lead)
 
 
 def test_cli_profile_json_keys(

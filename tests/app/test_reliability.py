@@ -13,7 +13,7 @@ import pytest
 from coder.app import demo, identity, reliability, rounds
 from coder.app.access import NotAllowed
 from coder.cli import main
-from coder.domain.errors import ValidationError
+from coder.domain.errors import NotFoundError, ValidationError
 from coder.stats.reliability import reliability_report
 from coder.store.database import ProjectDatabase
 
@@ -90,6 +90,13 @@ def test_blinded_rounds_need_a_lead(sample_db: ProjectDatabase) -> None:
 def test_needs_two_raters(sample_db: ProjectDatabase) -> None:
     with pytest.raises(ValidationError, match="at least two raters"):
         reliability.compute(sample_db, None, raters=["Ada Lovelace"], bootstrap=0)
+
+
+def test_rater_names_match_exactly(sample_db: ProjectDatabase) -> None:
+    with pytest.raises(NotFoundError, match="did you mean 'Ben Okafor'"):
+        reliability.compute(sample_db, None, raters=["Ada Lovelace", "ben okafor"], bootstrap=0)
+    table = reliability.compute(sample_db, None, raters=["Ada Lovelace", "Ben Okafor"], bootstrap=0)
+    assert table.raters == ("Ada Lovelace", "Ben Okafor")
 
 
 def test_cli_project_form(sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app import identity, raters
+from coder.app import identity, preferences, raters
+from coder.app.identity import SignInNeed
+from coder.app.projects import create_project
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
@@ -55,12 +59,14 @@ def test_lists_raters_without_consensus(
     dialog = make(qtbot, lab)
     qtmodeltester.check(dialog.raters_view.model())
     assert listed(dialog) == [["Ana Rater", "AR", "rater"], ["Lee Lead", "LL", "lead"]]
-    assert dialog.selected_name() == "Ana Rater"  # first rater when nothing is preselected
+    assert dialog.selected_name() is None  # nobody when nothing is preselected or remembered
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     assert not dialog.hint_label.isVisibleTo(dialog)
 
 
 def test_passphrase_only_for_leads(qtbot: QtBot, lab: ProjectDatabase) -> None:
-    dialog = make(qtbot, lab, preselect="lee lead")
+    assert make(qtbot, lab, preselect="lee lead").selected_name() is None  # exact names only
+    dialog = make(qtbot, lab, preselect="Lee Lead")
     assert dialog.selected_name() == "Lee Lead"
     assert dialog.passphrase_edit.isVisibleTo(dialog) and dialog.passphrase_edit.isEnabled()
     assert dialog.passphrase_edit.echoMode() == dialog.passphrase_edit.EchoMode.Password
@@ -166,3 +172,139 @@ def test_later_lead_must_know_the_passphrase(qtbot: QtBot, lab: ProjectDatabase)
     qtbot.keyClicks(dialog.new_passphrase, PASSPHRASE)
     assert dialog.add_rater() is True
     assert ["Mo Lead", "ML", "lead"] in listed(dialog)
+
+
+# ---- no accidental identity: nothing preselected, or the last rater on this computer ----
+def shown(qtbot: QtBot, db: ProjectDatabase, preselect: str | None = None) -> IdentityDialog:
+    """A visible dialog: Enter needs a focused widget and the default button."""
+    dialog = make(qtbot, db, preselect)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def press_enter(qtbot: QtBot, dialog: IdentityDialog) -> None:
+    widget = dialog.focusWidget()
+    assert widget is not None
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_enter_with_nothing_remembered_signs_in_nobody(qtbot: QtBot, lab: ProjectDatabase) -> None:
+    dialog = shown(qtbot, lab)
+    press_enter(qtbot, dialog)
+    assert dialog.isVisible() and dialog.coder is None
+    assert dialog.selected_name() is None
+
+
+def test_the_last_rater_on_this_computer_is_preselected(
+    qtbot: QtBot, lab: ProjectDatabase, tmp_path: Path
+) -> None:
+    first = shown(qtbot, lab)
+    first.select_rater("Ana Rater")
+    press_enter(qtbot, first)
+    assert first.coder is not None and first.coder.name == "Ana Rater"
+    assert preferences.last_rater(lab) == "Ana Rater"
+
+    again = shown(qtbot, lab)
+    assert again.selected_name() == "Ana Rater"
+    press_enter(qtbot, again)
+    assert again.coder is not None and again.coder.name == "Ana Rater"
+    assert make(qtbot, lab, preselect="Lee Lead").selected_name() == "Lee Lead"  # explicit wins
+
+    other = create_project(tmp_path / "other.sqlite")
+    try:
+        raters.add_rater(other, "Ana Rater", "AR")
+        assert make(qtbot, other).selected_name() is None  # remembered per project
+    finally:
+        other.close()
+
+
+def test_a_remembered_rater_who_is_gone_selects_nobody(qtbot: QtBot, lab: ProjectDatabase) -> None:
+    preferences.remember_rater(lab, "Someone Else")
+    assert make(qtbot, lab).selected_name() is None
+
+
+# ---- PINs -----------------------------------------------------------------------------
+def test_a_rater_with_a_pin_types_it(qtbot: QtBot, lab: ProjectDatabase) -> None:
+    identity.set_rater_secret(lab, None, "Ana Rater", "2468")
+    preferences.remember_rater(lab, "Ana Rater")
+    dialog = shown(qtbot, lab)
+    assert dialog.sign_in_need() is SignInNeed.PIN
+    assert dialog.pin_edit.isVisibleTo(dialog)
+    assert dialog.pin_edit.echoMode() == QLineEdit.EchoMode.Password
+    assert not dialog.passphrase_edit.isVisibleTo(dialog)
+    assert dialog.focusWidget() is dialog.pin_edit
+
+    press_enter(qtbot, dialog)  # no PIN typed
+    assert dialog.isVisible() and dialog.coder is None
+    assert dialog.error_label.text() == "Ana Rater signs in with a PIN: give it"
+    qtbot.keyClicks(dialog.pin_edit, "1357")
+    press_enter(qtbot, dialog)
+    assert dialog.error_label.text() == "wrong PIN for Ana Rater"
+    assert dialog.isVisible() and dialog.coder is None
+    assert dialog.focusWidget() is dialog.pin_edit and dialog.pin_edit.selectedText() == "1357"
+
+    qtbot.keyClicks(dialog.pin_edit, "2468")  # replaces the selected wrong PIN
+    press_enter(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.coder is not None and dialog.coder.name == "Ana Rater"
+
+
+def test_a_pin_typed_for_one_rater_is_not_kept_for_another(
+    qtbot: QtBot, lab: ProjectDatabase
+) -> None:
+    identity.set_rater_secret(lab, None, "Ana Rater", "2468")
+    raters.add_rater(lab, "Bo Berg", "BB")
+    identity.set_rater_secret(lab, None, "Bo Berg", "2468")
+    dialog = make(qtbot, lab, preselect="Ana Rater")
+    qtbot.keyClicks(dialog.pin_edit, "2468")
+    dialog.select_rater("Bo Berg")
+    assert dialog.pin_edit.text() == ""
+
+
+def test_required_sign_in_asks_a_rater_without_a_pin_to_choose_one(
+    qtbot: QtBot, lab: ProjectDatabase
+) -> None:
+    lead = identity.sign_in(lab, "Lee Lead", PASSPHRASE)
+    identity.set_require_rater_sign_in(lab, lead, True)
+    dialog = shown(qtbot, lab, preselect="Ana Rater")
+    assert dialog.sign_in_need() is SignInNeed.NEW_PIN
+    for field in (dialog.new_pin_edit, dialog.new_pin_repeat):
+        assert field.isVisibleTo(dialog) and field.echoMode() == QLineEdit.EchoMode.Password
+    assert "asks every rater to sign in with a PIN" in dialog.new_pin_hint.text()
+    assert not dialog.pin_edit.isVisibleTo(dialog)
+    assert dialog.focusWidget() is dialog.new_pin_edit
+
+    qtbot.keyClicks(dialog.new_pin_edit, "2468")
+    qtbot.keyClicks(dialog.new_pin_repeat, "2469")
+    press_enter(qtbot, dialog)
+    assert dialog.error_label.text() == "the two PINs differ: type the same PIN in both fields"
+    assert dialog.isVisible() and identity.sign_in_need(lab, "Ana Rater") is SignInNeed.NEW_PIN
+
+    dialog.new_pin_edit.clear()
+    dialog.new_pin_repeat.clear()
+    qtbot.keyClicks(dialog.new_pin_edit, "246")
+    qtbot.keyClicks(dialog.new_pin_repeat, "246")
+    press_enter(qtbot, dialog)
+    assert dialog.error_label.text() == "a PIN needs at least 4 characters"
+    assert dialog.isVisible()
+
+    dialog.new_pin_edit.clear()
+    dialog.new_pin_repeat.clear()
+    qtbot.keyClicks(dialog.new_pin_edit, "2468")
+    qtbot.keyClicks(dialog.new_pin_repeat, "2468")
+    press_enter(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.coder is not None and dialog.coder.name == "Ana Rater"
+    assert identity.sign_in(lab, "Ana Rater", "2468").name == "Ana Rater"  # the PIN is stored
+
+
+def test_a_lead_still_gives_the_lab_passphrase_by_keyboard(
+    qtbot: QtBot, lab: ProjectDatabase
+) -> None:
+    preferences.remember_rater(lab, "Lee Lead")
+    dialog = shown(qtbot, lab)
+    assert dialog.focusWidget() is dialog.passphrase_edit
+    qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+    press_enter(qtbot, dialog)
+    assert dialog.coder is not None and dialog.coder.is_lead
