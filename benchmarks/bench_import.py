@@ -204,7 +204,7 @@ def bench_codes(tmp: Path, reps: int) -> list[Figure]:
         copy = tmp / f"codes{rep}.sqlite"
         shutil.copyfile(base, copy)
         db = projects.open_project(copy)
-        seconds, stored = timed(partial(codes.import_codes, db, table))
+        seconds, stored = timed(partial(codes.import_codes, db, table, create_raters=True))
         imports.append(seconds)
         _expect_rows(stored.rows)
         out = tmp / f"export{rep}.csv"

@@ -166,19 +166,68 @@ def test_codes_import_export_round_trip(
         "{patient}_S{session}",
         *[str(p) for p in sorted(SAMPLES.glob("P0*_S*.*"))],
     )
-    code, out, _ = run(capsys, "codes", "import", "--project", stages, str(SAMPLES / "codes.csv"))
-    assert (
-        code == 0
-        and "code applications imported" in out
-        and "new raters: Ada Lovelace, Ben Okafor" in out
-    )
+    sample = str(SAMPLES / "codes.csv")
+    code, _, err = run(capsys, "codes", "import", "--project", stages, sample)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "no rater named 'Ada Lovelace'" in err and "--create-raters" in err
+    code, out, _ = run(capsys, "codes", "import", "--project", stages, sample, "--create-raters")
+    assert code == 0
+    assert "Imported 553 rows from codes.csv (0 already present)" in out
+    assert "new raters: Ada Lovelace, Ben Okafor" in out
+    code, out, _ = run(capsys, "codes", "import", "--project", stages, sample)
+    assert code == 0 and "Imported 0 rows from codes.csv (553 already present)" in out
     out_csv = tmp_path / "out.csv"
     code, out, _ = run(capsys, "codes", "export", "--project", stages, "--out", str(out_csv))
     assert code == 0 and out_csv.read_text(encoding="utf-8").startswith(
         "patient,session,rater,code"
     )
-    code, _, err = run(capsys, "codes", "import", "--project", project, str(SAMPLES / "codes.csv"))
+    code, out, _ = run(capsys, "codes", "import", "--project", stages, str(out_csv))
+    assert code == 0 and "Imported 0 rows from out.csv (553 already present)" in out
+    code, _, err = run(capsys, "codes", "import", "--project", project, sample, "--create-raters")
     assert code == 2 and "safran-muran-stages" in err  # project without the stage scheme
+
+
+def test_codes_import_respects_identity(
+    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+) -> None:
+    from coder.app import identity, projects, raters
+
+    run(
+        capsys,
+        "import",
+        "--project",
+        project,
+        "--pattern",
+        "{patient}_S{session}",
+        str(SAMPLES / "P01_S1.docx"),
+    )
+    db = projects.open_project(Path(project))
+    raters.add_rater(db, "Ada Lovelace", "AL")
+    raters.add_rater(db, "Ben Okafor", "BO")
+    identity.add_lead(db, "Lee", "LP", "lab passphrase")
+    db.close()
+    secret = tmp_path / "pass.txt"
+    secret.write_text("lab passphrase")
+    table = tmp_path / "codes.csv"
+    table.write_text(
+        "patient,session,rater,code,unit,unit_index,value\n"
+        "P01,1,Ada Lovelace,W1,segment,1,1\n"
+        "P01,1,Ben Okafor,W2,segment,1,1\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "codes", "import", "--project", project, str(table))
+    assert code == 2 and "--as NAME" in err and len(err.strip().splitlines()) == 1
+    args = ("codes", "import", "--project", project, str(table))
+    code, _, err = run(capsys, *args, "--as", "Ada Lovelace")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "codes.csv" in err and "line 3: these are 'Ben Okafor''s codes" in err
+    code, _, err = run(capsys, *args, "--as", "Ada Lovelace", "--create-raters")
+    assert code == 2 and "only a lead can create raters" in err
+    lead = ("--as", "Lee", "--passphrase-file", str(secret))
+    code, out, _ = run(capsys, *args, *lead)
+    assert code == 0 and "Imported 2 rows from codes.csv (0 already present)" in out
+    code, out, _ = run(capsys, *args, *lead)
+    assert code == 0 and "Imported 0 rows from codes.csv (2 already present)" in out
 
 
 def test_export_is_refused_without_identity_while_blinded(

@@ -156,7 +156,7 @@ def test_codes_import(tmp_path: Path) -> None:
     expected = Counter(r["rater"] for r in kept)
     assert set(expected) == set(RATERS)
 
-    result = import_codes(db, path)
+    result = import_codes(db, path, create_raters=True)
     assert result.rows == len(kept)
     assert result.skipped_absent == len(rows) - len(kept)
     assert sorted(result.new_raters) == sorted(RATERS)
@@ -175,13 +175,13 @@ def test_codes_import(tmp_path: Path) -> None:
 
 def test_codes_export_import_export_is_identical(tmp_path: Path) -> None:
     first, _ = _new_project(tmp_path / "a")
-    import_codes(first, SAMPLES / "codes.csv")
+    import_codes(first, SAMPLES / "codes.csv", create_raters=True)
     export_a = tmp_path / "a.csv"
     n = export_codes(first, export_a)
     first.close()
 
     second, _ = _new_project(tmp_path / "b")
-    assert import_codes(second, export_a).rows == n
+    assert import_codes(second, export_a, create_raters=True).rows == n
     export_b = tmp_path / "b.csv"
     export_codes(second, export_b)
     second.close()

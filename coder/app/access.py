@@ -21,7 +21,9 @@ Editability (:func:`check_editable`):
   * a code made in a round that is no longer open cannot change;
   * a session covered by a locked (or unblinded) round takes no new codes, ratings,
     memos, boundary moves or episode edits, unless an open round covers it again
-    (a re-coding round); the lead can reopen a locked round.
+    (a re-coding round); the lead can reopen a locked round;
+  * while a round is open, a rater imports codes only into the sessions assigned to them
+    in it (:func:`assigned_in_open_round`).
 """
 
 from __future__ import annotations
@@ -209,6 +211,32 @@ def check_editable(
     closed = closed_round_covering(session, session_id)
     if closed is not None:
         raise NotAllowed(_locked_message(*closed))
+
+
+def assigned_in_open_round(
+    session: OrmSession, actor: Coder | None
+) -> tuple[int, frozenset[int]] | None:
+    """(round number, therapy session ids) a rater may bring codes into while a round is
+    open: those assigned to them in it. ``None`` when ``actor`` is not restricted (no
+    round is open; a lead; the consensus; the owner of a project without a lead).
+
+    Bulk writes (a codes import) ask this so that a rater's spreadsheet cannot put codes
+    into a round's sessions the lead did not give them.
+    """
+    if actor is None or actor.role in (RaterRole.LEAD, RaterRole.CONSENSUS):
+        return None
+    current = session.execute(
+        select(RoundRow.id, RoundRow.number).where(RoundRow.status == RoundStatus.OPEN.value)
+    ).first()
+    if current is None:
+        return None
+    round_id, number = current
+    assigned = session.scalars(
+        select(AssignmentRow.session_id).where(
+            AssignmentRow.round_id == round_id, AssignmentRow.rater_id == actor.rater_id
+        )
+    )
+    return number, frozenset(assigned)
 
 
 def _locked_message(number: int, status: str) -> str:

@@ -88,4 +88,4 @@ def seed_demo(db: ProjectDatabase, folder: Path) -> None:
     patients.set_attribute(db, "P02", patients.THERAPIST, "Dr. Alan Park")
     codes_file = folder / "codes.csv"
     if codes_file.exists():
-        codes.import_codes(db, codes_file)
+        codes.import_codes(db, codes_file, create_raters=True)

@@ -26,11 +26,36 @@ def codes_group() -> None:
 @project_option
 @db_option
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def codes_import(project: Path | None, db_url: str | None, file: Path) -> None:
-    """Import codings from FILE (all rows or none)."""
+@as_option
+@passphrase_option
+@click.option(
+    "--create-raters",
+    is_flag=True,
+    help="Create raters the file names that the project lacks (in a project with a lead, "
+    "only a lead may). Without it such rows are refused, so a typo is not a new rater.",
+)
+def codes_import(
+    project: Path | None,
+    db_url: str | None,
+    file: Path,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    create_raters: bool,
+) -> None:
+    """Import codings from FILE (all rows or none).
+
+    Rows already in the project are skipped, so importing a file again stores nothing
+    new. In a project with a lead, say who you are with --as: a rater imports only
+    their own codes (while a round is open, into sessions assigned to them); a lead
+    (with --passphrase-file) anyone's, including the consensus. Sessions of a locked
+    round take no new codes.
+    """
     with opened(project, db_url) as db:
-        result = codes.import_codes(db, file)
-    click.echo(f"{file}: {result.rows} code applications imported")
+        coder = sign_in_as(db, as_name, passphrase_file)
+        result = codes.import_codes(db, file, coder, create_raters=create_raters)
+    click.echo(
+        f"Imported {result.rows} rows from {file.name} ({result.already_present} already present)"
+    )
     if result.skipped_absent:
         click.echo(f"  {result.skipped_absent} rows with value 0 (absent) were not stored")
     if result.new_raters:

@@ -95,7 +95,7 @@ def test_project_flows_on_postgres(pg_url: str, tmp_path: Path) -> None:
         files = sorted(p for p in SAMPLES.glob("P0*_S*.*"))
         report = importing.import_files(db, files, ImportOptions(pattern="{patient}_S{session}"))
         assert not report.failed and report.sessions == 6
-        assert codes.import_codes(db, SAMPLES / "codes.csv").rows == 553
+        assert codes.import_codes(db, SAMPLES / "codes.csv", create_raters=True).rows == 553
         out = tmp_path / "codes.csv"
         assert codes.export_codes(db, out) == 553
         identity.add_lead(db, "Lee", "LP", "lab passphrase")
