@@ -202,3 +202,22 @@ def test_errors_are_one_line_with_exit_2(
     assert code == 2 and out == ""
     assert err.startswith("coder: error: ") and message in err
     assert err.count("\n") == 1
+
+
+def test_swapped_presence_codes_at_interval_level_print_every_statistic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 10 part 5: MSR = MSC = 0 made the ICC CI divide by zero and the whole run
+    exit with "internal error"; now each statistic is shown, ICC(·,k) null with a note."""
+    path = write(tmp_path, "segment,A,B\ns1,1,0\ns2,0,1\ns3,1,0\ns4,0,1\n")
+    for level in ("ordinal", "interval"):
+        data = _irr_json(capsys, "--ratings", path, "--level", level, "--bootstrap", "20")
+        icc = data["icc"]
+        assert isinstance(icc, dict)
+        assert icc["ICC2"]["value"] == pytest.approx(-2.0)
+        assert icc["ICC2"]["ci95"] is None and "Satterthwaite" in icc["ICC2"]["note"]
+        assert icc["ICC1k"]["value"] is None and "MSR is 0" in icc["ICC1k"]["note"]
+        alpha = data["krippendorff_alpha"]
+        assert isinstance(alpha, dict) and alpha["value"] is not None
+    code, out, err = run(capsys, "irr", "--ratings", path, "--level", "interval")
+    assert code == 0 and "internal error" not in err and "ICC(2,1)" in out

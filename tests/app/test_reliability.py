@@ -145,3 +145,22 @@ def test_sessions_narrow_the_units(
             ]
         )
     assert info.value.code == 0 and json.loads(capsys.readouterr().out)["sessions"] == 1
+
+
+def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
+    sample_db: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 part 5: the project table shares the report code, so a statistic that
+    raises (as ICC's CI did on swapped codes) must become that statistic's null + note."""
+    from coder.stats import reliability as stats_module
+
+    def broken(matrix: object) -> object:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(stats_module, "icc_all", broken)
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    row = next(r for r in table.rows if r.item == "W_SIG")
+    assert row.report.icc["ICC2"].value is None
+    assert "ZeroDivisionError" in (row.report.icc["ICC2"].note or "")
+    assert row.report.stats["krippendorff_alpha"].value is not None
+    assert "ICC2=—" in reliability.as_text(table)
