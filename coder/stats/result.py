@@ -106,7 +106,9 @@ HOW_COMPUTED["u_alpha"] = (
     "units and gaps (gaps count: a span inside another rater's gap is a disagreement); "
     "uα = 1 - Do/De, with De from all units and gaps of all raters; sessions are pooled "
     "end to end; only sessions coded by every rater enter (the method needs every rater to "
-    "unitize the whole continuum)."
+    "unitize the whole continuum). 95% CI: percentile bootstrap over sessions (whole "
+    "transcripts resampled with replacement), because characters of one session are not "
+    "independent."
 )
 HOW_COMPUTED["turn_overlap"] = (
     "Descriptive, not chance-corrected: of the turns at least one rater marked with a span "
