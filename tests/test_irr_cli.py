@@ -202,3 +202,118 @@ def test_errors_are_one_line_with_exit_2(
     assert code == 2 and out == ""
     assert err.startswith("coder: error: ") and message in err
     assert err.count("\n") == 1
+
+
+def test_swapped_presence_codes_at_interval_level_print_every_statistic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 10 part 5: MSR = MSC = 0 made the ICC CI divide by zero and the whole run
+    exit with "internal error"; now each statistic is shown, ICC(·,k) null with a note."""
+    path = write(tmp_path, "segment,A,B\ns1,1,0\ns2,0,1\ns3,1,0\ns4,0,1\n")
+    for level in ("ordinal", "interval"):
+        data = _irr_json(capsys, "--ratings", path, "--level", level, "--bootstrap", "20")
+        icc = data["icc"]
+        assert isinstance(icc, dict)
+        assert icc["ICC2"]["value"] == pytest.approx(-2.0)
+        assert icc["ICC2"]["ci95"] is None and "Satterthwaite" in icc["ICC2"]["note"]
+        assert icc["ICC1k"]["value"] is None and "MSR is 0" in icc["ICC1k"]["note"]
+        alpha = data["krippendorff_alpha"]
+        assert isinstance(alpha, dict) and alpha["value"] is not None
+    code, out, err = run(capsys, "irr", "--ratings", path, "--level", "interval")
+    assert code == 0 and "internal error" not in err and "ICC(2,1)" in out
+
+
+# ---- --spans: Krippendorff's unitizing alpha ------------------------------------------------
+KRIPPENDORFF_2004_SPANS = """rater,begin,length,category
+i,225,70,c
+i,370,30,c
+j,220,80,c
+j,355,20,c
+j,400,20,c
+i,180,60,k
+i,300,50,k
+j,180,60,k
+j,300,50,k
+"""
+
+
+def test_spans_json_reproduces_krippendorff_2004(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Krippendorff (2004, p. 254; DKPro ``Krippendorff2004Test``): c .7286, k 1."""
+    path = write(tmp_path, KRIPPENDORFF_2004_SPANS, "spans.csv")
+    data = _irr_json(capsys, "--spans", path, "--continuum", "150,450")
+    assert data["n_raters"] == 2
+    alpha = data["u_alpha"]
+    assert isinstance(alpha, dict) and list(alpha) == ["c", "k"]
+    assert set(alpha["c"]) == {"value", "d_o", "d_e", "note"}
+    assert alpha["c"]["value"] == pytest.approx(0.7286, abs=5e-5)
+    assert alpha["c"]["d_o"] == pytest.approx(0.0144, abs=5e-5)
+    assert alpha["c"]["d_e"] == pytest.approx(0.0532, abs=5e-5)
+    assert alpha["k"] == {"value": 1.0, "d_o": 0.0, "d_e": pytest.approx(0.0490, abs=5e-5),
+                          "note": None}  # fmt: skip
+
+
+def test_spans_default_continuum_is_smallest_begin_to_largest_end(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, KRIPPENDORFF_2004_SPANS, "spans.csv")
+    default = _irr_json(capsys, "--spans", path)
+    explicit = _irr_json(capsys, "--spans", path, "--continuum", "180,420")
+    assert default == explicit
+    assert default["u_alpha"]["c"]["value"] != pytest.approx(0.7286, abs=5e-5)  # type: ignore[index]
+    code, out, _ = run(capsys, "irr", "--spans", path)
+    assert code == 0 and "continuum 180,420" in out and "tentative" in out
+
+
+def test_spans_one_rater_and_one_rater_only_categories(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    one = write(tmp_path, "rater,begin,length,category\nA,0,5,X\nA,10,4,X\n", "one.csv")
+    data = _irr_json(capsys, "--spans", one)
+    assert data["n_raters"] == 1
+    x = data["u_alpha"]["X"]  # type: ignore[index]
+    assert x["value"] is None and "two raters" in x["note"]
+    text = "rater,begin,length,category\nA,0,5,X\nB,0,5,X\nB,10,2,Y\n"
+    data = _irr_json(capsys, "--spans", write(tmp_path, text, "two.csv"), "--continuum", "0,20")
+    y = data["u_alpha"]["Y"]  # type: ignore[index]
+    assert y["value"] is not None and "only 1 of 2 raters" in y["note"]
+    assert data["u_alpha"]["X"]["value"] == 1.0  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "message"),
+    [
+        ("rater,begin,length,category\nA,0,5,X\nA,3,4,X\n", [], "line 3: A's X unit at 3 overlaps"),
+        ("rater,begin,length,category\nA,0,x,X\n", [], "line 2, column 'length': 'x' is not"),
+        ("rater,begin,length,category\nA,0,0,X\n", [], "line 2, column 'length': 0"),
+        ("rater,begin,length\nA,0,1\n", [], "line 1: missing column(s) category"),
+        ("rater,begin,length,category\nA,0,5,X\n", ["--continuum", "2,9"], "line 2: unit 0..5"),
+        ("rater,begin,length,category\n,0,5,X\n", [], "line 2: the rater is empty"),
+        ("rater,begin,length,category\nA,0,5,X\n", ["--continuum", "9,2"], "--continuum"),
+    ],
+)
+def test_spans_errors_name_the_file_and_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    text: str,
+    extra: list[str],
+    message: str,
+) -> None:
+    path = write(tmp_path, text, "spans.csv")
+    code, out, err = run(capsys, "irr", "--spans", path, *extra)
+    assert code == 2 and out == ""
+    assert err.startswith("coder: error: ") and message in err
+    assert err.count("\n") == 1
+    if "--continuum" not in message:
+        assert "spans.csv" in err
+
+
+def test_spans_does_not_mix_with_other_forms(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, KRIPPENDORFF_2004_SPANS, "spans.csv")
+    code, _, err = run(capsys, "irr", "--spans", path, "--level", "nominal")
+    assert code == 2 and "--spans" in err
+    code, _, err = run(capsys, "irr", "--ratings", path, "--continuum", "0,5", "--level", "nominal")
+    assert code == 2 and "--continuum goes with --spans" in err

@@ -8,7 +8,9 @@ statistics in :mod:`coder.stats.reliability` do the rest. Units:
 * segment ratings (significance, salience): segments, ordinal;
 * session ratings: sessions, ordinal; per-session marker frequencies (segments with a
   withdrawal / confrontation marker, with a resolution strategy): sessions, interval;
-* span coding: turns (a family is present in a turn when a span of it lies there);
+* span coding: Krippendorff's unitizing alpha per code over the characters of each
+  transcript (sessions every rater coded, pooled end to end; gaps count), and beside it a
+  descriptive share of the marked turns that every rater marked (not chance-corrected);
 * stage episodes: (session, episode number), the highest stage reached, ordinal.
 
 Comparing raters means seeing everyone's codes, so while a round is blinded only a lead
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
@@ -36,9 +39,17 @@ from coder.app.raters import check_spelling, exact_names
 from coder.app.reliability_units import UnitMatrices
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import CodeFamily, Scheme, Scope
-from coder.stats.reliability import ReliabilityReport, Stat, interpret, reliability_report
-from coder.stats.result import Level
+from coder.stats.reliability import (
+    ReliabilityReport,
+    Stat,
+    guarded,
+    interpret,
+    reliability_report,
+)
+from coder.stats.result import Level, defined, scales_for, undefined
+from coder.stats.unitizing import unitizing_alpha
 from coder.store.database import ProjectDatabase
+from coder.store.models import PatientRow, SessionRow, TranscriptRow, TurnRow
 
 FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
 
@@ -80,6 +91,7 @@ def compute(
         check_spelling(session, raters or ())  # exact names; a near miss gets the spelling
         codes = _codes(session, scheme, raters, round_number)
         segments = _segments(session, scheme)
+        lengths = _turn_lengths(session) if codes["turn"].notna().any() else {}
     if wanted is not None:  # units follow the codes, so filtering the codes is enough
         pairs = zip(codes["patient"], codes["session"], strict=True)
         codes = codes[[_selected(wanted, p, n) for p, n in pairs]]
@@ -153,17 +165,9 @@ def compute(
                 builder.frequency(ids),
                 "interval",
             )
-    for family in FAMILIES:
-        ids = {c.id for c in seg_codes if c.family is family}
-        if ids and builder.has_spans(ids):
-            add(
-                "turn span",
-                f"any {family.value} span",
-                f"turns holding a {family.value} span",
-                "turn",
-                builder.turn_spans(ids),
-                "nominal",
-            )
+    for code in seg_codes:
+        if builder.has_spans({code.id}):
+            rows += _span_rows(builder, code.id, code.name, lengths, bootstrap, seed)
     if scheme.pathways:
         add(
             "episode",
@@ -174,6 +178,71 @@ def compute(
             "ordinal",
         )
     return ReliabilityTable(scheme.label, names, builder.n_sessions, tuple(rows))
+
+
+def _span_rows(
+    builder: UnitMatrices,
+    code_id: str,
+    name: str,
+    lengths: dict[tuple[str, int], np.ndarray],
+    bootstrap: int,
+    seed: int | None,
+) -> list[ReliabilityRow]:
+    """uα of one code's spans, and the descriptive turn overlap beside it."""
+    m = len(builder.raters)
+    data = builder.span_continua(code_id, lengths)
+    notes = []
+    if data.sessions_left_out:
+        notes.append(
+            f"{data.sessions_left_out} session(s) not coded by every rater left out "
+            "(unitizing needs every rater to unitize the whole transcript)"
+        )
+    if data.merged:
+        notes.append(f"{data.merged} overlapping span(s) of one rater joined into one unit")
+    if data.without_span:
+        notes.append(f"{data.without_span} application(s) of the code without a text span")
+    total = sum(c.length for c in data.continua)
+    stat = guarded(
+        lambda: unitizing_alpha(data.continua, m, bootstrap=bootstrap, seed=seed).stat,
+        lambda why: undefined("u_alpha", why, total, m),
+    )
+    for note in notes:
+        stat = stat.with_note(note)
+    both, marked = builder.turn_overlap(code_id)
+    overlap = (
+        defined("turn_overlap", both / marked, marked, m)
+        if marked
+        else undefined("turn_overlap", "no turn holds a span of this code", 0, m)
+    ).with_note("descriptive: not chance-corrected, no interpretation band")
+
+    def report(key: str, s: Stat) -> ReliabilityReport:
+        return ReliabilityReport("nominal", s.n_units, m, {key: s}, {}, bootstrap, seed)
+
+    return [
+        ReliabilityRow(
+            "span", code_id, f"{name} (text spans)", "character", report("u_alpha", stat)
+        ),
+        ReliabilityRow(
+            "turn overlap", code_id, f"turns marked with {name}", "turn",
+            report("turn_overlap", overlap),
+        ),
+    ]  # fmt: skip
+
+
+def _turn_lengths(session: OrmSession) -> dict[tuple[str, int], np.ndarray]:
+    """Characters of every turn of every transcript, in turn order, per session: the
+    continuum of unitizing (a turn's spans start at the sum of the turns before it)."""
+    query = (
+        select(PatientRow.code, SessionRow.number, TurnRow.index, func.length(TurnRow.text))
+        .join(TranscriptRow, TurnRow.transcript_id == TranscriptRow.id)
+        .join(SessionRow, TranscriptRow.session_id == SessionRow.id)
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .order_by(PatientRow.code, SessionRow.number, TurnRow.index)
+    )
+    out: dict[tuple[str, int], list[int]] = {}
+    for patient, number, _index, length in session.connection().execute(query):
+        out.setdefault((patient, number), []).append(int(length or 0))
+    return {key: np.array(v, dtype=np.int64) for key, v in out.items()}
 
 
 def _check_access(session: OrmSession, coder: Coder | None) -> None:
@@ -200,10 +269,14 @@ def _selected(wanted: set[tuple[str, int | None]], patient: str, number: int) ->
 def _codes(
     session: OrmSession, scheme: Scheme, raters: Sequence[str] | None, round_number: int | None
 ) -> pd.DataFrame:
-    rows = [r[:8] for r in raters_codes(session, scheme, raters=raters, round_number=round_number)]
+    rows = raters_codes(session, scheme, raters=raters, round_number=round_number)
     return pd.DataFrame.from_records(
-        rows, columns=["patient", "session", "rater", "code", "unit", "index", "value", "turn"]
-    )
+        rows,
+        columns=[
+            "patient", "session", "rater", "code", "unit", "index", "value", "turn", "start",
+            "end",
+        ],
+    )  # fmt: skip
 
 
 def _segments(session: OrmSession, scheme: Scheme) -> pd.DataFrame:
@@ -221,6 +294,8 @@ HEADLINE_TITLES: dict[str, str] = {
     "pabak": "PABAK",
     "weighted_kappa_quadratic": "κw (quadratic)",
     "ICC2": "ICC(2,1)",
+    "u_alpha": "uα (unitizing)",
+    "turn_overlap": "turns marked by all",
 }
 """Short column titles of the headline statistics, in display order (window and report)."""
 
@@ -240,10 +315,16 @@ KINDS: dict[str, tuple[str, str]] = {
         "Marker frequencies",
         "sessions; the number of segments with any code of the family (interval)",
     ),
-    "turn span": (
-        "Turn spans",
-        "turns that at least one rater marked; a family is present in a turn when a span of "
-        "one of its codes lies there (nominal)",
+    "span": (
+        "Text spans (unitizing)",
+        "characters of each transcript (its turns end to end), sessions every rater coded "
+        "pooled end to end; a rater's spans of the code are units, every other character a "
+        "gap, and gaps count (Krippendorff's unitizing α)",
+    ),
+    "turn overlap": (
+        "Turns marked by all raters (descriptive)",
+        "turns that at least one rater marked with a span of the code, in sessions every "
+        "rater coded; the share that every rater marked (not chance-corrected, no band)",
     ),
     "episode": (
         "Stage episodes",
@@ -253,9 +334,36 @@ KINDS: dict[str, tuple[str, str]] = {
 """Row kind → (section title, what its unit is), in the order :func:`compute` emits them."""
 
 
+MISSING: dict[str, str] = {
+    "code": "a rater who did not code the session is missing for its segments (not 0), "
+    "because counting them as absent would inflate agreement",
+    "family": "as for presence codes: a session the rater did not code is missing",
+    "rating": "a segment without the rating (or rated N/A) is missing; κ and ICC drop it, "
+    "α leaves it unpaired",
+    "session rating": "a session without the rating is missing",
+    "frequency": "a session the rater did not code is missing, not a count of 0",
+    "span": "a session not coded by every rater is left out, because the method needs "
+    "every rater to unitize the whole transcript; inside a coded session unmarked text is "
+    "a gap (an agreement that nothing is there), not missing",
+    "turn overlap": "sessions not coded by every rater are left out; turns nobody marked "
+    "are not counted, which is why this share is descriptive only",
+    "episode": "an episode a rater did not mark is missing for that rater",
+}
+"""Row kind → what counts as missing, and why (part of every row's method note)."""
+
+
+def method_note(row: ReliabilityRow) -> str:
+    """What a row's statistics are over (its units), what counts as missing and why."""
+    _title, unit = KINDS.get(row.kind, (row.kind, row.unit))
+    missing = MISSING.get(row.kind)
+    return f"Units: {unit}." + (f" Missing: {missing}." if missing else "")
+
+
 def headline(row: ReliabilityRow) -> list[tuple[str, Stat]]:
     """The statistics a lab reports for this kind of unit, in display order."""
     stats = row.report.stats
+    if row.kind in ("span", "turn overlap"):
+        return list(stats.items())
     keys = [
         "percent_agreement",
         "cohen_kappa" if row.report.n_raters == 2 else "fleiss_kappa",
@@ -270,7 +378,10 @@ def headline(row: ReliabilityRow) -> list[tuple[str, Stat]]:
 
 def band_statistic(row: ReliabilityRow) -> tuple[str, Stat]:
     """The statistic whose interpretation band a row shows: ICC(2,1) for ratings and
-    frequencies (Koo & Li 2016, as 3RS papers report), kappa for presence codes."""
+    frequencies (Koo & Li 2016, as 3RS papers report), kappa for presence codes, uα for
+    text spans; the descriptive turn overlap is the row's statistic but has no band."""
+    if row.kind in ("span", "turn overlap"):
+        return next(iter(row.report.stats.items()))
     if row.report.level != "nominal":
         return "ICC2", row.report.icc["ICC2"]
     key = "cohen_kappa" if row.report.n_raters == 2 else "fleiss_kappa"
@@ -293,7 +404,7 @@ def as_text(table: ReliabilityTable) -> str:
         cells = "  ".join(f"{name}={_cell(stat)}" for name, stat in headline(row))
         band = ""
         name, main = band_statistic(row)
-        if main.value is not None:
+        if main.value is not None and scales_for(name):
             label, source = interpret(name, main.value)
             band = f"  ({label}, {source})"
         out.append(f"{row.kind:<15}{row.item:<26}n={row.report.n_units:<6} {cells}{band}")
@@ -307,6 +418,7 @@ def as_rows(table: ReliabilityTable) -> list[dict[str, object]]:
             "item": r.item,
             "label": r.label,
             "unit": r.unit,
+            "method": method_note(r),
             "level": r.report.level,
             **r.report.as_dict(),
         }

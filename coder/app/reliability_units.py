@@ -7,11 +7,25 @@ sessions only one rater coded would inflate agreement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from coder.domain.coding import Unit
 from coder.domain.scheme import Scheme
+from coder.stats.unitizing import Continuum
+
+
+@dataclass(frozen=True)
+class SpanData:
+    """One code's spans as unitizing continua (one per session every rater coded)."""
+
+    continua: list[Continuum]
+    sessions_left_out: int  # coded by some but not all raters
+    merged: int  # overlapping spans of one rater joined into one unit
+    without_span: int  # applications of the code with no text span (not units here)
 
 
 class UnitMatrices:
@@ -104,25 +118,64 @@ class UnitMatrices:
     def has_spans(self, ids: set[str]) -> bool:
         return bool(self.codes[self.codes["code"].isin(ids)]["turn"].notna().any())
 
-    def turn_spans(self, ids: set[str]) -> np.ndarray:
-        spans = self.codes[self.codes["code"].isin(ids) & self.codes["turn"].notna()]
-        keys = sorted(
-            {
-                (p, s, int(t))
-                for p, s, t in zip(spans["patient"], spans["session"], spans["turn"], strict=True)
-            }
-        )
-        # Units are the turns any rater marked, plus none else: turns nobody marked carry no
-        # information about span agreement and would inflate agreement.
-        row = {k: i for i, k in enumerate(keys)}
-        matrix = np.array(
-            [self.session_base[self.session_row[(p, s)]] for p, s, _ in keys]
-        ).reshape(len(keys), len(self.raters))
+    def complete_sessions(self) -> list[tuple[str, int]]:
+        """Sessions every compared rater coded: the only ones where unitizing can compare
+        them (a rater who did not code a session did not unitize it; that is missing, not
+        an all-gap continuum)."""
+        full = ~np.isnan(self.session_base).any(axis=1)
+        return [key for key, ok in zip(self.sessions, full, strict=True) if ok]
+
+    def span_continua(
+        self, code_id: str, turn_lengths: Mapping[tuple[str, int], np.ndarray]
+    ) -> SpanData:
+        """The character continuum of every session every rater coded (its turns' texts
+        end to end), with ``code_id``'s evidence spans as each rater's units. One rater's
+        overlapping spans of the code are joined (the method needs non-overlapping units);
+        sessions without stored turns are left out."""
+        complete = [k for k in self.complete_sessions() if k in turn_lengths]
+        mine = self.codes[self.codes["code"] == code_id]
+        in_complete = [
+            (p, s) in set(complete) for p, s in zip(mine["patient"], mine["session"], strict=True)
+        ]
+        mine = mine[in_complete]
+        with_span = mine["turn"].notna() & mine["start"].notna() & mine["end"].notna()
+        continua: list[Continuum] = []
+        merged = 0
+        for key in complete:
+            lengths = turn_lengths[key]
+            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+            here = mine[with_span & (mine["patient"] == key[0]) & (mine["session"] == key[1])]
+            per_rater: dict[int, list[tuple[int, int]]] = {}
+            for rater, turn, start, end in zip(
+                here["rater"], here["turn"], here["start"], here["end"], strict=True
+            ):
+                t = int(turn)
+                if not 1 <= t <= len(lengths):
+                    continue  # a span on a turn the transcript no longer has
+                b = int(offsets[t - 1] + int(start))
+                per_rater.setdefault(self.col[rater], []).append((b, b + int(end) - int(start)))
+            units: list[tuple[int, int, int]] = []
+            for col, spans in per_rater.items():
+                joined, n = _union(spans)
+                merged += n
+                units += [(col, b, e - b) for b, e in joined]
+            continua.append(Continuum(0, int(offsets[-1]), tuple(units)))
+        left_out = self.n_sessions - len(self.complete_sessions())
+        return SpanData(continua, left_out, merged, int((~with_span).sum()))
+
+    def turn_overlap(self, code_id: str) -> tuple[int, int]:
+        """(turns every rater marked, turns at least one rater marked) with a span of
+        ``code_id``, in sessions every rater coded: a descriptive overlap, no chance model."""
+        complete = set(self.complete_sessions())
+        spans = self.codes[(self.codes["code"] == code_id) & self.codes["turn"].notna()]
+        marked: dict[tuple[str, int, int], set[str]] = {}
         for p, s, t, r in zip(
             spans["patient"], spans["session"], spans["turn"], spans["rater"], strict=True
         ):
-            matrix[row[(p, s, int(t))], self.col[r]] = 1.0
-        return matrix
+            if (p, s) in complete:
+                marked.setdefault((p, s, int(t)), set()).add(r)
+        both = sum(len(raters) == len(self.raters) for raters in marked.values())
+        return both, len(marked)
 
     def highest_stage(self, scheme: Scheme) -> np.ndarray:
         stages = self.codes[
@@ -150,3 +203,16 @@ class UnitMatrices:
             cell = matrix[row[(p, s, int(i))], self.col[r]]
             matrix[row[(p, s, int(i))], self.col[r]] = order if np.isnan(cell) else max(cell, order)
         return matrix
+
+
+def _union(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
+    """Overlapping ``[begin, end)`` spans joined; how many spans were absorbed."""
+    out: list[list[int]] = []
+    absorbed = 0
+    for b, e in sorted(spans):
+        if out and b < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+            absorbed += 1
+        else:
+            out.append([b, e])
+    return [(b, e) for b, e in out], absorbed

@@ -206,7 +206,7 @@ BAND_SCALES: tuple[tuple[BandScale, str], ...] = (
     (LANDIS_KOCH, "Cohen's, weighted and Fleiss' κ, Gwet's AC1, PABAK"),
     (KOO_LI, "ICC (the band of ratings, frequencies and episodes)"),
     (CICCHETTI, "ICC (shown beside Koo & Li)"),
-    (KRIPPENDORFF, "Krippendorff's α (all levels)"),
+    (KRIPPENDORFF, "Krippendorff's α (all levels) and unitizing uα (text spans)"),
 )
 """Every interpretation scale the report names, with what it applies to."""
 
@@ -221,16 +221,23 @@ MISSING_TEXT = (
 PRESENCE_TEXT = (
     "A code is present in a segment when the rater applied it there, and a code family "
     "when the rater applied any of its codes; with span coding, a family is present in a "
-    "turn when a span of one of its codes lies in that turn. Rare codes make κ and α "
+    "turn when a span of one of its codes lies in that turn. Text spans are compared as "
+    "units on the character continuum of each transcript (Krippendorff's unitizing α: a "
+    "span one rater marked inside another's unmarked text is a disagreement); the share "
+    "of marked turns that every rater marked is shown beside it as a descriptive figure "
+    "only. Rare codes make κ and α "
     "prevalence-sensitive (a code present in 3% of segments can have 96% agreement and κ "
     "near 0), so read them next to percent agreement, PABAK and AC1."
 )
 BANDS_TEXT = (
     "The band of ratings, session ratings, frequencies and episodes is that of ICC(2,1) "
     "(McGraw & Wong ICC(A,1): two-way random effects, absolute agreement, single rater) "
-    "under Koo & Li (2016), with Cicchetti (1994) beside it; the band of presence codes, "
-    "families and turn spans is that of Cohen's κ (two raters) or Fleiss' κ (three or more) "
-    "under Landis & Koch (1977). Bands are conventions, not tests: judge the whole 95% CI."
+    "under Koo & Li (2016), with Cicchetti (1994) beside it; the band of presence codes "
+    "and families is that of Cohen's κ (two raters) or Fleiss' κ (three or more) under "
+    "Landis & Koch (1977); the band of text spans is that of uα under Krippendorff's (2004) "
+    "standards for the α family. Percent agreement and the turn overlap are descriptive "
+    "(not chance-corrected) and get no band. Bands are conventions, not tests: judge the "
+    "whole 95% CI."
 )
 
 
@@ -244,7 +251,8 @@ def _ci_text(bootstrap: int, seed: int | None) -> str:
         "of a line share the resamples, and resamples in which a statistic is undefined are "
         "left out (the remarks count them). The bootstrap treats units as independent; "
         "segments of one session are not, so with many segments from few sessions the "
-        "intervals are too narrow. " + icc
+        "intervals are too narrow. uα of text spans: percentile bootstrap over sessions "
+        "(whole transcripts resampled). " + icc
     )
 
 
@@ -262,7 +270,9 @@ def _stat_data(key: str, stat: Stat | None) -> dict[str, Any] | None:
 def _row_data(row: ReliabilityRow, columns: Sequence[str]) -> dict[str, Any]:
     stats = dict(reliability.headline(row))
     name, main = reliability.band_statistic(row)
+    no_band = main.value is not None and not scales_for(name)
     return {
+        "no_band": "no band (descriptive, not chance-corrected)" if no_band else None,
         "item": row.item,
         "label": row.label,
         "n_units": row.report.n_units,
@@ -306,15 +316,21 @@ def reliability_report_data(
         columns = [key for key in reliability.HEADLINE_TITLES if key in used]
         title, unit = reliability.KINDS.get(kind, (kind, rows[0].unit))
         band_name, _ = reliability.band_statistic(rows[0])
-        primary, *also = [scale.name for scale in scales_for(band_name)]
+        names: list[str | None] = [scale.name for scale in scales_for(band_name)]
+        primary, *also = names or [None]
         sections.append(
             {
                 "kind": kind,
                 "title": title,
                 "unit": unit,
+                "missing": reliability.MISSING.get(kind),
                 "level": rows[0].report.level,
-                "band": f"{reliability.HEADLINE_TITLES[band_name]} under {primary}"
-                + "".join(f" ({name} beside it)" for name in also),
+                "band": (
+                    f"{reliability.HEADLINE_TITLES[band_name]} under {primary}"
+                    + "".join(f" ({name} beside it)" for name in also)
+                    if primary
+                    else "none (descriptive, not chance-corrected)"
+                ),
                 "columns": [reliability.HEADLINE_TITLES[key] for key in columns],
                 "rows": [_row_data(r, columns) for r in rows],
             }

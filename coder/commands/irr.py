@@ -2,9 +2,12 @@
 
 ``coder irr --ratings FILE --level LEVEL`` reads a units x raters CSV (see
 :mod:`coder.io.ratings_table`) and prints every statistic of
-:func:`coder.stats.reliability.reliability_report`. Without ``--ratings`` the project
-options are handed to ``coder.app.reliability.run_cli``, which reads the codings; with
-``--docx FILE`` the project form writes the Word report instead
+:func:`coder.stats.reliability.reliability_report`. ``coder irr --spans FILE`` reads
+units that raters placed on one continuum (:mod:`coder.io.spans_table`) and prints
+Krippendorff's unitizing alpha per category (:mod:`coder.stats.unitizing`). Without
+``--ratings`` or ``--spans`` the project options are handed to
+``coder.app.reliability.run_cli``, which reads the codings; with ``--docx FILE`` the
+project form writes the Word report instead
 (``coder.app.reports.export_reliability_report``).
 """
 
@@ -28,6 +31,7 @@ from coder.commands.common import (
 )
 from coder.domain.errors import CoderError
 from coder.io.ratings_table import LEVELS, RatingsTable, read_ratings_table
+from coder.io.spans_table import SpansTable, parse_continuum, read_spans_table
 from coder.stats.reliability import (
     BOOTSTRAP_HOW,
     TITLES,
@@ -37,6 +41,7 @@ from coder.stats.reliability import (
     interpret_all,
     reliability_report,
 )
+from coder.stats.unitizing import Continuum, UnitizingAlpha, unitizing_alpha
 
 FORMATS = ("table", "csv", "json")
 
@@ -55,6 +60,16 @@ def _split(text: str | None) -> list[str] | None:
     "--ratings",
     type=click.Path(dir_okay=False, path_type=Path),
     help="A ratings table: unit id, then one column per rater (empty cell = missing).",
+)
+@click.option(
+    "--spans",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spans table: rater,begin,length,category (Krippendorff's unitizing alpha).",
+)
+@click.option(
+    "--continuum",
+    metavar="BEGIN,END",
+    help="The continuum of --spans (default: smallest begin to largest end).",
 )
 @click.option(
     "--level",
@@ -93,6 +108,8 @@ def _split(text: str | None) -> list[str] | None:
 @passphrase_option
 def irr_command(
     ratings: Path | None,
+    spans: Path | None,
+    continuum: str | None,
     level: str | None,
     categories: str | None,
     as_json: bool,
@@ -111,12 +128,26 @@ def irr_command(
 ) -> None:
     """Inter-rater reliability: kappa, alpha, AC1, PABAK and ICC with 95% CIs.
 
-    Either --ratings FILE --level LEVEL (a units x raters CSV), or a project
-    (--project/--db with --scheme, --raters, --round; --docx FILE writes the Word
+    Either --ratings FILE --level LEVEL (a units x raters CSV), --spans FILE (units
+    raters placed on one continuum: Krippendorff's unitizing alpha per category), or a
+    project (--project/--db with --scheme, --raters, --round; --docx FILE writes the Word
     report). See docs/reliability.md.
     """
     if as_json:
         fmt = "json"
+    if continuum is not None and spans is None:
+        raise click.UsageError("--continuum goes with --spans FILE")
+    if spans is not None:
+        if (
+            ratings or level or categories or project or db_url or scheme or rater_names
+            or session_names or docx_path or round_number is not None
+        ):  # fmt: skip
+            raise click.UsageError(
+                "--spans reads a spans table; --ratings, --level, --categories and the "
+                "project options do not go with it"
+            )
+        _spans(spans, continuum, fmt)
+        return
     if ratings is None:
         if level is not None or categories is not None:
             raise click.UsageError("--level and --categories go with --ratings FILE")
@@ -278,3 +309,70 @@ def _as_csv(report: ReliabilityReport) -> str:
             ]
         )
     return out.getvalue()
+
+
+# ---- --spans: Krippendorff's unitizing alpha ------------------------------------------------
+def _spans(path: Path, continuum: str | None, fmt: str) -> None:
+    table = read_spans_table(path, parse_continuum(continuum) if continuum else None)
+    results = {
+        category: unitizing_alpha(
+            [Continuum(table.begin, table.end, table.units(category))], len(table.raters)
+        )
+        for category in table.categories
+    }
+    if fmt == "json":
+        emit_json(
+            {
+                "u_alpha": {c: r.as_dict() for c, r in results.items()},
+                "n_raters": len(table.raters),
+            }
+        )
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["category", "u_alpha", "d_o", "d_e", "units", "band", "source", "note"])
+        for category, r in results.items():
+            label, source = interpret("u_alpha", r.stat.value)
+            writer.writerow(
+                [category, *(_repr(v) for v in (r.stat.value, r.d_o, r.d_e)), r.n_marked,
+                 label if r.stat.value is not None else "", source, r.stat.note or ""]
+            )  # fmt: skip
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(_spans_text(table, results))
+
+
+def _repr(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _spans_text(table: SpansTable, results: dict[str, UnitizingAlpha]) -> str:
+    lines = [
+        f"{table.path}: {len(table.rows)} units by {len(table.raters)} raters "
+        f"({', '.join(table.raters)}) on the continuum {table.begin},{table.end} "
+        f"(length {table.end - table.begin})",
+        "",
+        f"{'category':<16} {'u-alpha':>8} {'D_o':>10} {'D_e':>10} {'units':>6}  interpretation",
+    ]
+    notes: list[str] = []
+    for category, r in results.items():
+        band = _band("u_alpha", r.stat)
+        if r.stat.note:
+            if r.stat.note not in notes:
+                notes.append(r.stat.note)
+            band = f"{band} [{notes.index(r.stat.note) + 1}]".strip()
+        d_o = "-" if r.d_o is None else f"{r.d_o:.4f}"
+        d_e = "-" if r.d_e is None else f"{r.d_e:.4f}"
+        lines.append(
+            f"{category:<16} {_fmt(r.stat.value):>8} {d_o:>10} {d_e:>10} {r.n_marked:>6}  {band}"
+        )
+    lines += ["", HOW_U_ALPHA]
+    lines += [f"[{i}] {note}" for i, note in enumerate(notes, start=1)]
+    return "\n".join(lines)
+
+
+HOW_U_ALPHA = (
+    "Krippendorff's unitizing alpha per category, over the characters (positions) of the "
+    "continuum: gaps count, so a unit one rater marked inside another's gap is a "
+    "disagreement (Krippendorff 1995; 2004). One continuum: no bootstrap CI."
+)

@@ -9,11 +9,11 @@ Input is plain data built by the app layer
     project, scheme: str; raters: [str]; sessions: int; round: str | None;
     session_filter: str | None; bootstrap: int; seed: int | None;
     methods: {units: [str], missing, presence, intervals, bands: str};
-    sections: [{kind, title, unit, level, band: str, columns: [str],
+    sections: [{kind, title, unit, level, band: str, missing: str | None, columns: [str],
                 rows: [{item, label: str, n_units, n_raters: int,
                         stats: [{title, value, ci95, note} | None] (one per column),
-                        band: [{label, source}] (empty when undefined),
-                        band_note: str | None}]}];
+                        band: [{label, source}] (empty when undefined or none),
+                        band_note: str | None, no_band: str | None}]}];
     how_computed: [{title, text}]; bands: [{name, applies_to, thresholds, reference}]
 
 A figure reads ``0.82 [0.61, 0.95]`` (value and 95% CI); an undefined one ``—`` with a
@@ -144,6 +144,8 @@ def _methods(doc: Document, methods: Mapping[str, Any]) -> None:
 def _section(doc: Document, section: Mapping[str, Any], notes: _Notes) -> None:
     doc.add_heading(str(section.get("title", section.get("kind", ""))), 2)
     small_line(doc, f"Unit: {section.get('unit', '')}. Band: {section.get('band', '')}.")
+    if section.get("missing"):
+        small_line(doc, f"Missing: {section['missing']}.")
     columns = [str(c) for c in section.get("columns") or []]
     rows: list[list[str]] = []
     for row in section.get("rows") or []:
@@ -162,6 +164,8 @@ def _section(doc: Document, section: Mapping[str, Any], notes: _Notes) -> None:
         bands = row.get("band") or []
         if bands:
             band = "; ".join(f"{b['label']} ({b['source']})" for b in bands)
+        elif row.get("no_band"):
+            band = str(row["no_band"])  # a descriptive figure: no published band
         else:
             band = UNDEFINED + notes.mark(row.get("band_note"), item, "band")
         rows.append([*cells, band])

@@ -159,7 +159,12 @@ def percent_agreement(matrix: Any, categories: Sequence[float] | None = None) ->
 def fleiss_kappa(matrix: Any, categories: Sequence[float] | None = None) -> Stat:
     """Fleiss' (1971) kappa; Gwet's (2014) generalisation when units have unequal numbers
     of ratings (see the module docstring for the formula). Matches Fleiss' worked example
-    (10 subjects x 14 raters, 5 categories: kappa = 0.210)."""
+    (10 subjects x 14 raters, 5 categories: kappa = 0.210).
+
+    With complete data kappa cannot fall below -1. With missing ratings it has no lower
+    bound: units rated once enter the category shares (hence p_e) but not p_a, so p_a can
+    be 0 while p_e approaches 1. Two units on which two raters disagree plus three units
+    rated once, all in one category, give p_a = 0, p_e = 0.68 and kappa = -2.125."""
     return evaluate(FLEISS, compress(matrix, categories))
 
 

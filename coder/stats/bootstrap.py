@@ -40,9 +40,12 @@ class BootstrapCI:
     n_resamples: int
     n_defined: int
     vectorised: bool
+    failure: str | None = None  # why no interval could be computed at all
 
     @property
     def note(self) -> str | None:
+        if self.failure:
+            return f"no bootstrap CI: {self.failure}"
         if self.n_resamples == 0 or self.n_defined == self.n_resamples:
             return None
         left, total = self.n_resamples - self.n_defined, self.n_resamples
@@ -78,12 +81,20 @@ def bootstrap_kernels(
     width = 2 * max(p * r, q)  # the kernels hold a few (resamples x patterns or categories)
     chunk = max(1, min(n, _CHUNK_ELEMENTS // width))
     results: list[list[FloatArray]] = [[] for _ in measures]
+    failures: list[str | None] = [None for _ in measures]
     for start in range(0, n, chunk):
         w = resample_weights(units, min(chunk, n - start), rng)
-        for out, measure in zip(results, measures, strict=True):
-            out.append(measure.kernel(units, w))
+        for i, measure in enumerate(measures):
+            if failures[i] is None:  # a kernel that failed once is not run again
+                try:
+                    results[i].append(measure.kernel(units, w))
+                except Exception as exc:  # one statistic's failure stays its own
+                    failures[i] = f"the resampled statistic failed ({type(exc).__name__}: {exc})"
     return [
-        percentile_interval(np.concatenate(parts) if parts else np.zeros(0), n) for parts in results
+        BootstrapCI(None, n, 0, True, failure=failure)
+        if failure
+        else percentile_interval(np.concatenate(parts) if parts else np.zeros(0), n)
+        for parts, failure in zip(results, failures, strict=True)
     ]
 
 

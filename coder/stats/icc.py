@@ -91,47 +91,102 @@ def _values(ms: MeanSquares) -> dict[Form, float]:
     }
 
 
-def _intervals(ms: MeanSquares, icc2: float) -> dict[Form, tuple[float, float] | None]:
+def _why_undefined(form: Form, ms: MeanSquares) -> str:
+    """Why ``form``'s value is undefined (its denominator is not positive), naming the
+    mean square responsible: the (1,k) and (3,k) forms divide by MSR alone, so MSR = 0
+    (units that do not differ) is their cause, not a negative variance estimate."""
+    tiny = 1e-12 * max(ms.msr, ms.msc, ms.mse, ms.msw, 1e-300)
+    no_msr = ms.msr <= tiny
+    between = "the between-unit mean square MSR is 0: the units do not differ"
+    if form in ("ICC1k", "ICC3k"):
+        return f"undefined: {between}, so the reliability of the mean of k raters is 0/0"
+    if form in ("ICC1", "ICC3"):
+        kind = "error" if form == "ICC3" else "within-unit"
+        return f"undefined: {between} and there is no {kind} variance either (0/0)"
+    cause = (
+        "the variance estimates leave no positive total variance "
+        "(raters differ less than chance, MSC < MSE)"
+    )
+    return f"undefined: {between}, and {cause}" if no_msr else f"undefined: {cause}"
+
+
+Interval = tuple[float, float]
+
+
+def _intervals(ms: MeanSquares, icc2: float) -> dict[Form, Interval | str]:
     """95% CIs: Shrout & Fleiss (1979) eqs. for ICC(1,*) and ICC(3,*); ICC(2,*) with
-    Satterthwaite's df as in McGraw & Wong (1996, Table 7) / psych::ICC."""
-    q = 0.975
-    out: dict[Form, tuple[float, float] | None] = dict.fromkeys(FORMS)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        _f_bounds(out, ms, icc2, q)
-    return {
-        form: (float(ci[0]), float(ci[1])) if ci is not None and np.isfinite(ci).all() else None
-        for form, ci in out.items()
-    }
+    Satterthwaite's df as in McGraw & Wong (1996, Table 7) / psych::ICC.
+
+    Each form gets its interval or the reason it has none (a note for the user): the
+    F-based bounds divide by MSW (one-way forms) or MSE (two-way forms), and
+    Satterthwaite's df can be 0/0 (e.g. raters who swap codes: MSR = MSC = 0). Computed
+    in numpy float64 under ``errstate`` so a zero denominator is a NaN, never an exception.
+    """
+    out: dict[Form, Interval | str] = {}
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        raw = _f_bounds(ms, icc2, 0.975)
+    for form in FORMS:
+        ci = raw[form]
+        if isinstance(ci, str):
+            out[form] = ci
+        elif np.isfinite(ci).all():
+            out[form] = (float(ci[0]), float(ci[1]))
+        else:
+            out[form] = "no F-based CI: the interval is not finite for these data"
+    return out
 
 
-def _f_bounds(
-    out: dict[Form, tuple[float, float] | None], ms: MeanSquares, icc2: float, q: float
-) -> None:
-    n, k, msr, msc, mse, msw = ms.n, ms.k, ms.msr, ms.msc, ms.mse, ms.msw
+def _f_bounds(ms: MeanSquares, icc2: float, q: float) -> dict[Form, Any]:
+    n, k = ms.n, ms.k
+    msr, msc, mse, msw = (np.float64(v) for v in (ms.msr, ms.msc, ms.mse, ms.msw))
+    out: dict[Form, Any] = {}
     if msw > 0:
         f1 = msr / msw
         fl = f1 / scipy_stats.f.ppf(q, n - 1, n * (k - 1))
         fu = f1 * scipy_stats.f.ppf(q, n * (k - 1), n - 1)
         out["ICC1"] = ((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1))
-        out["ICC1k"] = (1 - 1 / fl, 1 - 1 / fu) if fl > 0 and fu > 0 else None
-    if mse > 0:
-        f3 = msr / mse
-        fl = f3 / scipy_stats.f.ppf(q, n - 1, (n - 1) * (k - 1))
-        fu = f3 * scipy_stats.f.ppf(q, (n - 1) * (k - 1), n - 1)
-        out["ICC3"] = ((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1))
-        out["ICC3k"] = (1 - 1 / fl, 1 - 1 / fu) if fl > 0 and fu > 0 else None
-        if np.isfinite(icc2):  # Satterthwaite's v, McGraw & Wong (1996) / psych::ICC
-            fj = msc / mse
-            vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
-            vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
-            v = vn / vd
-            fu2 = scipy_stats.f.ppf(q, n - 1, v)
-            fl2 = scipy_stats.f.ppf(q, v, n - 1)
-            common = k * msc + (k * n - k - n) * mse
-            low = n * (msr - fu2 * mse) / (fu2 * common + n * msr)
-            high = n * (fl2 * msr - mse) / (common + n * fl2 * msr)
-            out["ICC2"] = (low, high)
-            out["ICC2k"] = (low * k / (1 + low * (k - 1)), high * k / (1 + high * (k - 1)))
+        out["ICC1k"] = (
+            (1 - 1 / fl, 1 - 1 / fu)
+            if fl > 0 and fu > 0
+            else "no F-based CI: the F ratio MSR/MSW is 0"
+        )
+    else:
+        why = "no F-based CI: the within-unit mean square MSW is 0 (no within-unit variance)"
+        out["ICC1"] = out["ICC1k"] = why
+    if not mse > 0:
+        why = "no F-based CI: the residual mean square MSE is 0 (no error variance)"
+        out["ICC3"] = out["ICC3k"] = out["ICC2"] = out["ICC2k"] = why
+        return out
+    f3 = msr / mse
+    fl = f3 / scipy_stats.f.ppf(q, n - 1, (n - 1) * (k - 1))
+    fu = f3 * scipy_stats.f.ppf(q, (n - 1) * (k - 1), n - 1)
+    out["ICC3"] = ((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1))
+    out["ICC3k"] = (
+        (1 - 1 / fl, 1 - 1 / fu) if fl > 0 and fu > 0 else "no F-based CI: the F ratio MSR/MSE is 0"
+    )
+    if not np.isfinite(icc2):
+        out["ICC2"] = out["ICC2k"] = "no CI: the point estimate is undefined"
+        return out
+    # Satterthwaite's v, McGraw & Wong (1996) / psych::ICC
+    fj = msc / mse
+    vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    v = vn / vd
+    if not (np.isfinite(v) and v > 0):
+        why = (
+            "no F-based CI: Satterthwaite's degrees of freedom are undefined for these data "
+            f"({float(vn):.3g}/{float(vd):.3g})"
+        )
+        out["ICC2"] = out["ICC2k"] = why
+        return out
+    fu2 = scipy_stats.f.ppf(q, n - 1, v)
+    fl2 = scipy_stats.f.ppf(q, v, n - 1)
+    common = k * msc + (k * n - k - n) * mse
+    low = n * (msr - fu2 * mse) / (fu2 * common + n * msr)
+    high = n * (fl2 * msr - mse) / (common + n * fl2 * msr)
+    out["ICC2"] = (low, high)
+    out["ICC2k"] = (low * k / (1 + low * (k - 1)), high * k / (1 + high * (k - 1)))
+    return out
 
 
 def icc_all(matrix: Any) -> dict[Form, Stat]:
@@ -167,14 +222,15 @@ def icc_all(matrix: Any) -> dict[Form, Stat]:
     for form in FORMS:
         value = values[form]
         if not np.isfinite(value):
-            why = (
-                "undefined: the variance estimates leave no positive total variance "
-                "(e.g. raters differ less than chance, MSC < MSE)"
-            )
-            result[form] = undefined(form, why, n, k)
+            why = _why_undefined(form, ms)
+            result[form] = undefined(form, f"{why}; {note}" if dropped else why, n, k)
             continue
         stat = defined(form, value, n, k, note if dropped else None)
-        result[form] = Stat(stat.value, cis[form], stat.note, n, k, form)
+        ci = cis[form]
+        if isinstance(ci, str):
+            result[form] = stat.with_note(ci)
+        else:
+            result[form] = Stat(stat.value, ci, stat.note, n, k, form)
     return result
 
 

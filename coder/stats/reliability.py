@@ -13,9 +13,11 @@ because rare codes make kappa prevalence-sensitive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from coder.stats.agreement import (
     AC1,
@@ -99,6 +101,36 @@ STAT_KEYS = (
 _AS_CATEGORIES = "values treated as unordered categories"
 _UNORDERED = {"cohen_kappa", "fleiss_kappa", "gwet_ac1", "pabak"}
 _RATIO_WORK = 5e9  # resamples x distinct values^2 above which ratio alpha gets no bootstrap
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def failure_note(exc: BaseException) -> str:
+    """The note of a statistic whose computation raised: what failed, so a user can report
+    it, while the other statistics of the report are still shown."""
+    return (
+        f"could not be computed for these data ({type(exc).__name__}: {exc}); "
+        "the other statistics are unaffected"
+    )
+
+
+def _failed(method: str, n_units: int, n_raters: int, why: str) -> Stat:
+    return undefined(method, why, n_units, n_raters)
+
+
+def guarded(compute: Callable[[], T], fallback: Callable[[str], T]) -> T:
+    """``compute()``, or ``fallback(note)`` when it raises.
+
+    Why: one report holds many statistics, and a numerical corner case in one of them
+    (a zero denominator nobody foresaw) must become *that* statistic's null with a note,
+    never an "internal error" that hides every other figure. The exception is logged with
+    its traceback for the developers.
+    """
+    try:
+        return compute()
+    except Exception as exc:  # deliberately broad: see the docstring
+        _log.exception("reliability statistic failed")
+        return fallback(failure_note(exc))
 
 
 @dataclass(frozen=True)
@@ -169,7 +201,10 @@ def reliability_report(
         if isinstance(measure, str):
             stats[key] = undefined(key, measure, 0, units.n_raters)
             continue
-        stat = evaluate(measure, units)
+        stat = guarded(
+            partial(evaluate, measure, units),
+            partial(_failed, key, units.n_units, units.n_raters),
+        )
         if level != "nominal" and key in _UNORDERED and stat.value is not None:
             stat = stat.with_note(_AS_CATEGORIES)
         stats[key] = replace(stat, method=measure.method)
@@ -183,14 +218,22 @@ def reliability_report(
             continue
         active.append((key, measure))
     if bootstrap > 0 and active:
-        intervals = bootstrap_kernels(units, [m for _, m in active], bootstrap, seed)
+        intervals = guarded(
+            lambda: bootstrap_kernels(units, [m for _, m in active], bootstrap, seed),
+            lambda why: [BootstrapCI(None, bootstrap, 0, True, failure=why) for _ in active],
+        )
         for (key, _), boot in zip(active, intervals, strict=True):
             stats[key] = with_ci(stats[key], boot)
     if level == "nominal":
         why = "ICC needs numeric ratings on an interval scale; the level is nominal"
         forms = {form: undefined(form, why, 0, units.n_raters) for form in FORMS}
     else:
-        forms = icc_all(matrix)
+        forms = guarded(
+            lambda: icc_all(matrix),
+            lambda why: {
+                form: undefined(form, why, units.n_units, units.n_raters) for form in FORMS
+            },
+        )
     return ReliabilityReport(
         level=level,
         n_units=units.n_units,

@@ -100,6 +100,20 @@ HOW_COMPUTED: dict[str, str] = {
     "ICC2k": "ICC(2,k) = McGraw & Wong ICC(A,k): two-way random, absolute, mean of k raters.",
     "ICC3k": "ICC(3,k) = McGraw & Wong ICC(C,k): two-way mixed, consistency, mean of k raters.",
 }
+HOW_COMPUTED["u_alpha"] = (
+    "Krippendorff's unitizing alpha (Krippendorff 1995; 2004, pp. 251-256) for one code: "
+    "each rater's spans of the code cut the character continuum of each transcript into "
+    "units and gaps (gaps count: a span inside another rater's gap is a disagreement); "
+    "uα = 1 - Do/De, with De from all units and gaps of all raters; sessions are pooled "
+    "end to end; only sessions coded by every rater enter (the method needs every rater to "
+    "unitize the whole continuum). 95% CI: percentile bootstrap over sessions (whole "
+    "transcripts resampled with replacement), because characters of one session are not "
+    "independent."
+)
+HOW_COMPUTED["turn_overlap"] = (
+    "Descriptive, not chance-corrected: of the turns at least one rater marked with a span "
+    "of the code, the share that every rater marked (sessions coded by every rater)."
+)
 for _level in LEVELS:
     HOW_COMPUTED[f"krippendorff_alpha_{_level}"] = (
         f"Krippendorff's alpha, {_level} metric: 1 - Do/De from the coincidence matrix of "
@@ -132,6 +146,8 @@ TITLES: dict[str, str] = {
     "ICC1k": "ICC(1,k) = ICC(k)",
     "ICC2k": "ICC(2,k) = ICC(A,k)",
     "ICC3k": "ICC(3,k) = ICC(C,k)",
+    "u_alpha": "Krippendorff's unitizing alpha (uα)",
+    "turn_overlap": "Turns marked by all raters (share)",
 }
 for _level in LEVELS:
     TITLES[f"krippendorff_alpha_{_level}"] = f"Krippendorff's alpha ({_level})"
@@ -220,14 +236,14 @@ def scales_for(stat_name: str) -> tuple[BandScale, ...]:
     """The band scales that apply to a statistic (the first is the primary one)."""
     if stat_name.startswith("ICC"):
         return (KOO_LI, CICCHETTI)
-    if stat_name.startswith("krippendorff_alpha"):
+    if stat_name.startswith("krippendorff_alpha") or stat_name == "u_alpha":
         return (KRIPPENDORFF,)
     if stat_name in {
         "cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic",
         "fleiss_kappa", "gwet_ac1", "pabak",
     }:  # fmt: skip
         return (LANDIS_KOCH,)
-    if stat_name == "percent_agreement":
+    if stat_name in {"percent_agreement", "turn_overlap"}:
         return ()
     raise ValueError(f"unknown statistic {stat_name!r}")
 
@@ -243,7 +259,7 @@ def interpret(stat_name: str, value: float | None) -> tuple[str, str]:
     if value is None:
         return ("undefined", "")
     if not scales:
-        return ("no band", "percent agreement is not chance-corrected: no conventional band")
+        return ("no band", "not chance-corrected: no published band for this statistic")
     return (scales[0].label(value), scales[0].name)
 
 

@@ -69,7 +69,8 @@ def test_presence_counts_absent_as_zero_in_coded_sessions(sample_db: ProjectData
     assert w1.report.n_units == len(segments)
     assert w1.report.stats["percent_agreement"].value == pytest.approx(agree / len(segments))
     kinds = {r.kind for r in table.rows}
-    assert {"code", "family", "rating", "session rating", "frequency", "turn span"} <= kinds
+    assert {"code", "family", "rating", "session rating", "frequency", "span"} <= kinds
+    assert "turn span" not in kinds  # the kappa over marked turns only is gone (issue 10)
 
 
 def test_blinded_rounds_need_a_lead(sample_db: ProjectDatabase) -> None:
@@ -152,3 +153,75 @@ def test_sessions_narrow_the_units(
             ]
         )
     assert info.value.code == 0 and json.loads(capsys.readouterr().out)["sessions"] == 1
+
+
+def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
+    sample_db: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 part 5: the project table shares the report code, so a statistic that
+    raises (as ICC's CI did on swapped codes) must become that statistic's null + note."""
+    from coder.stats import reliability as stats_module
+
+    def broken(matrix: object) -> object:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(stats_module, "icc_all", broken)
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    row = next(r for r in table.rows if r.item == "W_SIG")
+    assert row.report.icc["ICC2"].value is None
+    assert "ZeroDivisionError" in (row.report.icc["ICC2"].note or "")
+    assert row.report.stats["krippendorff_alpha"].value is not None
+    assert "ICC2=—" in reliability.as_text(table)
+
+
+def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
+    sample_db: ProjectDatabase,
+) -> None:
+    """uα of a code's spans equals uα over continua built here from the codes CSV's
+    evidence spans (``turn:char``) and the transcripts' turn texts (Python ``len``, not
+    the SQL length the service uses), every session both raters coded, end to end."""
+    from coder.app.browse import load_transcript
+    from coder.stats.unitizing import Continuum, unitizing_alpha
+
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    raters = ["Ada Lovelace", "Ben Okafor"]
+    rows = csv_rows()
+    coded = {(r["patient"], int(r["session"]), r["rater"]) for r in rows}
+    sessions = sorted(
+        {(p, s) for p, s, _ in coded if all((p, s, name) in coded for name in raters)}
+    )
+    checked = 0
+    for code in ("R5", "W1", "C2"):
+        continua = []
+        for patient, number in sessions:
+            turns = load_transcript(sample_db, patient, number).turns
+            offsets = np.concatenate([[0], np.cumsum([len(t.text) for t in turns])])
+            units = []
+            for r in rows:
+                if (r["patient"], int(r["session"]), r["code"]) == (patient, number, code) and r[
+                    "evidence_start"
+                ]:
+                    turn, start = map(int, r["evidence_start"].split(":"))
+                    _, end = map(int, r["evidence_end"].split(":"))
+                    begin = int(offsets[turn - 1]) + start
+                    units.append((raters.index(r["rater"]), begin, end - start))
+            continua.append(Continuum(0, int(offsets[-1]), tuple(units)))
+        expected = unitizing_alpha(continua, 2).stat
+        row = next(r for r in table.rows if r.kind == "span" and r.item == code)
+        got = row.report.stats["u_alpha"]
+        assert got.value == pytest.approx(expected.value)
+        assert got.n_units == expected.n_units == sum(c.length for c in continua)
+        assert "turn overlap" in [r.kind for r in table.rows if r.item == code]
+        checked += 1
+    assert checked == 3
+
+
+def test_method_note_of_every_row_names_units_and_missing(sample_db: ProjectDatabase) -> None:
+    table = reliability.compute(sample_db, None, bootstrap=0)
+    for row in table.rows:
+        note = reliability.method_note(row)
+        assert note.startswith("Units: ") and "Missing: " in note, row.kind
+    data = reliability.as_rows(table)
+    assert all(
+        d["method"] == reliability.method_note(r) for d, r in zip(data, table.rows, strict=True)
+    )

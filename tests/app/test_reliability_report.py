@@ -60,7 +60,9 @@ def test_the_report_has_a_table_per_kind_with_the_computed_figures(
     doc = docx.Document(str(path))
     tables = stat_tables(doc)
     kinds = list(dict.fromkeys(r.kind for r in table.rows))
-    assert kinds == ["code", "family", "rating", "session rating", "frequency", "turn span"]
+    assert kinds == [
+        "code", "family", "rating", "session rating", "frequency", "span", "turn overlap"
+    ]  # fmt: skip
     assert len(tables) == len(kinds)
     headings = [p.text for p in doc.paragraphs if p.style and p.style.name == "Heading 2"]
     assert headings[: len(kinds)] == [reliability.KINDS[k][0] for k in kinds]
@@ -177,7 +179,7 @@ def test_cli_writes_the_docx(
         main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "100", *lead])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"Wrote {out}"
-    assert len(stat_tables(docx.Document(str(out)))) == 6
+    assert len(stat_tables(docx.Document(str(out)))) == 7  # 5 kinds + spans + turn overlap
     with pytest.raises(SystemExit) as info:
         main(["irr", "--ratings", str(tmp_path / "t.csv"), "--docx", str(out)])
     assert info.value.code == 2
@@ -201,3 +203,20 @@ def test_cli_docx_of_a_blinded_round_needs_a_lead(
     with pytest.raises(SystemExit) as info:
         main(["irr", "--project", project, "--docx", str(out), *args])
     assert info.value.code == 0 and out.is_file()
+
+
+def test_text_spans_report_unitizing_alpha_and_an_unbanded_overlap(
+    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    """Issue 10: the report's span section is uα with Krippendorff's band; the turn
+    overlap section is descriptive with no band; each section says what is missing."""
+    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=0)
+    doc = docx.Document(str(path))
+    tables = stat_tables(doc)
+    spans = next(t for t in tables if "uα (unitizing)" in t[0])
+    overlap = next(t for t in tables if "turns marked by all" in t[0])
+    assert all("Krippendorff (2004)" in row[-1] or "—" in row[-1] for row in spans[1:])
+    assert all(row[-1].startswith("no band") for row in overlap[1:] if "—" not in row[-2])
+    text = "\n".join(text_of(doc))
+    assert "Text spans (unitizing)" in text and "gaps count" in text
+    assert "Missing: a session not coded by every rater is left out" in text

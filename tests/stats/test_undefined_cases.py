@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,3 +156,98 @@ def test_icc2_with_no_positive_variance_estimate_is_undefined() -> None:
         assert result[form].value is None
         assert "no positive total variance" in (result[form].note or "")
     assert result["ICC1"].value == pytest.approx(-1.0)
+
+
+# ---- issue 10, part 5: found by an outside cross-check -------------------------------------
+SWAPPED = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=float)
+"""Two raters who swap presence codes: MSR = MSC = 0, MSE > 0."""
+
+
+def test_swapped_codes_give_icc_values_and_notes_instead_of_a_division_by_zero() -> None:
+    # Before the fix Satterthwaite's df was 0.0 / 0.0 in Python floats: ZeroDivisionError.
+    result = icc_all(SWAPPED)
+    assert result["ICC1"].value == pytest.approx(-1.0)
+    assert result["ICC3"].value == pytest.approx(-1.0)
+    # ICC(A,1) = -MSE / (MSE + 2 (0 - MSE) / 4) = -2 (psych::ICC gives the same value)
+    assert result["ICC2"].value == pytest.approx(-2.0)
+    assert result["ICC2"].ci95 is None
+    assert "Satterthwaite" in (result["ICC2"].note or "")
+
+
+def test_undefined_mean_of_k_raters_names_msr_as_the_cause() -> None:
+    result = icc_all(SWAPPED)
+    for form in ("ICC1k", "ICC3k"):
+        note = result[form].note or ""
+        assert result[form].value is None
+        assert "between-unit mean square MSR is 0" in note
+        assert "MSC < MSE" not in note  # the old note blamed the raters' variance
+
+
+@pytest.mark.parametrize("level", ["ordinal", "interval", "ratio"])
+def test_one_failing_statistic_does_not_take_the_report_down(level: str) -> None:
+    report = reliability_report(SWAPPED, level, bootstrap=50)  # type: ignore[arg-type]
+    assert report.stats["krippendorff_alpha"].value is not None
+    assert report.icc["ICC2"].value == pytest.approx(-2.0)
+
+
+def test_a_statistic_that_raises_becomes_null_with_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coder.stats import reliability as module
+
+    def broken(matrix: object) -> object:
+        raise ZeroDivisionError("float division by zero")
+
+    original = module.evaluate
+
+    def evaluate(measure: object, units: object) -> object:
+        if getattr(measure, "method", "") == "fleiss_kappa":
+            raise FloatingPointError("overflow")
+        return original(measure, units)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "icc_all", broken)
+    monkeypatch.setattr(module, "evaluate", evaluate)
+    m = np.array([[1, 2], [3, 3], [4, 5], [2, 2], [5, 5]], dtype=float)
+    report = reliability_report(m, "interval", bootstrap=20)
+    assert all(s.value is None for s in report.icc.values())
+    assert "ZeroDivisionError" in (report.icc["ICC2"].note or "")
+    fleiss = report.stats["fleiss_kappa"]
+    assert fleiss.value is None and "FloatingPointError" in (fleiss.note or "")
+    assert report.stats["krippendorff_alpha"].value is not None
+    assert report.stats["cohen_kappa"].ci95 is not None
+
+
+def test_a_failing_bootstrap_kernel_leaves_only_its_own_ci_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coder.stats import agreement
+    from coder.stats.bootstrap import bootstrap_kernels
+    from coder.stats.units import compress
+
+    def kernel(units: object, w: object) -> object:
+        raise ZeroDivisionError("boom")
+
+    bad = replace(agreement.FLEISS, kernel=kernel)
+    units = compress(np.array([[1, 0], [0, 0], [1, 1], [0, 0], [1, 0]], dtype=float), None)
+    good, failed = bootstrap_kernels(units, [agreement.AC1, bad], 30, seed=1)
+    assert good.ci95 is not None and good.note is None
+    assert failed.ci95 is None and "ZeroDivisionError" in (failed.note or "")
+
+
+def test_no_error_variance_says_why_there_is_no_ci() -> None:
+    # Rater B always scores one point above A: MSE = 0, ICC(3,1) = 1, no F-based CI.
+    m = np.array([[1, 2], [2, 3], [4, 5], [3, 4]], dtype=float)
+    result = icc_all(m)
+    for form in ("ICC3", "ICC3k"):
+        assert result[form].value == pytest.approx(1.0)
+        assert result[form].ci95 is None
+        assert "residual mean square MSE is 0" in (result[form].note or "")
+
+
+def test_fleiss_generalisation_can_fall_well_below_minus_one() -> None:
+    # Two units on which the two raters disagree, three rated once (all 1): p_a = 0,
+    # pi = (0.2, 0.8), p_e = 0.68, kappa = -0.68 / 0.32 = -2.125 (docs/reliability.md).
+    m = np.array([[0, 1], [0, 1], [1, nan], [1, nan], [1, nan]])
+    assert fleiss_kappa(m).value == pytest.approx(-2.125)
+    # With complete data it cannot fall below -1.
+    assert fleiss_kappa(m[:2]).value == pytest.approx(-1.0)

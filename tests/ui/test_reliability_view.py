@@ -149,7 +149,9 @@ def test_compute_fills_one_line_per_row_with_n_and_the_band_source(
         assert cell(model, i, N_UNITS) == str(row.report.n_units)
         assert cell(model, i, N_RATERS) == "2"
         name, _ = reliability.band_statistic(row)
-        source = "Koo & Li (2016)" if name.startswith("ICC") else "Landis & Koch (1977)"
+        source = {"ICC2": "Koo & Li (2016)", "u_alpha": "Krippendorff (2004)"}.get(
+            name, "no band" if name == "turn_overlap" else "Landis & Koch (1977)"
+        )
         assert source in cell(model, i, band)
     w_sig = [r.item for r in expected.rows].index("W_SIG")
     icc = model.headers().index("ICC(2,1)")
@@ -413,3 +415,37 @@ def test_adopt_agreements_asks_first_and_reports_the_count(
     added = len(consensus_rows(db, lee, tmp_path / "c.csv"))
     assert added > 0
     assert f"Adopted {added} agreed" in view.disagreements.status.text()
+
+
+def test_text_spans_show_unitizing_alpha_and_an_uncoloured_overlap_line(
+    db: ProjectDatabase, lee: Coder, make_view: Make
+) -> None:
+    """Issue 10: the turn-span kappa rows are replaced by uα per code (Krippendorff's
+    bands) and a descriptive "turns marked by all" share that is never coloured."""
+    view = make_view(db, lee)
+    table = view.compute()
+    assert table is not None
+    model = view.stats_model
+    kinds = [r.kind for r in table.rows]
+    assert "turn span" not in kinds and "span" in kinds and "turn overlap" in kinds
+    headers = model.headers()
+    u_col, share_col, band = (
+        headers.index("uα (unitizing)"),
+        headers.index("turns marked by all"),
+        model.columnCount() - 1,
+    )
+    span = kinds.index("span")
+    stat = table.rows[span].report.stats["u_alpha"]
+    assert stat.value is not None and cell(model, span, u_col).startswith(f"{stat.value:.2f}")
+    assert cell(model, span, 0) == "span"
+    overlap = kinds.index("turn overlap")
+    assert cell(model, overlap, share_col) != ""
+    assert cell(model, overlap, band).startswith("no band")
+    index = model.index(overlap, band)
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is None
+    assert model.data(model.index(span, band), Qt.ItemDataRole.BackgroundRole) is not None
+    unit_tip = model.data(model.index(span, 3), Qt.ItemDataRole.ToolTipRole)
+    assert "characters" in unit_tip and "Missing:" in unit_tip
+    view.stats_view.selectRow(span)
+    details = view.details.toPlainText()
+    assert "bootstrap over sessions" in details and "gaps count" in details

@@ -21,6 +21,7 @@ from coder.app.reliability import (
     ReliabilityTable,
     band_statistic,
     headline,
+    method_note,
 )
 from coder.stats.icc import NAMES as ICC_NAMES
 from coder.stats.reliability import BOOTSTRAP_HOW, TITLES, Stat, how_computed, interpret
@@ -68,7 +69,8 @@ def how_text(stat: Stat) -> str:
         text = how_computed(stat.method)
     except ValueError:
         return ""
-    if stat.ci95 is not None and not stat.method.startswith("ICC"):
+    own_ci = stat.method.startswith("ICC") or stat.method == "u_alpha"  # F-based; sessions
+    if stat.ci95 is not None and not own_ci:
         text += " " + BOOTSTRAP_HOW
     return text
 
@@ -86,10 +88,13 @@ def stat_tooltip(stat: Stat) -> str:
 
 
 def band(row: ReliabilityRow) -> tuple[str, str]:
-    """("good (Koo & Li (2016))", label) for the row's band statistic; "—" if undefined."""
+    """("good (Koo & Li (2016))", label) for the row's band statistic; "—" if undefined;
+    "no band" (never coloured) for a statistic without published bands."""
     name, stat = band_statistic(row)
     if stat.value is None:
         return "—", ""
+    if not scales_for(name):
+        return "no band (descriptive, not chance-corrected)", ""
     label, source = interpret(name, stat.value)
     return f"{label} ({source})", label
 
@@ -99,6 +104,8 @@ def band_tooltip(row: ReliabilityRow) -> str:
     head = f"<b>{escape(stat_title(stat.method))}</b> {escape(stat_cell(stat))}"
     if stat.value is None:
         return f"<p>{head}: undefined</p><p><i>{escape(stat.note or '')}</i></p>"
+    if not scales_for(name):
+        return f"<p>{head}: no interpretation band was published for this statistic</p>"
     lines = [
         f"{escape(label)} under {escape(src)}" for label, src in interpret_all(name, stat.value)
     ]
@@ -121,6 +128,7 @@ def details_html(row: ReliabilityRow) -> str:
         f"<p>{escape(row.kind)}; unit: {escape(row.unit)}; level: {report.level}; "
         f"<b>n units {report.n_units}</b>, <b>n raters {report.n_raters}</b>; {boot}.</p>",
         f"<p>Band: <b>{escape(text)}</b></p>",
+        f"<p>{escape(method_note(row))}</p>",
         "<table border='1' cellspacing='0' cellpadding='3'><tr><th>Statistic</th>"
         "<th>Value [95% CI]</th><th>n</th><th>Band</th><th>Note</th></tr>",
     ]
@@ -206,6 +214,8 @@ class ReliabilityModel(QAbstractTableModel):
             return str(values[col])
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
             return row.label
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
+            return method_note(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (N_UNITS, N_RATERS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

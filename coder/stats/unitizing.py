@@ -1,0 +1,282 @@
+"""Krippendorff's unitizing alpha (uα): agreement on where units lie on a continuum.
+
+Reference: Krippendorff, K. (1995). On the reliability of unitizing contiguous data.
+*Sociological Methodology* 25, 47-76; the computational form of Krippendorff (2004),
+*Content Analysis*, 2nd ed., pp. 251-256 (worked example p. 254), which corrects the
+expected disagreement of 1995. DKPro Statistics' ``KrippendorffAlphaUnitizingAgreement``
+(Meyer et al. 2014, Java) implements the same equations and transcribes the published
+examples; our tests reproduce its expected values (tests/stats/test_unitizing.py).
+
+Why hand-written: no maintained Python package implements uα (the ``krippendorff``
+package computes the coding alpha only; DKPro is Java). The equations are short, and a
+numpy form lets the bootstrap over continua below reuse one precomputed set of terms.
+
+For one category c, m raters and a continuum of length L, every rater cuts the continuum
+into *sections*: their units of c and the gaps between them (everything that is not a
+c-unit, including units of other categories, is a gap: **gaps count**). With b, l the
+begin and length of a section and w = 1 for a unit, 0 for a gap, the distance between
+rater i's section g and rater j's section h is
+
+* (b_g - b_h)^2 + (b_g + l_g - b_h - l_h)^2   both units, and they overlap;
+* l_g^2                                          g a unit lying wholly inside gap h;
+* l_h^2                                          h a unit lying wholly inside gap g;
+* 0                                              otherwise.
+
+D_o = sum over ordered rater pairs i != j and their sections of that distance / (m(m-1)L^2).
+
+D_e = (2/L) * sum over all N units u of c (all raters) of
+[(N - 1)(2l^3 - 3l^2 + l)/3 + l^2 * sum over all gaps h (all raters) with l_h >= l of
+(l_h - l + 1)] / (mL(mL - 1) - sum over units of l(l - 1)),  and  uα = 1 - D_o/D_e.
+
+Several continua (sessions) are **pooled as one continuum made of them placed end to
+end** (Krippendorff 1995, 2004: the continuum may consist of several texts): L is their
+total length, D_o sums over all of them, and D_e pairs every unit with every gap of every
+session. A section never crosses a session boundary (a gap ends where its session
+ends), because no unit can be placed across two transcripts.
+
+Bootstrap: the resampled units are the *continua* (sessions), with replacement; every
+term above is a sum or a bilinear form over sessions, so (as in
+:mod:`coder.stats.bootstrap`) the resamples are multinomial counts and all of them are
+evaluated at once. Characters of one session are not independent, sessions are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coder.stats.bootstrap import Seed, percentile_interval
+from coder.stats.result import Stat, undefined
+from coder.stats.units import FloatArray
+
+METHOD = "u_alpha"
+
+
+@dataclass(frozen=True, slots=True)
+class Continuum:
+    """One continuum ``[begin, end)`` with the units of *one* category marked on it.
+
+    ``units`` holds ``(rater, begin, length)``: rater is a column index ``0..m-1``; a unit
+    covers ``begin .. begin+length-1``. One rater's units may touch but not overlap
+    (the method compares each rater's partition of the continuum into units and gaps).
+    """
+
+    begin: int
+    end: int
+    units: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def length(self) -> int:
+        return self.end - self.begin
+
+
+@dataclass(frozen=True)
+class UnitizingAlpha:
+    """uα of one category: the value (a :class:`Stat`, ``method="u_alpha"``, ``n_units``
+    = characters of the pooled continuum), the disagreements behind it, and counts."""
+
+    stat: Stat
+    d_o: float | None
+    d_e: float | None
+    n_continua: int
+    n_marked: int  # units of the category, all raters
+    raters_marking: int  # raters with at least one unit of the category
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"value", "d_o", "d_e", "note"}`` (``coder irr --spans --json``)."""
+        return {
+            "value": self.stat.value,
+            "d_o": self.d_o,
+            "d_e": self.d_e,
+            "note": self.stat.note,
+        }
+
+
+def check_continuum(continuum: Continuum, n_raters: int) -> None:
+    """ValueError unless every unit has length >= 1, lies on the continuum, belongs to a
+    rater ``0..n_raters-1`` and does not overlap another unit of the same rater."""
+    if continuum.end < continuum.begin:
+        raise ValueError(f"continuum {continuum.begin}..{continuum.end} is reversed")
+    last_end: dict[int, int] = {}
+    for rater, begin, length in sorted(continuum.units, key=lambda u: (u[0], u[1])):
+        if not 0 <= rater < n_raters:
+            raise ValueError(f"rater {rater} is not among 0..{n_raters - 1}")
+        if length < 1:
+            raise ValueError(f"unit at {begin} has length {length} (must be 1 or more)")
+        if begin < continuum.begin or begin + length > continuum.end:
+            raise ValueError(
+                f"unit {begin}..{begin + length} lies outside the continuum "
+                f"{continuum.begin}..{continuum.end}"
+            )
+        if begin < last_end.get(rater, continuum.begin):
+            raise ValueError(f"rater {rater}'s units overlap at {begin}")
+        last_end[rater] = begin + length
+
+
+def sections(
+    units: Sequence[tuple[int, int]], begin: int, end: int
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """One rater's partition of ``[begin, end)``: begins, lengths and is-unit flags of
+    their (non-overlapping) ``(begin, length)`` units and the gaps around them."""
+    out: list[tuple[int, int, bool]] = []
+    pos = begin
+    for b, length in sorted(units):
+        if b > pos:
+            out.append((pos, b - pos, False))
+        out.append((b, length, True))
+        pos = b + length
+    if pos < end:
+        out.append((pos, end - pos, False))
+    bs, ls, ws = zip(*out, strict=True) if out else ((), (), ())
+    return np.array(bs, float), np.array(ls, float), np.array(ws, bool)
+
+
+def pair_distance(
+    a: tuple[FloatArray, FloatArray, np.ndarray], b: tuple[FloatArray, FloatArray, np.ndarray]
+) -> float:
+    """Sum of the unitizing distance over all pairs of sections of two raters."""
+    bi, li, wi = a[0][:, None], a[1][:, None], a[2][:, None]
+    bj, lj, wj = b[0][None, :], b[1][None, :], b[2][None, :]
+    d = bi - bj
+    both = wi & wj & (-li < d) & (d < lj)
+    i_in_gap = wi & ~wj & (d >= 0) & (lj - li >= d)
+    j_in_gap = ~wi & wj & (d <= 0) & (li - lj >= -d)
+    total = np.where(both, d**2 + (d + li - lj) ** 2, 0.0)
+    total += np.where(i_in_gap, li**2, 0.0) + np.where(j_in_gap, lj**2, 0.0)
+    return float(total.sum())
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Per-continuum sums from which D_o and D_e (and every bootstrap resample) follow."""
+
+    length: FloatArray  # L_s
+    observed: FloatArray  # sum of distances over ordered rater pairs
+    n_units: FloatArray  # N_s
+    cubic: FloatArray  # sum of (2l^3 - 3l^2 + l)/3
+    squares: FloatArray  # sum of l(l - 1)
+    fits: FloatArray  # [s, t]: sum over units u in s, gaps h in t of l_u^2 (l_h - l_u + 1)+
+
+
+def _terms(continua: Sequence[Continuum], m: int) -> _Terms:
+    n = len(continua)
+    length, observed = np.zeros(n), np.zeros(n)
+    n_units, cubic, squares = np.zeros(n), np.zeros(n), np.zeros(n)
+    unit_lengths: list[FloatArray] = []
+    gap_lengths: list[FloatArray] = []
+    for s, cont in enumerate(continua):
+        parts = [
+            sections([(b, ln) for r, b, ln in cont.units if r == rater], cont.begin, cont.end)
+            for rater in range(m)
+        ]
+        length[s] = cont.length
+        observed[s] = 2.0 * sum(
+            pair_distance(parts[i], parts[j]) for i in range(m) for j in range(i + 1, m)
+        )
+        lengths = np.concatenate([p[1][p[2]] for p in parts]) if parts else np.zeros(0)
+        unit_lengths.append(lengths)
+        gap_lengths.append(
+            np.sort(np.concatenate([p[1][~p[2]] for p in parts])) if parts else np.zeros(0)
+        )
+        n_units[s] = len(lengths)
+        cubic[s] = float(((2 * lengths**3 - 3 * lengths**2 + lengths) / 3).sum())
+        squares[s] = float((lengths * (lengths - 1)).sum())
+    fits = np.zeros((n, n))
+    for t, gaps in enumerate(gap_lengths):
+        if not len(gaps):
+            continue
+        suffix = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
+        for s, lengths in enumerate(unit_lengths):
+            if not len(lengths):
+                continue
+            first = np.searchsorted(gaps, lengths, side="left")  # gaps >= l
+            count = len(gaps) - first
+            fits[s, t] = float((lengths**2 * (suffix[first] - (lengths - 1) * count)).sum())
+    return _Terms(length, observed, n_units, cubic, squares, fits)
+
+
+def _disagreements(terms: _Terms, w: FloatArray, m: int) -> tuple[FloatArray, FloatArray]:
+    """D_o and D_e for each row of session weights ``w`` (resamples x sessions)."""
+    big_l = w @ terms.length
+    n_units = w @ terms.n_units
+    fits = np.einsum("bs,st,bt->b", w, terms.fits, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = (w @ terms.observed) / (m * (m - 1) * big_l**2)
+        numerator = (2.0 / big_l) * ((n_units - 1) * (w @ terms.cubic) + fits)
+        d_e = numerator / (m * big_l * (m * big_l - 1) - w @ terms.squares)
+    return d_o, d_e
+
+
+def unitizing_alpha(
+    continua: Sequence[Continuum],
+    n_raters: int,
+    *,
+    bootstrap: int = 0,
+    seed: Seed = 2026,
+) -> UnitizingAlpha:
+    """uα of one category over ``continua`` (pooled end to end; see the module docstring),
+    with a percentile bootstrap 95% CI over continua when ``bootstrap`` > 0 and there are
+    at least two continua.
+
+    Undefined (value None, a note says why) with fewer than two raters, an empty
+    continuum, no unit of the category, or no expected disagreement. A category only one
+    rater used is defined (usually <= 0) and says so. ValueError on malformed units
+    (:func:`check_continuum`).
+    """
+    m = int(n_raters)
+    for cont in continua:
+        check_continuum(cont, m)
+    total = sum(c.length for c in continua)
+    marked = sum(len(c.units) for c in continua)
+    marking = len({r for c in continua for r, _, _ in c.units})
+
+    def result(
+        value: float | None, note: str | None, d_o: float | None, d_e: float | None
+    ) -> UnitizingAlpha:
+        stat = (
+            undefined(METHOD, note or "undefined", total, m)
+            if value is None
+            else Stat(value, None, note, total, m, METHOD)
+        )
+        return UnitizingAlpha(stat, d_o, d_e, len(continua), marked, marking)
+
+    if m < 2:
+        return result(None, f"needs at least two raters (found {m})", None, None)
+    if total <= 0:
+        return result(None, "the continuum is empty (length 0)", None, None)
+    terms = _terms(continua, m)
+    ones = np.ones((1, len(continua)))
+    d_o_arr, d_e_arr = _disagreements(terms, ones, m)
+    d_o, d_e = float(d_o_arr[0]), float(d_e_arr[0])
+    if marked == 0:
+        why = "no rater marked a unit of this category: there is nothing to agree on"
+        return result(None, why, d_o, d_e)
+    if not (np.isfinite(d_e) and d_e > 0):
+        why = "no expected disagreement (D_e = 0): the units leave no room to differ"
+        return result(None, why, d_o, d_e if np.isfinite(d_e) else None)
+    value = 0.0 if d_o == d_e else 1.0 - d_o / d_e
+    notes = []
+    if marking < m:
+        notes.append(
+            f"only {marking} of {m} raters marked units of this category "
+            "(the others' continuum is all gap)"
+        )
+    out = result(value, "; ".join(notes) or None, d_o, d_e)
+    if bootstrap <= 0:
+        return out
+    if len(continua) < 2:
+        note = "no bootstrap CI: one continuum (the CI resamples sessions)"
+        return UnitizingAlpha(out.stat.with_note(note), d_o, d_e, out.n_continua, marked, marking)
+    rng = np.random.default_rng(seed)
+    n = len(continua)
+    w = rng.multinomial(n, np.full(n, 1.0 / n), size=bootstrap).astype(np.float64)
+    bo, be = _disagreements(terms, w, m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(be > 0, 1.0 - bo / be, np.nan)
+    boot = percentile_interval(values, bootstrap)
+    stat = Stat(out.stat.value, boot.ci95, out.stat.note, total, m, METHOD)
+    stat = stat.with_note(boot.note)
+    return UnitizingAlpha(stat, d_o, d_e, out.n_continua, marked, marking)
