@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from coder.domain.coverage import Coverage
 from coder.domain.errors import ValidationError
 from coder.domain.formulation_rules import (
     AXES,
@@ -56,6 +57,11 @@ class FormulationInputs:
     values: Mapping[str, float | None]
     per_session: Mapping[str, Mapping[int, float | None]] = field(default_factory=dict)
     segments: Mapping[str, Mapping[int, tuple[int, ...]]] = field(default_factory=dict)
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)  # "P01/2" -> coverage
+
+    def incomplete(self, threshold: float) -> tuple[str, ...]:
+        """``"P01/2: 7 of 12 segments coded"`` for each session below ``threshold``."""
+        return tuple(c.text(label) for label, c in self.coverage.items() if not c.meets(threshold))
 
 
 @dataclass(frozen=True, slots=True)

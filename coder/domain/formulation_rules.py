@@ -61,7 +61,7 @@ METRICS: dict[str, str] = {
     _T + "resolution_rate": "mean share of rupture segments resolved",
     _T + "episodes_resolved_share": "mean share of stage episodes rated resolved",
     "profile.balance_index": "(W - C) / (W + C) over all sessions",
-    "profile.n_sessions": "number of coded sessions",
+    "profile.n_sessions": "number of sessions with at least one coded segment",
     "intake.iip.elevation": "IIP SSM elevation (general interpersonal distress)",
     "intake.iip.x": "IIP SSM x: affiliation / communion",
     "intake.iip.y": "IIP SSM y: dominance / agency",

@@ -37,6 +37,7 @@ from coder.io.profile_text import (
     METRIC_LABELS,
     NONE_TEXT,
     SESSION_COLUMNS,
+    coverage_lines,
     difficulty_label,
     evidence_text,
     fmt,
@@ -68,7 +69,9 @@ def _profile(doc: Document, report: Mapping[str, Any]) -> None:
             [header for _, header, _ in SESSION_COLUMNS],
             [[fmt(session_value(s, k), spec) for k, _, spec in SESSION_COLUMNS] for s in sessions],
         )
-    doc.add_heading("Trait-like means (mean over sessions)", 2)
+    for line in coverage_lines(report):
+        doc.add_paragraph(line)
+    doc.add_heading("Trait-like means (mean over sessions with coded segments)", 2)
     trait = report.get("trait_like") or {}
     add_table(
         doc,

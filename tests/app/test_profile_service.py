@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from coder.cli import main
 from coder.domain.errors import CoderError, ValidationError
 from coder.domain.intake import IIP, SUIPI, IIPVersion, PDInterview
 from coder.store.database import ProjectDatabase
+
+Uncode = Callable[[ProjectDatabase, str, str, int, range], None]
 
 
 @pytest.fixture
@@ -168,3 +171,37 @@ def test_cli_profile_json_keys(
         main(["profile", "--project", project, "--patient", "P02", "--rater", "Ben Okafor"])
     out = capsys.readouterr().out
     assert "Clinician's decision: type B" in out and "not yet been empirically validated" in out
+
+
+# ---- coverage (issue 10) ----------------------------------------------------------------
+def test_partly_coded_session_from_stored_codes(
+    sample_db: ProjectDatabase, uncode: Uncode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ada's P01 S2 with segments 3-6 uncoded. Left (codes.csv): seg 1 W5 W6 W7, W_SIG 3;
+    seg 2 W3 W4, W_SIG 3. So 2 of 6 coded, both withdrawal: share 2/2 = 1 (not 2/6);
+    seg 1 -> 2 stays at 3: unresolved; seg 2's window reaches uncoded seg 3: not
+    evaluable; resolution rate 0/1 = 0."""
+    uncode(sample_db, "Ada Lovelace", "P01", 2, range(3, 7))
+    data = profiles.build_report(sample_db, "P01", rater="Ada Lovelace").to_dict()
+    s2 = data["sessions"][1]
+    assert s2["coverage"] == {"coded_segments": 2, "total_segments": 6, "share": 2 / 6}
+    assert s2["withdrawal_segments"] == 2 and s2["metrics"]["withdrawal_share"] == 1.0
+    assert s2["mean_withdrawal_significance"] == 3.0 and s2["resolution_rate"] == 0.0
+    assert s2["resolution"]["not_evaluable"] == [2]
+    assert data["coverage"]["coded_segments"] == 12 and data["coverage"]["total_segments"] == 16
+    assert data["coverage"]["incomplete_sessions"] == ["P01/2: 2 of 6 segments coded"]
+    sample_db.close()
+    project = str(demo.default_project_path())
+    args = ["profile", "--project", project, "--patient", "P01", "--rater", "Ada Lovelace"]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--json"])
+    assert info.value.code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [s["coverage"]["coded_segments"] for s in printed["sessions"]] == [6, 2, 4]
+    assert {"coded_segments", "total_segments"} <= set(printed["coverage"])
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out = capsys.readouterr().out
+    assert "    2     2/6       2" in out  # session, coded/total, W segs
+    assert "Coverage: 12 of 16 segments coded (75%)" in out
+    assert "Not fully coded: P01/2: 2 of 6 segments coded." in out

@@ -111,7 +111,7 @@ def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path:
         m = session["metrics"]
         assert row[:4] == [
             str(session["session"]),
-            str(session["n_segments"]),
+            f"{session['coverage']['coded_segments']}/{session['n_segments']}",
             str(session["withdrawal_segments"]),
             str(session["confrontation_segments"]),
         ]
@@ -120,6 +120,8 @@ def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path:
         assert row[7] == (
             f"{session['resolution_rate']:.2f}" if session["resolution_rate"] is not None else "—"
         )
+    assert "Coverage: 16 of 16 segments coded (100%). Metrics are computed over coded" in text
+    assert "Not fully coded" not in text
     trait = table_with(doc, ["Metric", "Patient mean"])
     assert len(trait) == len(data["trait_like"]) + 1
     assert "Balance index: +1.00" in text and "(W - C) / (W + C)" in text

@@ -363,3 +363,19 @@ def test_clear_norms_removes_them(
     assert intake.load_intake(sample_db, "P01")[1] is None
     assert "raw scores" in form.status.text()
     assert form.means["PA"].text() == "" and form.label.text() == ""
+
+
+def test_profile_table_shows_coverage_and_shades_incomplete_sessions(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, uncode: Callable[..., None]
+) -> None:
+    uncode(sample_db, "Ada Lovelace", "P01", 3, range(1, 5))  # S3: nothing coded
+    view = make_view(ada)
+    model = view.profile.model
+    cov = column("coverage")
+    assert [model.index(r, cov).data() for r in range(4)] == ["6/6", "6/6", "0/4", "12/16"]
+    assert table_values(view, "withdrawal_segments") == [5, 5, None, 5.0]  # S3 missing, not 0
+    assert model.index(3, column("rupture_share")).data() == f"{5 / 6:.2f}"
+    assert model.index(2, cov).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, cov).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert "0 of 4 segments coded" in model.index(2, cov).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Not fully coded: P01/3: 0 of 4 segments coded." in view.profile.summary.text()
