@@ -17,6 +17,7 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
+from coder.domain.formulation import PROVISIONAL_LABEL
 from coder.io.profile_text import coverage_lines, coverage_text
 
 
@@ -45,6 +46,12 @@ def _fmt(value: object, digits: int = 2) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Formulation rules file (default: the built-in schemes/formulation/default.yaml).",
 )
+@click.option(
+    "--provisional",
+    is_flag=True,
+    help="Suggest a type even when sessions are not fully coded (below the rules file's "
+    "min_session_coverage); the suggestion is labelled provisional.",
+)
 @as_option
 @passphrase_option
 @click.option("--json", "as_json", is_flag=True)
@@ -57,11 +64,15 @@ def profile_command(
     consensus: bool,
     scheme_key: str | None,
     rules: Path | None,
+    provisional: bool,
     as_name: str | None,
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """A patient's rupture profile across sessions and the suggested type formulation."""
+    """A patient's rupture profile across sessions and the suggested type formulation.
+
+    Metrics use coded segments only; the type is suggested only when every session meets
+    the rules file's coverage threshold (default: fully coded), unless --provisional."""
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
     if therapists:
@@ -81,12 +92,15 @@ def profile_command(
             coder=coder,
             scheme_key=scheme_key,
             rules_path=rules,
+            provisional=provisional,
         )
     data = report.to_dict()
     if as_json:
         emit_json(data)
         return
     click.echo(f"Patient {patient} — codes of {report.rater} — {report.scheme.label}")
+    if report.disagreements_text:
+        click.echo(f"Consensus not final: {report.disagreements_text}.")
     click.echo(
         f"{'session':>7} {'coded':>7} {'W segs':>7} {'C segs':>7} {'mean W sig':>11} "
         f"{'mean C sig':>11} {'resolved':>9}"
@@ -101,9 +115,17 @@ def profile_command(
     for line in coverage_lines(data):
         click.echo(line)
     click.echo(f"Balance index (W − C)/(W + C): {_fmt(data['balance_index'])}")
-    click.echo(
-        f"Suggested type: {data['suggested_type'] or 'none'}; difficulty: {data['difficulty']}"
-    )
+    formulation = report.formulation
+    if formulation.notice:
+        click.echo(formulation.notice)
+    if formulation.withheld:
+        click.echo("Suggested type: none (coding incomplete; --provisional to compute one)")
+    else:
+        label = f" [{PROVISIONAL_LABEL}]" if formulation.provisional else ""
+        click.echo(
+            f"Suggested type{label}: {data['suggested_type'] or 'none'}; "
+            f"difficulty: {data['difficulty']}"
+        )
     for reason in data["reasons"]:
         click.echo(f"  because {reason}")
     if data["override"]:

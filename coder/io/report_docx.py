@@ -56,6 +56,12 @@ def _title(doc: Document, report: Mapping[str, Any], consensus: bool, generated:
         f"Computed from {codes} · scheme {report.get('scheme', '?')} · rules "
         f"{formulation.get('rules', '?')} · generated {generated:%Y-%m-%d %H:%M}",
     )
+    if report.get("disagreements_text"):
+        note = doc.add_paragraph(
+            f"Consensus not final: {report['disagreements_text']}. The units still in "
+            "dispute hold no consensus code, so this profile may change when they are settled."
+        )
+        note.runs[0].bold = True
 
 
 def _profile(doc: Document, report: Mapping[str, Any]) -> None:
@@ -179,6 +185,19 @@ def _intake(
 def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
     formulation = report.get("formulation") or {}
     doc.add_heading("Suggested formulation", 1)
+    notice = formulation.get("notice")
+    if notice:
+        para = doc.add_paragraph(str(notice))
+        para.runs[0].bold = True
+    if formulation.get("status") == "withheld":
+        doc.add_paragraph(
+            "No type or difficulty is suggested from incomplete coding. Code the sessions "
+            "named above, or record a clinician's decision, or export a provisional "
+            "suggestion (coder report --provisional)."
+        )
+        return
+    if formulation.get("label"):
+        doc.add_heading(str(formulation["label"]), 2)
     pair_lines(
         doc,
         [

@@ -40,6 +40,9 @@ def summary_text(data: Mapping[str, Any]) -> str:
     phases = data.get("phases") or {}
     shares = " · ".join(f"{p} {fmt(v)}" for p, v in (phases.get("share") or {}).items())
     coverage = "".join(f"{html.escape(line)}<br>" for line in coverage_lines(data))
+    open_text = data.get("disagreements_text")
+    if open_text:
+        coverage = f"<b>Consensus not final:</b> {html.escape(str(open_text))}.<br>" + coverage
     return (
         f"{coverage}"
         f"<b>Balance index</b> {fmt(data.get('balance_index'), '+.2f')} "

@@ -205,3 +205,89 @@ def test_partly_coded_session_from_stored_codes(
     assert "    2     2/6       2" in out  # session, coded/total, W segs
     assert "Coverage: 12 of 16 segments coded (75%)" in out
     assert "Not fully coded: P01/2: 2 of 6 segments coded." in out
+
+
+# ---- formulation on incomplete data (issue 10, part 2) ----------------------------------
+def test_formulation_is_withheld_below_the_threshold_and_provisional_on_request(
+    sample_db: ProjectDatabase, uncode: Uncode, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    complete = profiles.build_report(sample_db, "P02", rater="Ada Lovelace")
+    assert complete.formulation.status == "complete" and complete.formulation.suggested_type == "A"
+    uncode(sample_db, "Ada Lovelace", "P02", 3, range(2, 7))
+    withheld = profiles.build_report(sample_db, "P02", rater="Ada Lovelace")
+    f = withheld.formulation
+    assert f.withheld and f.suggested_type is None and f.difficulty is None and not f.fired
+    assert f.incomplete == ("P02/3: 1 of 6 segments coded",)
+    data = withheld.to_dict()
+    assert data["suggested_type"] is None and data["formulation_status"] == "withheld"
+    assert "P02/3: 1 of 6 segments coded" in data["formulation_notice"]
+    assert data["final"] == {"type": None, "difficulty": None, "source": "rules"}
+    forced = profiles.build_report(sample_db, "P02", rater="Ada Lovelace", provisional=True)
+    assert forced.formulation.provisional and forced.formulation.suggested_type is not None
+    assert forced.to_dict()["formulation"]["label"] == "Provisional — computed on incomplete coding"
+    # the threshold comes from the rules file
+    lenient = tmp_path / "lenient.yaml"
+    shipped = profiles.default_rules_path().read_text(encoding="utf-8")
+    lenient.write_text(
+        shipped.replace("min_session_coverage: 1.0", "min_session_coverage: 0.1"), encoding="utf-8"
+    )
+    assert (
+        profiles.build_report(
+            sample_db, "P02", rater="Ada Lovelace", rules_path=lenient
+        ).formulation.status
+        == "complete"
+    )
+
+    sample_db.close()
+    args = ["profile", "--project", str(demo.default_project_path()), "--patient", "P02"]
+    args += ["--rater", "Ada Lovelace"]
+    with pytest.raises(SystemExit):
+        main(args)
+    out = capsys.readouterr().out
+    assert "No suggestion: coding is incomplete." in out and "P02/3: 1 of 6 segments coded" in out
+    assert "Suggested type: none (coding incomplete; --provisional to compute one)" in out
+    with pytest.raises(SystemExit):
+        main([*args, "--provisional"])
+    out = capsys.readouterr().out
+    assert "Suggested type [Provisional — computed on incomplete coding]: " in out
+    with pytest.raises(SystemExit):
+        main([*args, "--provisional", "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["formulation"]["provisional"] and printed["formulation_status"] == "provisional"
+
+
+def test_consensus_profile_says_how_many_disagreements_are_open(
+    sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coder.app import consensus
+
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
+    consensus.adopt_agreements(sample_db, lead)
+    open_p01 = len(
+        [
+            d
+            for d in consensus.find_disagreements(sample_db, lead, include_settled=False)
+            if d.patient == "P01"
+        ]
+    )
+    report = profiles.build_report(sample_db, "P01", consensus=True, coder=lead)
+    assert report.open_disagreements == open_p01 > 1
+    assert report.disagreements_text == f"{open_p01} disagreements open"
+    assert (
+        profiles.build_report(sample_db, "P01", rater="Ada Lovelace", coder=lead).open_disagreements
+        is None
+    )
+    sample_db.close()
+    passphrase = demo.data_dir() / "pass.txt"
+    passphrase.write_text("lab passphrase", encoding="utf-8")
+    args = ["profile", "--project", str(demo.default_project_path()), "--patient", "P01"]
+    args += ["--consensus", "--as", "Lee", "--passphrase-file", str(passphrase)]
+    with pytest.raises(SystemExit):
+        main([*args, "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["open_disagreements"] == open_p01
+    assert printed["disagreements_text"] == f"{open_p01} disagreements open"
+    with pytest.raises(SystemExit):
+        main(args)
+    assert f"Consensus not final: {open_p01} disagreements open." in capsys.readouterr().out
