@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,3 +83,32 @@ def lead(coded_db: ProjectDatabase) -> Coder:
     coder = identity.sign_in(coded_db, "Lee", PASSPHRASE)
     assert coder.role is RaterRole.LEAD
     return coder
+
+
+def _uncode(db: ProjectDatabase, rater: str, patient: str, session: int, segments: range) -> None:
+    """Remove a rater's segment codes from some segments of a session, as if never coded."""
+    from sqlalchemy import delete, select
+
+    from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SessionRow
+
+    with db.transaction() as s:
+        session_id = s.scalar(
+            select(SessionRow.id)
+            .join(PatientRow)
+            .where(PatientRow.code == patient, SessionRow.number == session)
+        )
+        rater_id = s.scalar(select(RaterRow.id).where(RaterRow.name == rater))
+        s.execute(
+            delete(CodeApplicationRow).where(
+                CodeApplicationRow.session_id == session_id,
+                CodeApplicationRow.rater_id == rater_id,
+                CodeApplicationRow.unit == "segment",
+                CodeApplicationRow.unit_index.in_(list(segments)),
+            )
+        )
+
+
+@pytest.fixture
+def uncode() -> Callable[[ProjectDatabase, str, str, int, range], None]:
+    """Leave segments uncoded (profile coverage tests, issue 10)."""
+    return _uncode

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from coder.app import schemes as scheme_service
-from coder.app.access import require_lead
+from coder.app.access import require_everyone_visible, require_lead
 from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder, consensus_coder
 from coder.domain.coding import TextSpan, Unit, check_value
@@ -71,10 +71,38 @@ def find_disagreements(
     """Every unit where the compared raters differ (leads only: it shows all raters)."""
     require_lead(coder, "review disagreements between raters")
     scheme = scheme_service.load_project_scheme(db, scheme_key)
+    found = _disagreements(db, scheme, raters)
+    return [d for d in found if include_settled or not d.settled]
+
+
+def open_disagreement_count(
+    db: ProjectDatabase, coder: Coder | None, patient: str, *, scheme_key: str | None = None
+) -> int:
+    """How many disagreements on ``patient``'s sessions no decision has settled yet.
+
+    Shown wherever the consensus profile is, because a consensus with open
+    disagreements is not final: the units still in dispute hold no consensus code.
+    Counting them reads every rater's codes, so it needs exactly what the consensus
+    profile needs: everyone's codes visible to ``coder`` (a lead, or nobody blinded).
+    Only the number leaves this function, never whose values differ.
+    """
+    with db.reading() as session:
+        require_everyone_visible(session, coder, "see the consensus and its open disagreements")
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    return sum(not d.settled for d in _disagreements(db, scheme, None, patient=patient))
+
+
+def _disagreements(
+    db: ProjectDatabase, scheme: Scheme, raters: Sequence[str] | None, *, patient: str | None = None
+) -> list[Disagreement]:
+    """Every disagreement (settled or not), on one patient's sessions or on all."""
     with db.reading() as session:
         rows = _codes(session, scheme, raters)
         segments = _segments(session, scheme)
         decided = _decisions(session, scheme)
+    if patient is not None:
+        rows = [r for r in rows if r[0] == patient]
+        segments = {k: v for k, v in segments.items() if k[0] == patient}
     names = sorted({r[2] for r in rows})
     if len(names) < 2:
         return []
@@ -120,7 +148,7 @@ def find_disagreements(
                 presence=presence,
                 turns=turns,
             )
-    return [d for d in found if include_settled or not d.settled]
+    return found
 
 
 def _check(

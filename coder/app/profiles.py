@@ -5,6 +5,11 @@ Assembles one rater's (or the consensus') codes for a patient's sessions into th
 rules (a YAML file, ``schemes/formulation/default.yaml`` unless another is given) and
 attaches the override in force. Blinding holds: while a round is blinded, a profile of
 someone else's codes needs a lead.
+
+Missing data is never a finding: profile metrics use coded segments only (see
+:mod:`coder.domain.coverage`), the rules run only when every session meets the rules
+file's ``min_session_coverage`` (a *provisional* suggestion can be asked for), and a
+consensus profile carries the number of disagreements still open.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from coder.app import consensus as consensus_service
 from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
 from coder.app.access import check_visible
@@ -70,6 +76,15 @@ class PatientReport:
     formulation: Formulation
     override: Override | None
     scheme: Scheme
+    open_disagreements: int | None = None  # consensus profiles only: disagreements unsettled
+
+    @property
+    def disagreements_text(self) -> str | None:
+        """``"3 disagreements open"`` for a consensus that is not final yet, else None."""
+        n = self.open_disagreements
+        if not n:
+            return None
+        return f"{n} disagreement{'s' if n != 1 else ''} open"
 
     def to_dict(self) -> dict[str, Any]:
         data = self.profile.to_dict()
@@ -78,8 +93,12 @@ class PatientReport:
             {
                 "rater": self.rater,
                 "scheme": self.scheme.label,
+                "open_disagreements": self.open_disagreements,
+                "disagreements_text": self.disagreements_text,
                 "suggested_type": self.formulation.suggested_type,
                 "difficulty": self.formulation.difficulty,
+                "formulation_status": self.formulation.status.value,
+                "formulation_notice": self.formulation.notice,
                 "reasons": [rule.reason for rule in self.formulation.fired],
                 "formulation": self.formulation.to_dict(),
                 "override": None
@@ -107,9 +126,14 @@ def build_report(
     scheme_key: str | None = None,
     rules_path: Path | None = None,
     options: ProfileOptions | None = None,
+    provisional: bool = False,
 ) -> PatientReport:
     """The patient's profile from one rater's codes (``rater``), the consensus codes, or —
-    when neither is given — the acting rater's own codes."""
+    when neither is given — the acting rater's own codes.
+
+    ``provisional`` asks for a type suggestion even when a session is coded below the
+    rules file's threshold; it is then labelled provisional (see
+    :func:`coder.domain.formulation.evaluate`)."""
     options = options or ProfileOptions()
     primary = scheme_service.load_project_scheme(db, scheme_key)
     rules, _ = load_formulation_file(rules_path or default_rules_path())
@@ -191,8 +215,17 @@ def build_report(
         options=options,
     )
     intake, norms = intake_service.load_intake(db, patient)
-    formulation = evaluate(rules, formulation_inputs(profile, intake, norms))
-    return PatientReport(patient, rater_row.name, profile, formulation, override, primary)
+    formulation = evaluate(
+        rules, formulation_inputs(profile, intake, norms), provisional=provisional
+    )
+    open_disagreements = (
+        consensus_service.open_disagreement_count(db, coder, patient, scheme_key=primary.id)
+        if rater_row.role == RaterRole.CONSENSUS.value
+        else None
+    )
+    return PatientReport(
+        patient, rater_row.name, profile, formulation, override, primary, open_disagreements
+    )
 
 
 def _choose_rater(

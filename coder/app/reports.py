@@ -146,12 +146,14 @@ def export_patient_report(
     consensus: bool = False,
     scheme_key: str | None = None,
     rules_path: Path | None = None,
+    provisional: bool = False,
 ) -> Path:
     """Build ``patient``'s report from ``rater``'s codes (or the consensus, or the acting
-    rater's own) and write it to ``path`` (.docx). Blinding applies (``NotAllowed``)."""
+    rater's own) and write it to ``path`` (.docx). Blinding applies (``NotAllowed``).
+    ``provisional``: suggest a type on incomplete coding too, labelled as such."""
     report = profiles.build_report(
         db, patient, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key,
-        rules_path=rules_path,
+        rules_path=rules_path, provisional=provisional,
     )  # fmt: skip
     return write_report(db, report, path, consensus=consensus)
 

@@ -17,6 +17,8 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
+from coder.domain.formulation import PROVISIONAL_LABEL
+from coder.io.profile_text import coverage_lines, coverage_text
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -44,6 +46,12 @@ def _fmt(value: object, digits: int = 2) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Formulation rules file (default: the built-in schemes/formulation/default.yaml).",
 )
+@click.option(
+    "--provisional",
+    is_flag=True,
+    help="Suggest a type even when sessions are not fully coded (below the rules file's "
+    "min_session_coverage); the suggestion is labelled provisional.",
+)
 @as_option
 @passphrase_option
 @click.option("--json", "as_json", is_flag=True)
@@ -56,11 +64,15 @@ def profile_command(
     consensus: bool,
     scheme_key: str | None,
     rules: Path | None,
+    provisional: bool,
     as_name: str | None,
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """A patient's rupture profile across sessions and the suggested type formulation."""
+    """A patient's rupture profile across sessions and the suggested type formulation.
+
+    Metrics use coded segments only; the type is suggested only when every session meets
+    the rules file's coverage threshold (default: fully coded), unless --provisional."""
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
     if therapists:
@@ -80,26 +92,40 @@ def profile_command(
             coder=coder,
             scheme_key=scheme_key,
             rules_path=rules,
+            provisional=provisional,
         )
     data = report.to_dict()
     if as_json:
         emit_json(data)
         return
     click.echo(f"Patient {patient} — codes of {report.rater} — {report.scheme.label}")
+    if report.disagreements_text:
+        click.echo(f"Consensus not final: {report.disagreements_text}.")
     click.echo(
-        f"{'session':>7} {'segs':>5} {'W segs':>7} {'C segs':>7} {'mean W sig':>11} "
+        f"{'session':>7} {'coded':>7} {'W segs':>7} {'C segs':>7} {'mean W sig':>11} "
         f"{'mean C sig':>11} {'resolved':>9}"
     )
     for s in data["sessions"]:
         click.echo(
-            f"{s['session']:>7} {s['n_segments']:>5} {s['withdrawal_segments']:>7} "
-            f"{s['confrontation_segments']:>7} {_fmt(s['mean_withdrawal_significance']):>11} "
+            f"{s['session']:>7} {coverage_text(s['coverage']):>7} "
+            f"{_fmt(s['withdrawal_segments']):>7} {_fmt(s['confrontation_segments']):>7} "
+            f"{_fmt(s['mean_withdrawal_significance']):>11} "
             f"{_fmt(s['mean_confrontation_significance']):>11} {_fmt(s['resolution_rate']):>9}"
         )
+    for line in coverage_lines(data):
+        click.echo(line)
     click.echo(f"Balance index (W − C)/(W + C): {_fmt(data['balance_index'])}")
-    click.echo(
-        f"Suggested type: {data['suggested_type'] or 'none'}; difficulty: {data['difficulty']}"
-    )
+    formulation = report.formulation
+    if formulation.notice:
+        click.echo(formulation.notice)
+    if formulation.withheld:
+        click.echo("Suggested type: none (coding incomplete; --provisional to compute one)")
+    else:
+        label = f" [{PROVISIONAL_LABEL}]" if formulation.provisional else ""
+        click.echo(
+            f"Suggested type{label}: {data['suggested_type'] or 'none'}; "
+            f"difficulty: {data['difficulty']}"
+        )
     for reason in data["reasons"]:
         click.echo(f"  because {reason}")
     if data["override"]:
@@ -191,15 +217,17 @@ def _therapists(
         emit_json([t.to_dict() for t in found])
         return
     click.echo(
-        f"{'therapist':<20}{'patients':>9}{'sessions':>9}{'segments':>9}{'rupture %':>10}"
+        f"{'therapist':<20}{'patients':>9}{'sessions':>9}{'coded':>11}{'rupture %':>10}"
         f"{'W segs':>7}{'C segs':>7}{'resolved':>9}"
     )
     for t in found:
         share = f"{t.rupture_share:.0%}" if t.rupture_share is not None else "—"
         click.echo(
-            f"{t.therapist:<20}{len(t.patients):>9}{t.n_sessions:>9}{t.n_segments:>9}"
+            f"{t.therapist:<20}{len(t.patients):>9}{t.n_sessions:>9}"
+            f"{t.coverage.short():>11}"
             f"{share:>10}{t.withdrawal_segments:>7}{t.confrontation_segments:>7}"
             f"{_fmt(t.mean_resolution_rate):>9}"
         )
         for rating, value in sorted(t.therapist_ratings.items()):
             click.echo(f"{'':<20}therapist-side {rating}: {_fmt(value)}")
+    click.echo("coded = coded / all segments; the rupture share is over coded segments.")

@@ -49,6 +49,11 @@ from coder.domain.errors import CoderError
     show_default=True,
     help="Format of the plot files.",
 )
+@click.option(
+    "--provisional",
+    is_flag=True,
+    help="Suggest a type even when sessions are not fully coded; labelled provisional.",
+)
 @as_option
 @passphrase_option
 def report_command(
@@ -62,6 +67,7 @@ def report_command(
     out: Path,
     plots_dir: Path | None,
     plot_format: str,
+    provisional: bool,
     as_name: str | None,
     passphrase_file: Path | None,
 ) -> None:
@@ -76,7 +82,7 @@ def report_command(
         coder = sign_in_as(db, as_name, passphrase_file)
         report = profiles.build_report(
             db, patient, rater=rater, consensus=consensus, coder=coder, scheme_key=scheme_key,
-            rules_path=rules,
+            rules_path=rules, provisional=provisional,
         )  # fmt: skip
         written = reports.write_report(db, report, out, consensus=consensus)
     click.echo(f"Wrote {written} ({patient}, codes of {report.rater})")

@@ -11,6 +11,13 @@ thresholds, with no expression evaluation, so a rules file can never run code.
 A rule fires only when its condition is definitely true (see
 :mod:`coder.domain.formulation_rules` for the three-valued logic); rules left unknown
 for lack of data are reported with the metrics they were missing.
+
+Rules run only on sufficiently coded data: when a session's coverage (coded / total
+segments, :mod:`coder.domain.coverage`) is below the rules file's
+``min_session_coverage`` (default 1.0: every session fully coded), the suggestion is
+*withheld* and the incomplete sessions are named. The user may ask for a *provisional*
+suggestion anyway; it is computed the same way and labelled :data:`PROVISIONAL_LABEL`
+everywhere it is shown. (The clinician's override is the other way to decide.)
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
+from coder.domain.coverage import Coverage
 from coder.domain.errors import ValidationError
 from coder.domain.formulation_rules import (
     AXES,
+    DEFAULT_MIN_SESSION_COVERAGE,
     METRICS,
     AllOf,
     AnyOf,
@@ -41,11 +51,23 @@ from coder.domain.formulation_rules import (
 )
 
 __all__ = [
-    "AXES", "METRICS", "AllOf", "AnyOf", "Compare", "Condition", "Difficulty", "Evidence",
-    "FiredRule", "Formulation", "FormulationInputs", "Not", "Op", "Override", "Rule",
-    "RuleSet", "TypeLabel", "Vote", "evaluate", "evaluate_condition", "final_call", "leaves",
+    "AXES", "DEFAULT_MIN_SESSION_COVERAGE", "METRICS", "PROVISIONAL_LABEL", "AllOf", "AnyOf",
+    "Compare", "Condition", "Difficulty", "Evidence", "FiredRule", "Formulation",
+    "FormulationInputs", "FormulationStatus", "Not", "Op", "Override", "Rule", "RuleSet",
+    "TypeLabel", "Vote", "evaluate", "evaluate_condition", "final_call", "leaves",
     "render_reason", "template_problem",
 ]  # fmt: skip
+
+PROVISIONAL_LABEL = "Provisional — computed on incomplete coding"
+"""How a suggestion computed below the coverage threshold is labelled wherever it shows."""
+
+
+class FormulationStatus(StrEnum):
+    """Whether the rules ran on data that meets the rules file's coverage threshold."""
+
+    COMPLETE = "complete"  # every session meets the threshold: an ordinary suggestion
+    WITHHELD = "withheld"  # some session is below it: no suggestion, sessions named
+    PROVISIONAL = "provisional"  # below it, computed anyway on request, labelled so
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,11 @@ class FormulationInputs:
     values: Mapping[str, float | None]
     per_session: Mapping[str, Mapping[int, float | None]] = field(default_factory=dict)
     segments: Mapping[str, Mapping[int, tuple[int, ...]]] = field(default_factory=dict)
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)  # "P01/2" -> coverage
+
+    def incomplete(self, threshold: float) -> tuple[str, ...]:
+        """``"P01/2: 7 of 12 segments coded"`` for each session below ``threshold``."""
+        return tuple(c.text(label) for label, c in self.coverage.items() if not c.meets(threshold))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +121,7 @@ class Formulation:
     suggested_type: TypeLabel | None
     type_reason: str
     type_scores: Mapping[str, float]
-    difficulty: Difficulty
+    difficulty: Difficulty | None  # None only when the suggestion is withheld
     difficulty_reason: str
     fired: tuple[FiredRule, ...]
     undetermined: Mapping[str, tuple[str, ...]]  # rule id -> missing metrics
@@ -102,6 +129,30 @@ class Formulation:
     difficulty_approach: str | None
     caveat: str
     rules: str  # "id version"
+    status: FormulationStatus = FormulationStatus.COMPLETE
+    incomplete: tuple[str, ...] = ()  # "P01/2: 7 of 12 segments coded", below the threshold
+    min_session_coverage: float = DEFAULT_MIN_SESSION_COVERAGE
+
+    @property
+    def withheld(self) -> bool:
+        return self.status is FormulationStatus.WITHHELD
+
+    @property
+    def provisional(self) -> bool:
+        return self.status is FormulationStatus.PROVISIONAL
+
+    @property
+    def notice(self) -> str | None:
+        """One line for every place that shows the suggestion (None when complete)."""
+        if self.status is FormulationStatus.COMPLETE:
+            return None
+        sessions = "; ".join(self.incomplete)
+        if self.provisional:
+            return f"{PROVISIONAL_LABEL} ({sessions})."
+        return (
+            f"No suggestion: coding is incomplete. The rules need every session at least "
+            f"{self.min_session_coverage:.0%} coded; incomplete: {sessions}."
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -114,6 +165,10 @@ class Formulation:
                 "type": self.type_approach, "difficulty": self.difficulty_approach,
             },
             "caveat": self.caveat, "rules": self.rules,
+            "status": self.status.value, "provisional": self.provisional,
+            "label": PROVISIONAL_LABEL if self.provisional else None,
+            "incomplete_sessions": list(self.incomplete),
+            "min_session_coverage": self.min_session_coverage, "notice": self.notice,
         }  # fmt: skip
 
 
@@ -121,8 +176,20 @@ def _scores(labels: tuple[str, ...], votes: list[tuple[str, float]]) -> dict[str
     return {k: sum(w for label, w in votes if label == k) for k in labels}
 
 
-def evaluate(rules: RuleSet, inputs: FormulationInputs) -> Formulation:
-    """Fire every rule whose condition holds; sum vote weights per type and per axis."""
+def evaluate(
+    rules: RuleSet, inputs: FormulationInputs, *, provisional: bool = False
+) -> Formulation:
+    """Fire every rule whose condition holds; sum vote weights per type and per axis.
+
+    When a session's coverage is below ``rules.min_session_coverage`` nothing is
+    suggested (status *withheld*, the sessions named) unless ``provisional`` asks for a
+    suggestion anyway, which is then marked *provisional*.
+    """
+    threshold = rules.min_session_coverage
+    incomplete = inputs.incomplete(threshold)
+    if incomplete and not provisional:
+        return _withheld(rules, incomplete)
+    status = FormulationStatus.PROVISIONAL if incomplete else FormulationStatus.COMPLETE
     fired: list[FiredRule] = []
     undetermined: dict[str, tuple[str, ...]] = {}
     for rule in rules.rules:
@@ -174,6 +241,21 @@ def evaluate(rules: RuleSet, inputs: FormulationInputs) -> Formulation:
         suggested, type_reason, type_scores, difficulty, difficulty_reason, tuple(fired),
         undetermined, rules.type_approaches.get(suggested) if suggested else None,
         rules.difficulty_approaches.get(difficulty), rules.caveat, f"{rules.id} {rules.version}",
+        status, incomplete, threshold,
+    )  # fmt: skip
+
+
+def _withheld(rules: RuleSet, incomplete: tuple[str, ...]) -> Formulation:
+    """No type, no difficulty, no fired rules: nothing is read from incomplete coding."""
+    n = len(incomplete)
+    why = (
+        f"withheld: {n} session{'s' if n != 1 else ''} below the coverage threshold "
+        f"({rules.min_session_coverage:.0%} of segments coded)"
+    )
+    return Formulation(
+        None, why, {}, None, why, (), {}, None, None, rules.caveat,
+        f"{rules.id} {rules.version}", FormulationStatus.WITHHELD, incomplete,
+        rules.min_session_coverage,
     )  # fmt: skip
 
 
@@ -198,7 +280,7 @@ class Override:
 
 def final_call(
     formulation: Formulation, override: Override | None
-) -> tuple[TypeLabel | None, Difficulty, str]:
+) -> tuple[TypeLabel | None, Difficulty | None, str]:
     """(type, difficulty, source): the clinician's values where given, else the rules'."""
     if override is None:
         return formulation.suggested_type, formulation.difficulty, "rules"

@@ -61,7 +61,7 @@ METRICS: dict[str, str] = {
     _T + "resolution_rate": "mean share of rupture segments resolved",
     _T + "episodes_resolved_share": "mean share of stage episodes rated resolved",
     "profile.balance_index": "(W - C) / (W + C) over all sessions",
-    "profile.n_sessions": "number of coded sessions",
+    "profile.n_sessions": "number of sessions with at least one coded segment",
     "intake.iip.elevation": "IIP SSM elevation (general interpersonal distress)",
     "intake.iip.x": "IIP SSM x: affiliation / communion",
     "intake.iip.y": "IIP SSM y: dominance / agency",
@@ -160,14 +160,28 @@ class Rule:
     reason: str
 
 
+DEFAULT_MIN_SESSION_COVERAGE = 1.0
+"""Rules run only when every session is fully coded, unless a rules file says otherwise."""
+
+
 @dataclass(frozen=True)
 class RuleSet:
+    """A rules file. ``min_session_coverage`` (0–1, default 1.0) is the share of its
+    segments every session must have coded before the rules may suggest anything: below
+    it, rates and shares describe part of the session, and a rule such as "ruptures in
+    only 11 % of segments" would read missing data as a finding."""
+
     id: str
     version: str
     caveat: str
     rules: tuple[Rule, ...]
     type_approaches: Mapping[TypeLabel, str]
     difficulty_approaches: Mapping[Difficulty, str]
+    min_session_coverage: float = DEFAULT_MIN_SESSION_COVERAGE
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_session_coverage <= 1.0:
+            raise ValidationError("min_session_coverage must lie between 0 and 1")
 
 
 def template_problem(template: str, n_leaves: int) -> str | None:

@@ -20,6 +20,7 @@ from pydantic import model_validator as after_model
 from pydantic_core import ErrorDetails
 
 from coder.domain.formulation import (
+    DEFAULT_MIN_SESSION_COVERAGE,
     METRICS,
     AllOf,
     AnyOf,
@@ -157,6 +158,10 @@ class RulesFileModel(_Strict):
     version: Annotated[str, Field(min_length=1, max_length=40)]
     description: str = ""
     caveat: Annotated[str, Field(min_length=20)]
+    # Share of its segments every session must have coded before the rules run (1.0:
+    # every session fully coded); below it the suggestion is withheld, see
+    # coder.domain.formulation.
+    min_session_coverage: Annotated[float, Field(ge=0, le=1)] = DEFAULT_MIN_SESSION_COVERAGE
     approaches: ApproachesModel
     rules: Annotated[list[RuleModel], Field(min_length=1)]
 
@@ -213,6 +218,7 @@ def parse_formulation_text(text: str, source: str) -> RuleSet:
         difficulty_approaches={
             Difficulty(k): v.strip() for k, v in texts.difficulty.model_dump().items() if v.strip()
         },
+        min_session_coverage=float(model.min_session_coverage),
     )
 
 

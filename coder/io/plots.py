@@ -10,7 +10,9 @@ Every figure function takes a :class:`~coder.stats.profiles.PatientProfile` or i
 ``to_dict()`` (the ``coder profile --json`` shape) and returns a Figure; :func:`render`
 turns one into PNG bytes or SVG text and :func:`save_plot` writes it atomically.
 Missing values (None: a session without ratings, a rate with no evaluable rupture) are
-left out of a line or marked "n/a", never drawn as 0.
+left out of a line or marked "n/a", never drawn as 0; a session with no coded segment is
+marked "not coded" (its counts are missing, not zero), and the bars show each session's
+coded segments beside all its segments.
 """
 
 from __future__ import annotations
@@ -89,6 +91,17 @@ def _session_axis(ax: Axes, numbers: list[int]) -> None:
         ax.set_xlim(min(numbers) - 0.6, max(numbers) + 0.6)
 
 
+def _coded(session: Mapping[str, Any]) -> int | None:
+    """Coded segments of a session (None for data from before coverage existed)."""
+    coverage = session.get("coverage")
+    return None if not coverage else int(coverage.get("coded_segments") or 0)
+
+
+def _not_coded(ax: Axes, n: int, y: float) -> None:
+    ax.text(n, y, "not coded", ha="center", va="bottom", fontsize=8, color="#666666",
+            rotation=90)  # fmt: skip
+
+
 def _empty(ax: Axes, numbers: list[int], text: str) -> bool:
     """Write ``text`` in the middle when there is nothing to draw; True if so."""
     if numbers:
@@ -100,20 +113,30 @@ def _empty(ax: Axes, numbers: list[int], text: str) -> bool:
 
 def session_bars(profile: ProfileLike) -> Figure:
     """Stacked bars per session: withdrawal and confrontation segments (a segment with
-    both markers counts in both), with the session's number of segments as a tick."""
+    both markers counts in both), inside an outline of the coded segments and a dotted
+    one of all segments; a session with no coded segment gets no bar, only "not coded"."""
     data, sessions = _data(profile), _sessions(profile)
     fig, ax = _figure("Rupture segments per session", str(data.get("patient", "")))
     numbers = [int(s["session"]) for s in sessions]
     ax.set_ylabel("Segments (count)")
     if _empty(ax, numbers, "No sessions"):
         return fig
-    w = [int(s.get("withdrawal_segments") or 0) for s in sessions]
-    c = [int(s.get("confrontation_segments") or 0) for s in sessions]
     n = [int(s.get("n_segments") or 0) for s in sessions]
+    coded = [_coded(s) for s in sessions]
+    shown = [k for k, s in enumerate(sessions) if coded[k] != 0]
+    xs = [numbers[k] for k in shown]
+    w = [int(sessions[k].get("withdrawal_segments") or 0) for k in shown]
+    c = [int(sessions[k].get("confrontation_segments") or 0) for k in shown]
     ax.bar(numbers, n, width=0.78, fill=False, edgecolor="#888888", linewidth=1.0,
            linestyle=":", label="All segments")  # fmt: skip
-    ax.bar(numbers, w, width=0.6, color=WITHDRAWAL, label="Withdrawal segments")
-    ax.bar(numbers, c, width=0.6, bottom=w, color=CONFRONTATION, label="Confrontation segments")
+    if any(v is not None and v < total for v, total in zip(coded, n, strict=True)):
+        ax.bar(xs, [coded[k] or 0 for k in shown], width=0.7, color="#eeeeee",
+               edgecolor="#888888", linewidth=0.8, label="Coded segments")  # fmt: skip
+    ax.bar(xs, w, width=0.6, color=WITHDRAWAL, label="Withdrawal segments")
+    ax.bar(xs, c, width=0.6, bottom=w, color=CONFRONTATION, label="Confrontation segments")
+    for k, number in enumerate(numbers):
+        if coded[k] == 0:
+            _not_coded(ax, number, 0.1)
     ax.set_ylim(0, max([*n, *(a + b for a, b in zip(w, c, strict=True)), 1]) * 1.1)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _session_axis(ax, numbers)
@@ -159,9 +182,10 @@ def significance_lines(profile: ProfileLike) -> Figure:
 
 
 def _session_balance(session: Mapping[str, Any]) -> float | None:
-    w = int(session.get("withdrawal_segments") or 0)
-    c = int(session.get("confrontation_segments") or 0)
-    return (w - c) / (w + c) if w + c else None
+    w, c = session.get("withdrawal_segments"), session.get("confrontation_segments")
+    if w is None or c is None:  # nothing coded
+        return None
+    return (int(w) - int(c)) / (int(w) + int(c)) if int(w) + int(c) else None
 
 
 def balance_plot(profile: ProfileLike) -> Figure:
@@ -181,7 +205,8 @@ def balance_plot(profile: ProfileLike) -> Figure:
     for n, s in zip(numbers, sessions, strict=True):
         v = _session_balance(s)
         if v is None:
-            ax.text(n, 0.05, "n/a", ha="center", va="bottom", fontsize=8, color="#666666")
+            text = "not coded" if _coded(s) == 0 else "n/a"
+            ax.text(n, 0.05, text, ha="center", va="bottom", fontsize=8, color="#666666")
             continue
         label = "Session: more withdrawal" if v >= 0 else "Session: more confrontation"
         ax.bar(n, v, width=0.6, color=WITHDRAWAL if v >= 0 else CONFRONTATION,
@@ -208,7 +233,8 @@ def resolution_plot(profile: ProfileLike) -> Figure:
     for n, s in zip(numbers, sessions, strict=True):
         rate = _metric(s, "resolution_rate")
         if rate is None:
-            ax.text(n, 2, "n/a", ha="center", va="bottom", fontsize=8, color="#666666")
+            text = "not coded" if _coded(s) == 0 else "n/a"
+            ax.text(n, 2, text, ha="center", va="bottom", fontsize=8, color="#666666")
             continue
         ax.bar(n, rate * 100, width=0.6, color=RESOLUTION)
         ax.text(n, rate * 100 + 1.5, f"{rate:.0%}", ha="center", va="bottom", fontsize=8,

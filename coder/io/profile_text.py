@@ -8,7 +8,7 @@ from typing import Any
 
 SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("session", "Session", "d"),
-    ("n_segments", "Segments", "d"),
+    ("coverage", "Coded / segments", "coverage"),
     ("withdrawal_segments", "W segs", "d"),
     ("confrontation_segments", "C segs", "d"),
     ("mean_withdrawal_significance", "Mean W sig", ".2f"),
@@ -19,6 +19,7 @@ SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
 """(metric, column header, format) of the per-session table, shared with the patient view."""
 
 METRIC_LABELS: dict[str, str] = {
+    "coverage": "Coded segments / all segments (metrics use coded segments only)",
     "n_segments": "Segments",
     "withdrawal_segments": "Withdrawal segments",
     "confrontation_segments": "Confrontation segments",
@@ -50,10 +51,25 @@ DIFFICULTY_LABELS: dict[str, str] = {
 NONE_TEXT = "—"
 
 
+def coverage_text(coverage: Mapping[str, Any] | None, *, long: bool = False) -> str:
+    """``7/12`` (or ``7 of 12 segments coded (58%)``) from a ``coverage`` dict of the
+    ``coder profile --json`` shape; a dash when there is none."""
+    if not coverage:
+        return NONE_TEXT
+    coded, total = coverage.get("coded_segments"), coverage.get("total_segments")
+    if not long:
+        return f"{coded}/{total}"
+    share = coverage.get("share")
+    return f"{coded} of {total} segments coded" + (f" ({share:.0%})" if share is not None else "")
+
+
 def fmt(value: object, spec: str = ".2f") -> str:
-    """A table cell: None as a dash, numbers with ``spec`` (``d`` rounds to an integer)."""
+    """A table cell: None as a dash, numbers with ``spec`` (``d`` rounds to an integer),
+    a coverage dict as ``coded/total``."""
     if value is None:
         return NONE_TEXT
+    if isinstance(value, Mapping) and "coded_segments" in value:
+        return coverage_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
@@ -63,6 +79,22 @@ def fmt(value: object, spec: str = ".2f") -> str:
 
 def difficulty_label(value: object) -> str:
     return DIFFICULTY_LABELS.get(str(value), str(value)) if value else NONE_TEXT
+
+
+def coverage_lines(report: Mapping[str, Any]) -> list[str]:
+    """What every profile output says about coverage: the total, the rule, and each
+    session below full coverage (``P01/2: 7 of 12 segments coded``)."""
+    coverage = report.get("coverage") or {}
+    if not coverage:
+        return []
+    lines = [
+        f"Coverage: {coverage_text(coverage, long=True)}. Metrics are computed over coded "
+        "segments only; uncoded segments are missing, not segments without a rupture."
+    ]
+    incomplete = coverage.get("incomplete_sessions") or []
+    if incomplete:
+        lines.append("Not fully coded: " + "; ".join(str(i) for i in incomplete) + ".")
+    return lines
 
 
 def session_value(session: Mapping[str, Any], key: str) -> object:

@@ -37,6 +37,7 @@ from coder.io.profile_text import (
     METRIC_LABELS,
     NONE_TEXT,
     SESSION_COLUMNS,
+    coverage_lines,
     difficulty_label,
     evidence_text,
     fmt,
@@ -55,6 +56,12 @@ def _title(doc: Document, report: Mapping[str, Any], consensus: bool, generated:
         f"Computed from {codes} · scheme {report.get('scheme', '?')} · rules "
         f"{formulation.get('rules', '?')} · generated {generated:%Y-%m-%d %H:%M}",
     )
+    if report.get("disagreements_text"):
+        note = doc.add_paragraph(
+            f"Consensus not final: {report['disagreements_text']}. The units still in "
+            "dispute hold no consensus code, so this profile may change when they are settled."
+        )
+        note.runs[0].bold = True
 
 
 def _profile(doc: Document, report: Mapping[str, Any]) -> None:
@@ -68,7 +75,9 @@ def _profile(doc: Document, report: Mapping[str, Any]) -> None:
             [header for _, header, _ in SESSION_COLUMNS],
             [[fmt(session_value(s, k), spec) for k, _, spec in SESSION_COLUMNS] for s in sessions],
         )
-    doc.add_heading("Trait-like means (mean over sessions)", 2)
+    for line in coverage_lines(report):
+        doc.add_paragraph(line)
+    doc.add_heading("Trait-like means (mean over sessions with coded segments)", 2)
     trait = report.get("trait_like") or {}
     add_table(
         doc,
@@ -176,6 +185,19 @@ def _intake(
 def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
     formulation = report.get("formulation") or {}
     doc.add_heading("Suggested formulation", 1)
+    notice = formulation.get("notice")
+    if notice:
+        para = doc.add_paragraph(str(notice))
+        para.runs[0].bold = True
+    if formulation.get("status") == "withheld":
+        doc.add_paragraph(
+            "No type or difficulty is suggested from incomplete coding. Code the sessions "
+            "named above, or record a clinician's decision, or export a provisional "
+            "suggestion (coder report --provisional)."
+        )
+        return
+    if formulation.get("label"):
+        doc.add_heading(str(formulation["label"]), 2)
     pair_lines(
         doc,
         [

@@ -3,7 +3,9 @@
 Following Zilcha-Mano (2017), the patient mean of each session metric is its *trait-like*
 part (the patient's stable level) and each session's deviation from that mean its
 *state-like* part (domain notes §4.1). Means skip sessions where a metric is None (for
-example a resolution rate of a session without ruptures), so "no data" never counts as 0.
+example a resolution rate of a session without ruptures, or any count of a session with
+no coded segment), so "no data" never counts as 0. Pooled figures (phase shares,
+therapists' rupture shares) divide by coded segments, never by all segments.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from coder.domain.coverage import CODED_DEFINITION, Coverage
 from coder.stats.profile_segments import ProfileOptions
 from coder.stats.profile_sessions import SESSION_METRICS, SessionProfile
 
@@ -37,7 +40,7 @@ class PhaseClustering:
 
     cuts: tuple[float, float]
     phase_of_session: Mapping[int, str]
-    share: Mapping[str, float | None]  # rupture segments / segments, pooled per phase
+    share: Mapping[str, float | None]  # rupture segments / coded segments, pooled per phase
     peak: str | None  # phase with the highest share; None if no ruptures or a tie
 
     def to_dict(self) -> dict[str, object]:
@@ -64,7 +67,7 @@ def phases(sessions: Sequence[SessionProfile], cuts: tuple[float, float]) -> Pha
     share: dict[str, float | None] = {}
     for phase in PHASES:
         mine = [s for s in sessions if assigned[s.session] == phase]
-        segments = sum(s.n_segments for s in mine)
+        segments = sum(s.coded_segments for s in mine)
         ruptures = sum(len(s.rupture_segment_indexes) for s in mine)
         share[phase] = ruptures / segments if segments else None
     given = {p: v for p, v in share.items() if v is not None}
@@ -91,11 +94,37 @@ class PatientProfile:
 
     balance_definition = BALANCE_DEFINITION
 
+    @property
+    def coverage(self) -> Coverage:
+        """Coded segments over all segments, summed over the sessions."""
+        return Coverage(
+            sum(s.coded_segments for s in self.sessions), sum(s.n_segments for s in self.sessions)
+        )
+
+    def session_label(self, session: int) -> str:
+        return f"{self.patient}/{session}"
+
+    def incomplete_sessions(self, threshold: float = 1.0) -> list[str]:
+        """``"P01/2: 7 of 12 segments coded"`` for every session whose coverage is below
+        ``threshold``, in session order."""
+        return [
+            s.coverage.text(self.session_label(s.session))
+            for s in self.sessions
+            if not s.coverage.meets(threshold)
+        ]
+
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready; ``patient``, ``sessions``, ``trait_like``, ``balance_index`` are the
-        keys ``coder profile --json`` documents."""
+        """JSON-ready; ``patient``, ``sessions``, ``trait_like``, ``balance_index`` and
+        ``coverage`` are the keys ``coder profile --json`` documents."""
         return {
             "patient": self.patient,
+            "coverage": {
+                **self.coverage.to_dict(),
+                "coded_sessions": sum(1 for s in self.sessions if s.coded_segments),
+                "n_sessions": len(self.sessions),
+                "incomplete_sessions": self.incomplete_sessions(),
+                "definition": CODED_DEFINITION,
+            },
             "sessions": [s.to_dict() for s in self.sessions],
             "trait_like": dict(self.trait_like),
             "balance_index": self.balance_index,
@@ -143,6 +172,7 @@ class TherapistProfile:
     patients: tuple[str, ...]
     n_sessions: int
     n_segments: int
+    coded_segments: int
     withdrawal_segments: int
     confrontation_segments: int
     rupture_segments: int
@@ -152,7 +182,12 @@ class TherapistProfile:
 
     @property
     def rupture_share(self) -> float | None:
-        return self.rupture_segments / self.n_segments if self.n_segments else None
+        """Rupture segments over *coded* segments (None when nothing was coded)."""
+        return self.rupture_segments / self.coded_segments if self.coded_segments else None
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(self.coded_segments, self.n_segments)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -160,6 +195,7 @@ class TherapistProfile:
             "patients": list(self.patients),
             "n_sessions": self.n_sessions,
             "n_segments": self.n_segments,
+            "coverage": self.coverage.to_dict(),
             "withdrawal_segments": self.withdrawal_segments,
             "confrontation_segments": self.confrontation_segments,
             "rupture_segments": self.rupture_segments,
@@ -203,6 +239,7 @@ def therapist_profiles(
                 patients=tuple(sorted({p for p, _ in items})),
                 n_sessions=len(profiles),
                 n_segments=sum(s.n_segments for s in profiles),
+                coded_segments=sum(s.coded_segments for s in profiles),
                 withdrawal_segments=sum(s.withdrawal_segments for s in profiles),
                 confrontation_segments=sum(s.confrontation_segments for s in profiles),
                 rupture_segments=sum(len(s.rupture_segment_indexes) for s in profiles),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 
 import pandas as pd
 
+from coder.domain.coverage import segment_is_coded
 from coder.domain.errors import ValidationError
 from coder.domain.scheme import CodeFamily, RatingScale, Scheme, Scope, Side, StagePathway
 
@@ -143,11 +144,21 @@ def roles_of(schemes: Sequence[Scheme]) -> Roles:
 
 @dataclass(slots=True)
 class SegmentData:
-    """Everything coded in one segment (turn-level codes already placed in it)."""
+    """Everything coded in one segment (turn-level codes already placed in it).
+
+    ``units`` records the unit of every application placed here, whatever its value, so
+    that :attr:`coded` can apply the one definition of :mod:`coder.domain.coverage`.
+    """
 
     markers: dict[CodeFamily, list[str]] = field(default_factory=lambda: {f: [] for f in FAMILIES})
     strategies: list[str] = field(default_factory=list)
     ratings: dict[str, float] = field(default_factory=dict)
+    units: set[str] = field(default_factory=set)
+
+    @property
+    def coded(self) -> bool:
+        """Whether the rater coded this segment (any code or rating, 0 and N/A included)."""
+        return segment_is_coded(self.units)
 
     def add(self, roles: Roles, code: str, value: float | None) -> None:
         if code in roles.marker:
@@ -217,6 +228,7 @@ def collect(number: int, codes: pd.DataFrame, seg_table: pd.DataFrame, roles: Ro
             index = found[0]
         if index not in data:
             raise ValidationError(f"session {number}: {code} names segment {index}, not there")
+        data[index].units.add(unit)
         data[index].add(roles, code, num(value))
     return Collected(order, data, globals_, episode_rows, unplaced)
 

@@ -13,6 +13,11 @@ Inputs are plain tables so the store, the codes CSV and tests can all feed them:
 
 What counts as what is read from the schemes, never from id spelling (see
 :mod:`coder.stats.profile_segments`); docs/profiles.md defines every metric.
+
+Every metric is computed over the segments the rater *coded* (the definition lives in
+:mod:`coder.domain.coverage`): an uncoded segment is missing, not a segment without a
+rupture, so a session coded in 1 of 3 segments, with a withdrawal there, has a rupture
+share of 1/1, and a session with no coded segment has no metrics at all (None), not zeros.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field, fields
 import pandas as pd
 
 from coder.domain.coding import Segment
+from coder.domain.coverage import Coverage
 from coder.domain.errors import ValidationError
 from coder.domain.scheme import CodeFamily, Scheme
 from coder.stats.profile_episodes import EpisodeSummary, episode_summaries
@@ -61,7 +67,8 @@ class SessionProfile:
     """Rupture profile of one session (metrics defined in docs/profiles.md)."""
 
     session: int
-    n_segments: int
+    n_segments: int  # every segment of the session, coded or not
+    coded_segment_indexes: tuple[int, ...]
     withdrawal_segment_indexes: tuple[int, ...]
     confrontation_segment_indexes: tuple[int, ...]
     withdrawal_markers: int
@@ -69,6 +76,7 @@ class SessionProfile:
     duration_min: float | None
     duration_source: str | None  # "session", "segments" or None
     duration_estimated: bool
+    coded_duration_min: float | None  # the coded part of duration_min (see _coded_minutes)
     significance: Mapping[str, RatingSummary]  # "withdrawal"/"confrontation"
     mean_rupture_significance: float | None
     marker_counts: Mapping[str, int]
@@ -78,6 +86,14 @@ class SessionProfile:
     episodes: tuple[EpisodeSummary, ...] = ()
     globals: Mapping[str, float | None] = field(default_factory=dict)
     unplaced_turn_codes: int = 0
+
+    @property
+    def coded_segments(self) -> int:
+        return len(self.coded_segment_indexes)
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(self.coded_segments, self.n_segments)
 
     @property
     def withdrawal_segments(self) -> int:
@@ -94,22 +110,31 @@ class SessionProfile:
         )
 
     def metrics(self) -> dict[str, float | None]:
-        """The :data:`SESSION_METRICS` of this session (None = not computable)."""
-        n, ruptures = self.n_segments, len(self.rupture_segment_indexes)
+        """The :data:`SESSION_METRICS` of this session (None = not computable).
 
-        def share(count: int) -> float | None:
-            return count / n if n else None
+        Counts, shares and rates are over the coded segments only; without a coded
+        segment they are None (missing), never 0. ``n_episodes`` is None when the session
+        has neither a coded segment nor a stage episode: nothing says it was looked at.
+        """
+        coded, ruptures = self.coded_segments, len(self.rupture_segment_indexes)
 
-        def per10(count: int) -> float | None:
-            return count / self.duration_min * 10 if self.duration_min else None
+        def count(value: int) -> float | None:
+            return float(value) if coded else None
+
+        def share(value: int) -> float | None:
+            return value / coded if coded else None
+
+        def per10(value: int) -> float | None:
+            minutes = self.coded_duration_min
+            return value / minutes * 10 if coded and minutes else None
 
         wd, cf = self.significance["withdrawal"], self.significance["confrontation"]
         rated = [e for e in self.episodes if e.resolved is not None]
         return {
-            "n_segments": float(n),
-            "withdrawal_segments": float(self.withdrawal_segments),
-            "confrontation_segments": float(self.confrontation_segments),
-            "rupture_segments": float(ruptures),
+            "n_segments": float(self.n_segments),
+            "withdrawal_segments": count(self.withdrawal_segments),
+            "confrontation_segments": count(self.confrontation_segments),
+            "rupture_segments": count(ruptures),
             "withdrawal_share": share(self.withdrawal_segments),
             "confrontation_share": share(self.confrontation_segments),
             "rupture_share": share(ruptures),
@@ -122,7 +147,7 @@ class SessionProfile:
             "max_confrontation_significance": cf.max,
             "mean_rupture_significance": self.mean_rupture_significance,
             "resolution_rate": self.resolution.rate,
-            "n_episodes": float(len(self.episodes)),
+            "n_episodes": float(len(self.episodes)) if coded or self.episodes else None,
             "episodes_resolved_share": (
                 sum(e.resolved == "resolved" for e in rated) / len(rated) if rated else None
             ),
@@ -134,11 +159,13 @@ class SessionProfile:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready; the ``coder profile --json`` keys come first."""
         m = self.metrics()
+        coded = self.coded_segments > 0
         return {
             "session": self.session,
             "n_segments": self.n_segments,
-            "withdrawal_segments": self.withdrawal_segments,
-            "confrontation_segments": self.confrontation_segments,
+            "coverage": self.coverage.to_dict(),
+            "withdrawal_segments": self.withdrawal_segments if coded else None,
+            "confrontation_segments": self.confrontation_segments if coded else None,
             "mean_withdrawal_significance": m["mean_withdrawal_significance"],
             "mean_confrontation_significance": m["mean_confrontation_significance"],
             "resolution_rate": self.resolution.rate,
@@ -212,11 +239,12 @@ def _one_session(
     pathways: Mapping[tuple[int, int], str],
     options: ProfileOptions,
 ) -> SessionProfile:
-    coded = collect(number, codes, seg_table, roles)
-    order, data = coded.order, coded.data
+    collected = collect(number, codes, seg_table, roles)
+    order, data = collected.order, collected.data
+    coded = [i for i in order if data[i].coded]
     fam_segs: dict[CodeFamily, list[int]] = {f: [] for f in FAMILIES}
     applications: dict[CodeFamily, int] = {f: 0 for f in FAMILIES}
-    for i in order:
+    for i in coded:
         for family in FAMILIES:
             if data[i].is_rupture(roles, family, options.salience_threshold):
                 fam_segs[family].append(i)
@@ -226,6 +254,8 @@ def _one_session(
     ruptures = sorted(
         set(fam_segs[CodeFamily.WITHDRAWAL]) | set(fam_segs[CodeFamily.CONFRONTATION])
     )
+    # Uncoded segments have no significance (None): the resolution rule then treats a
+    # window reaching into one as not observed (not evaluable), never as "no drop".
     seg_sig = {i: data[i].significance(roles) for i in order}
     rupture_sigs = [s for i in ruptures if (s := seg_sig[i]) is not None]
     marker_counts = Counter({c: 0 for c in roles.marker})
@@ -239,6 +269,7 @@ def _one_session(
     return SessionProfile(
         session=number,
         n_segments=len(order),
+        coded_segment_indexes=tuple(coded),
         withdrawal_segment_indexes=tuple(fam_segs[CodeFamily.WITHDRAWAL]),
         confrontation_segment_indexes=tuple(fam_segs[CodeFamily.CONFRONTATION]),
         withdrawal_markers=applications[CodeFamily.WITHDRAWAL],
@@ -246,9 +277,10 @@ def _one_session(
         duration_min=minutes,
         duration_source=source,
         duration_estimated=estimated,
+        coded_duration_min=_coded_minutes(seg_table, minutes, set(coded)),
         significance={
             f.value: summarise(
-                [v for i in order if (v := data[i].family_significance(roles, f)) is not None]
+                [v for i in coded if (v := data[i].family_significance(roles, f)) is not None]
             )
             for f in FAMILIES
         },
@@ -257,12 +289,12 @@ def _one_session(
         strategy_counts=dict(strategy_counts),
         resolution=resolution(order, ruptures, data, seg_sig, options.resolution_window),
         therapist_ratings={
-            r: summarise([v for i in order if (v := data[i].ratings.get(r)) is not None])
+            r: summarise([v for i in coded if (v := data[i].ratings.get(r)) is not None])
             for r in roles.therapist
         },
-        episodes=episode_summaries(number, coded.episode_rows, roles, pathways),
-        globals=coded.globals,
-        unplaced_turn_codes=coded.unplaced,
+        episodes=episode_summaries(number, collected.episode_rows, roles, pathways),
+        globals=collected.globals,
+        unplaced_turn_codes=collected.unplaced,
     )
 
 
@@ -279,3 +311,23 @@ def _duration(
         if span > 0:
             return span / 60_000, "segments", estimated
     return None, None, False
+
+
+def _coded_minutes(seg_table: pd.DataFrame, minutes: float | None, coded: set[int]) -> float | None:
+    """The part of the session's ``minutes`` that lies in coded segments.
+
+    Fully coded: all of it (so a fully coded session's rate is unchanged). Partly coded:
+    ``minutes`` times the coded segments' share of the segments' summed time span, or of
+    their number when segment times are unknown (turn blocks without timestamps). No coded
+    segment: None. A rate per 10 minutes then counts markers per coded minute, so an
+    uncoded half of a session does not halve it.
+    """
+    if minutes is None or not coded:
+        return None
+    if len(coded) == len(seg_table):
+        return minutes
+    spans = seg_table["end_ms"] - seg_table["start_ms"]
+    if spans.notna().all() and float(spans.sum()) > 0:
+        mine = seg_table["segment"].astype(int).isin(coded)
+        return minutes * float(spans[mine].sum()) / float(spans.sum())
+    return minutes * len(coded) / len(seg_table)

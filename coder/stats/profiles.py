@@ -122,7 +122,7 @@ def formulation_inputs(
             per_session[path] = {n: m[name] for n, m in session_metrics.items()}
             segments[path] = {s.session: _segments_for(name, s) for s in profile.sessions}
         values["profile.balance_index"] = profile.balance_index
-        values["profile.n_sessions"] = float(len(profile.sessions))
+        values["profile.n_sessions"] = float(sum(1 for s in profile.sessions if s.coded_segments))
         per_session["profile.balance_index"] = {
             s.session: balance(s.withdrawal_segments, s.confrontation_segments)
             for s in profile.sessions
@@ -156,4 +156,9 @@ def formulation_inputs(
             values["intake.sidp.max_criteria_met_ratio"] = max(r.ratio for r in results)
             values["intake.sidp.total_criteria_met"] = float(sum(r.criteria_met for r in results))
             values["intake.sidp.total_dimensional"] = float(sum(r.dimensional for r in results))
-    return FormulationInputs(values, per_session, segments)
+    coverage = (
+        {profile.session_label(s.session): s.coverage for s in profile.sessions}
+        if profile is not None
+        else {}
+    )
+    return FormulationInputs(values, per_session, segments, coverage)

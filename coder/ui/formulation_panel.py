@@ -3,7 +3,10 @@ clinician's decision beside it (the suggestion never disappears behind an overri
 
 The panel only shows and asks: *Save decision* emits ``overrideRequested``; the patient
 view calls :func:`coder.app.profiles.set_override` and reports back with
-:meth:`FormulationPanel.show_status`.
+:meth:`FormulationPanel.show_status`. When coding is incomplete the rules suggest
+nothing and the notice names the incomplete sessions; the *provisional* check box emits
+``provisionalToggled`` and the view rebuilds the report with a suggestion labelled
+provisional. A consensus with open disagreements says so in the same notice.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -28,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.domain.formulation import Difficulty, Override, TypeLabel
+from coder.domain.formulation import PROVISIONAL_LABEL, Difficulty, Override, TypeLabel
 from coder.io.profile_text import difficulty_label, evidence_text, vote_text
 
 BIG = "font-size: 20pt; font-weight: 600;"
@@ -37,6 +41,11 @@ CAVEAT_STYLE = (
     "color: #4a3800;"
 )
 UNCHANGED = "(keep the suggestion)"
+NOTICE_STYLE = (
+    "background: #fdecea; border: 1px solid #e6a0a0; border-radius: 4px; padding: 8px; "
+    "color: #8a1c1c;"
+)
+PROVISIONAL_TEXT = "Compute a provisional suggestion from incomplete coding"
 
 
 def _big(text: str) -> QLabel:
@@ -55,6 +64,18 @@ def _small(text: str = "") -> QLabel:
 def reasons_html(formulation: Mapping[str, Any]) -> str:
     """Fired rules with reason and evidence, rules left undetermined, approach texts."""
     esc = html.escape
+    if formulation.get("status") == "withheld":
+        sessions = "".join(
+            f"<li>{esc(str(i))}</li>" for i in formulation.get("incomplete_sessions") or []
+        )
+        return (
+            "<h3>Why nothing is suggested</h3><p>The rules run only when every session has at "
+            f"least {float(formulation.get('min_session_coverage') or 1):.0%} of its segments "
+            "coded (the rules file's <i>min_session_coverage</i>): uncoded segments are "
+            "missing data, not segments without a rupture. Not coded enough:</p>"
+            f"<ul>{sessions}</ul><p>Code them, record a decision, or tick the provisional "
+            "box above.</p>"
+        )
     parts = ["<h3>Why: rules that fired</h3>"]
     fired = formulation.get("fired_rules") or []
     if not fired:
@@ -83,11 +104,35 @@ def reasons_html(formulation: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def notice_text(data: Mapping[str, Any] | None) -> str:
+    """What the notice above the suggestion says: open disagreements of a consensus, and a
+    withheld or provisional suggestion with the incomplete sessions ("" when neither)."""
+    data = data or {}
+    lines = []
+    if data.get("disagreements_text"):
+        lines.append(f"Consensus not final: {data['disagreements_text']}.")
+    notice = (data.get("formulation") or {}).get("notice")
+    if notice:
+        lines.append(str(notice))
+    return "\n".join(lines)
+
+
 class FormulationPanel(QWidget):
     overrideRequested = Signal(object, object, str)  # type or None, difficulty or None, why
+    provisionalToggled = Signal(bool)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
+        self.provisional = QCheckBox(PROVISIONAL_TEXT)
+        self.provisional.setToolTip(
+            "Below the rules file's coverage threshold nothing is suggested. Tick to see "
+            f"what the rules would say anyway, labelled '{PROVISIONAL_LABEL}'."
+        )
+        self.provisional.toggled.connect(self.provisionalToggled.emit)
         self.suggested_type, self.suggested_difficulty = _big("—"), _small()
         self.type_reason, self.difficulty_reason = _small(), _small()
         suggestion = QGroupBox("Suggested by the rules")
@@ -150,6 +195,8 @@ class FormulationPanel(QWidget):
         lower.addLayout(left, 3)
         lower.addLayout(right, 2)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.provisional)
         layout.addLayout(top)
         layout.addWidget(self.caveat)
         layout.addLayout(lower, 1)
@@ -159,8 +206,25 @@ class FormulationPanel(QWidget):
         """Show ``PatientReport.to_dict()`` (None: nothing to show) and the history."""
         formulation = (data or {}).get("formulation") or {}
         kind = formulation.get("suggested_type")
-        self.suggested_type.setText(f"Type {kind}" if kind else "No type suggested")
-        self.type_reason.setText(f"Rule votes: {formulation.get('type_reason', '')}")
+        status = formulation.get("status")
+        notice = notice_text(data)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.provisional.setVisible(status in ("withheld", "provisional"))
+        if status == "withheld":
+            self.suggested_type.setText("No suggestion: coding incomplete")
+        elif status == "provisional":
+            self.suggested_type.setText(
+                f"Type {kind} (provisional)" if kind else "No type suggested"
+            )
+        else:
+            self.suggested_type.setText(f"Type {kind}" if kind else "No type suggested")
+        reason = formulation.get("type_reason", "")
+        if status == "provisional":
+            reason = f"{PROVISIONAL_LABEL}. Rule votes: {reason}"
+        else:
+            reason = f"Rule votes: {reason}"
+        self.type_reason.setText(reason)
         self.suggested_difficulty.setText(
             f"Difficulty: {difficulty_label(formulation.get('difficulty'))}"
         )

@@ -119,6 +119,7 @@ class PatientView(QMainWindow):
         for form in self.intake.forms():
             form.saved.connect(self._intake_saved)
         self.formulation.overrideRequested.connect(self.save_override)
+        self.formulation.provisionalToggled.connect(lambda _: self.reload())
         self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.intake.load()
         self.refresh_sources()
@@ -160,7 +161,7 @@ class PatientView(QMainWindow):
             try:
                 self.report = profiles.build_report(
                     self.db, self.patient, rater=source.rater, consensus=source.consensus,
-                    coder=self.coder,
+                    coder=self.coder, provisional=self.formulation.provisional.isChecked(),
                 )  # fmt: skip
             except CoderError as exc:  # NotAllowed (blinding) included
                 message = str(exc)
@@ -235,7 +236,7 @@ class PatientView(QMainWindow):
         try:
             reports.export_patient_report(
                 self.db, self.coder, self.patient, path, rater=source.rater,
-                consensus=source.consensus,
+                consensus=source.consensus, provisional=self.formulation.provisional.isChecked(),
             )  # fmt: skip
         except CoderError as exc:  # file problems too, in words (coder.io.atomic)
             self.prompter.error("Export report", str(exc))

@@ -7,6 +7,7 @@ plotting path to keep in step.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.io import plots
-from coder.io.profile_text import fmt
+from coder.io.profile_text import coverage_lines, fmt
 from coder.ui.models.profile_model import ProfileTableModel
 
 PLOT_DPI = 84  # 6.4 × 3.6 in → about 540 × 300 px: two side by side in a 1200 px window
@@ -34,10 +35,16 @@ MESSAGE_STYLE = "background: #fdecea; color: #8a1c1c; padding: 6px; border-radiu
 
 
 def summary_text(data: Mapping[str, Any]) -> str:
-    """Balance index with its definition, totals, and phase clustering, as rich text."""
+    """Coverage, balance index with its definition, totals, and phase clustering, as
+    rich text."""
     phases = data.get("phases") or {}
     shares = " · ".join(f"{p} {fmt(v)}" for p, v in (phases.get("share") or {}).items())
+    coverage = "".join(f"{html.escape(line)}<br>" for line in coverage_lines(data))
+    open_text = data.get("disagreements_text")
+    if open_text:
+        coverage = f"<b>Consensus not final:</b> {html.escape(str(open_text))}.<br>" + coverage
     return (
+        f"{coverage}"
         f"<b>Balance index</b> {fmt(data.get('balance_index'), '+.2f')} "
         f"(W {data.get('withdrawal_total', 0)}, C {data.get('confrontation_total', 0)}): "
         "(W − C)/(W + C) over all sessions, +1 only withdrawal, −1 only confrontation.<br>"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.app import codes, consensus, demo, identity
+from coder.app import codes, consensus, demo, identity, rounds
 from coder.app.access import NotAllowed
 from coder.domain.coding import Unit
 from coder.domain.errors import ValidationError
@@ -103,3 +103,24 @@ def test_presence_decisions_and_adopting_agreements(sample_db: ProjectDatabase) 
     added = consensus.adopt_agreements(sample_db, the_lead)
     assert added > 100
     assert consensus.adopt_agreements(sample_db, the_lead) == 0  # idempotent
+
+
+def test_open_disagreements_are_counted_per_patient_for_those_who_see_everyone(
+    sample_db: ProjectDatabase,
+) -> None:
+    the_lead = lead(sample_db)
+    found = consensus.find_disagreements(sample_db, the_lead)
+    p01 = [d for d in found if d.patient == "P01"]
+    assert p01 and len(p01) < len(found)
+    assert consensus.open_disagreement_count(sample_db, the_lead, "P01") == len(p01)
+    first = p01[0]
+    consensus.settle(
+        sample_db, the_lead, first, consensus.ABSENT if first.item[1:].isdigit() else 3
+    )
+    assert consensus.open_disagreement_count(sample_db, the_lead, "P01") == len(p01) - 1
+    ada = identity.sign_in(sample_db, "Ada Lovelace")
+    # the demo blinds during rounds only: with no round, Ada sees everyone's codes too
+    assert consensus.open_disagreement_count(sample_db, ada, "P01") == len(p01) - 1
+    rounds.create_round(sample_db, the_lead)
+    with pytest.raises(NotAllowed, match="blinded"):
+        consensus.open_disagreement_count(sample_db, ada, "P01")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from coder.cli import main
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.intake import IIP, SUIPI, IIPVersion, PDInterview
 from coder.store.database import ProjectDatabase
+
+Uncode = Callable[[ProjectDatabase, str, str, int, range], None]
 
 
 @pytest.fixture
@@ -170,3 +173,123 @@ def test_cli_profile_json_keys(
         main(["profile", "--project", project, "--patient", "P02", "--rater", "Ben Okafor"])
     out = capsys.readouterr().out
     assert "Clinician's decision: type B" in out and "not yet been empirically validated" in out
+
+
+# ---- coverage (issue 10) ----------------------------------------------------------------
+def test_partly_coded_session_from_stored_codes(
+    sample_db: ProjectDatabase, uncode: Uncode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ada's P01 S2 with segments 3-6 uncoded. Left (codes.csv): seg 1 W5 W6 W7, W_SIG 3;
+    seg 2 W3 W4, W_SIG 3. So 2 of 6 coded, both withdrawal: share 2/2 = 1 (not 2/6);
+    seg 1 -> 2 stays at 3: unresolved; seg 2's window reaches uncoded seg 3: not
+    evaluable; resolution rate 0/1 = 0."""
+    uncode(sample_db, "Ada Lovelace", "P01", 2, range(3, 7))
+    data = profiles.build_report(sample_db, "P01", rater="Ada Lovelace").to_dict()
+    s2 = data["sessions"][1]
+    assert s2["coverage"] == {"coded_segments": 2, "total_segments": 6, "share": 2 / 6}
+    assert s2["withdrawal_segments"] == 2 and s2["metrics"]["withdrawal_share"] == 1.0
+    assert s2["mean_withdrawal_significance"] == 3.0 and s2["resolution_rate"] == 0.0
+    assert s2["resolution"]["not_evaluable"] == [2]
+    assert data["coverage"]["coded_segments"] == 12 and data["coverage"]["total_segments"] == 16
+    assert data["coverage"]["incomplete_sessions"] == ["P01/2: 2 of 6 segments coded"]
+    sample_db.close()
+    project = str(demo.default_project_path())
+    args = ["profile", "--project", project, "--patient", "P01", "--rater", "Ada Lovelace"]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--json"])
+    assert info.value.code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [s["coverage"]["coded_segments"] for s in printed["sessions"]] == [6, 2, 4]
+    assert {"coded_segments", "total_segments"} <= set(printed["coverage"])
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out = capsys.readouterr().out
+    assert "    2     2/6       2" in out  # session, coded/total, W segs
+    assert "Coverage: 12 of 16 segments coded (75%)" in out
+    assert "Not fully coded: P01/2: 2 of 6 segments coded." in out
+
+
+# ---- formulation on incomplete data (issue 10, part 2) ----------------------------------
+def test_formulation_is_withheld_below_the_threshold_and_provisional_on_request(
+    sample_db: ProjectDatabase, uncode: Uncode, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    complete = profiles.build_report(sample_db, "P02", rater="Ada Lovelace")
+    assert complete.formulation.status == "complete" and complete.formulation.suggested_type == "A"
+    uncode(sample_db, "Ada Lovelace", "P02", 3, range(2, 7))
+    withheld = profiles.build_report(sample_db, "P02", rater="Ada Lovelace")
+    f = withheld.formulation
+    assert f.withheld and f.suggested_type is None and f.difficulty is None and not f.fired
+    assert f.incomplete == ("P02/3: 1 of 6 segments coded",)
+    data = withheld.to_dict()
+    assert data["suggested_type"] is None and data["formulation_status"] == "withheld"
+    assert "P02/3: 1 of 6 segments coded" in data["formulation_notice"]
+    assert data["final"] == {"type": None, "difficulty": None, "source": "rules"}
+    forced = profiles.build_report(sample_db, "P02", rater="Ada Lovelace", provisional=True)
+    assert forced.formulation.provisional and forced.formulation.suggested_type is not None
+    assert forced.to_dict()["formulation"]["label"] == "Provisional — computed on incomplete coding"
+    # the threshold comes from the rules file
+    lenient = tmp_path / "lenient.yaml"
+    shipped = profiles.default_rules_path().read_text(encoding="utf-8")
+    lenient.write_text(
+        shipped.replace("min_session_coverage: 1.0", "min_session_coverage: 0.1"), encoding="utf-8"
+    )
+    assert (
+        profiles.build_report(
+            sample_db, "P02", rater="Ada Lovelace", rules_path=lenient
+        ).formulation.status
+        == "complete"
+    )
+
+    sample_db.close()
+    args = ["profile", "--project", str(demo.default_project_path()), "--patient", "P02"]
+    args += ["--rater", "Ada Lovelace"]
+    with pytest.raises(SystemExit):
+        main(args)
+    out = capsys.readouterr().out
+    assert "No suggestion: coding is incomplete." in out and "P02/3: 1 of 6 segments coded" in out
+    assert "Suggested type: none (coding incomplete; --provisional to compute one)" in out
+    with pytest.raises(SystemExit):
+        main([*args, "--provisional"])
+    out = capsys.readouterr().out
+    assert "Suggested type [Provisional — computed on incomplete coding]: " in out
+    with pytest.raises(SystemExit):
+        main([*args, "--provisional", "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["formulation"]["provisional"] and printed["formulation_status"] == "provisional"
+
+
+def test_consensus_profile_says_how_many_disagreements_are_open(
+    sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coder.app import consensus
+
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
+    consensus.adopt_agreements(sample_db, lead)
+    open_p01 = len(
+        [
+            d
+            for d in consensus.find_disagreements(sample_db, lead, include_settled=False)
+            if d.patient == "P01"
+        ]
+    )
+    report = profiles.build_report(sample_db, "P01", consensus=True, coder=lead)
+    assert report.open_disagreements == open_p01 > 1
+    assert report.disagreements_text == f"{open_p01} disagreements open"
+    assert (
+        profiles.build_report(sample_db, "P01", rater="Ada Lovelace", coder=lead).open_disagreements
+        is None
+    )
+    sample_db.close()
+    passphrase = demo.data_dir() / "pass.txt"
+    passphrase.write_text("lab passphrase", encoding="utf-8")
+    args = ["profile", "--project", str(demo.default_project_path()), "--patient", "P01"]
+    args += ["--consensus", "--as", "Lee", "--passphrase-file", str(passphrase)]
+    with pytest.raises(SystemExit):
+        main([*args, "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["open_disagreements"] == open_p01
+    assert printed["disagreements_text"] == f"{open_p01} disagreements open"
+    with pytest.raises(SystemExit):
+        main(args)
+    assert f"Consensus not final: {open_p01} disagreements open." in capsys.readouterr().out

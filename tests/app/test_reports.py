@@ -53,7 +53,7 @@ def test_exported_report_holds_the_profile_and_formulation(
         assert row[2] == str(session["withdrawal_segments"])
         assert row[5] == f"{session['mean_confrontation_significance']:.2f}"
         assert row[7] == f"{session['resolution_rate']:.2f}"
-    assert table[1][:4] == ["1", "6", "5", "0"]  # hand-checked in tests/stats/test_profiles.py
+    assert table[1][:4] == ["1", "6/6", "5", "0"]  # hand-checked in tests/stats/test_profiles.py
     text = text_of(doc)
     assert data["formulation"]["caveat"] in text
     for reason in data["reasons"]:

@@ -218,3 +218,59 @@ def test_votes_are_validated() -> None:
         Vote(difficulty=Difficulty.MIXED)
     with pytest.raises(ValidationError):
         Vote(TypeLabel.A, weight=0)
+
+
+# ---- coverage gate (issue 10) ---------------------------------------------------------
+def few_ruptures(**coverage: tuple[int, int]) -> FormulationInputs:
+    """Inputs on which c_few_ruptures fires, with the given per-session coverage."""
+    from coder.domain.coverage import Coverage
+
+    base = inputs(rupture_share=0.11)
+    return FormulationInputs(
+        base.values, coverage={k.replace("_", "/"): Coverage(*v) for k, v in coverage.items()}
+    )
+
+
+def test_incomplete_coding_withholds_the_suggestion() -> None:
+    f = evaluate(SHIPPED, few_ruptures(P01_1=(12, 12), P01_2=(7, 12)))
+    assert SHIPPED.min_session_coverage == 1.0  # the shipped default: every session coded
+    assert f.withheld and f.suggested_type is None and f.difficulty is None
+    assert f.fired == () and f.type_approach is None and f.difficulty_approach is None
+    assert f.incomplete == ("P01/2: 7 of 12 segments coded",)
+    assert f.notice is not None and "P01/2: 7 of 12 segments coded" in f.notice
+    assert "No suggestion" in f.notice
+    data = f.to_dict()
+    assert data["status"] == "withheld" and data["incomplete_sessions"] == [
+        "P01/2: 7 of 12 segments coded"
+    ]
+    assert data["fired_rules"] == [] and data["caveat"] == SHIPPED.caveat
+    json.dumps(data)
+    assert final_call(f, None) == (None, None, "rules")
+
+
+def test_complete_coding_gives_the_suggestion() -> None:
+    f = evaluate(SHIPPED, few_ruptures(P01_1=(12, 12), P01_2=(12, 12)))
+    assert not f.withheld and not f.provisional and f.notice is None
+    assert f.suggested_type is TypeLabel.C and f.to_dict()["status"] == "complete"
+
+
+def test_threshold_is_met_at_equality_and_provisional_is_labelled() -> None:
+    rules = RuleSet(
+        SHIPPED.id, SHIPPED.version, SHIPPED.caveat, SHIPPED.rules, SHIPPED.type_approaches,
+        SHIPPED.difficulty_approaches, min_session_coverage=0.75,
+    )  # fmt: skip
+    assert evaluate(rules, few_ruptures(P01_1=(9, 12))).suggested_type is TypeLabel.C
+    below = evaluate(rules, few_ruptures(P01_1=(8, 12)))
+    assert below.withheld and below.min_session_coverage == 0.75
+    assert "at least 75% coded" in (below.notice or "")
+    forced = evaluate(rules, few_ruptures(P01_1=(8, 12)), provisional=True)
+    assert forced.provisional and forced.suggested_type is TypeLabel.C
+    assert (
+        forced.notice
+        == "Provisional — computed on incomplete coding (P01/1: 8 of 12 segments coded)."
+    )
+    assert forced.to_dict()["label"] == "Provisional — computed on incomplete coding"
+    # asking for a provisional suggestion on complete data gives an ordinary one
+    assert evaluate(rules, few_ruptures(P01_1=(12, 12)), provisional=True).status == "complete"
+    with pytest.raises(ValidationError, match="between 0 and 1"):
+        RuleSet("x", "1", "c", (), {}, {}, min_session_coverage=1.5)

@@ -154,3 +154,15 @@ def test_format_caveat_and_yaml_errors(tmp_path: Path) -> None:
         load_formulation_file(write(tmp_path, VALID.replace('version: "1"', "version: [1")))
     with pytest.raises(CoderError, match="no such formulation rules file"):
         load_formulation_file(tmp_path / "missing.yaml")
+
+
+def test_coverage_threshold_is_read_and_checked(tmp_path: Path) -> None:
+    assert load_formulation_file(SHIPPED)[0].min_session_coverage == 1.0
+    assert load_formulation_file(write(tmp_path, VALID))[0].min_session_coverage == 1.0
+    lenient = VALID.replace("caveat:", "min_session_coverage: 0.8\ncaveat:")
+    assert load_formulation_file(write(tmp_path, lenient))[0].min_session_coverage == 0.8
+    whole = VALID.replace("caveat:", "min_session_coverage: 1\ncaveat:")
+    assert load_formulation_file(write(tmp_path, whole))[0].min_session_coverage == 1.0
+    assert problems(tmp_path, VALID.replace("caveat:", "min_session_coverage: 1.2\ncaveat:")) == [
+        "F:4: min_session_coverage: Input should be less than or equal to 1"
+    ]

@@ -143,3 +143,35 @@ def test_plots_render_headless_without_qt(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no pyplot"
+
+
+def test_uncoded_sessions_are_marked_not_drawn_as_zero() -> None:
+    """Session 2 has no coded segment (counts None), session 3 half its segments coded:
+    no zero bar for session 2, a "Coded segments" bar for the partly coded session."""
+    partial = {
+        "patient": "P09",
+        "sessions": [
+            {**session(1, 2, 1), "coverage": {"coded_segments": 6, "total_segments": 6}},
+            {
+                **session(2, 0, 0, rate=None, sig=None),
+                "withdrawal_segments": None,
+                "confrontation_segments": None,
+                "coverage": {"coded_segments": 0, "total_segments": 6},
+            },
+            {**session(3, 1, 0), "coverage": {"coded_segments": 3, "total_segments": 6}},
+        ],
+        "balance_index": 0.5,
+    }
+    bars = plots.session_bars(partial)
+    ax = bars.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["not coded"]
+    heights = {
+        (round(p.get_x() + p.get_width() / 2), round(p.get_width(), 2)): p.get_height()
+        for p in ax.patches
+    }
+    assert heights[(3, 0.7)] == 3  # the coded part of session 3
+    assert (2, 0.7) not in heights and (2, 0.6) not in heights  # no bar at all for session 2
+    assert "Coded segments" in str(plots.render(plots.session_bars, partial, "svg"))
+    for fn in (plots.balance_plot, plots.resolution_plot):
+        assert "not coded" in [t.get_text() for t in fn(partial).axes[0].texts]

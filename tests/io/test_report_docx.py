@@ -111,7 +111,7 @@ def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path:
         m = session["metrics"]
         assert row[:4] == [
             str(session["session"]),
-            str(session["n_segments"]),
+            f"{session['coverage']['coded_segments']}/{session['n_segments']}",
             str(session["withdrawal_segments"]),
             str(session["confrontation_segments"]),
         ]
@@ -120,6 +120,8 @@ def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path:
         assert row[7] == (
             f"{session['resolution_rate']:.2f}" if session["resolution_rate"] is not None else "—"
         )
+    assert "Coverage: 16 of 16 segments coded (100%). Metrics are computed over coded" in text
+    assert "Not fully coded" not in text
     trait = table_with(doc, ["Metric", "Patient mean"])
     assert len(trait) == len(data["trait_like"]) + 1
     assert "Balance index: +1.00" in text and "(W - C) / (W + C)" in text
@@ -199,3 +201,50 @@ def test_missing_values_and_an_empty_profile(tmp_path: Path) -> None:
 def test_writing_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="folder does not exist"):
         write_patient_report(tmp_path / "nope" / "r.docx", {"patient": "P1"})
+
+
+def test_withheld_suggestion_names_incomplete_sessions_and_open_disagreements(
+    tmp_path: Path,
+) -> None:
+    notice = (
+        "No suggestion: coding is incomplete. The rules need every session at least 100% "
+        "coded; incomplete: P01/2: 7 of 12 segments coded."
+    )
+    data: dict[str, Any] = {
+        "patient": "P01",
+        "sessions": [],
+        "coverage": {
+            "coded_segments": 19,
+            "total_segments": 24,
+            "share": 19 / 24,
+            "incomplete_sessions": ["P01/2: 7 of 12 segments coded"],
+        },
+        "disagreements_text": "3 disagreements open",
+        "formulation": {
+            "caveat": "Only a suggestion.",
+            "status": "withheld",
+            "notice": notice,
+            "fired_rules": [],
+        },
+    }
+    doc = docx.Document(str(write_patient_report(tmp_path / "w.docx", data, consensus=True)))
+    text = all_text(doc)
+    assert "Consensus not final: 3 disagreements open." in text
+    assert "Coverage: 19 of 24 segments coded (79%)." in text
+    assert "Not fully coded: P01/2: 7 of 12 segments coded." in text
+    assert notice in text and "Suggested type" not in text and "No rule fired." not in text
+    provisional = {
+        **data,
+        "formulation": {
+            "caveat": "Only a suggestion.",
+            "status": "provisional",
+            "label": "Provisional — computed on incomplete coding",
+            "notice": "Provisional — computed on incomplete coding (P01/2: 7 of 12 segments coded).",
+            "suggested_type": "C",
+            "fired_rules": [],
+        },
+    }
+    doc = docx.Document(str(write_patient_report(tmp_path / "p.docx", provisional)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Provisional — computed on incomplete coding" in headings
+    assert "Suggested type: C" in all_text(doc)

@@ -26,6 +26,7 @@ from coder.stats.profiles import (
     ProfileOptions,
     balance,
     build_patient_profile,
+    formulation_inputs,
     patient_profile,
     phase_of,
     segments_frame,
@@ -230,17 +231,26 @@ def grid(session: int, n: int, window_ms: int = 60_000) -> pd.DataFrame:
     )
 
 
-def test_no_codes_gives_zeros_and_none() -> None:
+def test_no_codes_gives_missing_not_zeros() -> None:
+    """A session nobody coded has no metrics: before issue 10 its counts, shares and rate
+    per 10 minutes were 0 ("no rupture"), which is exactly the bug."""
     [s] = session_profiles(empty_codes(), grid(1, 5), [scheme("3rs-2015")])
     m = s.metrics()
-    assert (m["withdrawal_segments"], m["confrontation_segments"], m["rupture_share"]) == (0, 0, 0)
-    assert m["withdrawal_per_10min"] == 0.0
+    assert (m["withdrawal_segments"], m["confrontation_segments"], m["rupture_share"]) == (
+        None, None, None,
+    )  # fmt: skip
+    assert m["withdrawal_per_10min"] is None and m["n_episodes"] is None
+    assert m["n_segments"] == 5 and (s.coverage.coded, s.coverage.total) == (0, 5)
     assert m["mean_withdrawal_significance"] is None and m["resolution_rate"] is None
     assert m["episodes_resolved_share"] is None and s.episodes == ()
     profile = patient_profile("X", [s])
     assert profile.balance_index is None and profile.phases.peak is None
+    assert profile.phases.share["middle"] is None  # no coded segment: not a share of 0
     assert profile.trait_like["resolution_rate"] is None
-    json.dumps(profile.to_dict(), allow_nan=False)
+    assert profile.trait_like["rupture_share"] is None
+    data = profile.to_dict()
+    assert data["sessions"][0]["withdrawal_segments"] is None  # type: ignore[index]
+    json.dumps(data, allow_nan=False)
 
 
 @given(st.integers(0, 500), st.integers(0, 500))
@@ -364,3 +374,112 @@ def test_counts_match_a_set_computation(
     outcomes = s.resolution.resolved + s.resolution.unresolved + s.resolution.not_evaluable
     assert sorted(outcomes) == sorted(w | c)
     assert n in s.resolution.not_evaluable or n not in (w | c)  # the last one is censored
+
+
+# ---- coverage: uncoded segments are missing, not segments without a rupture (issue 10) --
+def partly_coded() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three 1-minute-window sessions of one patient, coded in part:
+
+    S1 (3 segments): only segment 2 coded: W1, W_SIG 3, C_SIG 1.
+    S2 (4 segments): all coded. seg 1 C2, C_SIG 4, W_SIG 1 | seg 2 R1, C_SIG 2, W_SIG 1 |
+        seg 3 W_SIG 1, C_SIG 1 | seg 4 only "W1 = 0" (considered, not present).
+    S3 (2 segments): nothing coded.
+    """
+    rows = [
+        (1, "segment", 2, "W1", 1.0), (1, "segment", 2, "W_SIG", 3.0), (1, "segment", 2, "C_SIG", 1.0),
+        (2, "segment", 1, "C2", 1.0), (2, "segment", 1, "C_SIG", 4.0), (2, "segment", 1, "W_SIG", 1.0),
+        (2, "segment", 2, "R1", 1.0), (2, "segment", 2, "C_SIG", 2.0), (2, "segment", 2, "W_SIG", 1.0),
+        (2, "segment", 3, "W_SIG", 1.0), (2, "segment", 3, "C_SIG", 1.0),
+        (2, "segment", 4, "W1", 0.0),
+    ]  # fmt: skip
+    codes = pd.DataFrame(rows, columns=["session", "unit", "unit_index", "code_id", "value"])
+    return codes, pd.concat([grid(1, 3), grid(2, 4), grid(3, 2)], ignore_index=True)
+
+
+def test_partly_coded_sessions_by_hand() -> None:
+    """S1: 1 coded segment holding a withdrawal: rupture share 1/1, not 1/3; its minute is
+    the only coded minute: 1 marker per coded minute = 10 per 10 min (not 3.33); its
+    rupture's window reaches uncoded segment 3: not evaluable, rate None.
+    S2: fully coded, 1 confrontation segment of 4 (the W1 = 0 segment counts as coded),
+    seg 1 (sig 4) -> seg 2 (sig 2, R1): resolved, rate 1.
+    S3: nothing coded: every count, share and rate is None.
+    Patient: trait rupture share = mean(1, 1/4) = 0.625 (S3 left out; the old reading
+    (1/3 + 1/4 + 0) / 3 = 0.19 was "few ruptures"); coverage 5 of 9."""
+    codes, segs = partly_coded()
+    s1, s2, s3 = session_profiles(codes, segs, [scheme("3rs-2015")])
+    assert (s1.coverage.coded, s1.coverage.total, s1.coded_segment_indexes) == (1, 3, (2,))
+    m1 = s1.metrics()
+    assert m1["rupture_share"] == 1.0 and m1["withdrawal_share"] == 1.0
+    assert m1["withdrawal_segments"] == 1 and m1["confrontation_share"] == 0.0
+    assert s1.duration_min == 3.0 and s1.coded_duration_min == pytest.approx(1.0)
+    assert m1["withdrawal_per_10min"] == pytest.approx(10.0)
+    assert m1["mean_withdrawal_significance"] == 3.0 and m1["mean_confrontation_significance"] == 1
+    assert s1.resolution.not_evaluable == (2,) and m1["resolution_rate"] is None
+    m2 = s2.metrics()
+    assert s2.coverage.complete and s2.coded_duration_min == s2.duration_min == 4.0
+    assert m2["rupture_share"] == pytest.approx(0.25) and m2["confrontation_segments"] == 1
+    assert m2["confrontation_per_10min"] == pytest.approx(1 / 4 * 10)
+    assert s2.resolution.resolved == (1,) and m2["resolution_rate"] == 1.0
+    m3 = s3.metrics()
+    assert (s3.coverage.coded, s3.coverage.total) == (0, 2)
+    assert all(m3[k] is None for k in m3 if k != "n_segments")
+
+    profile = patient_profile("X", [s1, s2, s3])
+    assert profile.trait_like["rupture_share"] == pytest.approx(0.625)
+    assert profile.trait_like["withdrawal_segments"] == pytest.approx(0.5)
+    assert profile.trait_like["n_segments"] == pytest.approx(3.0)  # a transcript fact
+    assert profile.state_like[3]["rupture_share"] is None
+    assert (profile.coverage.coded, profile.coverage.total) == (5, 9)
+    assert profile.balance_index == 0.0  # W 1, C 1
+    assert profile.phases.share == {"early": 1.0, "middle": 0.25, "late": None}
+    assert profile.phases.peak == "early"
+    assert profile.incomplete_sessions() == [
+        "X/1: 1 of 3 segments coded",
+        "X/3: 0 of 2 segments coded",
+    ]
+    assert profile.incomplete_sessions(0.3) == ["X/3: 0 of 2 segments coded"]
+    data = json.loads(json.dumps(profile.to_dict(), allow_nan=False))
+    assert data["coverage"]["coded_segments"] == 5 and data["coverage"]["total_segments"] == 9
+    assert data["coverage"]["coded_sessions"] == 2
+    assert data["coverage"]["incomplete_sessions"][0] == "X/1: 1 of 3 segments coded"
+    assert [s["coverage"]["coded_segments"] for s in data["sessions"]] == [1, 4, 0]
+    assert [s["coverage"]["total_segments"] for s in data["sessions"]] == [3, 4, 2]
+    assert data["sessions"][2]["withdrawal_segments"] is None
+
+    inputs = formulation_inputs(profile)
+    assert inputs.values["profile.n_sessions"] == 2.0  # sessions with a coded segment
+    assert inputs.values["trait_like.rupture_share"] == pytest.approx(0.625)
+    assert inputs.incomplete(1.0) == ("X/1: 1 of 3 segments coded", "X/3: 0 of 2 segments coded")
+
+    [t] = therapist_profiles({"X": [s1, s2, s3]}, {("X", n): "Dr. Park" for n in (1, 2, 3)})
+    assert (t.n_segments, t.coded_segments, t.rupture_segments) == (9, 5, 2)
+    assert t.rupture_share == pytest.approx(2 / 5)  # not 2 / 9
+    assert t.to_dict()["coverage"] == {"coded_segments": 5, "total_segments": 9, "share": 5 / 9}
+
+
+def test_what_makes_a_segment_coded() -> None:
+    """A turn-level code on one of its turns, a presence code of value 0 and an N/A rating
+    all make a segment coded; a session rating or an episode code does not."""
+    s15 = scheme("3rs-2015")
+    segs = grid(1, 5).assign(first_turn=[1, 4, 7, 10, 13], last_turn=[3, 6, 9, 12, 15])
+    codes = pd.DataFrame(
+        [
+            (1, "turn", 5, "W3", 1.0),  # segment 2
+            (1, "segment", 3, "W2", 0.0),  # considered, not present
+            (1, "segment", 4, "W_SIG", float("nan")),  # N/A
+            (1, "session", 1, "G_W", 2.0),
+        ],
+        columns=["session", "unit", "unit_index", "code_id", "value"],
+    )
+    [s] = session_profiles(codes, segs, [s15])
+    assert s.coded_segment_indexes == (2, 3, 4)
+    assert s.metrics()["withdrawal_share"] == pytest.approx(1 / 3)
+
+
+def test_untimed_partly_coded_session_prorates_its_duration_by_count() -> None:
+    """1 of 4 untimed segments coded in a 40-minute session: 10 coded minutes, 1 marker."""
+    segs = grid(1, 4).assign(start_ms=None, end_ms=None)
+    codes = salience_codes([(1, "W1", 1.0)])
+    [s] = session_profiles(codes, segs, [scheme("3rs-2015")], durations_ms={1: 40 * 60_000})
+    assert s.duration_min == 40.0 and s.coded_duration_min == pytest.approx(10.0)
+    assert s.metrics()["withdrawal_per_10min"] == pytest.approx(1.0)  # not 0.25

@@ -388,3 +388,66 @@ def test_clear_norms_removes_them(
     assert intake.load_intake(sample_db, "P01")[1] is None
     assert "raw scores" in form.status.text()
     assert form.means["PA"].text() == "" and form.label.text() == ""
+
+
+def test_profile_table_shows_coverage_and_shades_incomplete_sessions(
+    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, uncode: Callable[..., None]
+) -> None:
+    uncode(sample_db, "Ada Lovelace", "P01", 3, range(1, 5))  # S3: nothing coded
+    view = make_view(ada)
+    model = view.profile.model
+    cov = column("coverage")
+    assert [model.index(r, cov).data() for r in range(4)] == ["6/6", "6/6", "0/4", "12/16"]
+    assert table_values(view, "withdrawal_segments") == [5, 5, None, 5.0]  # S3 missing, not 0
+    assert model.index(3, column("rupture_share")).data() == f"{5 / 6:.2f}"
+    assert model.index(2, cov).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, cov).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert "0 of 4 segments coded" in model.index(2, cov).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Not fully coded: P01/3: 0 of 4 segments coded." in view.profile.summary.text()
+
+
+def test_formulation_withheld_on_incomplete_coding_until_provisional_is_ticked(
+    make_view: MakeView,
+    ada: Coder,
+    sample_db: ProjectDatabase,
+    uncode: Callable[..., None],
+    tmp_path: Path,
+) -> None:
+    uncode(sample_db, "Ada Lovelace", "P02", 3, range(2, 7))
+    view = make_view(ada, "P02")
+    panel = view.formulation
+    assert panel.suggested_type.text() == "No suggestion: coding incomplete"
+    assert panel.notice.isVisibleTo(panel) and "P02/3: 1 of 6 segments coded" in panel.notice.text()
+    assert "Why nothing is suggested" in panel.reasons.toHtml()
+    assert panel.provisional.isVisibleTo(panel) and not panel.provisional.isChecked()
+    panel.provisional.setChecked(True)  # the view rebuilds the report
+    assert view.report is not None and view.report.formulation.provisional
+    assert panel.suggested_type.text().endswith("(provisional)")
+    assert "Provisional — computed on incomplete coding" in panel.type_reason.text()
+    assert "Provisional — computed on incomplete coding" in panel.notice.text()
+    prompter: Any = view.prompter
+    prompter.answers = [tmp_path / "P02.docx"]
+    view.export_report_action.trigger()
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "P02.docx")).paragraphs)
+    assert "Provisional — computed on incomplete coding" in text
+    panel.provisional.setChecked(False)
+    assert view.report is not None and view.report.formulation.withheld
+
+
+def test_consensus_with_open_disagreements_says_so(
+    make_view: MakeView, sample_db: ProjectDatabase
+) -> None:
+    from coder.app import consensus
+
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
+    consensus.adopt_agreements(sample_db, lead)
+    n = consensus.open_disagreement_count(sample_db, lead, "P01")
+    view = make_view(lead)
+    view.choose_source("Consensus")
+    assert view.report is not None and view.report.open_disagreements == n > 0
+    assert f"Consensus not final: {n} disagreements open." in view.formulation.notice.text()
+    assert view.formulation.notice.isVisibleTo(view.formulation)
+    assert f"{n} disagreements open" in view.profile.summary.text()
+    view.choose_source("Ada Lovelace")
+    assert "disagreements open" not in view.formulation.notice.text()

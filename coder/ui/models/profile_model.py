@@ -1,7 +1,10 @@
 """The patient view's profile table: one row per session, then the trait-like means.
 
 Reads the ``PatientReport.to_dict()`` shape (the same data the DOCX and ``coder profile
---json`` use), so the table, the report and the command line can never disagree.
+--json`` use), so the table, the report and the command line can never disagree. The
+*Coded / segments* column shows each session's coverage (the trait-like row: all
+sessions); a session below full coverage is shaded, because its numbers describe only
+the coded part.
 """
 
 from __future__ import annotations
@@ -12,7 +15,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from coder.io.profile_text import METRIC_LABELS, SESSION_COLUMNS, fmt, session_value
+from coder.io.profile_text import (
+    METRIC_LABELS,
+    SESSION_COLUMNS,
+    coverage_text,
+    fmt,
+    session_value,
+)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -24,6 +33,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 TRAIT_LABEL = "Mean"
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw number (None = not computable)
 TRAIT_BACKGROUND = QColor("#eef3fa")
+INCOMPLETE_BACKGROUND = QColor("#fff4ce")  # the caveat yellow: read these numbers with care
 
 
 class ProfileTableModel(QAbstractTableModel):
@@ -31,6 +41,7 @@ class ProfileTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._sessions: list[Mapping[str, Any]] = []
         self._trait: Mapping[str, Any] = {}
+        self._coverage: Mapping[str, Any] = {}
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -39,6 +50,7 @@ class ProfileTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._sessions = list((data or {}).get("sessions") or [])
         self._trait = (data or {}).get("trait_like") or {}
+        self._coverage = (data or {}).get("coverage") or {}
         self.endResetModel()
 
     def is_trait_row(self, row: int) -> bool:
@@ -56,8 +68,16 @@ class ProfileTableModel(QAbstractTableModel):
     def value(self, row: int, column: int) -> object:
         key = COLUMNS[column][0]
         if self.is_trait_row(row):
+            if key == "coverage":
+                return self._coverage or None
             return TRAIT_LABEL if key == "session" else self._trait.get(key)
         return session_value(self._sessions[row], key)
+
+    def coverage(self, row: int) -> Mapping[str, Any]:
+        """The row's coverage dict (the trait-like row: all sessions together)."""
+        if self.is_trait_row(row):
+            return self._coverage
+        return self._sessions[row].get("coverage") or {}
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < self.rowCount():
@@ -78,9 +98,17 @@ class ProfileTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and trait:
             return self._bold
-        if role == Qt.ItemDataRole.BackgroundRole and trait:
-            return QBrush(TRAIT_BACKGROUND)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            cover = self.coverage(row)
+            if key == "coverage" and cover and cover.get("share") not in (None, 1, 1.0):
+                return QBrush(INCOMPLETE_BACKGROUND)
+            return QBrush(TRAIT_BACKGROUND) if trait else None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "coverage":
+                where = "all sessions" if trait else "this session"
+                return f"{coverage_text(self.coverage(row), long=True)} in {where}; " + (
+                    "metrics use coded segments only (uncoded = missing, not 0)"
+                )
             what = "trait-like mean over sessions" if trait else f"session {value}"
             return what if key == "session" else f"{METRIC_LABELS.get(key, key)} ({what})"
         return None
