@@ -167,6 +167,13 @@ class CodingSession:
         """
         segment = self._presence_target(code_id, segment, span)
         with self.db.transaction() as session:
+            evidence = (span.turn, span.start, span.end) if span else (None, None, None)
+            if any(
+                (row.evidence_turn, row.evidence_start, row.evidence_end) == evidence
+                for row, _, _ in self._own_rows(session, code_id, Unit.SEGMENT, segment)
+            ):  # a second identical row would count twice and could not be re-imported
+                where = f"on this text in turn {span.turn}" if span else f"in segment {segment}"
+                raise ValidationError(f"{code_id} is already marked {where}")
             return self._insert(session, code_id, Unit.SEGMENT, segment, 1, span, memo)
 
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:

@@ -232,6 +232,9 @@ KRIPPENDORFF = BandScale(
 )
 
 
+UNCORRECTED = frozenset({"percent_agreement", "turn_overlap"})  # shares, not chance-corrected
+
+
 def scales_for(stat_name: str) -> tuple[BandScale, ...]:
     """The band scales that apply to a statistic (the first is the primary one)."""
     if stat_name.startswith("ICC"):
@@ -239,11 +242,12 @@ def scales_for(stat_name: str) -> tuple[BandScale, ...]:
     if stat_name.startswith("krippendorff_alpha") or stat_name == "u_alpha":
         return (KRIPPENDORFF,)
     if stat_name in {
-        "cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic",
-        "fleiss_kappa", "gwet_ac1", "pabak",
+        "cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic", "fleiss_kappa",
     }:  # fmt: skip
         return (LANDIS_KOCH,)
-    if stat_name in {"percent_agreement", "turn_overlap"}:
+    # Landis & Koch published their bands for kappa. AC1 and PABAK behave differently near
+    # the extremes of prevalence (that is why they exist), so kappa's bands would mislead.
+    if stat_name in {"percent_agreement", "turn_overlap", "gwet_ac1", "pabak"}:
         return ()
     raise ValueError(f"unknown statistic {stat_name!r}")
 
@@ -251,15 +255,18 @@ def scales_for(stat_name: str) -> tuple[BandScale, ...]:
 def interpret(stat_name: str, value: float | None) -> tuple[str, str]:
     """``(label, source)`` for a value under the primary band scale of ``stat_name``.
 
-    Kappa-type statistics use Landis & Koch (1977), ICC uses Koo & Li (2016) (see
-    :func:`interpret_all` for Cicchetti 1994 as well), alpha uses Krippendorff (2004).
-    Percent agreement has no conventional band; an undefined value has no label.
+    Cohen's, weighted and Fleiss' kappa use Landis & Koch (1977), ICC uses Koo & Li (2016)
+    (see :func:`interpret_all` for Cicchetti 1994 as well), alpha uses Krippendorff (2004).
+    Percent agreement, overlap shares, AC1 and PABAK have no band published for them; an
+    undefined value has no label.
     """
     scales = scales_for(stat_name)
     if value is None:
         return ("undefined", "")
     if not scales:
-        return ("no band", "not chance-corrected: no published band for this statistic")
+        if stat_name in UNCORRECTED:
+            return ("no band", "not chance-corrected: no published band for this statistic")
+        return ("no band", "no band was published for this statistic (Landis & Koch's are kappa's)")
     return (scales[0].label(value), scales[0].name)
 
 

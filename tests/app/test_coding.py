@@ -135,3 +135,17 @@ def test_edits_in_one_session_never_touch_another(coded_db: ProjectDatabase, ada
     two.apply_code("W2", segment=1)
     one.remove([c.uid for c in one.codes()])
     assert [c.code_id for c in two.codes()] == ["W2"]
+
+
+def test_the_same_code_on_the_same_text_is_stored_once(
+    coded_db: ProjectDatabase, ada: Coder
+) -> None:
+    cs = CodingSession(coded_db, ada, "P01", 1)
+    cs.apply_code("W2", span=TextSpan(2, 0, 5))
+    with pytest.raises(ValidationError, match="W2 is already marked on this text in turn 2"):
+        cs.apply_code("W2", span=TextSpan(2, 0, 5))
+    cs.apply_code("W2", span=TextSpan(2, 6, 13))  # other evidence for the same code: kept
+    cs.apply_code("W1", segment=1)
+    with pytest.raises(ValidationError, match="W1 is already marked in segment 1"):
+        cs.apply_code("W1", segment=1)
+    assert sorted(c.code_id for c in cs.own_codes()) == ["W1", "W2", "W2"]

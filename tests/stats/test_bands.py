@@ -67,3 +67,12 @@ def test_every_method_has_a_how_computed_note_and_title() -> None:
         assert how_computed(method) == HOW_COMPUTED[method] and method in TITLES
     with pytest.raises(ValueError):
         how_computed("nope")
+
+
+def test_bands_only_where_published_for_the_statistic() -> None:
+    """Landis & Koch's bands were published for kappa; AC1, PABAK and plain shares get none."""
+    assert interpret("cohen_kappa", 0.7) == ("substantial", "Landis & Koch (1977)")
+    for stat in ("gwet_ac1", "pabak"):
+        label, why = interpret(stat, 0.7)
+        assert label == "no band" and "kappa" in why and "not chance-corrected" not in why
+    assert interpret("percent_agreement", 0.9)[1].startswith("not chance-corrected")
