@@ -7,6 +7,7 @@ Every command parses options, calls one service and prints. Errors a user can fi
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -15,7 +16,17 @@ import click
 
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
-from coder.commands import codes, irr, patients, profile, project, report, rounds, transcripts
+from coder.commands import (
+    backup,
+    codes,
+    irr,
+    patients,
+    profile,
+    project,
+    report,
+    rounds,
+    transcripts,
+)
 from coder.commands.common import (
     EXIT_ERROR,
     as_option,
@@ -30,6 +41,7 @@ from coder.commands.common import (
 )
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
+from coder.store.database import ENV_URL
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,7 +98,14 @@ def gui(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Create the project in this database instead of a file (e.g. "
+    "postgresql+psycopg://lead@server/lab, an empty database). Default: $CODER_DB_URL.",
+)
 @click.option(
     "--scheme",
     "scheme_ids",
@@ -96,14 +115,25 @@ def gui(
     f"Default: {projects.DEFAULT_SCHEME}.",
 )
 @click.option("--name", help="Project name (default: the file name).")
-def init(path: Path, scheme_ids: tuple[str, ...], name: str | None) -> None:
-    """Create a new project file at PATH."""
-    db = projects.create_project(
-        path, name=name, scheme_ids=scheme_ids or (projects.DEFAULT_SCHEME,)
-    )
+def init(
+    path: Path | None, db_url: str | None, scheme_ids: tuple[str, ...], name: str | None
+) -> None:
+    """Create a new project: a file at PATH, or in a database server with --db URL."""
+    chosen_ids = scheme_ids or (projects.DEFAULT_SCHEME,)
+    if path is not None and db_url:
+        raise click.UsageError("give either a file PATH or --db URL, not both")
+    url = db_url or (None if path is not None else os.environ.get(ENV_URL))
+    if path is None and not url:
+        raise click.UsageError("give a file PATH, or --db URL (or set CODER_DB_URL)")
+    if url:
+        db = projects.create_project(url, name=name, scheme_ids=chosen_ids, is_url=True)
+        where = projects.describe(url)
+    else:
+        assert path is not None
+        db = projects.create_project(path, name=name, scheme_ids=chosen_ids)
+        where = str(path)
     db.close()
-    chosen = ", ".join(scheme_ids or (projects.DEFAULT_SCHEME,))
-    click.echo(f"Created project {path} with scheme(s) {chosen}")
+    click.echo(f"Created project {where} with scheme(s) {', '.join(chosen_ids)}")
 
 
 @cli.command()
@@ -386,6 +416,8 @@ cli.add_command(report.report_command)
 cli.add_command(patients.patients_group)
 cli.add_command(rounds.rounds_group)
 cli.add_command(project.project_group)
+cli.add_command(backup.backup_command)
+cli.add_command(backup.restore_command)
 
 
 # ---- entry point ---------------------------------------------------------------------

@@ -165,26 +165,32 @@ class CodingSession:
 
         With a span and no segment, the segment is the one the span's turn starts in.
         """
-        segment = self._presence_target(code_id, segment, span)
-        with self.db.transaction() as session:
-            evidence = (span.turn, span.start, span.end) if span else (None, None, None)
+        target = self._presence_target(code_id, segment, span)
+        evidence = (span.turn, span.start, span.end) if span else (None, None, None)
+
+        def insert_once(session: OrmSession) -> StoredCode:
             if any(
                 (row.evidence_turn, row.evidence_start, row.evidence_end) == evidence
-                for row, _, _ in self._own_rows(session, code_id, Unit.SEGMENT, segment)
+                for row, _, _ in self._own_rows(session, code_id, Unit.SEGMENT, target)
             ):  # a second identical row would count twice and could not be re-imported
-                where = f"on this text in turn {span.turn}" if span else f"in segment {segment}"
+                where = f"on this text in turn {span.turn}" if span else f"in segment {target}"
                 raise ValidationError(f"{code_id} is already marked {where}")
-            return self._insert(session, code_id, Unit.SEGMENT, segment, 1, span, memo)
+            return self._insert(session, code_id, Unit.SEGMENT, target, 1, span, memo)
+
+        return self.db.run(insert_once)
 
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:
         """Present -> absent (removing all of the rater's applications of the code in
         the segment) or absent -> present. Returns (removed, added)."""
         self._presence_target(code_id, segment, None)
-        with self.db.transaction() as session:
+
+        def work(session: OrmSession) -> tuple[list[StoredCode], StoredCode | None]:
             mine = self._own_rows(session, code_id, Unit.SEGMENT, segment)
             if mine:
                 return self.delete_rows(session, mine), None
             return [], self._insert(session, code_id, Unit.SEGMENT, segment, 1, None, "")
+
+        return self.db.run(work)
 
     def set_rating(
         self,
@@ -198,48 +204,61 @@ class CodingSession:
         """Give (or change) a rating; returns (previous, new) for undo."""
         unit = self._rating_unit(rating_id, unit, unit_index)
         check_value(self.scheme, rating_id, value)
-        with self.db.transaction() as session:
+        cell = unit
+
+        def work(session: OrmSession) -> tuple[StoredCode | None, StoredCode]:
             removed = self.delete_rows(
-                session, self._own_rows(session, rating_id, unit, unit_index)
+                session, self._own_rows(session, rating_id, cell, unit_index)
             )
-            new = self._insert(session, rating_id, unit, unit_index, value, span, "")
-        return (removed[0] if removed else None), new
+            new = self._insert(session, rating_id, cell, unit_index, value, span, "")
+            return (removed[0] if removed else None), new
+
+        return self.db.run(work)
 
     def clear_rating(self, rating_id: str, unit: Unit, unit_index: int) -> list[StoredCode]:
-        with self.db.transaction() as session:
-            return self.delete_rows(session, self._own_rows(session, rating_id, unit, unit_index))
+        return self.db.run(
+            lambda session: self.delete_rows(
+                session, self._own_rows(session, rating_id, unit, unit_index)
+            )
+        )
 
     def replace_rating(
         self, rating_id: str, unit: Unit, unit_index: int, previous: StoredCode | None
     ) -> StoredCode | None:
         """Put back exactly ``previous`` (or nothing) in a rating cell: the undo of a
         rating change, in one transaction."""
-        with self.db.transaction() as session:
+
+        def work(session: OrmSession) -> StoredCode | None:
             self.delete_rows(session, self._own_rows(session, rating_id, unit, unit_index))
             if previous is None:
                 return None
             (restored,) = self.restore_rows(session, [previous])
             return restored
 
+        return self.db.run(work)
+
     def remove(self, uids: Sequence[str]) -> list[StoredCode]:
         """Delete the rater's own code applications; returns snapshots for undo."""
         if not uids:
             return []
-        with self.db.transaction() as session:
+
+        def work(session: OrmSession) -> list[StoredCode]:
             rows = list(session.execute(self.select_rows().where(CodeApplicationRow.uid.in_(uids))))
             if len(rows) != len(set(uids)):
                 raise NotFoundError("some of these codes no longer exist")
             return self.delete_rows(session, rows)
 
+        return self.db.run(work)
+
     def restore(self, snapshots: Sequence[StoredCode]) -> list[StoredCode]:
         """Re-insert removed codes exactly, with their identity (``uid``), round and
         timestamps: the undo of a removal, the redo of an addition."""
-        with self.db.transaction() as session:
-            return self.restore_rows(session, snapshots)
+        return self.db.run(lambda session: self.restore_rows(session, snapshots))
 
     def set_memo(self, code: StoredCode, memo: str) -> tuple[StoredCode, StoredCode]:
         """Attach or change a memo; returns (before, after)."""
-        with self.db.transaction() as session:
+
+        def work(session: OrmSession) -> tuple[StoredCode, StoredCode]:
             row = session.scalar(
                 select(CodeApplicationRow).where(CodeApplicationRow.uid == code.uid)
             )
@@ -253,6 +272,8 @@ class CodingSession:
             row.updated_at = utcnow()
             session.flush()
             return before, replace(code, id=row.id, memo=memo, updated_at=row.updated_at)
+
+        return self.db.run(work)
 
     def move_boundary(self, segment_index: int, first_turn: int) -> int:
         """Move the start of segment ``segment_index`` (and the end of the one before)
@@ -317,8 +338,11 @@ class CodingSession:
         episode_id: int | None = None,
     ) -> StoredCode:
         """Store one new code application of the acting rater (one transaction)."""
-        with self.db.transaction() as session:
-            return self._insert(session, code_id, unit, unit_index, value, span, memo, episode_id)
+        return self.db.run(
+            lambda session: self._insert(
+                session, code_id, unit, unit_index, value, span, memo, episode_id
+            )
+        )
 
     # ---- steps inside a transaction -----------------------------------------------------
     @property

@@ -13,7 +13,14 @@ from coder.app.access import IdentityRequired, visible_rater_ids
 from coder.app.identity import Coder
 from coder.domain.coding import ProjectCounts
 from coder.domain.errors import CoderError
-from coder.store.database import ProjectDatabase, resolve_url, sqlite_path, sqlite_url
+from coder.store import backups
+from coder.store.database import (
+    ProjectDatabase,
+    describe_safe,
+    resolve_url,
+    sqlite_path,
+    sqlite_url,
+)
 from coder.store.models import (
     CodeApplicationRow,
     PatientRow,
@@ -66,6 +73,23 @@ def create_project(
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
     return db
+
+
+def describe(url: str) -> str:
+    """A project's location for messages: the file, or the URL without its password."""
+    return describe_safe(url)
+
+
+def backup(project: Path, out: Path | None = None) -> Path:
+    """A consistent copy of a SQLite project (``out``, or one in its ``backups/`` folder)."""
+    return backups.backup_project(project, out)
+
+
+def restore(project: Path, backup_file: Path) -> Path:
+    """Put a backup back (refused while the project is open anywhere, or if the
+    backup is not a project this version can open); returns where the replaced
+    contents were kept."""
+    return backups.restore_project(project, backup_file)
 
 
 def project_name(db: ProjectDatabase) -> str:

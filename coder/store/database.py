@@ -3,19 +3,32 @@
 A project is one SQLite file by default (``--project PATH``); ``--db URL`` or
 ``CODER_DB_URL`` selects any SQLAlchemy URL (PostgreSQL for a lab server) without
 changing code above this module. Opening never writes to a file that is not ours, that
-is marked read-only, or that a newer version of the program created.
+is marked read-only, or that a newer version of the program created: the checks read
+the file as it is, and only once they pass is it switched to WAL (the one persistent
+change a connection makes).
+
+Durability: every commit on SQLite is synced to disk before it returns
+(``synchronous=FULL``; WAL journal), so an acknowledged edit survives a power loss or
+an OS crash, not just a crash of the program.
+
+Concurrency: a write transaction on SQLite starts with ``BEGIN IMMEDIATE`` (it takes the
+write lock first, waiting up to the busy timeout), so it can never fail half-way on a
+lock; taking the lock is retried with backoff. :meth:`ProjectDatabase.run` retries a
+whole transaction on a lock or serialization error (both back ends).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -23,11 +36,19 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coder.domain.errors import ProjectError
-from coder.store import migrate
+from coder.store import backups, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 ENV_URL = "CODER_DB_URL"
+# Retrying a transaction that met a lock or serialization error: attempts and backoff.
+RETRY_ATTEMPTS = 8
+RETRY_FIRST_DELAY_S = 0.02
+RETRY_MAX_DELAY_S = 1.0
+# SQLSTATEs of PostgreSQL errors after which the whole transaction may simply run again.
+_PG_RETRYABLE = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock n/a
+IMMEDIATE = "coder_immediate"
+T = TypeVar("T")
 
 
 def resolve_url(project: str | Path | None = None, db_url: str | None = None) -> str:
@@ -86,12 +107,27 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    """Per-connection settings; none of them writes to the file. (``journal_mode=WAL``
+    is persistent and set once by :func:`enable_wal` after the file passed its checks.)"""
+    # The driver's own transaction handling is off: SQLAlchemy's "begin" event below
+    # emits BEGIN, or BEGIN IMMEDIATE for a write transaction.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(IMMEDIATE)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def enable_wal(engine: Engine) -> None:
+    """Switch the file to WAL (persistent; a no-op when it already is)."""
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
 def make_engine(url: str) -> Engine:
@@ -101,7 +137,27 @@ def make_engine(url: str) -> Engine:
         raise ProjectError(f"cannot use database URL {describe_safe(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A lock or serialization error: the transaction did not commit and may run again."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        text_ = str(orig).lower()
+        return "locked" in text_ or "busy" in text_
+    return getattr(orig, "sqlstate", None) in _PG_RETRYABLE
+
+
+def backoff_delays() -> Iterator[float]:
+    """Delays between attempts: exponential with full jitter, capped."""
+    delay = RETRY_FIRST_DELAY_S
+    for _ in range(RETRY_ATTEMPTS - 1):
+        yield random.uniform(0, delay)
+        delay = min(delay * 2, RETRY_MAX_DELAY_S)
 
 
 def describe_safe(url: str) -> str:
@@ -125,7 +181,13 @@ class ProjectDatabase:
     backup_path: Path | None = None
 
     @classmethod
-    def open(cls, url: str, *, create: bool = False) -> ProjectDatabase:
+    def open(cls, url: str, *, create: bool = False, auto_backup: bool = True) -> ProjectDatabase:
+        """Open (or with ``create`` make) a project: check, upgrade, then use.
+
+        Nothing is written to an existing file before it has passed every check (ours,
+        writable, not from a newer version). An existing SQLite project then gets its
+        daily rotating backup (:mod:`coder.store.backups`) unless ``auto_backup`` is off.
+        """
         path = sqlite_path(url)
         if path is not None:
             _check_sqlite_file(path, create=create)
@@ -140,11 +202,24 @@ class ProjectDatabase:
             raise ProjectError(
                 f"cannot open database: {exc.orig or exc}", path=describe_safe(url)
             ) from None
+        if create and tables:
+            engine.dispose()
+            what = (
+                "already holds a project"
+                if "alembic_version" in tables
+                else ("holds tables of another program")
+            )
+            raise ProjectError(f"{what}; use a new, empty database", path=describe_safe(url))
         if not create and "alembic_version" not in tables:
             engine.dispose()
             what = "an empty database" if not tables else "a database of another program"
             raise ProjectError(f"is {what}, not a Rupture Coder project", path=describe_safe(url))
         try:
+            migrate.check_known(engine, path)
+            if path is not None:
+                enable_wal(engine)
+                if not create and auto_backup:
+                    backups.rotate(path)
             backup = migrate.upgrade(engine, path)
         except Exception:
             engine.dispose()
@@ -155,8 +230,52 @@ class ProjectDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
+        """One write transaction: commits on success, rolls back on any exception.
+
+        On SQLite it begins with the write lock held (``BEGIN IMMEDIATE``), waiting up
+        to the busy timeout and then retrying with backoff, so other writers never make
+        it fail with "database is locked". The body is not re-run: for that (and for
+        PostgreSQL's serialization errors) use :meth:`run`.
+        """
+        with self._begun() as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    @contextmanager
+    def _begun(self) -> Iterator[Session]:
+        delays = backoff_delays()
+        while True:
+            session = self.sessions()
+            try:
+                session.connection(execution_options={IMMEDIATE: True})
+            except DBAPIError as exc:
+                session.close()
+                delay = next(delays, None)
+                if delay is None or not is_retryable(exc):
+                    raise
+                time.sleep(delay)
+                continue
+            break
+        with session:
             yield session
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in one transaction, run again as a whole (after a backoff)
+        if it meets a lock or serialization error; any other error propagates at once."""
+        delays = backoff_delays()
+        while True:
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                delay = next(delays, None)
+                if delay is None or not is_retryable(exc):
+                    raise
+                time.sleep(delay)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -39,17 +39,34 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
-    """Upgrade to ``target``; return the backup path if one was made."""
-    script = ScriptDirectory.from_config(alembic_config())
+def check_known(engine: Engine, sqlite_file: Path | None) -> None:
+    """Refuse a schema revision this version does not know (made by a newer one).
+    Only reads: called before anything is written to the database."""
     current = current_revision(engine)
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current is not None and current not in known:
+    if current is not None and not is_known(current):
         raise ProjectError(
             f"was written by a newer version of Rupture Coder (schema {current}); "
             "update the program to open it. Nothing was changed.",
             path=str(sqlite_file) if sqlite_file else engine.url.render_as_string(True),
         )
+
+
+def is_known(revision: str) -> bool:
+    script = ScriptDirectory.from_config(alembic_config())
+    return revision in {rev.revision for rev in script.walk_revisions()}
+
+
+def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
+    """Upgrade to ``target``; return the backup path if one was made.
+
+    The whole upgrade is one transaction. On SQLite it holds the write lock from the
+    start and runs with foreign keys off (SQLite's procedure for schema changes: a
+    table rebuilt by a batch migration must not cascade into the tables pointing at
+    it), then checks every foreign key before committing.
+    """
+    check_known(engine, sqlite_file)
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
     wanted = script.get_current_head() if target == "head" else target
     if current == wanted:
         return None
@@ -57,9 +74,29 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
     if current is not None and sqlite_file is not None:
         backup = backup_sqlite(sqlite_file, f"before-{wanted}")
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, target)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, target)
+        return backup
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            conn = conn.execution_options(coder_immediate=True)
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, target)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise ProjectError(
+                        f"upgrading would break {len(broken)} references "
+                        f"(first: {tuple(broken[0])}); nothing was changed",
+                        path=str(sqlite_file) if sqlite_file else None,
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
     return backup
 
 
