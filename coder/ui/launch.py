@@ -89,6 +89,7 @@ def launch(
         install_exception_hook()
     target = parse_open(open_session)
     db = projects.open_project(project) if project else demo.ensure_demo_project()
+    window: MainWindow | None = None
     try:
         window = build_window(db, rater, passphrase, target, ask=screenshot is None)
         if window is None:
@@ -106,3 +107,5 @@ def launch(
         return app.exec()
     finally:
         db.close()
+        if window is not None and window.db is not db:  # File ▸ Open project… switched
+            window.db.close()
