@@ -6,7 +6,8 @@ dialog itself is tested shown non-modally.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,8 +36,7 @@ class MemoDialog(QDialog):
         save.setToolTip("Save the memo (Ctrl+Enter)")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, activated=self.accept)
+        self.edit.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.edit)
@@ -47,6 +47,21 @@ class MemoDialog(QDialog):
         cursor.movePosition(cursor.MoveOperation.End)
         self.edit.setTextCursor(cursor)
         self.edit.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Enter in the text saves (the text box would take it as a new line)."""
+        if (
+            watched is self.edit
+            and event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.accept()
+            if event.type() == QEvent.Type.KeyPress:
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self.edit.toPlainText()

@@ -159,6 +159,7 @@ def switch_project(w: MainWindow, db: ProjectDatabase) -> None:
     w._scheme_changed_to(default, reopen=False)
     w.setWindowTitle(window_title(w))
     preferences.remember_project(db, projects.project_name(db))
+    fill_recent(w, w.recent_menu)  # type: ignore[attr-defined]
     w.projectChanged.emit()
     if db.backup_path is not None:
         w.show_message(f"Upgraded the project; the old version is kept as {db.backup_path}")
