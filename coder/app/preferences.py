@@ -9,12 +9,14 @@ cannot be read or written never blocks work: a missing or damaged file reads as
 
 The file (``preferences.json`` in :func:`coder.app.demo.data_dir`, which ``$CODER_HOME``
 overrides) is keyed by the project's database: the file path for SQLite, the URL without
-its password for a server, so a password never lands in it.
+its password for a server, so a password never lands in it. The same file lists the
+projects recently opened here (*File ▸ Open recent*), most recent first.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from coder.store.database import ProjectDatabase, describe
 
 PREFERENCES_FILE = "preferences.json"
 LAST_RATER = "last_rater"
+RECENT_PROJECTS = "recent_projects"
+MAX_RECENT = 10
 
 
 def preferences_path() -> Path:
@@ -51,6 +55,57 @@ def remember_rater(db: ProjectDatabase, name: str) -> bool:
     if not isinstance(remembered, dict):
         remembered = {}
     data[LAST_RATER] = {**remembered, project_key(db): name}
+    return _write(data)
+
+
+@dataclass(frozen=True)
+class RecentProject:
+    """A project opened on this computer: where it is (a file path, or a server URL
+    without its password) and the name it had then."""
+
+    location: str
+    name: str
+
+    @property
+    def is_file(self) -> bool:
+        return "://" not in self.location
+
+
+def recent_projects() -> list[RecentProject]:
+    """The projects opened here, most recent first (at most :data:`MAX_RECENT`)."""
+    listed = _read().get(RECENT_PROJECTS, [])
+    if not isinstance(listed, list):
+        return []
+    recent = []
+    for item in listed:
+        if isinstance(item, dict) and isinstance(item.get("location"), str):
+            name = item.get("name")
+            recent.append(RecentProject(item["location"], name if isinstance(name, str) else ""))
+    return recent[:MAX_RECENT]
+
+
+def remember_project(db: ProjectDatabase, name: str) -> bool:
+    """Put ``db`` first in the recent projects (once; the oldest beyond ten drop off).
+    False if it could not be written."""
+    entry = RecentProject(project_key(db), name)
+    listed = [entry] + [r for r in recent_projects() if r.location != entry.location]
+    data = _read()
+    data[RECENT_PROJECTS] = [{"location": r.location, "name": r.name} for r in listed[:MAX_RECENT]]
+    return _write(data)
+
+
+def forget_project(location: str) -> bool:
+    """Drop a recent project (e.g. one whose file is gone)."""
+    data = _read()
+    data[RECENT_PROJECTS] = [
+        {"location": r.location, "name": r.name}
+        for r in recent_projects()
+        if r.location != location
+    ]
+    return _write(data)
+
+
+def _write(data: dict[str, Any]) -> bool:
     try:
         text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         write_atomically(preferences_path(), text.encode("utf-8"))

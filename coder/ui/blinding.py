@@ -39,4 +39,5 @@ def change_blinding(w: MainWindow) -> None:
         return
     for ws in w.workspaces.values():
         ws.reload()
+    w.refresh_status()
     w.show_message(f"Blinding is now: {DESCRIPTIONS[policies[choice]]}")

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import Scope
+from coder.domain.sides import side_mismatch
 from coder.ui import undo
 from coder.ui.error_report import report_exception
 from coder.ui.workspace import Workspace
@@ -81,7 +82,12 @@ class CodingController(QObject):
         span = self._span()
         if span is not None:
             segment = ws.cs.segment_for_turn(span.turn).index
-            return self.run(undo.ApplyCode(ws, code_id, segment, span))
+            if not self.run(undo.ApplyCode(ws, code_id, segment, span)):
+                return False
+            warning = side_mismatch(ws.scheme, code_id, ws.cs.turn(span.turn).role, span.turn)
+            if warning:
+                self.message.emit(warning)  # non-blocking: the code is kept
+            return True
         segment = self._segment()
         if segment is None:
             self.message.emit("Select text or a segment to code")

@@ -11,6 +11,7 @@ from coder.app import demo, identity, preferences, projects
 from coder.app.identity import Coder, SignInNeed
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
+from coder.ui import window_layout
 from coder.ui.error_report import install_exception_hook
 from coder.ui.identity_dialog import choose_coder
 from coder.ui.main_window import MainWindow
@@ -89,11 +90,16 @@ def launch(
         install_exception_hook()
     target = parse_open(open_session)
     db = projects.open_project(project) if project else demo.ensure_demo_project()
+    window: MainWindow | None = None
     try:
         window = build_window(db, rater, passphrase, target, ask=screenshot is None)
         if window is None:
             return 0
         if screenshot is not None:
+            # Pictures for the docs are the same whatever layout this user left.
+            _geometry, state = window.default_layout  # type: ignore[attr-defined]
+            window.restoreState(state, window_layout.LAYOUT_VERSION)
+            window.resize(1440, 900)
             window.show()
             for _ in range(3):
                 app.processEvents()
@@ -106,3 +112,5 @@ def launch(
         return app.exec()
     finally:
         db.close()
+        if window is not None and window.db is not db:  # File ▸ Open project… switched
+            window.db.close()

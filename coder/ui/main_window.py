@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import browse, positions, projects, raters, schemes
+from coder.app import browse, desktop_status, positions, raters, schemes
 from coder.app.identity import Coder
 from coder.app.progress import coding_progress
 from coder.app.rounds import assignments_for
@@ -29,11 +29,12 @@ from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
-from coder.ui import undo
+from coder.ui import help_menu, keyboard, projects_menu, undo, window_layout
 from coder.ui.applied_codes import AppliedCodesView
 from coder.ui.codebook import CodebookPanel
 from coder.ui.coding_controller import CodingController
 from coder.ui.episodes_panel import EpisodesPanel
+from coder.ui.find_bar import FindController
 from coder.ui.grid_view import CLEAR, GridView
 from coder.ui.models.sessions_model import SESSION_KEY_ROLE, SessionsModel
 from coder.ui.models.turns_model import Highlight
@@ -47,6 +48,8 @@ WorkspaceKey = tuple[str, int, str]
 
 
 class MainWindow(QMainWindow):
+    projectChanged = Signal()  # another project is now open (File ▸ Open project…)
+
     def __init__(
         self,
         db: ProjectDatabase,
@@ -66,7 +69,7 @@ class MainWindow(QMainWindow):
         self.hotkey_actions: list[QAction] = []
         self.rater_filter_action: QAction
         self.child_windows: list[QWidget] = []  # reliability and patient windows kept alive
-        self.setWindowTitle(f"Rupture Coder — {projects.project_name(db)}")
+        self.help_windows: list[QWidget] = []  # user guide, shortcuts, about (any identity)
         self.resize(1440, 900)
         self._build_widgets()
         self.controller = CodingController(
@@ -83,6 +86,12 @@ class MainWindow(QMainWindow):
         self._position_timer.timeout.connect(self.save_position)
         self.refresh_sessions()
         self._scheme_changed_to(self.scheme_key)
+        projects_menu.install(self)
+        keyboard.install(self)
+        help_menu.install(self)
+        self.finder = FindController(self)
+        window_layout.install(self)
+        self.refresh_status()
 
     # ---- layout -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -159,8 +168,11 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(lambda: self.find(backwards=False))
         self.identity_label = QLabel()
         self.saved_label = QLabel()
+        self.round_label = QLabel()  # the round and blinding, see refresh_status
+        self.round_label.setObjectName("round-status")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.statusBar().addPermanentWidget(self.identity_label)
+        self.statusBar().addPermanentWidget(self.round_label)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -195,6 +207,7 @@ class MainWindow(QMainWindow):
             if last.scheme_key and last.scheme_key != self.scheme_key:
                 self._scheme_changed_to(last.scheme_key, reopen=False)
             self.open_session(last.patient, last.session, turn=last.turn)
+        self.refresh_status()
 
     def close_identity(self) -> None:
         """Forget every session, undo stack and child window of the current identity."""
@@ -217,7 +230,22 @@ class MainWindow(QMainWindow):
         self.session_form.set_values({})
         self.coder = None
         self.identity_label.setText("Nobody signed in")
-        self.setWindowTitle(f"Rupture Coder — {projects.project_name(self.db)}")
+        self.setWindowTitle(projects_menu.window_title(self))
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """The permanent status-bar indicator: the round and whether one is blinded
+        (decided by coder.app.access); on identity, round and blinding changes."""
+        try:
+            status = desktop_status.window_status(self.db, self.coder)
+        except CoderError as exc:
+            self.round_label.setText("")
+            self.round_label.setToolTip(str(exc))
+            return
+        self.round_label.setText(status.text())
+        self.round_label.setToolTip(
+            f"Blinding setting: {status.policy.value.replace('_', ' ')} (Rounds ▸ Blinding…)"
+        )
 
     def refresh_sessions(self) -> None:
         progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}
@@ -261,7 +289,9 @@ class MainWindow(QMainWindow):
         self.episodes.set_workspace(ws)
         self.session_form.set_scheme(ws.scheme)
         self._workspace_changed()
-        self.setWindowTitle(f"Rupture Coder — {patient} session {number} — {ws.scheme.label}")
+        self.setWindowTitle(
+            projects_menu.window_title(self, f"{patient} session {number} ({ws.scheme.label})")
+        )
         self.transcript.show_turn(turn or 1)
         self.transcript.setFocus()
         self.save_position()
@@ -388,13 +418,7 @@ class MainWindow(QMainWindow):
         self.transcript.show_turn(seg.first_turn)
 
     def find(self, backwards: bool = False) -> None:
-        row = self.transcript.turns.find(
-            self.search_box.text(), self.transcript.current_turn() - 1, backwards
-        )
-        if row is None:
-            self.show_message(f"Not found: {self.search_box.text()}")
-            return
-        self.transcript.show_turn(row + 1)
+        self.finder.step(backwards)
 
     def save_position(self) -> None:
         if self.ws is not None and self.coder is not None:
@@ -442,7 +466,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_position()
+        window_layout.save(self)
+        for window in self.help_windows:
+            window.close()
         super().closeEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab / Shift+Tab move between panels (see coder.ui.keyboard)."""
+        return keyboard.focus_next_panel(self, next) or super().focusNextPrevChild(next)
 
     def describe_project(self) -> str:
         return describe(self.db.url)

@@ -29,6 +29,17 @@ class Prompter:
         value, ok = QInputDialog.getMultiLineText(self.parent, title, label, default)
         return value if ok else None
 
+    def memo(self, code: str, where: str, default: str = "") -> str | None:
+        """The memo on ``code`` (its id and name) at ``where`` (e.g. "segment 3, turn 12"):
+        Ctrl+Enter saves, Esc cancels; None when cancelled."""
+        from coder.ui.memo_dialog import MemoDialog
+
+        dialog = MemoDialog(code, where, default, self.parent)
+        try:
+            return dialog.text() if dialog.exec() == MemoDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
     def confirm(self, title: str, question: str) -> bool:
         answer = QMessageBox.question(self.parent, title, question)
         return answer == QMessageBox.StandardButton.Yes

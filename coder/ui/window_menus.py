@@ -8,7 +8,7 @@ services still check the role themselves; this only saves a pointless detour.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -211,9 +211,26 @@ def edit_memo(w: MainWindow) -> None:
         w.show_message("Select one of your codes to attach a memo")
         return
     code = chosen[0]
-    text = w.prompter.multiline("Memo", f"Memo on {code.code_id}:", code.memo)
+    text = w.prompter.memo(memo_code_label(w, code), memo_where(code), code.memo)
     if text is not None and text != code.memo:
         w.controller.memo(code, text)
+
+
+def memo_code_label(w: MainWindow, code: Any) -> str:
+    """``W1 — Denial`` (the id alone for a rating or stage)."""
+    scheme = w.ws.scheme if w.ws is not None else None
+    if scheme is not None and scheme.is_code(code.code_id):
+        return f"{code.code_id} — {scheme.code(code.code_id).name}"
+    return str(code.code_id)
+
+
+def memo_where(code: Any) -> str:
+    """``segment 3, turn 12`` — where the code is."""
+    unit = getattr(code.unit, "value", str(code.unit))
+    where = f"{unit} {code.unit_index}"
+    if code.evidence is not None:
+        where += f", turn {code.evidence.turn}"
+    return where
 
 
 def nudge_boundary(w: MainWindow, step: int) -> None:
@@ -268,6 +285,7 @@ def change_round(w: MainWindow, status: RoundStatus) -> None:
 def _reload_all(w: MainWindow) -> None:
     for ws in w.workspaces.values():
         ws.reload()
+    w.refresh_status()
 
 
 def import_transcripts(w: MainWindow) -> None:

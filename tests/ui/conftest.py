@@ -38,6 +38,12 @@ class FakePrompter(Prompter):
     def multiline(self, title: str, label: str, default: str = "") -> str | None:
         return self._next(label)  # type: ignore[return-value]
 
+    def memo(self, code: str, where: str, default: str = "") -> str | None:
+        return self._next(f"memo on {code} at {where}")  # type: ignore[return-value]
+
+    def open_file(self, title: str, filters: str) -> Path | None:
+        return self._next(title)  # type: ignore[return-value]
+
     def confirm(self, title: str, question: str) -> bool:
         return bool(self._next(question))
 

@@ -65,11 +65,13 @@ class TurnsModel(QAbstractTableModel):
         self._highlights: dict[int, list[Highlight]] = {}
         self._tooltips: dict[int, str] = {}
         self._segment_starts: dict[int, Segment] = {}
+        self._found: dict[int, list[Highlight]] = {}
 
     def set_transcript(self, transcript: Transcript | None) -> None:
         self.beginResetModel()
         self._turns = transcript.turns if transcript else ()
         self._highlights, self._tooltips, self._segment_starts = {}, {}, {}
+        self._found = {}
         self.endResetModel()
 
     def set_decorations(
@@ -100,6 +102,33 @@ class TurnsModel(QAbstractTableModel):
             rows = sorted(t - 1 for t in changed if 1 <= t <= len(self._turns))
             if rows:
                 self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(Column) - 1))
+
+    def matches(self, needle: str) -> list[tuple[int, int, int]]:
+        """Every occurrence of ``needle`` in the turns' text (case-insensitive), in
+        order: (turn, start, end), Python string indexes."""
+        found: list[tuple[int, int, int]] = []
+        if not needle:
+            return found
+        folded = needle.casefold()
+        for turn in self._turns:
+            text = turn.text.casefold()
+            if len(text) != len(turn.text):  # casefold changed lengths (ß): use lower()
+                text, folded_here = turn.text.lower(), needle.lower()
+            else:
+                folded_here = folded
+            start = text.find(folded_here)
+            while start >= 0 and folded_here:
+                found.append((turn.index, start, start + len(folded_here)))
+                start = text.find(folded_here, start + len(folded_here))
+        return found
+
+    def set_found(self, found: dict[int, list[Highlight]]) -> None:
+        """Highlight find matches (painted over the codes' colours)."""
+        changed = {t for t in set(self._found) | set(found) if self._found.get(t) != found.get(t)}
+        self._found = found
+        rows = sorted(t - 1 for t in changed if 1 <= t <= len(self._turns))
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(Column) - 1))
 
     def turn(self, row: int) -> Turn:
         return self._turns[row]
@@ -137,7 +166,9 @@ class TurnsModel(QAbstractTableModel):
                 return turn.speaker
             return turn.text
         if role == HIGHLIGHTS_ROLE:
-            return self._highlights.get(turn.index, [])
+            found = self._found.get(turn.index)
+            codes = self._highlights.get(turn.index, [])
+            return codes + found if found else codes
         if role == SEGMENT_START_ROLE:
             return self._segment_starts.get(turn.index)
         if role == TURN_ROLE:

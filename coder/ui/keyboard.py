@@ -1,0 +1,117 @@
+"""Coding without the mouse: the panel focus chain and the rating key.
+
+Tab / Shift+Tab move between the window's panels in a fixed order — transcript, segment
+grid, session ratings, codebook, codes in this segment — instead of walking every cell
+and turn editor (the views' own Tab navigation is switched off). **Ctrl+R** (*Navigate ▸
+Rate current segment*) puts the cursor on the current segment's first unrated rating
+cell in the grid, where a digit sets the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+from coder.ui.models.grid_model import CellKind
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+RATE_KEY = "Ctrl+R"
+
+
+def install(w: MainWindow) -> None:
+    w.transcript.setTabKeyNavigation(False)
+    w.grid.setTabKeyNavigation(False)
+    rate = QAction("&Rate current segment", w)
+    rate.setShortcut(QKeySequence(RATE_KEY))
+    rate.setStatusTip("Move to the current segment's rating cells; type the digit")
+    rate.triggered.connect(lambda: rate_current_segment(w))
+    nav = _menu(w, "Navigate")
+    nav.insertAction(nav.actions()[3] if len(nav.actions()) > 3 else None, rate)  # type: ignore[arg-type]
+
+
+def _menu(w: MainWindow, name: str) -> QMenu:
+    for top in w.menuBar().actions():
+        if top.text().replace("&", "") == name and isinstance(top.menu(), QMenu):
+            return top.menu()  # type: ignore[return-value]
+    return w.menuBar().addMenu(name)
+
+
+def stops(w: MainWindow) -> list[tuple[QWidget, Callable[[], QWidget | None]]]:
+    """The panels Tab visits, in order: (the panel, the widget that takes focus)."""
+
+    def first_session_rating() -> QWidget | None:
+        ids = w.session_form.rating_ids()
+        return w.session_form.combo(ids[0]) if ids else None
+
+    def episodes_or_grid() -> QWidget | None:
+        return w.grid if w.tabs.currentIndex() == 0 else w.episodes
+
+    return [
+        (w.transcript, lambda: w.transcript),
+        (w.tabs, episodes_or_grid),
+        (w.session_form, first_session_rating),
+        (w.codebook, lambda: w.codebook.view),
+        (w.applied, lambda: w.applied),
+    ]
+
+
+def focus_next_panel(w: MainWindow, forward: bool) -> bool:
+    """Move focus to the next (previous) visible panel; False if focus is elsewhere
+    (the toolbar, a dialog), where Qt's own order applies."""
+    focused = QApplication.focusWidget()
+    if focused is None:
+        return False
+    chain = stops(w)
+    here = next(
+        (
+            i
+            for i, (panel, _) in enumerate(chain)
+            if panel is focused or panel.isAncestorOf(focused)
+        ),
+        None,
+    )
+    # The session ratings sit inside the tabs: the innermost panel wins.
+    if here == 1 and w.session_form.isAncestorOf(focused):
+        here = 2
+    if here is None:
+        return False
+    n = len(chain)
+    for step in range(1, n):
+        _, target = chain[(here + step) % n if forward else (here - step) % n]
+        widget = target()
+        if widget is not None and widget.isVisible() and widget.isEnabled():
+            widget.setFocus(
+                Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+            )
+            return True
+    return True
+
+
+def rate_current_segment(w: MainWindow) -> None:
+    """Focus the current segment's first unrated rating cell (else its first rating)."""
+    if w.ws is None:
+        w.show_message("Open a session first")
+        return
+    model = w.grid.grid
+    ratings = [c for c, column in enumerate(model.columns) if column.kind is CellKind.RATING]
+    if not ratings:
+        w.show_message("This scheme has no segment ratings")
+        return
+    segment = w.current_segment or (w.ws.segments[0].index if w.ws.segments else None)
+    row = model.row_of_segment(segment) if segment is not None else None
+    if row is None:
+        w.show_message("This session has no segments")
+        return
+    w.tabs.setCurrentIndex(0)
+    unrated = [c for c in ratings if model.index(row, c).data(Qt.ItemDataRole.EditRole) is None]
+    column = (unrated or ratings)[0]
+    w.grid.setCurrentIndex(model.index(row, column))
+    w.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    label = model.column(column).label
+    w.show_message(f"Rating {label} for segment {segment}: type the digit; Tab leaves the grid")
