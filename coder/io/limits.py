@@ -9,7 +9,7 @@ real input of its kind, so it only ever stops damaged or hostile files:
 * transcripts: 50 MB. A three-hour session is about 200 kB of text (≈30,000 words) or a
   1-2 MB Word file; 50 MB of text is several hundred hours of talk, and a Word file that
   big is mostly pictures, which a transcript does not need.
-* codes tables: 200 MB, about two million code rows (one study's codes are thousands).
+* codes tables: 100 MB, over a million code rows (a study's codes are tens of thousands).
 * scheme and formulation-rules files: their own, smaller limits in their modules.
 
 The file is checked with ``stat`` *before* it is opened (a FIFO or device is refused
@@ -27,7 +27,7 @@ from coder.domain.errors import CoderError, file_error
 
 MB = 1_000_000
 MAX_TRANSCRIPT_BYTES = 50 * MB
-MAX_CODES_CSV_BYTES = 200 * MB
+MAX_CODES_CSV_BYTES = 100 * MB
 
 
 class FileTooLarge(CoderError):

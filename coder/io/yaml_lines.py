@@ -28,6 +28,7 @@ class YamlError(CoderError):
 
 MAX_NODES = 200_000  # values after aliases are expanded; a scheme has a few thousand
 MAX_DEPTH = 64  # nesting levels; a scheme needs about 8
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 
 def load_yaml_with_lines(text: str, source: str | Path) -> tuple[Any, dict[Loc, int]]:
@@ -86,6 +87,8 @@ def load_yaml_with_lines(text: str, source: str | Path) -> tuple[Any, dict[Loc, 
         lines.setdefault(loc, n.start_mark.line + 1)
         if not isinstance(n, yaml.MappingNode | yaml.SequenceNode):
             return scalar(n)
+        if n.tag not in _COLLECTION_TAGS:  # scalars' tags are checked by the constructor
+            raise YamlError(f"{where(n)}: the tag {n.tag!r} is not allowed here")
         if id(n) in open_nodes:
             raise YamlError(f"{where(n)}: an alias (*name) refers to a value that contains it")
         open_nodes.add(id(n))
