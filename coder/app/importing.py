@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
 from coder.domain.errors import CoderError, ValidationError
-from coder.domain.project import Patient
+from coder.domain.project import Patient, whole_number
 from coder.domain.redaction import Redactor
 from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import SegmentationRule
@@ -228,13 +228,16 @@ def _targets(
             raise CoderError(
                 "no session number: give --session or a --pattern with {session}", path=path
             )
-        return [(patient, int(number), None)]
+        return [(patient, whole_number("session number", str(number)), None)]
     targets: list[tuple[str, int, str | None]] = []
-    numeric = all(p.group is not None and p.group.strip().isdigit() for p in parsed)
+    numeric = all(
+        p.group is not None and p.group.strip().isascii() and p.group.strip().isdecimal()
+        for p in parsed
+    )
     for position, item in enumerate(parsed, start=1):
         group = (item.group or "").strip()
         if numeric:
-            targets.append((patient, int(group), None))
+            targets.append((patient, whole_number("session", group), None))
         else:
             targets.append((patient, position, group or None))
     return targets

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from coder.app import schemes as scheme_service
 from coder.app.access import IdentityRequired, visible_rater_ids
 from coder.app.identity import Coder
 from coder.domain.coding import ProjectCounts
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, ProjectError
 from coder.store import backups
 from coder.store.database import (
     ProjectDatabase,
@@ -35,7 +38,43 @@ DEFAULT_SCHEME = "3rs-2015"
 
 def open_project(project: str | Path | None = None, db_url: str | None = None) -> ProjectDatabase:
     """Open an existing project (upgrading an older one after a backup)."""
-    return ProjectDatabase.open(resolve_url(project, db_url))
+    url = checked_url(resolve_url(project, db_url))
+    path = sqlite_path(url)
+    if path is not None:
+        check_folder_writable(path, "open the project")
+    return ProjectDatabase.open(url)
+
+
+def checked_url(url: str) -> str:
+    """``url`` if SQLAlchemy can parse it; else a message instead of a bare ValueError
+    from deep inside URL parsing (``notaurl://::`` has a port that is not a number)."""
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        shown = url.split("@")[-1] if "@" in url else url  # never echo a password
+        raise ProjectError(
+            f"{shown!r} is not a database URL ({exc}); use e.g. "
+            "postgresql+psycopg://user@host/dbname, or --project FILE"
+        ) from None
+    return url
+
+
+def check_folder_writable(path: Path, doing: str) -> None:
+    """Refuse, in words, a project whose folder cannot take new files.
+
+    SQLite writes a journal next to the project (``-wal``, ``-shm``): in a read-only
+    folder it fails with only "unable to open database file". Mode bits and ``os.access``
+    are both consulted (root passes ``os.access`` but a read-only mount says EROFS later,
+    which :func:`coder.domain.errors.os_error_problem` words too).
+    """
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ProjectError(
+            f"cannot {doing}: the folder {folder} is read-only for you, and the project "
+            "needs to write its journal files next to it; copy the project to a folder you "
+            "can write to, or ask for write access",
+            path=path,
+        )
 
 
 def create_project(
@@ -51,7 +90,9 @@ def create_project(
     no half-made project file behind.
     """
     loaded = [scheme_service.find_builtin(scheme_id) for scheme_id in scheme_ids]
-    url = str(target) if is_url else sqlite_url(Path(target))
+    url = checked_url(str(target)) if is_url else sqlite_url(Path(target))
+    if not is_url:
+        check_folder_writable(Path(target).expanduser().resolve(), "create the project")
     db = ProjectDatabase.open(url, create=True)
     try:
         with db.transaction() as session:

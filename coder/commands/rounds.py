@@ -19,6 +19,7 @@ from coder.commands.common import (
 )
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
+from coder.domain.project import whole_number
 from coder.store.database import ProjectDatabase
 
 
@@ -124,9 +125,9 @@ def rounds_assign(
     parsed = []
     for item in sessions:
         patient, sep, number = item.partition("/")
-        if not sep or not number.isdigit():
+        if not sep or not number.strip():
             raise CoderError(f"session {item!r} must look like P01/2")
-        parsed.append((patient, int(number)))
+        parsed.append((patient, whole_number("session number", number)))
     with opened(project, db_url) as db:
         lead = _lead(db, as_name, passphrase_file)
         for patient, number in parsed:

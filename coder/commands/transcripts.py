@@ -17,6 +17,7 @@ from coder.commands.common import (
     project_option,
 )
 from coder.domain.errors import CoderError, file_error
+from coder.domain.project import MAX_NUMBER
 from coder.domain.redaction import Redactor
 from coder.io.transcripts import ReadOptions
 from coder.io.transcripts.model import FORMATS
@@ -38,7 +39,7 @@ def _redactor(path: Path | None) -> Redactor | None:
 @project_option
 @db_option
 @click.option("--patient", help="Patient code for all FILES.")
-@click.option("--session", type=click.IntRange(min=0), help="Session number (single file).")
+@click.option("--session", type=click.IntRange(0, MAX_NUMBER), help="Session number (single file).")
 @click.option("--pattern", help='File-name pattern, e.g. "{patient}_S{session}" ("*" = anything).')
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True)
 @click.option("--roles", help='Confirm or override speaker roles, e.g. "C=therapist,S=patient".')
@@ -135,7 +136,7 @@ def transcript_group() -> None:
 @project_option
 @db_option
 @click.option("--patient", required=True)
-@click.option("--session", "number", required=True, type=int)
+@click.option("--session", "number", required=True, type=click.IntRange(0, MAX_NUMBER))
 @click.option("--scheme", "scheme_key", help="Scheme whose segments to show (default scheme).")
 @click.option("--json", "as_json", is_flag=True)
 def transcript_show(

@@ -38,6 +38,32 @@ class Patient:
         object.__setattr__(self, "code", check_code("patient", self.code))
 
 
+# The largest session number, unit index or value a project stores: INTEGER columns are
+# 32-bit on PostgreSQL (and SQLite refuses Python integers past 64 bits with an
+# OverflowError), so a bigger number is a typo to report, not a crash.
+MAX_NUMBER = 2**31 - 1
+
+
+def check_number(what: str, value: int) -> int:
+    """``value`` if it fits a stored integer column, else a ValidationError naming it."""
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise ValidationError(f"{what} {value} is too large (at most {MAX_NUMBER:,})")
+    return value
+
+
+def whole_number(what: str, text: str) -> int:
+    """``text`` (ASCII digits) as a stored number; a ValidationError for anything else,
+    including 5,000 digits, which ``int()`` itself refuses with a bare ValueError."""
+    token = text.strip()
+    if not (token.isascii() and token.isdecimal()):
+        raise ValidationError(f"{what} {token[:20]!r} is not a whole number")
+    if len(token.lstrip("0")) > len(str(MAX_NUMBER)):
+        raise ValidationError(
+            f"{what} {token[:12]}... ({len(token)} digits) is too large (at most {MAX_NUMBER:,})"
+        )
+    return check_number(what, int(token))
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """One therapy session of a patient.
@@ -55,6 +81,7 @@ class Session:
     def __post_init__(self) -> None:
         if self.number < 0:
             raise ValidationError(f"session number must be 0 or more, not {self.number}")
+        check_number("session number", self.number)
         if self.duration_s is not None and self.duration_s < 0:
             raise ValidationError(f"session duration must not be negative ({self.duration_s} s)")
 

@@ -19,6 +19,10 @@ from coder.domain.errors import ValidationError
 from coder.domain.scheme import SegmentationMode, SegmentationRule
 from coder.domain.transcript import Turn
 
+# Far above any session (24 h of 1-minute windows is 1,440): a guard so that a bad time
+# that got past the readers fails with a message instead of building billions of windows.
+MAX_SEGMENTS = 100_000
+
 
 def rule_key(rule: SegmentationRule) -> str:
     """Stable identifier of a segmentation, used to share segments between schemes."""
@@ -101,6 +105,12 @@ def time_windows(starts: Sequence[int], window_ms: int, *, estimated: bool) -> l
     for start in starts:
         current = max(current, start // window_ms)
         window_of.append(current)
+    count = window_of[-1] - window_of[0] + 1
+    if count > MAX_SEGMENTS:
+        raise ValidationError(
+            f"the turns' times span {count:,} time windows (limit {MAX_SEGMENTS:,}): "
+            "a time in the transcript is wrong"
+        )
     segments: list[Segment] = []
     turn = 0  # 0-based position of the next turn to place
     n = len(starts)

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from coder.domain.coding import TextSpan, Unit
-from coder.domain.errors import CoderError, ValidationError, file_error
+from coder.domain.errors import CoderError, ValidationError
+from coder.domain.project import MAX_NUMBER, check_number
 from coder.io.atomic import atomic_file
+from coder.io.limits import MAX_CODES_CSV_BYTES, read_regular_file
 
 REQUIRED = ("patient", "session", "rater", "code", "unit", "unit_index", "value")
 OPTIONAL = ("scheme", "evidence_start", "evidence_end", "memo", "created_at", "updated_at")
@@ -61,10 +64,7 @@ class CodesFileError(CoderError):
 def read_codes(path: Path) -> list[CodeRecord]:
     """Parse and type-check every row; raise with all problems (nothing is returned
     half-read)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise file_error(exc, path, writing=False) from None
+    raw = read_regular_file(path, MAX_CODES_CSV_BYTES, "file", kind="codes table")
     if not raw.strip():
         raise CoderError("the file is empty", path=path)
     try:
@@ -73,6 +73,13 @@ def read_codes(path: Path) -> list[CodeRecord]:
         raise CoderError(
             f"not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV", path=path
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:  # PostgreSQL cannot store NUL; it only ever means a damaged file
+        raise CoderError(
+            f"line {text.count(chr(10), 0, nul) + 1}: holds a NUL character (a zero byte): "
+            "the file is damaged or not a CSV file",
+            path=path,
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
@@ -127,23 +134,50 @@ def _record(row: dict[str, str | None], line: int) -> CodeRecord:
     )
 
 
+_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+
+
 def _int(name: str, text: str) -> int:
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValidationError(f"{name} {text!r} is not a number") from None
-    if not number.is_integer():
-        raise ValidationError(f"{name} {text!r} is not a whole number")
-    return int(number)
+    """A whole number as spreadsheets write it (``3`` or ``3.0``), within the stored range.
+
+    Parsed from the digits, not through ``float``: ``1e300`` is "whole" as a float and
+    would become a 301-digit integer no database column holds.
+    """
+    shown = text if len(text) <= 30 else f"{text[:20]}... ({len(text)} characters)"
+    if not _WHOLE.fullmatch(text):
+        try:
+            float(text)
+        except ValueError:
+            raise ValidationError(f"{name} {shown!r} is not a number") from None
+        raise ValidationError(f"{name} {shown!r} is not a whole number")
+    digits = text.split(".")[0]
+    if len(digits.lstrip("+-").lstrip("0")) > 10:
+        raise ValidationError(f"{name} {shown!r} is too large (at most {MAX_NUMBER:,})")
+    return check_number(name, int(digits))
 
 
 def _time(name: str, text: str) -> datetime | None:
+    """An ISO date-time as naive UTC, the project's convention (coder.store.clock).
+
+    A time with an offset (``+05:00``, ``Z``) is converted, not stored as written: stored
+    times are compared and exported as UTC, and a local time kept as if it were UTC would
+    be hours off.
+    """
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{name} {text!r} is not an ISO date-time") from None
+        shown = text if len(text) <= 40 else f"{text[:30]}..."
+        raise ValidationError(f"{name} {shown!r} is not an ISO date-time") from None
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValidationError(
+                f"{name} {text!r} is out of range once converted to UTC"
+            ) from None
+    return value
 
 
 def _span(start: str, end: str) -> TextSpan | None:
@@ -158,11 +192,15 @@ def _span(start: str, end: str) -> TextSpan | None:
     return TextSpan(s_turn, s_char, e_char)
 
 
+_POSITION = re.compile(r"\s*(\d{1,10})\s*:\s*(\d{1,10})\s*", re.ASCII)
+
+
 def _position(name: str, text: str) -> tuple[int, int]:
-    turn, sep, char = text.partition(":")
-    if not sep or not turn.strip().isdigit() or not char.strip().isdigit():
-        raise ValidationError(f"{name} {text!r} must look like TURN:CHAR, e.g. 12:40")
-    return int(turn), int(char)
+    match = _POSITION.fullmatch(text)
+    if match is None:
+        shown = text if len(text) <= 30 else f"{text[:20]}..."
+        raise ValidationError(f"{name} {shown!r} must look like TURN:CHAR, e.g. 12:40")
+    return check_number(name, int(match[1])), check_number(name, int(match[2]))
 
 
 def format_span_start(span: TextSpan | None) -> str:

@@ -16,7 +16,8 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from coder.domain.errors import CoderError, file_error
+from coder.domain.errors import CoderError
+from coder.io.limits import read_regular_file
 
 Loc = tuple[str | int, ...]
 
@@ -25,8 +26,21 @@ class YamlError(CoderError):
     """Malformed YAML; the message carries ``file:line``."""
 
 
+MAX_NODES = 200_000  # values after aliases are expanded; a scheme has a few thousand
+MAX_DEPTH = 64  # nesting levels; a scheme needs about 8
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
 def load_yaml_with_lines(text: str, source: str | Path) -> tuple[Any, dict[Loc, int]]:
-    """Parse ``text``; return the data and a map from value path to 1-based line."""
+    """Parse ``text``; return the data and a map from value path to 1-based line.
+
+    Hostile files are refused with a message, not followed: aliases are expanded while
+    walking, so a "billion laughs" file (nine aliases each repeating the one before ten
+    times: 478 bytes, 10^9 values) stops at :data:`MAX_NODES` values; an alias inside
+    its own anchor (``a: &x [*x]``) is a cycle; nesting is capped at :data:`MAX_DEPTH`
+    (and PyYAML's recursive composer is stopped before Python's recursion limit); a value
+    PyYAML cannot build (a 5,000-digit integer, an impossible date) names its line.
+    """
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -36,30 +50,65 @@ def load_yaml_with_lines(text: str, source: str | Path) -> tuple[Any, dict[Loc, 
         raise YamlError(f"{source}{line}: not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(
+            f"{source}: nested too deeply (more than {MAX_DEPTH} levels); not a valid file"
+        ) from None
     finally:
         loader.dispose()
     if node is None:
         raise YamlError(f"{source}: the file is empty")
     lines: dict[Loc, int] = {}
     constructor = yaml.SafeLoader("")
+    visited = 0
+    open_nodes: set[int] = set()  # ids of the collections being walked: an alias cycle
+
+    def where(n: yaml.Node) -> str:
+        return f"{source}:{n.start_mark.line + 1}"
+
+    def scalar(n: yaml.Node) -> Any:
+        try:
+            return constructor.construct_object(n, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            shown = str(n.value)[:30] + ("..." if len(str(n.value)) > 30 else "")
+            reason = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+            raise YamlError(f"{where(n)}: value {shown!r} cannot be read ({reason})") from None
 
     def walk(n: yaml.Node, loc: Loc) -> Any:
+        nonlocal visited
+        visited += 1
+        if visited > MAX_NODES:
+            raise YamlError(
+                f"{where(n)}: more than {MAX_NODES:,} values once aliases (*name) are "
+                "expanded; refused (a scheme has a few thousand: is this an alias bomb?)"
+            )
+        if len(loc) > MAX_DEPTH:
+            raise YamlError(f"{where(n)}: nested more than {MAX_DEPTH} levels deep; refused")
         lines.setdefault(loc, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
+        if not isinstance(n, yaml.MappingNode | yaml.SequenceNode):
+            return scalar(n)
+        if n.tag not in _COLLECTION_TAGS:  # scalars' tags are checked by the constructor
+            raise YamlError(f"{where(n)}: the tag {n.tag!r} is not allowed here")
+        if id(n) in open_nodes:
+            raise YamlError(f"{where(n)}: an alias (*name) refers to a value that contains it")
+        open_nodes.add(id(n))
+        try:
+            if isinstance(n, yaml.SequenceNode):
+                return [walk(item, (*loc, i)) for i, item in enumerate(n.value)]
             result: dict[Any, Any] = {}
             for key_node, value_node in n.value:
-                key = constructor.construct_object(key_node, deep=True)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError(f"{where(key_node)}: a key must be a plain value")
+                key = scalar(key_node)
                 if key in result:
                     raise YamlError(
-                        f"{source}:{key_node.start_mark.line + 1}: key {key!r} appears twice "
-                        f"in the same mapping"
+                        f"{where(key_node)}: key {key!r} appears twice in the same mapping"
                     )
                 lines[(*loc, key)] = key_node.start_mark.line + 1
                 result[key] = walk(value_node, (*loc, key))
             return result
-        if isinstance(n, yaml.SequenceNode):
-            return [walk(item, (*loc, i)) for i, item in enumerate(n.value)]
-        return constructor.construct_object(n, deep=True)
+        finally:
+            open_nodes.discard(id(n))
 
     return walk(node, ()), lines
 
@@ -109,12 +158,7 @@ class FileIssuesError(CoderError):
 
 def read_yaml_source(path: Path, what: str, max_bytes: int) -> str:
     """The text of a YAML file, or a one-line error naming the file and the problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise file_error(exc, path, writing=False, what=what) from None
-    if len(raw) > max_bytes:
-        raise CoderError(f"{what} is larger than {max_bytes} bytes", path=path)
+    raw = read_regular_file(path, max_bytes, what)  # no FIFOs, devices, endless files
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coder.domain.roles import SpeakerRole
+from coder.io import limits
 from coder.io.transcripts import ReadOptions, TranscriptFormatError, read_transcripts
 
 WriteFile = Callable[[str, str | bytes], Path]
@@ -162,9 +163,13 @@ def test_a_folder_or_an_unreadable_file_is_said_in_words(
     def refuse(*_: object) -> bytes:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    unreadable = tmp_path / "P01_S1.txt"
+    unreadable.write_text("T: hello\n", encoding="utf-8")
+    # Files are opened in coder.io.limits (after a stat check); tests run as root, so a
+    # chmod would not refuse anything.
+    monkeypatch.setattr(limits, "open", refuse, raising=False)
     with pytest.raises(TranscriptFormatError, match="you don't have permission to read"):
-        read_transcripts(tmp_path / "P01_S1.txt")
+        read_transcripts(unreadable)
 
 
 def test_notes_times_in_speech_and_numbered_labels(write_file: WriteFile) -> None:

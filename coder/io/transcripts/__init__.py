@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coder.domain.errors import os_error_problem
+from coder.domain.errors import CoderError
+from coder.io.limits import MAX_TRANSCRIPT_BYTES, read_regular_file
 from coder.io.transcripts.csv_reader import read_csv
-from coder.io.transcripts.decoding import decode_text
+from coder.io.transcripts.decoding import check_text, decode_text
 from coder.io.transcripts.detect import detect_format
 from coder.io.transcripts.docx_reader import read_docx
 from coder.io.transcripts.errors import TranscriptFormatError
@@ -44,10 +45,9 @@ def read_transcripts(
     """Read every transcript in ``path`` (one, or one per CSV session)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problem = os_error_problem(exc, writing=False, what="transcript file")
-        raise TranscriptFormatError(problem, path=path) from exc
+        data = read_regular_file(path, MAX_TRANSCRIPT_BYTES, "transcript file")
+    except CoderError as exc:  # one error type from the readers (see errors.py)
+        raise TranscriptFormatError(exc.problem, path=path) from exc
     if not data.strip():
         raise TranscriptFormatError("the file is empty", path=path)
     fmt = detect_format(path, data) if options.fmt == "auto" else options.fmt
@@ -56,5 +56,6 @@ def read_transcripts(
     text, encoding, warnings = decode_text(data, path)
     if not text.strip("\ufeff \t\r\n"):
         raise TranscriptFormatError("the file is empty", path=path)
+    check_text(text, path)
     reader = _TEXT_READERS[fmt]
     return reader(text, path=path, encoding=encoding, warnings=warnings, options=options)

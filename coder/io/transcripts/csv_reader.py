@@ -6,6 +6,12 @@ and the file is already decoded by our own encoding rules. The delimiter (comma,
 semicolon) is taken from the header line, which is more predictable than ``csv.Sniffer``
 on quoted prose full of commas. A bad time in one row (AnnoMI has ``00:09:025``) is left
 empty with a warning rather than failing the file.
+
+A missing closing quote makes the ``csv`` module read every following row into one cell,
+silently. It is caught two ways: a quoted cell still open at the end of the file is
+refused (certain: the rows after it would be lost into one turn), and a cell that spans
+lines which themselves look like rows (as many delimiters as the header) is refused naming
+both lines, since a real multi-line utterance rarely holds whole rows.
 """
 
 from __future__ import annotations
@@ -42,7 +48,13 @@ def read_csv(
         columns = resolve_columns(header, options.columns, path)
         groups: dict[str | None, list[Segment]] = {}
         notes: dict[str | None, list[str]] = {}
+        lines = text.split("\n")
+        row_width = len(header) - 1  # delimiters in a line that is a whole row
+        start_line = end_line = reader.line_num
         for row in reader:
+            start_line, end_line = end_line + 1, reader.line_num
+            if end_line > start_line:
+                _check_spanning_row(row, start_line, delimiter, row_width, path)
             if not any(cell.strip() for cell in row):
                 continue
             line = reader.line_num
@@ -61,6 +73,8 @@ def read_csv(
             speaker = cell("speaker") or "unknown"
             segment = Segment(speaker, cell("text"), start, end, f"line {line}")
             groups.setdefault(group, []).append(segment)
+        if end_line > 1:
+            _check_last_row_closed(lines, start_line, delimiter, path)
     except StopIteration:
         raise TranscriptFormatError("the file is empty", path=path) from None
     except csv.Error as exc:
@@ -80,6 +94,43 @@ def read_csv(
         )
         for group, segments in groups.items()
     ]
+
+
+def _check_spanning_row(
+    row: list[str], start_line: int, delimiter: str, row_width: int, path: Path
+) -> None:
+    """Refuse a quoted cell whose later lines look like rows of their own (see module)."""
+    if row_width < 1:
+        return
+    for cell in row:
+        for offset, inner in enumerate(cell.split("\n")[1:], start=1):
+            if inner.count(delimiter) >= row_width:
+                raise TranscriptFormatError(
+                    f"line {start_line}: a quoted cell starting here runs on past line "
+                    f"{start_line + offset}, which looks like a row of its own: a closing "
+                    'quote (") is probably missing; fix it and import again',
+                    path=path,
+                )
+
+
+def _check_last_row_closed(lines: list[str], start: int, delimiter: str, path: Path) -> None:
+    """Refuse a file whose last record ends inside quotes.
+
+    Only the last record is read again, strictly (the lenient reader used for the rows
+    accepts an open quote at the end of the file); other strict complaints, such as a
+    stray quote inside a cell, are what lenient reading is for and are ignored here.
+    """
+    tail = "\n".join(lines[start - 1 :])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise TranscriptFormatError(
+                f"line {start}: a quoted cell starting here is never closed, so every line "
+                'after it would become one cell: a closing quote (") is missing',
+                path=path,
+            ) from None
 
 
 def resolve_columns(
@@ -121,5 +172,5 @@ def _time(value: str, what: str, line: int, notes: list[str]) -> int | None:
     try:
         return parse_time_value(value)
     except ValueError:
-        notes.append(f"line {line}: {what} {value!r} is not a time; left empty")
+        notes.append(f"line {line}: {what} {value[:40]!r} is not a time; left empty")
         return None

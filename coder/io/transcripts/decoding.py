@@ -8,6 +8,18 @@ file almost never fails to decode as cp1252. The exception is text where cp1252 
 most letters into accented ones (Cyrillic, Greek saved as cp125x): then charset-normalizer's
 language model is the better judge. Latin-1 is never a candidate because it decodes every
 byte and would hide a broken file. Bytes no candidate accepts are an error naming the offset.
+
+UTF-16 without a BOM (some Windows tools write it) is recognised by its zero bytes: text
+that is mostly ASCII has a zero in every other byte, on the odd positions for
+little-endian and the even ones for big-endian. Checked before anything else because it
+is unambiguous and because guessing would otherwise garble it.
+
+After decoding, :func:`check_text` refuses text that still holds NUL characters or is
+mostly control characters: no transcript contains them, so they mean a damaged file
+(blocks of zeros written over it after a crash or a failed sync) or binary data with a
+text name. Refused rather than stripped, because the damage usually took real text with
+it and a silently "repaired" transcript would be coded with lines missing; and PostgreSQL
+cannot store NUL in text at all.
 """
 
 from __future__ import annotations
@@ -25,6 +37,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _MAX_NON_ASCII_LETTERS = 0.25
+_UTF16_SAMPLE = 4096
+_UTF16_ZERO_SHARE = 0.6  # of the expected-zero positions that are zero in UTF-16 text
+_MAX_CONTROL_SHARE = 0.01  # control characters (not tab, newline...) in real text: ~0
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a: DOS end-of-file mark
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
@@ -39,12 +55,20 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
                     f"is not valid {name}",
                     path=path,
                 ) from exc
-    utf8_error: UnicodeDecodeError | None = None
-    if b"\x00" not in data:  # NULs mean UTF-16 without BOM or binary: let the guesser look
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
         try:
-            return data.decode("utf-8"), "utf-8", []
+            return data.decode(utf16), utf16, []
         except UnicodeDecodeError as exc:
-            utf8_error = exc
+            raise TranscriptFormatError(
+                f"looks like {utf16} text without a byte-order mark, but byte offset "
+                f"{exc.start} is not valid {utf16}; save it as UTF-8",
+                path=path,
+            ) from exc
+    try:  # also with NULs: then check_text names the line holding them
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     cp1252 = _try_decode(data, "cp1252")
     if cp1252 is not None and b"\x00" not in data and _looks_western(cp1252):
         return cp1252, "cp1252", [_fallback_warning("cp1252 (Windows Western European)")]
@@ -55,6 +79,41 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
     if cp1252 is not None and b"\x00" not in data:
         return cp1252, "cp1252", [_fallback_warning("cp1252 (Windows Western European)")]
     raise TranscriptFormatError(_undecodable_message(data, utf8_error), path=path)
+
+
+def check_text(text: str, path: Path) -> None:
+    """Refuse decoded text holding NULs or mostly control characters (see module doc)."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise TranscriptFormatError(
+            f"line {line}: holds a NUL character (a zero byte), which never occurs in text: "
+            "the file is damaged or not a text file; remove the zero bytes (or export the "
+            "transcript again) and import it again",
+            path=path,
+        )
+    sample = text[:100_000]
+    controls = sum(1 for c in sample if c < " " and c not in _WHITESPACE_CONTROLS)
+    if controls > _MAX_CONTROL_SHARE * len(sample):
+        raise TranscriptFormatError(
+            f"{controls} control characters in the first {len(sample):,} characters: "
+            "this is binary data, not a text transcript",
+            path=path,
+        )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the zero bytes say so, else None."""
+    sample = data[:_UTF16_SAMPLE]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_zeros, odd_zeros = even.count(0), odd.count(0)
+    if odd_zeros >= _UTF16_ZERO_SHARE * len(odd) and even_zeros == 0:
+        return "utf-16-le"
+    if even_zeros >= _UTF16_ZERO_SHARE * len(even) and odd_zeros == 0:
+        return "utf-16-be"
+    return None
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:
@@ -77,8 +136,8 @@ def _fallback_warning(what: str) -> str:
     return f"the file is not UTF-8; read it as {what}: check accented characters"
 
 
-def _undecodable_message(data: bytes, utf8_error: UnicodeDecodeError | None) -> str:
-    if utf8_error is None:
+def _undecodable_message(data: bytes, utf8_error: UnicodeDecodeError) -> str:
+    if b"\x00" in data:
         offset = data.index(b"\x00")
         return (
             f"cannot decode the text: NUL byte at byte offset {offset} and no known "

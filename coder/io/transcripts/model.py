@@ -32,7 +32,7 @@ class ReadOptions:
     fmt: str = "auto"
     merge_cues: bool = True
     columns: Mapping[str, str] | None = None
-    max_uncompressed_bytes: int = 200_000_000
+    max_uncompressed_bytes: int = 100_000_000
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:

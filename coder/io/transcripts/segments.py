@@ -21,6 +21,8 @@ from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.model import ParsedTranscript, ReadOptions
 from coder.io.transcripts.roles import guess_role
 
+MAX_TIME_MS = 24 * 3600 * 1000
+MAX_GAP_MS = 3 * 3600 * 1000
 NO_TURNS = "no speaker turns found (expected lines like 'T: ...' or 'Name: ...')"
 # Invisible characters and typographic variants that would break search and word counts.
 _TRANSLATE = str.maketrans(
@@ -76,6 +78,40 @@ def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
     return merged
 
 
+def check_times(segments: Sequence[Segment], path: Path) -> None:
+    """Refuse times no session has: past 24 hours, or hours after the turn before.
+
+    Why refuse rather than warn: segments are cut along the recording clock, so one turn
+    at 999:59:59 (a typo, or a wall-clock time among offsets) would make thousands of
+    empty 1-minute windows for raters to code, and an absurd one (10^12 s) billions.
+    A session is at most a few hours; 24 hours also admits wall-clock times of day.
+    """
+    previous: int | None = None
+    for seg in segments:
+        for what, ms in (("starts", seg.start_ms), ("ends", seg.end_ms)):
+            if ms is not None and ms > MAX_TIME_MS:
+                raise TranscriptFormatError(
+                    f"{seg.where}: {what} at {_hours(ms)}, more than 24 hours into the "
+                    "session; correct the time (a typo?) and import again",
+                    path=path,
+                )
+        if seg.start_ms is None:
+            continue
+        if previous is not None and seg.start_ms - previous > MAX_GAP_MS:
+            raise TranscriptFormatError(
+                f"{seg.where}: starts at {_hours(seg.start_ms)}, "
+                f"{_hours(seg.start_ms - previous)} after the turn before it; a session has no "
+                "gaps of more than 3 hours: correct the time (a typo?) and import again",
+                path=path,
+            )
+        previous = seg.start_ms
+
+
+def _hours(ms: int) -> str:
+    seconds = ms // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def build_parsed(
     segments: Sequence[Segment],
     *,
@@ -98,6 +134,7 @@ def build_parsed(
         kept.append(Segment(seg.speaker, text, seg.start_ms, seg.end_ms, seg.where, seg.joiner))
     if not kept:
         raise TranscriptFormatError(no_turns, path=path)
+    check_times(kept, path)
     if options.merge_cues:
         kept = merge_segments(kept)
     labels = list(dict.fromkeys(seg.speaker for seg in kept))

@@ -11,6 +11,7 @@ spelling; they are read as offsets.
 
 from __future__ import annotations
 
+import math
 import re
 
 _CORE = re.compile(r"(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<f>\d{1,3}))?")
@@ -47,7 +48,10 @@ def parse_time_value(text: str) -> int:
     """Milliseconds for a table cell: plain seconds (``12.5``) or any timecode."""
     token = text.strip()
     if _SECONDS.fullmatch(token):
-        return round(float(token) * 1000)
+        seconds = float(token)  # a 400-digit number is inf: not a time, not an OverflowError
+        if not math.isfinite(seconds):
+            raise ValueError(f"not a time (too large): {text[:40]!r}")
+        return round(seconds * 1000)
     return parse_timecode(token)
 
 
