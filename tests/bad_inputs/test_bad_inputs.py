@@ -59,8 +59,12 @@ def _vm_size() -> int:
     return 0
 
 
-def run_cli(argv: list[str], tmp: Path, timeout: float = TIME_LIMIT_S) -> Run:
-    """``coder ARGV`` in a forked child; killed after ``timeout`` seconds."""
+def run_cli(argv: list[str], tmp: Path, timeout: float = 6 * TIME_LIMIT_S) -> Run:
+    """``coder ARGV`` in a forked child; killed after ``timeout`` wall-clock seconds.
+
+    ``Run.seconds`` is the child's CPU time (user + system), which is what the 5 s budget
+    is about: on a loaded shared machine wall-clock time would measure the neighbours.
+    """
     out, err = tmp / "stdout.txt", tmp / "stderr.txt"
     limit = _vm_size() + AS_HEADROOM
     started = time.monotonic()
@@ -93,7 +97,7 @@ def run_cli(argv: list[str], tmp: Path, timeout: float = TIME_LIMIT_S) -> Run:
             os.wait4(pid, 0)
             pytest.fail(f"coder {' '.join(argv)} still running after {timeout} s")
         time.sleep(0.01)
-    seconds = time.monotonic() - started
+    seconds = usage.ru_utime + usage.ru_stime
     code = os.waitstatus_to_exitcode(status)
     return Run(
         code,
