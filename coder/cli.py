@@ -28,6 +28,7 @@ from coder.commands.common import (
     read_secret,
     sign_in_as,
 )
+from coder.commands.export import export_command
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 
@@ -378,6 +379,7 @@ def raters_set_pin(
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
+cli.add_command(export_command)
 cli.add_command(irr.irr_command)
 cli.add_command(profile.profile_command)
 cli.add_command(profile.intake_group)
