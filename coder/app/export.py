@@ -436,8 +436,8 @@ def _sessions_codes(
         .order_by(SessionRow.id, SegmentRow.index)
     )
     segments: dict[int, list[_Seg]] = defaultdict(list)
-    for sid, *rest in seg_rows:
-        segments[sid].append(_Seg(*rest))
+    for sid, index, first, last, start_ms, end_ms in seg_rows:
+        segments[sid].append(_Seg(index, first, last, start_ms, end_ms))
     codes = session.execute(
         _filtered(
             select(
