@@ -440,3 +440,17 @@ def test_consensus_codes_say_how_they_were_reached(
     assert {r["consensus_how"] for r in everyone if r["consensus"] == "0"} == {""}
     wide = run(coded, out, lead, consensus=True, format=ExportFormat.WIDE)
     assert {(r["rater"], r["consensus"]) for r in wide} == {(raters.CONSENSUS_NAME, "1")}
+
+
+def test_docs_tables_match_the_column_specs() -> None:
+    from coder.app import export_columns as spec
+
+    doc = (REPO / "docs" / "exporting.md").read_text(encoding="utf-8")
+    for columns in (
+        spec.LONG,
+        spec.WIDE_FIXED,
+        spec.SESSIONS_FIXED,
+        spec.CODEBOOK,
+        spec.DICTIONARY,
+    ):
+        assert spec.markdown_table(columns) in doc
