@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             Figure("pandas read_csv + to_csv, same rows", pandas, "s"),
             Figure("csv-long / pandas", ratio, "x", 3),
             Figure("csv-wide 200k codes: export", [r["seconds"] for r in wide], "s"),
+            Figure("csv-wide: child peak RSS", [r["peak_kib"] * 1024 / 1e6 for r in wide], "MB"),
         ]
     )
     return 0

@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import Integer, String, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -247,8 +247,11 @@ def _long_rows(
     rater_ids: list[int] | None,
     round_id: int | None,
 ) -> Iterator[Sequence[object]]:
+    """One query per therapy session (in patient, session order) over
+    ``code_applications`` joined only to the quoted turn and its speaker; patients,
+    raters, schemes, rounds, segments, episodes and consensus decisions are small tables
+    looked up in dicts. Thirteen joins per row were most of the export's time."""
     app = CodeApplicationRow
-    decider = aliased(RaterRow)
     turn_no = case((app.unit == Unit.TURN.value, app.unit_index), else_=app.evidence_turn)
     evidence = case(
         (
@@ -259,22 +262,18 @@ def _long_rows(
         ),
         else_=None,
     )
+    transcript = bindparam("transcript_id", type_=Integer)
     query = (
         select(
-            PatientRow.code,
-            SessionRow.number,
-            type_coerce(SessionRow.date, String),
-            RaterRow.name,
-            RaterRow.role,
-            RoundRow.number,
-            SchemeRow.key,
-            SchemeRow.version,
-            SchemeRow.revision,
+            app.id,
+            app.rater_id,
+            app.scheme_id,
+            app.round_id,
+            app.segment_id,
+            app.episode_id,
             app.code_id,
             app.unit,
             app.unit_index,
-            SegmentRow.start_ms,
-            SegmentRow.end_ms,
             turn_no,
             SpeakerRow.label,
             SpeakerRow.role,
@@ -282,35 +281,16 @@ def _long_rows(
             app.evidence_start,
             app.evidence_end,
             evidence,
-            EpisodeRow.index,
-            EpisodeRow.start_turn,
-            EpisodeRow.end_turn,
             app.value,
             app.memo,
-            ConsensusDecisionRow.id,
-            ConsensusDecisionRow.rater_values,
-            decider.name,
             _stamp(session, app.created_at),
             _stamp(session, app.updated_at),
         )
-        .join(SessionRow, app.session_id == SessionRow.id)
-        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-        .join(RaterRow, app.rater_id == RaterRow.id)
-        .join(SchemeRow, app.scheme_id == SchemeRow.id)
-        .outerjoin(RoundRow, app.round_id == RoundRow.id)
-        .outerjoin(SegmentRow, app.segment_id == SegmentRow.id)
-        .outerjoin(EpisodeRow, app.episode_id == EpisodeRow.id)
-        .outerjoin(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .outerjoin(
-            TurnRow, (TurnRow.transcript_id == TranscriptRow.id) & (TurnRow.index == turn_no)
-        )
+        .outerjoin(TurnRow, (TurnRow.transcript_id == transcript) & (TurnRow.index == turn_no))
         .outerjoin(SpeakerRow, TurnRow.speaker_id == SpeakerRow.id)
-        .outerjoin(ConsensusDecisionRow, ConsensusDecisionRow.code_application_id == app.id)
-        .outerjoin(decider, ConsensusDecisionRow.decided_by == decider.id)
+        .where(app.session_id == bindparam("session_id", type_=Integer))
         .order_by(
-            PatientRow.code,
-            SessionRow.number,
-            RaterRow.name,
+            app.rater_id,
             app.unit,
             app.unit_index,
             app.code_id,
@@ -319,73 +299,143 @@ def _long_rows(
         )
     )
     query = _filtered(query, rater_ids, round_id)
-    described: dict[tuple[str, int], dict[str, tuple[str, str, str]]] = {}
-    consensus = RaterRole.CONSENSUS.value
-    # Segment bounds repeat: their hh:mm:ss text is computed once each.
-    times: dict[int | None, str | None] = {None: None}
-    result = session.connection().execution_options(yield_per=CHUNK).execute(query)
-    for (
-        patient, number, day, rater, role, round_no, key, version, revision, code_id,
-        unit, unit_index, seg_start, seg_end, turn, speaker, speaker_role,
-        ev_turn, ev_start, ev_end, ev_text, episode, ep_first, ep_last, value, memo,
-        decision, rater_values, decided_by, created, updated,
-    ) in result:  # fmt: skip
-        names = described.get((key, revision))
-        if names is None:
-            scheme = scheme_service.load_project_scheme_revision(db, key, revision)
-            names = described[key, revision] = _describe(scheme)
-        name, group, kind = names.get(code_id, _UNKNOWN)
-        how = values = None
-        if role == consensus:
-            how = "decision" if decision is not None else "agreement"
-            if rater_values:
-                values = "; ".join(f"{r}={v}" for r, v in sorted(rater_values.items()))
-        if seg_start not in times:
-            times[seg_start] = hms(seg_start)
-        if seg_end not in times:
-            times[seg_end] = hms(seg_end)
-        if not isinstance(created, str):  # (SQLite gives the text already)
-            created, updated = _iso(created), _iso(updated)
-        yield (
-            patient,
-            number,
-            _iso(day) if day is not None else None,
-            rater,
-            role,
-            0 if how is None else 1,
-            round_no,
-            key,
-            version,
-            revision,
-            code_id,
-            name,
-            group,
-            kind,
-            unit,
-            unit_index,
-            seg_start,
-            seg_end,
-            times[seg_start],
-            times[seg_end],
-            turn,
-            speaker,
-            speaker_role,
-            None if ev_start is None else f"{ev_turn}:{ev_start}",
-            None if ev_end is None else f"{ev_turn}:{ev_end}",
-            ev_text,
-            episode,
-            ep_first,
-            ep_last,
-            "NA" if value is None else value,
-            memo,
-            how,
-            values,
-            decided_by,
-            created,
-            updated,
+    raters = {
+        rid: (name, role, role == RaterRole.CONSENSUS.value)
+        for rid, name, role in session.execute(select(RaterRow.id, RaterRow.name, RaterRow.role))
+    }
+    schemes: dict[int, tuple[str, str, int]] = {
+        sid: (key, version, revision)
+        for sid, key, version, revision in session.execute(
+            select(SchemeRow.id, SchemeRow.key, SchemeRow.version, SchemeRow.revision)
         )
+    }
+    described: dict[int, dict[str, tuple[str, str, str]]] = {}
+    rounds: dict[int | None, int] = {
+        rid: number for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
+    }
+    decider = aliased(RaterRow)
+    decisions = {
+        code_id: (values, name)
+        for code_id, values, name in session.execute(
+            select(
+                ConsensusDecisionRow.code_application_id,
+                ConsensusDecisionRow.rater_values,
+                decider.name,
+            )
+            .join(decider, ConsensusDecisionRow.decided_by == decider.id)
+            .where(ConsensusDecisionRow.code_application_id.is_not(None))
+        )
+    }
+    sessions = session.execute(
+        select(
+            SessionRow.id,
+            PatientRow.code,
+            SessionRow.number,
+            type_coerce(SessionRow.date, String),
+            TranscriptRow.id,
+        )
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .outerjoin(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .order_by(PatientRow.code, SessionRow.number)
+    ).all()
+    connection = session.connection()
+    times: dict[int | None, str | None] = {None: None}  # bounds repeat: format each once
+    for session_id, patient, number, day, transcript_id in sessions:
+        rows = connection.execute(query, {"session_id": session_id, "transcript_id": transcript_id})
+        first = rows.fetchmany(CHUNK)
+        if not first:
+            continue
+        day_text = _iso(day) if day is not None else None
+        bounds = {
+            seg_id: (start, end)
+            for seg_id, start, end in session.execute(
+                select(SegmentRow.id, SegmentRow.start_ms, SegmentRow.end_ms)
+                .join(SegmentationRow)
+                .where(SegmentationRow.transcript_id == transcript_id)
+            )
+        }
+        episodes = {
+            eid: (index, start, end)
+            for eid, index, start, end in session.execute(
+                select(
+                    EpisodeRow.id, EpisodeRow.index, EpisodeRow.start_turn, EpisodeRow.end_turn
+                ).where(EpisodeRow.session_id == session_id)
+            )
+        }
+        chunk = first
+        while chunk:
+            for (
+                app_id, rater_id, scheme_id, round_row, segment_id, episode_id, code_id,
+                unit, unit_index, turn, speaker, speaker_role, ev_turn, ev_start, ev_end,
+                ev_text, value, memo, created, updated,
+            ) in chunk:  # fmt: skip
+                rater, role, is_consensus = raters[rater_id]
+                key, version, revision = schemes[scheme_id]
+                names = described.get(scheme_id)
+                if names is None:
+                    scheme = scheme_service.load_project_scheme_revision(db, key, revision)
+                    names = described[scheme_id] = _describe(scheme)
+                name, group, kind = names.get(code_id, _UNKNOWN)
+                how = values = decided_by = None
+                if is_consensus:
+                    decision = decisions.get(app_id)
+                    if decision is None:
+                        how = "agreement"
+                    else:
+                        how = "decision"
+                        rater_values, decided_by = decision
+                        values = "; ".join(f"{r}={v}" for r, v in sorted(rater_values.items()))
+                seg_start, seg_end = bounds.get(segment_id, _NO_BOUNDS)
+                if seg_start not in times:
+                    times[seg_start] = hms(seg_start)
+                if seg_end not in times:
+                    times[seg_end] = hms(seg_end)
+                episode, ep_first, ep_last = episodes.get(episode_id, _NO_EPISODE)
+                if created is not None and not isinstance(created, str):
+                    created, updated = _iso(created), _iso(updated)  # (SQLite gives text)
+                yield (
+                    patient,
+                    number,
+                    day_text,
+                    rater,
+                    role,
+                    1 if is_consensus else 0,
+                    rounds.get(round_row),
+                    key,
+                    version,
+                    revision,
+                    code_id,
+                    name,
+                    group,
+                    kind,
+                    unit,
+                    unit_index,
+                    seg_start,
+                    seg_end,
+                    times[seg_start],
+                    times[seg_end],
+                    turn,
+                    speaker,
+                    speaker_role,
+                    None if ev_start is None else f"{ev_turn}:{ev_start}",
+                    None if ev_end is None else f"{ev_turn}:{ev_end}",
+                    ev_text,
+                    episode,
+                    ep_first,
+                    ep_last,
+                    "NA" if value is None else value,
+                    memo,
+                    how,
+                    values,
+                    decided_by,
+                    created,
+                    updated,
+                )
+            chunk = rows.fetchmany(CHUNK)
 
 
+_NO_BOUNDS = (None, None)
+_NO_EPISODE = (None, None, None)
 _UNKNOWN = ("", "", "")
 
 
@@ -438,37 +488,26 @@ def _sessions_codes(
     segments: dict[int, list[_Seg]] = defaultdict(list)
     for sid, index, first, last, start_ms, end_ms in seg_rows:
         segments[sid].append(_Seg(index, first, last, start_ms, end_ms))
-    codes = session.execute(
-        _filtered(
-            select(
-                app.session_id,
-                RaterRow.name,
-                RaterRow.role,
-                app.code_id,
-                app.unit,
-                app.unit_index,
-                app.value,
-            )
-            .join(RaterRow, app.rater_id == RaterRow.id)
-            .join(SchemeRow, app.scheme_id == SchemeRow.id)
-            .where(SchemeRow.key == scheme.id),
-            rater_ids,
-            round_id,
-        )
+    codes = _filtered(
+        select(RaterRow.name, RaterRow.role, app.code_id, app.unit, app.unit_index, app.value)
+        .join(RaterRow, app.rater_id == RaterRow.id)
+        .where(
+            app.session_id == bindparam("session_id", type_=Integer),
+            app.scheme_id.in_(select(SchemeRow.id).where(SchemeRow.key == scheme.id)),
+        ),
+        rater_ids,
+        round_id,
     )
-    per_session: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for sid, *rest in codes:
-        per_session[sid].append(tuple(rest))
     sessions = session.execute(
         select(
             SessionRow.id, PatientRow.code, SessionRow.number, type_coerce(SessionRow.date, String)
         )
         .join(PatientRow, SessionRow.patient_id == PatientRow.id)
         .order_by(PatientRow.code, SessionRow.number)
-    )
+    ).all()
     consensus = RaterRole.CONSENSUS.value
-    for sid, patient, number, day in sessions:
-        rows = per_session.get(sid)
+    for sid, patient, number, day in sessions:  # one session's codes in memory at a time
+        rows = session.execute(codes, {"session_id": sid}).all()
         if not rows:
             continue
         segs = segments.get(sid, [])
