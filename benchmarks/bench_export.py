@@ -221,19 +221,19 @@ def main(argv: list[str] | None = None) -> int:
     added = [(r["peak_kib"] - r["baseline_kib"]) * 1024 / 1e6 for r in runs]
     ratio = [s / p for s, p in zip(seconds, pandas, strict=True)]
     print(f"csv-long file: {size:.1f} MB, {EXPECTED:,} rows")
-    report(
-        [
-            Figure("csv-long 200k: export", seconds, "s", 5 / PER_MILLION),
-            Figure("csv-long: extrapolated to 1M", [s * PER_MILLION for s in seconds], "s", 5),
-            Figure("csv-long 200k: child peak RSS", peak, "MB", 500),
-            Figure("csv-long 200k: RSS added by export", added, "MB"),
-            Figure("pandas read_csv + to_csv, same rows", pandas, "s"),
-            Figure("csv-long / pandas", ratio, "x", 3),
-            Figure("csv-wide 200k codes: export", [r["seconds"] for r in wide], "s"),
-            Figure("csv-wide: child peak RSS", [r["peak_kib"] * 1024 / 1e6 for r in wide], "MB"),
-        ]
-    )
-    return 0
+    figures = [
+        Figure("csv-long 200k: export", seconds, "s", 5 / PER_MILLION),
+        Figure("csv-long: extrapolated to 1M", [s * PER_MILLION for s in seconds], "s", 5),
+        Figure("csv-long 200k: child peak RSS", peak, "MB", 500),
+        Figure("csv-long 200k: RSS added by export", added, "MB"),
+        Figure("pandas read_csv + to_csv, same rows", pandas, "s"),
+        Figure("csv-long / pandas", ratio, "x", 3),
+        Figure("csv-wide 200k codes: export", [r["seconds"] for r in wide], "s"),
+        Figure("csv-wide: child peak RSS", [r["peak_kib"] * 1024 / 1e6 for r in wide], "MB"),
+    ]
+    report(figures)
+    failed = [f.name for f in figures if f.passed is False]
+    return 1 if args.check and failed else 0
 
 
 if __name__ == "__main__":
