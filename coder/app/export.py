@@ -83,7 +83,7 @@ class ExportOptions:
     rater: str | None = None  # only this rater's codes (exact name)
     consensus: bool = False  # only the consensus codes
     round: int | None = None  # only codes made in this round (number)
-    scheme: str | None = None  # wide/sessions: default scheme; codebook: every scheme
+    scheme: str | None = None  # wide/sessions: default scheme; long, codebook: every scheme
     with_dictionary: bool = False
     excel: bool = False  # UTF-8 with BOM
 
@@ -120,7 +120,8 @@ def export(
             round_id = _round_id(session, options.round)
             if fmt is ExportFormat.LONG:
                 columns = list(cols.LONG)
-                rows_iter = _long_rows(db, session, rater_ids, round_id)
+                scheme_key = _scheme_key(session, options.scheme)
+                rows_iter = _long_rows(db, session, rater_ids, round_id, scheme_key)
             else:
                 scheme_key = _scheme_key(session, options.scheme)
                 scheme = scheme_service.load_project_scheme(db, scheme_key)
@@ -246,6 +247,7 @@ def _long_rows(
     session: OrmSession,
     rater_ids: list[int] | None,
     round_id: int | None,
+    scheme_key: str | None = None,
 ) -> Iterator[Sequence[object]]:
     """One query per therapy session (in patient, session order) over
     ``code_applications`` joined only to the quoted turn and its speaker; patients,
@@ -299,6 +301,10 @@ def _long_rows(
         )
     )
     query = _filtered(query, rater_ids, round_id)
+    if scheme_key is not None:
+        query = query.where(
+            app.scheme_id.in_(select(SchemeRow.id).where(SchemeRow.key == scheme_key))
+        )
     raters = {
         rid: (name, role, role == RaterRole.CONSENSUS.value)
         for rid, name, role in session.execute(select(RaterRow.id, RaterRow.name, RaterRow.role))

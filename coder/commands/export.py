@@ -36,8 +36,8 @@ from coder.domain.errors import CoderError
 @click.option(
     "--scheme",
     "scheme_key",
-    help="Scheme of csv-wide / csv-sessions (default: the project's) or of the codebook "
-    "(default: every scheme).",
+    help="Scheme of csv-wide / csv-sessions (default: the project's); csv-long and the "
+    "codebook: only this scheme (default: every scheme).",
 )
 @click.option(
     "--with-dictionary", is_flag=True, help="Also write FILE.dictionary.csv describing the columns."

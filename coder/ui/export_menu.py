@@ -48,7 +48,7 @@ def run_export(w: MainWindow, fmt: ExportFormat) -> None:
     excel = getattr(w, "export_excel_action", None)
     options = ExportOptions(
         format=fmt,
-        scheme=None if fmt is ExportFormat.CODEBOOK else w.scheme_key,
+        scheme=w.scheme_key if fmt in (ExportFormat.WIDE, ExportFormat.SESSIONS) else None,
         with_dictionary=True,
         excel=bool(excel is not None and excel.isChecked()),
     )

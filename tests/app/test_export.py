@@ -454,3 +454,12 @@ def test_docs_tables_match_the_column_specs() -> None:
         spec.DICTIONARY,
     ):
         assert spec.markdown_table(columns) in doc
+
+
+def test_long_by_scheme(demo: ProjectDatabase, tmp_path: Path) -> None:
+    everything = run(demo, tmp_path / "all.csv")
+    stages = run(demo, tmp_path / "st.csv", scheme="safran-muran-stages")
+    assert stages and {r["scheme"] for r in stages} == {"safran-muran-stages"}
+    assert len(stages) == sum(r["scheme"] == "safran-muran-stages" for r in everything)
+    with pytest.raises(CoderError, match="no scheme 'nope'"):
+        export.export(demo, tmp_path / "x.csv", ExportOptions(scheme="nope"))
