@@ -39,6 +39,7 @@ from coder.commands.common import (
     read_secret,
     sign_in_as,
 )
+from coder.commands.export import export_command
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 from coder.store.database import ENV_URL
@@ -408,6 +409,7 @@ def raters_set_pin(
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
+cli.add_command(export_command)
 cli.add_command(irr.irr_command)
 cli.add_command(profile.profile_command)
 cli.add_command(profile.intake_group)

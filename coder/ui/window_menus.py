@@ -17,6 +17,7 @@ from coder.app import rounds
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
 from coder.ui.blinding import change_blinding
+from coder.ui.export_menu import add_export_menu
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -43,6 +44,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu = bar.addMenu("&File")
     file_menu.addAction(_action(w, "&Import transcripts…", lambda: import_transcripts(w), "Ctrl+I"))
     file_menu.addAction(_action(w, "Export &codes to CSV…", lambda: export_codes(w), "Ctrl+E"))
+    add_export_menu(w, file_menu)
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "Switch &rater…", lambda: switch_rater(w)))
     file_menu.addSeparator()

@@ -1,0 +1,240 @@
+"""Export benchmark: ``csv-long`` of ~200k code applications (time + peak RSS), and pandas
+reading and writing the same rows for comparison.
+
+    .venv/bin/python benchmarks/bench_export.py [--quick] [--check]
+
+The project is generated here (rows inserted directly, deterministic, invented filler
+text): 80 sessions of one patient, 120 timed turns each (12 five-minute segments), raters
+``Rater A``…``Rater H`` each marking all 24 presence codes and both significance ratings
+in every segment = 199,680 code applications; every fifth code quotes evidence from a
+turn of its segment and every fiftieth has a memo. Each export runs in a fresh child
+interpreter so its peak RSS is its own. Targets are those of the issue scaled to 200k
+rows (≤ 1 s, i.e. 5 s per million, linear), peak RSS ≤ 500 MB, and ≤ 3× pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_import import PRESENCE, WORDS, Figure, report, timed
+from sqlalchemy import insert, select
+
+from coder.app import export, projects
+from coder.store.models import (
+    CodeApplicationRow,
+    PatientRow,
+    RaterRow,
+    SchemeRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    SpeakerRow,
+    TranscriptRow,
+    TurnRow,
+)
+
+SESSIONS, SEGMENTS, TURNS, RATERS = 80, 12, 120, 8
+EXPECTED = SESSIONS * SEGMENTS * RATERS * (len(PRESENCE) + 2)  # 199,680
+WIDE_ROWS = SESSIONS * SEGMENTS * RATERS
+PER_MILLION = 1_000_000 / EXPECTED
+
+
+def build(path: Path) -> None:
+    """The project, written with Core inserts (importing 80 transcripts and 200k codes
+    would time the importers instead)."""
+    rng = random.Random(12)
+    db = projects.create_project(path)
+    with db.transaction() as s:
+        scheme_id = s.scalar(select(SchemeRow.id).where(SchemeRow.key == "3rs-2015"))
+        raters = []
+        for r in range(RATERS):
+            row = RaterRow(name=f"Rater {chr(65 + r)}", initials=f"R{chr(65 + r)}")
+            s.add(row)
+            s.flush()
+            raters.append(row.id)
+        patient = PatientRow(code="P01", attributes={})
+        s.add(patient)
+        s.flush()
+        codes: list[dict[str, object]] = []
+        for number in range(1, SESSIONS + 1):
+            session = SessionRow(patient_id=patient.id, number=number)
+            s.add(session)
+            s.flush()
+            transcript = TranscriptRow(session_id=session.id, content_hash=f"{number:064d}")
+            s.add(transcript)
+            s.flush()
+            speakers = [
+                SpeakerRow(transcript_id=transcript.id, label="T", role="therapist"),
+                SpeakerRow(transcript_id=transcript.id, label="P", role="patient"),
+            ]
+            s.add_all(speakers)
+            s.flush()
+            texts = [" ".join(rng.choice(WORDS) for _ in range(14)) for _ in range(TURNS)]
+            s.execute(
+                insert(TurnRow),
+                [
+                    {
+                        "transcript_id": transcript.id,
+                        "index": i,
+                        "speaker_id": speakers[i % 2].id,
+                        "start_ms": 5000 + 30_000 * (i - 1),
+                        "end_ms": None,
+                        "text": texts[i - 1],
+                    }
+                    for i in range(1, TURNS + 1)
+                ],
+            )
+            seg = SegmentationRow(transcript_id=transcript.id, rule="time_window:300")
+            s.add(seg)
+            s.flush()
+            per = TURNS // SEGMENTS
+            s.execute(
+                insert(SegmentRow),
+                [
+                    {
+                        "segmentation_id": seg.id,
+                        "index": i,
+                        "kind": "time_window",
+                        "first_turn": (i - 1) * per + 1,
+                        "last_turn": i * per,
+                        "start_ms": (i - 1) * 300_000,
+                        "end_ms": i * 300_000,
+                        "estimated": False,
+                    }
+                    for i in range(1, SEGMENTS + 1)
+                ],
+            )
+            segment_ids = dict(
+                s.execute(
+                    select(SegmentRow.index, SegmentRow.id).where(
+                        SegmentRow.segmentation_id == seg.id
+                    )
+                ).all()
+            )
+            for rater in raters:
+                for index in range(1, SEGMENTS + 1):
+                    items = [(c, 1) for c in PRESENCE]
+                    items += [("W_SIG", rng.randint(1, 5)), ("C_SIG", rng.randint(1, 5))]
+                    for code, value in items:
+                        n = len(codes)
+                        turn = (index - 1) * per + 1 + n % per
+                        quoted = n % 5 == 0
+                        length = len(texts[turn - 1])
+                        codes.append(
+                            {
+                                "session_id": session.id,
+                                "rater_id": rater,
+                                "scheme_id": scheme_id,
+                                "code_id": code,
+                                "unit": "segment",
+                                "unit_index": index,
+                                "segment_id": segment_ids[index],
+                                "value": value,
+                                "evidence_turn": turn if quoted else None,
+                                "evidence_start": 0 if quoted else None,
+                                "evidence_end": min(20, length) if quoted else None,
+                                "memo": "looks like a withdrawal, check" if n % 50 == 0 else "",
+                            }
+                        )
+        s.execute(insert(CodeApplicationRow), codes)
+    db.close()
+
+
+def child(project: Path, out: Path, fmt: str) -> None:
+    """In a fresh interpreter: export, print one JSON line with time, rows and RSS (KiB)."""
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    db = projects.open_project(project)
+    options = export.ExportOptions(format=export.ExportFormat(fmt))
+    seconds, result = timed(lambda: export.export(db, out, options))
+    db.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "rows": result.rows, "baseline_kib": baseline,
+                      "peak_kib": peak}))  # fmt: skip
+
+
+def run_child(project: Path, out: Path, fmt: str, expected: int = EXPECTED) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(project), str(out), fmt],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"export child failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["rows"] != expected:
+        raise SystemExit(f"expected {expected} {fmt} rows, exported {result['rows']}")
+    return result
+
+
+def pandas_round_trip(source: Path, out: Path) -> float:
+    """pandas reading the exported rows and writing them again (same columns, all text)."""
+    import pandas as pd
+
+    def work() -> int:
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+        frame.to_csv(out, index=False)
+        return len(frame)
+
+    seconds, rows = timed(work)
+    if rows != EXPECTED:
+        raise SystemExit(f"pandas read {rows} rows, expected {EXPECTED}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.build:
+        build(args.build)
+        return 0
+    if args.child:
+        child(Path(args.child[0]), Path(args.child[1]), args.child[2])
+        return 0
+    reps = 1 if args.quick else 3
+    with tempfile.TemporaryDirectory(prefix="coder-bench-") as folder:
+        tmp = Path(folder)
+        project = tmp / "export.sqlite"
+        start = time.perf_counter()
+        # Built in its own interpreter: Linux keeps a process's peak RSS across exec, so
+        # a big parent would be charged to every export child it starts.
+        subprocess.run([sys.executable, __file__, "--build", str(project)], check=True)
+        print(f"built {EXPECTED:,} code applications in {time.perf_counter() - start:.1f} s")
+        runs = [run_child(project, tmp / f"long{rep}.csv", "csv-long") for rep in range(reps)]
+        wide = [
+            run_child(project, tmp / f"wide{rep}.csv", "csv-wide", WIDE_ROWS) for rep in range(reps)
+        ]
+        size = (tmp / "long0.csv").stat().st_size / 1e6
+        pandas = [pandas_round_trip(tmp / "long0.csv", tmp / f"pd{rep}.csv") for rep in range(reps)]
+    seconds = [r["seconds"] for r in runs]
+    peak = [r["peak_kib"] * 1024 / 1e6 for r in runs]  # ru_maxrss is KiB on Linux
+    added = [(r["peak_kib"] - r["baseline_kib"]) * 1024 / 1e6 for r in runs]
+    ratio = [s / p for s, p in zip(seconds, pandas, strict=True)]
+    print(f"csv-long file: {size:.1f} MB, {EXPECTED:,} rows")
+    figures = [
+        Figure("csv-long 200k: export", seconds, "s", 5 / PER_MILLION),
+        Figure("csv-long: extrapolated to 1M", [s * PER_MILLION for s in seconds], "s", 5),
+        Figure("csv-long 200k: child peak RSS", peak, "MB", 500),
+        Figure("csv-long 200k: RSS added by export", added, "MB"),
+        Figure("pandas read_csv + to_csv, same rows", pandas, "s"),
+        Figure("csv-long / pandas", ratio, "x", 3),
+        Figure("csv-wide 200k codes: export", [r["seconds"] for r in wide], "s"),
+        Figure("csv-wide: child peak RSS", [r["peak_kib"] * 1024 / 1e6 for r in wide], "MB"),
+    ]
+    report(figures)
+    failed = [f.name for f in figures if f.passed is False]
+    return 1 if args.check and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

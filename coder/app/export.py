@@ -1,0 +1,621 @@
+"""Analysis-ready exports: ``coder export`` and File ▸ Export.
+
+Four CSV formats (see docs/exporting.md): ``csv-long`` (one row per code application),
+``csv-wide`` (session × segment × rater, one column per code and rating),
+``csv-sessions`` (session × rater: session ratings, segment counts, code totals) and
+``csv-codebook`` (the scheme). Columns come from :mod:`coder.app.export_columns`, which
+also describes them in the data dictionary.
+
+Blinding holds: whose codes are exported is decided by
+:func:`coder.app.access.visible_rater_ids` (a blinded rater exports only their own
+codes; asking for someone else's is refused; in a project with a lead an anonymous
+export is refused). The codebook holds no codes and needs no identity.
+
+Rows are streamed: the database is read with a column query in chunks and written in
+chunks, never as ORM objects, so a million code applications cost little memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Integer, String, bindparam, case, func, select, type_coerce
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import aliased
+
+from coder.app import export_columns as cols
+from coder.app import schemes as scheme_service
+from coder.app.access import check_visible, visible_rater_ids
+from coder.app.identity import Coder
+from coder.app.raters import rater_row
+from coder.domain.coding import Unit
+from coder.domain.errors import CoderError, NotFoundError
+from coder.domain.roles import RaterRole
+from coder.domain.scheme import Scheme
+from coder.domain.segmentation import rule_key
+from coder.io.csv_export import CHUNK, Progress, write_csv
+from coder.store.database import ProjectDatabase
+from coder.store.models import (
+    CodeApplicationRow,
+    ConsensusDecisionRow,
+    EpisodeRow,
+    PatientRow,
+    RaterRow,
+    RoundRow,
+    SchemeRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    SpeakerRow,
+    TranscriptRow,
+    TurnRow,
+)
+
+
+class ExportFormat(StrEnum):
+    LONG = "csv-long"
+    WIDE = "csv-wide"
+    SESSIONS = "csv-sessions"
+    CODEBOOK = "csv-codebook"
+
+
+FORMAT_TITLES = {
+    ExportFormat.LONG: "Codes, one row per code (csv-long)",
+    ExportFormat.WIDE: "Segments × codes (csv-wide)",
+    ExportFormat.SESSIONS: "Sessions summary (csv-sessions)",
+    ExportFormat.CODEBOOK: "Codebook (csv-codebook)",
+}
+
+
+class ExportCancelled(CoderError):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    format: ExportFormat = ExportFormat.LONG
+    rater: str | None = None  # only this rater's codes (exact name)
+    consensus: bool = False  # only the consensus codes
+    round: int | None = None  # only codes made in this round (number)
+    scheme: str | None = None  # wide/sessions: default scheme; long, codebook: every scheme
+    with_dictionary: bool = False
+    excel: bool = False  # UTF-8 with BOM
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    rows: int
+    dictionary: Path | None
+
+
+def dictionary_path(out: Path) -> Path:
+    """``codes.csv`` → ``codes.dictionary.csv`` (next to the export)."""
+    return out.with_name(f"{out.stem}.dictionary.csv")
+
+
+def export(
+    db: ProjectDatabase,
+    out: Path,
+    options: ExportOptions,
+    coder: Coder | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write ``out`` (and its dictionary when asked); return what was written."""
+    if options.rater and options.consensus:
+        raise CoderError("give either a rater or the consensus, not both")
+    fmt = ExportFormat(options.format)
+    with db.reading() as session:
+        if fmt is ExportFormat.CODEBOOK:
+            columns, rows = _codebook(db, session, options.scheme)
+            rows_iter: Iterator[Sequence[object]] = iter(rows)
+        else:
+            rater_ids = _whose(session, options, coder)
+            round_id = _round_id(session, options.round)
+            if fmt is ExportFormat.LONG:
+                columns = list(cols.LONG)
+                scheme_key = _scheme_key(session, options.scheme)
+                rows_iter = _long_rows(db, session, rater_ids, round_id, scheme_key)
+            else:
+                scheme_key = _scheme_key(session, options.scheme)
+                scheme = scheme_service.load_project_scheme(db, scheme_key)
+                if fmt is ExportFormat.WIDE:
+                    columns = [*cols.WIDE_FIXED, *cols.wide_item_columns(scheme)]
+                    rows_iter = _wide_rows(session, scheme, rater_ids, round_id)
+                else:
+                    columns = [*cols.SESSIONS_FIXED, *cols.session_item_columns(scheme)]
+                    rows_iter = _session_rows(session, scheme, rater_ids, round_id)
+        header = [c.name for c in columns]
+        n = write_csv(out, header, rows_iter, bom=options.excel, progress=progress)
+    dictionary = None
+    if options.with_dictionary:
+        dictionary = dictionary_path(out)
+        write_csv(
+            dictionary,
+            [c.name for c in cols.DICTIONARY],
+            cols.dictionary_rows(columns),
+            bom=options.excel,
+        )
+    return ExportResult(out, n, dictionary)
+
+
+def cancel_after(should_stop: Callable[[], bool]) -> Progress:
+    """A progress callback that raises :class:`ExportCancelled` once ``should_stop()``."""
+
+    def check(_rows: int) -> None:
+        if should_stop():
+            raise ExportCancelled("export cancelled; nothing was written")
+
+    return check
+
+
+# ---- whose codes ------------------------------------------------------------------------
+def _whose(session: OrmSession, options: ExportOptions, coder: Coder | None) -> list[int] | None:
+    """Rater ids to export (``None``: everyone's), blinding applied."""
+    if options.consensus:
+        row = session.scalar(select(RaterRow).where(RaterRow.role == RaterRole.CONSENSUS.value))
+        if row is None:
+            raise NotFoundError("the project has no consensus codes yet")
+    elif options.rater:
+        row = rater_row(session, options.rater)  # exact: a typo never exports nobody
+    else:
+        return visible_rater_ids(session, coder)
+    check_visible(session, coder, row.id, row.name)
+    return [row.id]
+
+
+def _round_id(session: OrmSession, number: int | None) -> int | None:
+    if number is None:
+        return None
+    found = session.scalar(select(RoundRow.id).where(RoundRow.number == number))
+    if found is None:
+        raise NotFoundError(f"the project has no round {number}")
+    return int(found)
+
+
+def _scheme_key(session: OrmSession, key: str | None) -> str | None:
+    if key is not None and session.scalar(select(SchemeRow.id).where(SchemeRow.key == key)) is None:
+        known = ", ".join(sorted(set(session.scalars(select(SchemeRow.key)))))
+        raise NotFoundError(f"the project has no scheme {key!r} (it has {known})")
+    return key
+
+
+def _filtered(query: Any, rater_ids: list[int] | None, round_id: int | None) -> Any:
+    app = CodeApplicationRow
+    if rater_ids is not None:
+        query = query.where(app.rater_id.in_(rater_ids))
+    if round_id is not None:
+        query = query.where(app.round_id == round_id)
+    return query
+
+
+# ---- formatting helpers -----------------------------------------------------------------
+def hms(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    seconds = ms // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _iso(value: object) -> str | None:
+    """A stored timestamp as ISO 8601, as ``datetime.isoformat()`` writes it.
+
+    SQLite hands back the stored text (``YYYY-MM-DD HH:MM:SS.ffffff``, read raw because
+    parsing a million datetimes is most of the export time); other databases give
+    ``datetime`` objects."""
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    text = str(value).replace(" ", "T", 1)
+    return text[:-7] if text.endswith(".000000") else text
+
+
+def _stamp(session: OrmSession, column: Any) -> Any:
+    """A timestamp column as ISO 8601 text made by SQLite itself (a million Python
+    conversions were a third of the export's time); other databases give ``datetime``
+    objects, converted by :func:`_iso`."""
+    if session.get_bind().dialect.name != "sqlite":
+        return column
+    text = func.replace(type_coerce(column, String), " ", "T")
+    return case((text.like("%.000000"), func.substr(text, 1, 19)), else_=text)
+
+
+def _describe(scheme: Scheme) -> dict[str, tuple[str, str, str]]:
+    """Item id → (name, group, kind) for every item of a scheme (one spelling per group:
+    the group id; ratings by scope; stages by pathway)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for pathway in scheme.pathways:
+        for stage in pathway.stages:
+            found[stage.id] = (stage.name, f"{pathway.id} pathway", "stage")
+    for rating in scheme.ratings:
+        found[rating.id] = (rating.label, f"{rating.scope.value} rating", "rating")
+    for code in scheme.codes():
+        found[code.id] = (code.name, code.group_id, "code")
+    return found
+
+
+# ---- csv-long -----------------------------------------------------------------------------
+def _long_rows(
+    db: ProjectDatabase,
+    session: OrmSession,
+    rater_ids: list[int] | None,
+    round_id: int | None,
+    scheme_key: str | None = None,
+) -> Iterator[Sequence[object]]:
+    """One query per therapy session (in patient, session order) over
+    ``code_applications`` joined only to the quoted turn and its speaker; patients,
+    raters, schemes, rounds, segments, episodes and consensus decisions are small tables
+    looked up in dicts. Thirteen joins per row were most of the export's time."""
+    app = CodeApplicationRow
+    turn_no = case((app.unit == Unit.TURN.value, app.unit_index), else_=app.evidence_turn)
+    evidence = case(
+        (
+            app.evidence_start.is_not(None),
+            func.substr(
+                TurnRow.text, app.evidence_start + 1, app.evidence_end - app.evidence_start
+            ),
+        ),
+        else_=None,
+    )
+    transcript = bindparam("transcript_id", type_=Integer)
+    query = (
+        select(
+            app.id,
+            app.rater_id,
+            app.scheme_id,
+            app.round_id,
+            app.segment_id,
+            app.episode_id,
+            app.code_id,
+            app.unit,
+            app.unit_index,
+            turn_no,
+            SpeakerRow.label,
+            SpeakerRow.role,
+            app.evidence_turn,
+            app.evidence_start,
+            app.evidence_end,
+            evidence,
+            app.value,
+            app.memo,
+            _stamp(session, app.created_at),
+            _stamp(session, app.updated_at),
+        )
+        .outerjoin(TurnRow, (TurnRow.transcript_id == transcript) & (TurnRow.index == turn_no))
+        .outerjoin(SpeakerRow, TurnRow.speaker_id == SpeakerRow.id)
+        .where(app.session_id == bindparam("session_id", type_=Integer))
+        .order_by(
+            app.rater_id,
+            app.unit,
+            app.unit_index,
+            app.code_id,
+            app.evidence_turn,
+            app.evidence_start,
+        )
+    )
+    query = _filtered(query, rater_ids, round_id)
+    if scheme_key is not None:
+        query = query.where(
+            app.scheme_id.in_(select(SchemeRow.id).where(SchemeRow.key == scheme_key))
+        )
+    raters = {
+        rid: (name, role, role == RaterRole.CONSENSUS.value)
+        for rid, name, role in session.execute(select(RaterRow.id, RaterRow.name, RaterRow.role))
+    }
+    schemes: dict[int, tuple[str, str, int]] = {
+        sid: (key, version, revision)
+        for sid, key, version, revision in session.execute(
+            select(SchemeRow.id, SchemeRow.key, SchemeRow.version, SchemeRow.revision)
+        )
+    }
+    described: dict[int, dict[str, tuple[str, str, str]]] = {}
+    rounds: dict[int | None, int] = {
+        rid: number for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
+    }
+    decider = aliased(RaterRow)
+    decisions = {
+        code_id: (values, name)
+        for code_id, values, name in session.execute(
+            select(
+                ConsensusDecisionRow.code_application_id,
+                ConsensusDecisionRow.rater_values,
+                decider.name,
+            )
+            .join(decider, ConsensusDecisionRow.decided_by == decider.id)
+            .where(ConsensusDecisionRow.code_application_id.is_not(None))
+        )
+    }
+    sessions = session.execute(
+        select(
+            SessionRow.id,
+            PatientRow.code,
+            SessionRow.number,
+            type_coerce(SessionRow.date, String),
+            TranscriptRow.id,
+        )
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .outerjoin(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .order_by(PatientRow.code, SessionRow.number)
+    ).all()
+    connection = session.connection()
+    times: dict[int | None, str | None] = {None: None}  # bounds repeat: format each once
+    for session_id, patient, number, day, transcript_id in sessions:
+        rows = connection.execute(query, {"session_id": session_id, "transcript_id": transcript_id})
+        first = rows.fetchmany(CHUNK)
+        if not first:
+            continue
+        day_text = _iso(day) if day is not None else None
+        bounds = {
+            seg_id: (start, end)
+            for seg_id, start, end in session.execute(
+                select(SegmentRow.id, SegmentRow.start_ms, SegmentRow.end_ms)
+                .join(SegmentationRow)
+                .where(SegmentationRow.transcript_id == transcript_id)
+            )
+        }
+        episodes = {
+            eid: (index, start, end)
+            for eid, index, start, end in session.execute(
+                select(
+                    EpisodeRow.id, EpisodeRow.index, EpisodeRow.start_turn, EpisodeRow.end_turn
+                ).where(EpisodeRow.session_id == session_id)
+            )
+        }
+        chunk = first
+        while chunk:
+            for (
+                app_id, rater_id, scheme_id, round_row, segment_id, episode_id, code_id,
+                unit, unit_index, turn, speaker, speaker_role, ev_turn, ev_start, ev_end,
+                ev_text, value, memo, created, updated,
+            ) in chunk:  # fmt: skip
+                rater, role, is_consensus = raters[rater_id]
+                key, version, revision = schemes[scheme_id]
+                names = described.get(scheme_id)
+                if names is None:
+                    scheme = scheme_service.load_project_scheme_revision(db, key, revision)
+                    names = described[scheme_id] = _describe(scheme)
+                name, group, kind = names.get(code_id, _UNKNOWN)
+                how = values = decided_by = None
+                if is_consensus:
+                    decision = decisions.get(app_id)
+                    if decision is None:
+                        how = "agreement"
+                    else:
+                        how = "decision"
+                        rater_values, decided_by = decision
+                        values = "; ".join(f"{r}={v}" for r, v in sorted(rater_values.items()))
+                seg_start, seg_end = bounds.get(segment_id, _NO_BOUNDS)
+                if seg_start not in times:
+                    times[seg_start] = hms(seg_start)
+                if seg_end not in times:
+                    times[seg_end] = hms(seg_end)
+                episode, ep_first, ep_last = episodes.get(episode_id, _NO_EPISODE)
+                if created is not None and not isinstance(created, str):
+                    created, updated = _iso(created), _iso(updated)  # (SQLite gives text)
+                yield (
+                    patient,
+                    number,
+                    day_text,
+                    rater,
+                    role,
+                    1 if is_consensus else 0,
+                    rounds.get(round_row),
+                    key,
+                    version,
+                    revision,
+                    code_id,
+                    name,
+                    group,
+                    kind,
+                    unit,
+                    unit_index,
+                    seg_start,
+                    seg_end,
+                    times[seg_start],
+                    times[seg_end],
+                    turn,
+                    speaker,
+                    speaker_role,
+                    None if ev_start is None else f"{ev_turn}:{ev_start}",
+                    None if ev_end is None else f"{ev_turn}:{ev_end}",
+                    ev_text,
+                    episode,
+                    ep_first,
+                    ep_last,
+                    "NA" if value is None else value,
+                    memo,
+                    how,
+                    values,
+                    decided_by,
+                    created,
+                    updated,
+                )
+            chunk = rows.fetchmany(CHUNK)
+
+
+_NO_BOUNDS = (None, None)
+_NO_EPISODE = (None, None, None)
+_UNKNOWN = ("", "", "")
+
+
+# ---- csv-wide and csv-sessions ----------------------------------------------------------------
+@dataclass
+class _Seg:
+    index: int
+    first_turn: int
+    last_turn: int
+    start_ms: int | None
+    end_ms: int | None
+
+
+@dataclass
+class _SessionCodes:
+    """One session's segments and, per rater, what they coded (by segment)."""
+
+    patient: str
+    number: int
+    day: str | None
+    segments: list[_Seg]
+    # rater -> segment index -> item -> value ("1" for codes, the rating, or None for NA)
+    by_rater: dict[tuple[str, bool], dict[int, dict[str, object]]]
+    session_values: dict[tuple[str, bool], dict[str, object]]
+    totals: dict[tuple[str, bool], int]
+
+
+def _sessions_codes(
+    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
+) -> Iterator[_SessionCodes]:
+    """Per session (in patient, session order), the scheme's segments and the visible
+    raters' codes under every revision of the scheme, turn codes placed in their segment."""
+    app = CodeApplicationRow
+    rule = rule_key(scheme.segmentation)
+    seg_rows = session.execute(
+        select(
+            SessionRow.id,
+            SegmentRow.index,
+            SegmentRow.first_turn,
+            SegmentRow.last_turn,
+            SegmentRow.start_ms,
+            SegmentRow.end_ms,
+        )
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .where(SegmentationRow.rule == rule)
+        .order_by(SessionRow.id, SegmentRow.index)
+    )
+    segments: dict[int, list[_Seg]] = defaultdict(list)
+    for sid, index, first, last, start_ms, end_ms in seg_rows:
+        segments[sid].append(_Seg(index, first, last, start_ms, end_ms))
+    codes = _filtered(
+        select(RaterRow.name, RaterRow.role, app.code_id, app.unit, app.unit_index, app.value)
+        .join(RaterRow, app.rater_id == RaterRow.id)
+        .where(
+            app.session_id == bindparam("session_id", type_=Integer),
+            app.scheme_id.in_(select(SchemeRow.id).where(SchemeRow.key == scheme.id)),
+        ),
+        rater_ids,
+        round_id,
+    )
+    sessions = session.execute(
+        select(
+            SessionRow.id, PatientRow.code, SessionRow.number, type_coerce(SessionRow.date, String)
+        )
+        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+        .order_by(PatientRow.code, SessionRow.number)
+    ).all()
+    consensus = RaterRole.CONSENSUS.value
+    for sid, patient, number, day in sessions:  # one session's codes in memory at a time
+        rows = session.execute(codes, {"session_id": sid}).all()
+        if not rows:
+            continue
+        segs = segments.get(sid, [])
+        by_turn = {t: s.index for s in segs for t in range(s.first_turn, s.last_turn + 1)}
+        by_rater: dict[tuple[str, bool], dict[int, dict[str, object]]] = {}
+        session_values: dict[tuple[str, bool], dict[str, object]] = {}
+        totals: dict[tuple[str, bool], int] = defaultdict(int)
+        for rater, role, code_id, unit, unit_index, value in rows:
+            who = (rater, role == consensus)
+            totals[who] += 1
+            marks = by_rater.setdefault(who, {})
+            segment = None
+            if unit == Unit.SEGMENT.value:
+                segment = unit_index
+            elif unit == Unit.TURN.value:
+                segment = by_turn.get(unit_index)
+            elif unit == Unit.SESSION.value:
+                session_values.setdefault(who, {})[code_id] = value
+            if segment is not None:
+                marks.setdefault(segment, {})[code_id] = value
+        yield _SessionCodes(
+            patient, number, _iso(day), segs, by_rater, session_values, dict(totals)
+        )
+
+
+def _wide_rows(
+    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
+) -> Iterator[Sequence[object]]:
+    items = cols.wide_items(scheme)
+    is_code = [scheme.is_code(i) for i in items]
+    for s in _sessions_codes(session, scheme, rater_ids, round_id):
+        for seg in s.segments:
+            fixed = [
+                s.patient, s.number, s.day, scheme.id, seg.index, seg.start_ms, seg.end_ms,
+                hms(seg.start_ms), hms(seg.end_ms), seg.first_turn, seg.last_turn,
+            ]  # fmt: skip
+            for (rater, consensus), marks in sorted(s.by_rater.items()):
+                given = marks.get(seg.index)
+                if given is None:
+                    cells: list[object] = [None] * len(items)
+                else:
+                    cells = [
+                        (1 if item in given else 0) if code else given.get(item)
+                        for item, code in zip(items, is_code, strict=True)
+                    ]
+                yield [*fixed, rater, int(consensus), 0 if given is None else 1, *cells]
+
+
+def _session_rows(
+    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
+) -> Iterator[Sequence[object]]:
+    ratings, codes = cols.session_items(scheme)
+    for s in _sessions_codes(session, scheme, rater_ids, round_id):
+        for who, marks in sorted(s.by_rater.items()):
+            rater, consensus = who
+            n_segments = len(s.segments)
+            coded = sum(1 for seg in s.segments if seg.index in marks)
+            values = s.session_values.get(who, {})
+            per_code = [sum(1 for m in marks.values() if c in m) for c in codes]
+            yield [
+                s.patient, s.number, s.day, scheme.id, rater, int(consensus), n_segments,
+                coded, n_segments - coded, s.totals.get(who, 0),
+                *(values.get(r) for r in ratings), *per_code,
+            ]  # fmt: skip
+
+
+# ---- csv-codebook ---------------------------------------------------------------------------
+def _codebook(
+    db: ProjectDatabase, session: OrmSession, key: str | None
+) -> tuple[list[cols.Column], list[list[object]]]:
+    stored = session.execute(
+        select(SchemeRow.key, SchemeRow.version, SchemeRow.revision).order_by(
+            SchemeRow.key, SchemeRow.revision
+        )
+    ).all()
+    latest: dict[str, tuple[str, int]] = {k: (v, r) for k, v, r in stored}
+    if key is not None:
+        _scheme_key(session, key)
+        latest = {key: latest[key]}
+    rows: list[list[object]] = []
+    for scheme_key, (version, revision) in latest.items():
+        scheme = scheme_service.load_project_scheme_revision(db, scheme_key, revision)
+        head = [scheme_key, version, revision]
+        for group in scheme.groups:
+            for code in group.codes:
+                rows.append([
+                    *head, "code", group.id, group.label, code.family.value, group.scope.value,
+                    code.id, code.name, code.definition, code.hotkey, "0/1", None, 0,
+                ])  # fmt: skip
+        for rating in scheme.ratings:
+            anchors = "; ".join(f"{v}={a}" for v, a in sorted(rating.scale.anchors.items()))
+            rows.append([
+                *head, "rating", f"{rating.scope.value} rating", f"{rating.scope.value} ratings",
+                rating.family.value, rating.scope.value, rating.id, rating.label,
+                rating.definition, rating.hotkey, cols.scale_text(scheme, rating.id),
+                anchors or None, int(rating.scale.allow_na),
+            ])  # fmt: skip
+        for pathway in scheme.pathways:
+            for stage in pathway.stages:
+                rows.append([
+                    *head, "stage", f"{pathway.id} pathway", pathway.label,
+                    pathway.family.value, "episode", stage.id, stage.name, stage.definition,
+                    stage.hotkey, f"order {stage.order}", None, 0,
+                ])  # fmt: skip
+    return list(cols.CODEBOOK), rows

@@ -1,0 +1,77 @@
+"""File ▸ Export: one item per analysis format (wiring only; the work is
+:func:`coder.app.export.export`, the same function ``coder export`` calls).
+
+The file is asked for through the window's prompter. A progress dialog, fed every few
+thousand rows, offers Cancel: cancelling raises inside the export, and the atomic writer
+then leaves nothing behind (neither the file nor its temporary file). The data dictionary
+is always written next to the file; *Excel-compatible files* adds a byte-order mark.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QProgressDialog
+
+from coder.app import export as exporting
+from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
+from coder.domain.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+
+def add_export_menu(w: MainWindow, file_menu: QMenu) -> QMenu:
+    """Add File ▸ Export with one action per format and the Excel option."""
+    menu = file_menu.addMenu("E&xport")
+    for fmt in ExportFormat:
+        action = QAction(f"{exporting.FORMAT_TITLES[fmt]}…", w)
+        action.setStatusTip("Write a CSV file and its data dictionary (docs/exporting.md)")
+        action.triggered.connect(lambda _checked=False, f=fmt: run_export(w, f))
+        menu.addAction(action)
+    menu.addSeparator()
+    excel = QAction("Excel-compatible files (UTF-8 with BOM)", w)
+    excel.setCheckable(True)
+    menu.addAction(excel)
+    w.export_excel_action = excel  # type: ignore[attr-defined]
+    return menu
+
+
+def run_export(w: MainWindow, fmt: ExportFormat) -> None:
+    target = w.prompter.save_file(
+        f"Export {exporting.FORMAT_TITLES[fmt]}", "CSV files (*.csv)", f"{fmt.value}.csv"
+    )
+    if target is None:
+        return
+    excel = getattr(w, "export_excel_action", None)
+    options = ExportOptions(
+        format=fmt,
+        scheme=w.scheme_key if fmt in (ExportFormat.WIDE, ExportFormat.SESSIONS) else None,
+        with_dictionary=True,
+        excel=bool(excel is not None and excel.isChecked()),
+    )
+    dialog = QProgressDialog("Exporting…", "Cancel", 0, 0, w)
+    dialog.setWindowTitle("Export")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)  # small exports finish before it shows
+
+    def progress(rows: int) -> None:
+        dialog.setLabelText(f"Exporting… {rows:,} rows written")
+        QCoreApplication.processEvents()
+        if dialog.wasCanceled():
+            raise ExportCancelled("export cancelled; nothing was written")
+
+    try:
+        result = exporting.export(w.db, target, options, coder=w.coder, progress=progress)
+    except ExportCancelled:
+        w.show_message("Export cancelled; nothing was written")
+        return
+    except CoderError as exc:
+        w.prompter.error("Export failed", str(exc))
+        return
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+    w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
