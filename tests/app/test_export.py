@@ -352,10 +352,10 @@ P01,1,Ben,C1,segment,2,1,,,
 
 
 @pytest.fixture
-def coded(coded_db: ProjectDatabase, tmp_path: Path) -> ProjectDatabase:
+def coded(coded_db: ProjectDatabase, lead: Coder, tmp_path: Path) -> ProjectDatabase:
     source = tmp_path / "codes-in.csv"
     source.write_text(CODES, encoding="utf-8")
-    codes.import_codes(coded_db, source)
+    codes.import_codes(coded_db, source, lead)  # the lead imports everyone's codes
     return coded_db
 
 
