@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
 
 from coder.app.access import require_identity, require_lead
 from coder.app.identity import Coder
+from coder.io.codes_csv import write_rows_atomically
 from coder.store.database import ProjectDatabase
 from coder.store.models import AuditRow, PatientRow, RaterRow, SessionRow
 
@@ -100,3 +102,15 @@ def list_entries(
             )
             for row, patient, number in session.execute(query)
         ]
+
+
+def export_csv(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    out: Path,
+    since: date | datetime | None = None,
+    rater: str | None = None,
+) -> int:
+    """Write the (filtered) trail to ``out`` as CSV, atomically; returns the entry count."""
+    entries = list_entries(db, actor, since, rater)
+    return write_rows_atomically(out, COLUMNS, (e.cells() for e in entries))
