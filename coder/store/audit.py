@@ -327,11 +327,13 @@ def _bulk_insert(session: Session, table: Table, parameters: object) -> None:
         dict[tuple[str, int | None], _Bulk], session.info.setdefault(_BULK, defaultdict(_Bulk))
     )
     by_session = "session_id" in table.columns
-    for r in rows:
-        entry = bulk[(table.name, r.get("session_id") if by_session else None)]
-        entry.rows += 1
-        if "rater_id" in r:
-            entry.raters[r["rater_id"]] += 1
+    # One pass in C (Counter over tuples): 100 000 rows cost a few tens of milliseconds.
+    counts = Counter((r.get("session_id") if by_session else None, r.get("rater_id")) for r in rows)
+    for (session_id, rater_id), n in counts.items():
+        entry = bulk[(table.name, session_id)]
+        entry.rows += n
+        if rater_id is not None:
+            entry.raters[rater_id] += n
 
 
 # ---- writing ----------------------------------------------------------------------------
