@@ -17,6 +17,7 @@ import click
 from coder import __version__
 from coder.app import identity, projects, raters, schemes
 from coder.commands import (
+    audit,
     backup,
     codes,
     irr,
@@ -459,3 +460,6 @@ def main(argv: list[str] | None = None) -> None:
             raise
         fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
     sys.exit(0)
+
+
+cli.add_command(audit.audit_command)

@@ -81,7 +81,7 @@ def read_blinding_policy(db: ProjectDatabase) -> BlindingPolicy:
 def set_blinding_policy(db: ProjectDatabase, actor: Coder | None, policy: BlindingPolicy) -> None:
     """Change when raters are blinded. Only a lead may, and only while no round is open:
     changing it mid-round would show raters codes they must not see."""
-    with db.transaction() as session:
+    with db.transaction(actor) as session:
         if project_has_lead(session) or actor is not None:
             require_lead(actor, "change the blinding setting")
         if policy is not BlindingPolicy.ALWAYS:

@@ -299,7 +299,7 @@ def import_codes(
     or that repeats another row of the file, is refused with its line.
     """
     records = read_codes(path)
-    with db.transaction() as session:
+    with db.transaction(actor, source=path.name) as session:
         require_identity(session, actor, "import codes")
         if create_raters and actor is not None and not actor.is_lead and project_has_lead(session):
             raise NotAllowed("only a lead can create raters (--create-raters)", path=path)

@@ -177,7 +177,7 @@ class CodingSession:
                 raise ValidationError(f"{code_id} is already marked {where}")
             return self._insert(session, code_id, Unit.SEGMENT, target, 1, span, memo)
 
-        return self.db.run(insert_once)
+        return self.db.run(insert_once, self.coder)
 
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:
         """Present -> absent (removing all of the rater's applications of the code in
@@ -190,7 +190,7 @@ class CodingSession:
                 return self.delete_rows(session, mine), None
             return [], self._insert(session, code_id, Unit.SEGMENT, segment, 1, None, "")
 
-        return self.db.run(work)
+        return self.db.run(work, self.coder)
 
     def set_rating(
         self,
@@ -213,13 +213,14 @@ class CodingSession:
             new = self._insert(session, rating_id, cell, unit_index, value, span, "")
             return (removed[0] if removed else None), new
 
-        return self.db.run(work)
+        return self.db.run(work, self.coder)
 
     def clear_rating(self, rating_id: str, unit: Unit, unit_index: int) -> list[StoredCode]:
         return self.db.run(
             lambda session: self.delete_rows(
                 session, self._own_rows(session, rating_id, unit, unit_index)
-            )
+            ),
+            self.coder,
         )
 
     def replace_rating(
@@ -235,7 +236,7 @@ class CodingSession:
             (restored,) = self.restore_rows(session, [previous])
             return restored
 
-        return self.db.run(work)
+        return self.db.run(work, self.coder)
 
     def remove(self, uids: Sequence[str]) -> list[StoredCode]:
         """Delete the rater's own code applications; returns snapshots for undo."""
@@ -248,12 +249,12 @@ class CodingSession:
                 raise NotFoundError("some of these codes no longer exist")
             return self.delete_rows(session, rows)
 
-        return self.db.run(work)
+        return self.db.run(work, self.coder)
 
     def restore(self, snapshots: Sequence[StoredCode]) -> list[StoredCode]:
         """Re-insert removed codes exactly, with their identity (``uid``), round and
         timestamps: the undo of a removal, the redo of an addition."""
-        return self.db.run(lambda session: self.restore_rows(session, snapshots))
+        return self.db.run(lambda session: self.restore_rows(session, snapshots), self.coder)
 
     def set_memo(self, code: StoredCode, memo: str) -> tuple[StoredCode, StoredCode]:
         """Attach or change a memo; returns (before, after)."""
@@ -273,7 +274,7 @@ class CodingSession:
             session.flush()
             return before, replace(code, id=row.id, memo=memo, updated_at=row.updated_at)
 
-        return self.db.run(work)
+        return self.db.run(work, self.coder)
 
     def move_boundary(self, segment_index: int, first_turn: int) -> int:
         """Move the start of segment ``segment_index`` (and the end of the one before)
@@ -294,7 +295,7 @@ class CodingSession:
                 f"and by turn {seg.last_turn}"
             )
         old = seg.first_turn
-        with self.db.transaction() as session:
+        with self.db.transaction(self.coder) as session:
             check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
             if self.coder is not None and not self.coder.is_lead:
                 if is_blinded(session, self.coder):
@@ -341,7 +342,8 @@ class CodingSession:
         return self.db.run(
             lambda session: self._insert(
                 session, code_id, unit, unit_index, value, span, memo, episode_id
-            )
+            ),
+            self.coder,
         )
 
     # ---- steps inside a transaction -----------------------------------------------------

@@ -251,7 +251,7 @@ def settle(
     else:
         check_value(scheme, item, None if value == ABSENT else value)  # type: ignore[arg-type]
     consensus = consensus_coder(db)
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         session_id, scheme_row_id, segment_id = _targets(session, scheme, disagreement)
         _clear(session, consensus.rater_id, session_id, scheme, disagreement)
         code_id = None
@@ -294,7 +294,7 @@ def unsettle(
     require_lead(coder, "change consensus decisions")
     scheme = scheme_service.load_project_scheme(db, scheme_key)
     consensus = consensus_coder(db)
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         session_id, _, _ = _targets(session, scheme, disagreement)
         _clear(session, consensus.rater_id, session_id, scheme, disagreement)
 
@@ -365,7 +365,7 @@ def adopt_agreements(
     require_lead(coder, "build the consensus")
     scheme = scheme_service.load_project_scheme(db, scheme_key)
     consensus = consensus_coder(db)
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         rows = _codes(session, scheme, raters)
         names = sorted({r[2] for r in rows})
         if len(names) < 2:

@@ -114,7 +114,7 @@ def start_episode(cs: CodingSession, pathway_id: str, start_turn: int, memo: str
     cs.scheme.pathway(pathway_id)
     if not 1 <= start_turn <= len(cs.transcript.turns):
         raise NotFoundError(f"no turn {start_turn}")
-    with cs.db.transaction() as session:
+    with cs.db.transaction(cs.coder) as session:
         check_editable(session, cs.coder, cs.session_id, owner_id=cs.coder.rater_id)
         last = session.scalar(
             select(func.max(EpisodeRow.index)).where(
@@ -161,7 +161,7 @@ def whole_turn(cs: CodingSession, turn: int) -> TextSpan:
 
 def set_end(cs: CodingSession, episode_index: int, end_turn: int | None) -> int | None:
     """Close (or reopen) an episode; returns the previous end for undo."""
-    with cs.db.transaction() as session:
+    with cs.db.transaction(cs.coder) as session:
         row = _own(cs, episode_index, session)
         check_editable(
             session, cs.coder, cs.session_id, owner_id=row.rater_id, round_id=row.round_id
@@ -177,7 +177,7 @@ def set_end(cs: CodingSession, episode_index: int, end_turn: int | None) -> int 
 def delete_episode(cs: CodingSession, episode_index: int) -> EpisodeSnapshot:
     """Delete one of the acting rater's episodes with its stages and codes (one
     transaction); the snapshot brings all of it back."""
-    with cs.db.transaction() as session:
+    with cs.db.transaction(cs.coder) as session:
         row = _own(cs, episode_index, session)
         check_editable(
             session, cs.coder, cs.session_id, owner_id=row.rater_id, round_id=row.round_id
@@ -214,7 +214,7 @@ def delete_episode(cs: CodingSession, episode_index: int) -> EpisodeSnapshot:
 
 def restore_episode(cs: CodingSession, snap: EpisodeSnapshot) -> None:
     """Bring a deleted episode back into the round it was made in (one transaction)."""
-    with cs.db.transaction() as session:
+    with cs.db.transaction(cs.coder) as session:
         round_id = (
             session.scalar(select(RoundRow.id).where(RoundRow.number == snap.round_number))
             if snap.round_number is not None

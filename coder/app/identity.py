@@ -200,7 +200,7 @@ def set_rater_secret(
         raise ValidationError(f"a PIN needs at least {MIN_PIN} characters")
     if new_secret != new_secret.strip():
         raise ValidationError("a PIN must not start or end with a space")
-    with db.transaction() as session:
+    with db.transaction(actor) as session:
         row = rater_row(session, rater_name)
         role = RaterRole(row.role)
         if role is RaterRole.CONSENSUS:
@@ -235,7 +235,7 @@ def set_require_rater_sign_in(db: ProjectDatabase, actor: Coder, on: bool) -> li
     Returns the raters who have no PIN yet: with the setting on, each must choose one
     the next time they sign in, which the lead will want to tell them.
     """
-    with db.transaction() as session:
+    with db.transaction(actor) as session:
         if not _acting_lead(session, actor):
             raise AccessDenied("only a lead can change whether raters must sign in")
         meta = _meta(session)

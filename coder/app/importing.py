@@ -182,7 +182,7 @@ def import_file(
     try:
         parsed = read_file(path, options)
         targets = _targets(path, parsed, options)
-        with db.transaction() as session:
+        with db.transaction(source=path.name) as session:
             results = tuple(
                 _store(session, path, item, patient, number, label, options, rules)
                 for item, (patient, number, label) in zip(parsed, targets, strict=True)

@@ -96,7 +96,7 @@ def norms_from_json(data: dict[str, Any]) -> IIPNorms:
 def _save(
     db: ProjectDatabase, coder: Coder | None, patient: str, key: str, data: dict[str, Any]
 ) -> None:
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
         if patient_id is None:
             raise NotFoundError(f"no patient {patient!r}")
@@ -202,7 +202,7 @@ def import_intake_csv(db: ProjectDatabase, coder: Coder | None, path: Path) -> I
             raise CoderError(
                 f"{patient} {instrument} (from line {first}): {exc}", path=path
             ) from None
-    with db.transaction() as session:
+    with db.transaction(coder, source=path.name) as session:
         ids = {code: pid for pid, code in session.execute(select(PatientRow.id, PatientRow.code))}
         for patient, key, data in built:
             if patient not in ids:

@@ -286,7 +286,7 @@ def set_override(
 ) -> Override:
     """Record the clinician's decision; earlier decisions stay in the history."""
     make_override(type_, difficulty, rationale, coder.name, datetime.now())  # validates first
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
         if patient_id is None:
             raise NotFoundError(f"no patient {patient!r}")

@@ -41,7 +41,7 @@ def open_round(session: OrmSession) -> RoundRow | None:
 def create_round(db: ProjectDatabase, coder: Coder, name: str = "") -> CodingRound:
     """Open a new round; only one round can be open at a time."""
     require_lead(coder, "open a coding round")
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         current = open_round(session)
         if current is not None:
             raise ValidationError(f"round {current.number} is still open; lock it first")
@@ -60,7 +60,7 @@ _ALLOWED = {
 def set_round_status(db: ProjectDatabase, coder: Coder, number: int, status: RoundStatus) -> None:
     """open -> locked -> unblinded (locked may reopen); unblinding cannot be undone."""
     require_lead(coder, "change a round's status")
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         row = session.scalar(select(RoundRow).where(RoundRow.number == number))
         if row is None:
             raise NotFoundError(f"no coding round {number}")
@@ -78,7 +78,7 @@ def assign(
     db: ProjectDatabase, coder: Coder, rater: str, patient: str, number: int, round_number: int
 ) -> None:
     require_lead(coder, "assign sessions")
-    with db.transaction() as session:
+    with db.transaction(coder) as session:
         rater_id = rater_row(session, rater).id  # exact name: never assign the wrong person
         session_id = session.scalar(
             select(SessionRow.id)

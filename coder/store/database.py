@@ -36,7 +36,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coder.domain.errors import ProjectError
-from coder.store import backups, migrate
+from coder.store import audit, backups, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -180,6 +180,9 @@ class ProjectDatabase:
     sessions: sessionmaker[Session]
     backup_path: Path | None = None
 
+    def __post_init__(self) -> None:
+        audit.install(self.sessions)  # every change through these sessions is recorded
+
     @classmethod
     def open(cls, url: str, *, create: bool = False, auto_backup: bool = True) -> ProjectDatabase:
         """Open (or with ``create`` make) a project: check, upgrade, then use.
@@ -229,8 +232,15 @@ class ProjectDatabase:
         return cls(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(
+        self, actor: audit.Acting | None = None, *, source: str = ""
+    ) -> Iterator[Session]:
         """One write transaction: commits on success, rolls back on any exception.
+
+        ``actor`` (anything with ``rater_id`` and ``name``; ``None``: the project's
+        owner) is who the audit trail records for every change made in it, and
+        ``source`` the file a bulk load came from (:mod:`coder.store.audit`); the trail
+        is written in this same transaction.
 
         On SQLite it begins with the write lock held (``BEGIN IMMEDIATE``), waiting up
         to the busy timeout and then retrying with backoff, so other writers never make
@@ -238,6 +248,9 @@ class ProjectDatabase:
         PostgreSQL's serialization errors) use :meth:`run`.
         """
         with self._begun() as session:
+            session.info[audit.ACTOR] = actor
+            if source:
+                session.info[audit.SOURCE] = source
             try:
                 yield session
             except BaseException:
@@ -263,13 +276,14 @@ class ProjectDatabase:
         with session:
             yield session
 
-    def run(self, work: Callable[[Session], T]) -> T:
+    def run(self, work: Callable[[Session], T], actor: audit.Acting | None = None) -> T:
         """``work(session)`` in one transaction, run again as a whole (after a backoff)
-        if it meets a lock or serialization error; any other error propagates at once."""
+        if it meets a lock or serialization error; any other error propagates at once.
+        ``actor`` as for :meth:`transaction`."""
         delays = backoff_delays()
         while True:
             try:
-                with self.transaction() as session:
+                with self.transaction(actor) as session:
                     return work(session)
             except DBAPIError as exc:
                 delay = next(delays, None)

@@ -316,3 +316,28 @@ class ConsensusDecisionRow(Base):
     decided_by: Mapped[int] = mapped_column(ForeignKey("raters.id"))
     memo: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditRow(Base):
+    """One recorded change: who, when, what, before and after (append-only).
+
+    Written in the same transaction as the change it records, so the trail and the data
+    can never disagree. ``actor`` keeps the name as it was, so the trail still reads right
+    after a rater is renamed or removed.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_session_id", "session_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    rater_id: Mapped[int | None] = mapped_column(ForeignKey("raters.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(20))  # insert | update | delete
+    table: Mapped[str] = mapped_column(String(60))
+    row_key: Mapped[str] = mapped_column(String(64), default="")  # uid or id of the row
+    session_id: Mapped[int | None]  # the therapy session concerned, when there is one
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from coder.app import rounds
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
+from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
 from coder.ui.export_menu import add_export_menu
 
@@ -148,11 +149,12 @@ def build_menus(w: MainWindow) -> None:
             "open reliability and consensus",
             "Inter-rater reliability and disagreements (leads)",
         ),
+        audit_trail_item(w),
     ]
-    *round_actions, reliability = (action for action, _, _ in lead_only)
+    *round_actions, reliability, audit_trail = (action for action, _, _ in lead_only)
     round_menu.addActions(round_actions)
     round_menu.addSeparator()
-    round_menu.addAction(reliability)
+    round_menu.addActions([reliability, audit_trail])
     w.lead_only_actions = lead_only  # type: ignore[attr-defined]
     update_for_identity(w)
     patients = bar.addMenu("&Patients")
