@@ -26,6 +26,7 @@ from coder.commands import (
     project,
     report,
     rounds,
+    screen,
     transcripts,
 )
 from coder.commands.common import (
@@ -421,6 +422,7 @@ cli.add_command(rounds.rounds_group)
 cli.add_command(project.project_group)
 cli.add_command(backup.backup_command)
 cli.add_command(backup.restore_command)
+cli.add_command(screen.screen_group)
 
 
 # ---- entry point ---------------------------------------------------------------------

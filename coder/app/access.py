@@ -14,7 +14,9 @@ command that shows or changes codes must say who is acting.
 Visibility (:func:`visible_rater_ids`):
   * a lead (and the internal consensus identity) sees everyone;
   * a rater is *blinded* by the project's :class:`BlindingPolicy` (default ``always``)
-    and then sees only their own codes and ratings, in every window, command and export.
+    and then sees only their own codes and ratings, in every window, command and export;
+    a machine rater's codes (screening suggestions) are hidden from a blinded rater
+    like anyone else's, and a machine rater is never a lead.
 
 Editability (:func:`check_editable`):
   * one changes only one's own codes (the consensus service writes as the consensus);

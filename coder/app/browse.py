@@ -184,10 +184,13 @@ def raters_codes(
     raters: Sequence[str] | None = None,
     round_number: int | None = None,
     units: Sequence[str] | None = None,
+    humans_only: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Every rater's (never the consensus') codes of ``scheme``, as plain tuples
     ``(patient, session, rater, code, unit, unit_index, value, evidence_turn,
-    evidence_start, evidence_end)``: what reliability and consensus compare."""
+    evidence_start, evidence_end)``: what reliability and consensus compare.
+    ``humans_only`` leaves out machine raters (screening suggestions) unless ``raters``
+    names them: a consensus settles what people coded."""
     query = (
         select(
             PatientRow.code,
@@ -209,6 +212,8 @@ def raters_codes(
     )
     if raters:
         query = query.where(RaterRow.name.in_(exact_names(raters)))
+    elif humans_only:
+        query = query.where(RaterRow.role != RaterRole.MACHINE.value)
     if units:
         query = query.where(CodeApplicationRow.unit.in_(list(units)))
     if round_number is not None:

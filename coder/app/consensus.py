@@ -197,8 +197,13 @@ def _check(
 
 
 def _codes(session: Any, scheme: Scheme, raters: Sequence[str] | None) -> list[Any]:
+    # Machine raters (screening suggestions) never enter a consensus unless named.
     return raters_codes(
-        session, scheme, raters=raters, units=(Unit.SEGMENT.value, Unit.SESSION.value)
+        session,
+        scheme,
+        raters=raters,
+        units=(Unit.SEGMENT.value, Unit.SESSION.value),
+        humans_only=True,
     )
 
 

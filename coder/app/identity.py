@@ -36,6 +36,10 @@ MIN_PIN = 4
 REQUIRE_SIGN_IN = "require_rater_sign_in"  # key in ProjectMeta.settings
 
 
+_MACHINE_REFUSED = (
+    "{name!r} holds a screening model's suggestions (a machine rater) and is nobody's "
+    "identity: sign in as yourself"
+)
 _CONSENSUS_REFUSED = (
     f"{CONSENSUS_NAME!r} holds the codes agreed in consensus meetings and is nobody's "
     "identity: sign in as yourself (a lead records consensus decisions)"
@@ -205,6 +209,8 @@ def set_rater_secret(
         role = RaterRole(row.role)
         if role is RaterRole.CONSENSUS:
             raise AccessDenied(_CONSENSUS_REFUSED)
+        if role is RaterRole.MACHINE:
+            raise AccessDenied(_MACHINE_REFUSED.format(name=row.name))
         if role is RaterRole.LEAD:
             raise ValidationError(
                 f"{row.name} is a lead: leads sign in with the lab passphrase, not a PIN"
@@ -263,6 +269,8 @@ def _need(session: OrmSession, row: RaterRow) -> SignInNeed:
     role = RaterRole(row.role)
     if role is RaterRole.CONSENSUS:
         raise AccessDenied(_CONSENSUS_REFUSED)
+    if role is RaterRole.MACHINE:
+        raise AccessDenied(_MACHINE_REFUSED.format(name=row.name))
     if role is RaterRole.LEAD:
         return SignInNeed.LAB_PASSPHRASE
     if row.passphrase_hash:

@@ -19,8 +19,13 @@ class RaterRole(StrEnum):
 
     ``consensus`` is the pseudo-rater that holds codes agreed in a consensus meeting,
     so consensus codes flow through every query and export like any rater's.
+
+    ``machine`` is a screening model's suggestions (``coder screen run``): compared like
+    any rater in reliability, blinded like any rater, never a lead, never anyone's
+    sign-in identity, and never part of a consensus.
     """
 
     RATER = "rater"
     LEAD = "lead"
     CONSENSUS = "consensus"
+    MACHINE = "machine"

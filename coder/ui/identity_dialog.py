@@ -145,7 +145,11 @@ class IdentityDialog(QDialog):
         ``select``, else keep the current choice, else nobody: an explicit choice is
         needed, so Enter never signs in as someone else."""
         keep = select or self.selected_name()
-        self._raters = [r for r in raters.list_raters(self.db) if r.role is not RaterRole.CONSENSUS]
+        self._raters = [
+            r
+            for r in raters.list_raters(self.db)
+            if r.role not in (RaterRole.CONSENSUS, RaterRole.MACHINE)
+        ]
         self.raters_view.clear()
         self._items = [QTreeWidgetItem([r.name, r.initials, r.role.value]) for r in self._raters]
         self.raters_view.addTopLevelItems(self._items)

@@ -1,0 +1,716 @@
+"""Machine pre-screening: train a model on the lab's own codes, store its suggestions as a
+rater of role *machine*, and evaluate it as one more rater (issue 16; docs/screening.md).
+
+Who may do what (decided by :mod:`coder.app.access`, as everywhere):
+
+* training and evaluating read the codes of the chosen source, so a blinded rater may
+  train only on their own codes; training from the consensus or from another rater needs
+  a lead in a project that has one;
+* running a model writes a machine rater's codes, which only a lead may do in a project
+  with a lead; the codes are checked like any write (:func:`access.check_editable`: a
+  session of a locked round takes none) and are blinded like any rater's.
+
+Units: a code whose stored applications mostly point at a turn (a text span, or
+``unit=turn``) is learnt on turns (a turn is positive when the rater's code touches it);
+any other presence code on the scheme's segments (text = the segment's turns). Ratings
+(ordinal) are not modelled yet. A session counts as coded by a rater when the rater has
+any code of the scheme in it; then all its units are that rater's examples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as OrmSession
+
+from coder.app import schemes as scheme_service
+from coder.app.access import (
+    NotAllowed,
+    check_editable,
+    project_has_lead,
+    require_identity,
+    require_lead,
+    visible_rater_ids,
+)
+from coder.app.identity import Coder
+from coder.app.raters import check_new_name, check_spelling, exact_names
+from coder.app.reliability import parse_sessions
+from coder.domain.errors import CoderError, NotFoundError, ValidationError
+from coder.domain.roles import RaterRole
+from coder.domain.scheme import Scheme, Scope
+from coder.domain.segmentation import rule_key
+from coder.screening import model_file
+from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
+from coder.stats.alpha import krippendorff_alpha
+from coder.stats.cohen import cohen_kappa
+from coder.store.clock import utcnow
+from coder.store.database import ProjectDatabase
+from coder.store.models import (
+    CodeApplicationRow,
+    PatientRow,
+    RaterRow,
+    SchemeRow,
+    SegmentationRow,
+    SegmentRow,
+    SessionRow,
+    SpeakerRow,
+    TranscriptRow,
+    TurnRow,
+)
+
+CONSENSUS_SOURCE = "consensus"
+TURN, SEGMENT = "turn", "segment"
+SessionKey = tuple[str, int]
+
+
+class ModelRefused(CoderError):
+    """A model file this project cannot use (damaged, another scheme revision)."""
+
+
+# ---- reading the project ------------------------------------------------------------------
+@dataclass
+class Corpus:
+    """Turns ``(index, role, text)`` and segments ``(index, first, last)`` per session."""
+
+    turns: dict[SessionKey, list[tuple[int, str, str]]]
+    segments: dict[SessionKey, list[tuple[int, int, int]]]
+    session_ids: dict[SessionKey, int]
+    segment_ids: dict[tuple[SessionKey, int], int] = field(default_factory=dict)
+
+
+def _corpus(
+    session: OrmSession, scheme: Scheme, wanted: set[tuple[str, int | None]] | None
+) -> Corpus:
+    def chosen(p: str, n: int) -> bool:
+        return wanted is None or (p, None) in wanted or (p, n) in wanted
+
+    turns: dict[SessionKey, list[tuple[int, str, str]]] = defaultdict(list)
+    ids: dict[SessionKey, int] = {}
+    rows = session.connection().execute(
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            SessionRow.id,
+            TurnRow.index,
+            SpeakerRow.role,
+            TurnRow.text,
+        )
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(TurnRow, TurnRow.transcript_id == TranscriptRow.id)
+        .join(SpeakerRow, TurnRow.speaker_id == SpeakerRow.id)
+        .order_by(PatientRow.code, SessionRow.number, TurnRow.index)
+    )
+    for p, n, sid, index, role, text in rows:
+        if chosen(p, n):
+            turns[(p, n)].append((index, role, text))
+            ids[(p, n)] = sid
+    segments: dict[SessionKey, list[tuple[int, int, int]]] = defaultdict(list)
+    seg_ids: dict[tuple[SessionKey, int], int] = {}
+    for p, n, index, first, last, seg_id in session.connection().execute(
+        select(
+            PatientRow.code,
+            SessionRow.number,
+            SegmentRow.index,
+            SegmentRow.first_turn,
+            SegmentRow.last_turn,
+            SegmentRow.id,
+        )
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
+        .order_by(PatientRow.code, SessionRow.number, SegmentRow.index)
+    ):
+        if (p, n) in ids:
+            segments[(p, n)].append((index, first, last))
+            seg_ids[((p, n), index)] = seg_id
+    return Corpus(dict(turns), dict(segments), ids, seg_ids)
+
+
+def _turn_units(turns: list[tuple[int, str, str]]) -> list[UnitText]:
+    out = []
+    for i, (_, role, text) in enumerate(turns):
+        prev = turns[i - 1] if i > 0 else None
+        nxt = turns[i + 1] if i + 1 < len(turns) else None
+        out.append(
+            UnitText(
+                text,
+                role,
+                prev[2] if prev else "",
+                nxt[2] if nxt else "",
+                prev[1] if prev else "none",
+            )
+        )
+    return out
+
+
+def _segment_units(
+    turns: list[tuple[int, str, str]], segments: list[tuple[int, int, int]]
+) -> list[UnitText]:
+    by_index = {t[0]: t for t in turns}
+    texts = [
+        " ".join(by_index[i][2] for i in range(first, last + 1) if i in by_index)
+        for _, first, last in segments
+    ]
+    return [
+        UnitText(
+            texts[i],
+            SEGMENT,
+            texts[i - 1][-300:] if i > 0 else "",
+            texts[i + 1][:300] if i + 1 < len(texts) else "",
+            SEGMENT if i > 0 else "none",
+        )
+        for i in range(len(texts))
+    ]
+
+
+@dataclass
+class Source:
+    label: str  # "consensus" or the raters' names
+    rater_ids: dict[int, str]
+
+
+def _source(session: OrmSession, actor: Coder | None, source: str, what: str) -> Source:
+    """The raters whose codes are the labels, checked against who is asking."""
+    require_identity(session, actor, what)
+    lead_project = project_has_lead(session)
+    if source.strip().lower() == CONSENSUS_SOURCE:
+        if lead_project or actor is not None:
+            require_lead(actor, f"{what} from the consensus")
+        rows = session.execute(
+            select(RaterRow.id, RaterRow.name).where(RaterRow.role == RaterRole.CONSENSUS.value)
+        ).all()
+        if not rows:
+            raise NotFoundError("the project has no consensus codes yet")
+        return Source(CONSENSUS_SOURCE, {rid: name for rid, name in rows})
+    names = [n for n in exact_names(source.split(",")) if n]
+    if not names:
+        raise ValidationError("--from needs 'consensus' or one or more rater names")
+    check_spelling(session, names)
+    ids: dict[int, str] = {
+        rid: name
+        for rid, name in session.execute(
+            select(RaterRow.id, RaterRow.name).where(RaterRow.name.in_(names))
+        )
+    }
+    missing = [n for n in names if n not in ids.values()]
+    if missing:
+        raise NotFoundError(f"no rater named {', '.join(map(repr, missing))} in the project")
+    others = [name for rid, name in ids.items() if actor is None or rid != actor.rater_id]
+    if others and (lead_project or actor is not None) and not (actor and actor.is_lead):
+        raise NotAllowed(f"only a lead can {what} from another rater's codes ({', '.join(others)})")
+    visible = visible_rater_ids(session, actor, list(ids))
+    if visible is not None and set(visible) != set(ids):
+        raise NotAllowed(f"raters are blinded: only a lead can {what} from others' codes")
+    return Source(",".join(names), ids)
+
+
+def _source_codes(
+    session: OrmSession, scheme_key: str, rater_ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """(patient, session, rater_id, code, unit, unit_index, evidence_turn)."""
+    return [
+        tuple(r)
+        for r in session.connection().execute(
+            select(
+                PatientRow.code,
+                SessionRow.number,
+                CodeApplicationRow.rater_id,
+                CodeApplicationRow.code_id,
+                CodeApplicationRow.unit,
+                CodeApplicationRow.unit_index,
+                CodeApplicationRow.evidence_turn,
+            )
+            .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
+            .where(SchemeRow.key == scheme_key, CodeApplicationRow.rater_id.in_(list(rater_ids)))
+        )
+    ]
+
+
+# ---- the labelled units -------------------------------------------------------------------
+@dataclass
+class Dataset:
+    units: dict[str, list[UnitText]]
+    keys: dict[str, list[tuple[int, str, int, int]]]  # kind -> (rater id, patient, session, index)
+    codes: list[CodeData]
+    sessions: list[SessionKey]
+
+
+def presence_codes(scheme: Scheme) -> list[str]:
+    return [c.id for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
+
+
+def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Dataset:
+    wanted = set(presence_codes(scheme))
+    coded: dict[int, set[SessionKey]] = defaultdict(set)
+    for p, n, rid, *_ in codes:
+        if (p, n) in corpus.turns:
+            coded[rid].add((p, n))
+    # Unit kind per code: turns when most of its applications point at a turn.
+    on_turn: dict[str, list[bool]] = defaultdict(list)
+    for _, _, _, code, unit, _, ev_turn in codes:
+        on_turn[code].append(unit == TURN or ev_turn is not None)
+    kind_of = {c: TURN if np.mean(on_turn[c]) >= 0.5 else SEGMENT for c in on_turn}
+    units: dict[str, list[UnitText]] = {TURN: [], SEGMENT: []}
+    keys: dict[str, list[tuple[int, str, int, int]]] = {TURN: [], SEGMENT: []}
+    seg_of_turn: dict[SessionKey, dict[int, int]] = {}
+    for rid in sorted(coded):
+        for key in sorted(coded[rid]):
+            turns = corpus.turns[key]
+            segs = corpus.segments.get(key, [])
+            units[TURN] += _turn_units(turns)
+            keys[TURN] += [(rid, key[0], key[1], t[0]) for t in turns]
+            units[SEGMENT] += _segment_units(turns, segs)
+            keys[SEGMENT] += [(rid, key[0], key[1], s[0]) for s in segs]
+            seg_of_turn[key] = {t: s[0] for s in segs for t in range(s[1], s[2] + 1)}
+    row = {kind: {k: i for i, k in enumerate(keys[kind])} for kind in keys}
+    labels: dict[str, np.ndarray] = {}
+    for p, n, rid, code, unit, index, ev_turn in codes:
+        if code not in wanted or (p, n) not in corpus.turns:
+            continue
+        kind = kind_of[code]
+        target: int | None
+        if kind == TURN:
+            target = index if unit == TURN else ev_turn
+        elif unit == TURN:
+            target = seg_of_turn.get((p, n), {}).get(index)
+        else:
+            target = index if unit == SEGMENT else None
+        i = row[kind].get((rid, p, n, target)) if target is not None else None
+        if i is None:
+            continue
+        if code not in labels:
+            labels[code] = np.zeros(len(keys[kind]), dtype=bool)
+        labels[code][i] = True
+    data = [
+        CodeData(
+            c,
+            kind_of.get(c, SEGMENT),
+            labels.get(c, np.zeros(len(keys[kind_of.get(c, SEGMENT)]), dtype=bool)),
+        )
+        for c in presence_codes(scheme)
+    ]
+    sessions = sorted({k for s in coded.values() for k in s})
+    return Dataset(units, keys, data, sessions)
+
+
+def _subset(
+    data: Dataset, kind_rows: dict[str, np.ndarray]
+) -> tuple[dict[str, list[UnitText]], list[CodeData]]:
+    units = {k: [data.units[k][i] for i in kind_rows[k]] for k in data.units}
+    codes = [CodeData(c.code, c.unit, c.labels[kind_rows[c.unit]]) for c in data.codes]
+    return units, codes
+
+
+def _scheme_row(session: OrmSession, scheme: Scheme) -> SchemeRow:
+    row = session.scalar(
+        select(SchemeRow)
+        .where(SchemeRow.key == scheme.id)
+        .order_by(SchemeRow.revision.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise NotFoundError(f"the project has no scheme {scheme.id!r}")
+    return row
+
+
+# ---- training -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    model_hash: str
+    trained: list[dict[str, Any]]  # {"code", "unit", "n_units", "n_positive", "threshold"}
+    skipped: list[dict[str, Any]]
+    n_sessions: int
+    seconds: float
+
+
+def _read_training(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    source: str,
+    scheme_key: str | None,
+    sessions: Sequence[str] | None,
+    what: str,
+) -> tuple[Scheme, SchemeRow, Source, Dataset]:
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    wanted = parse_sessions(sessions)
+    with db.reading() as session:
+        src = _source(session, actor, source, what)
+        row = _scheme_row(session, scheme)
+        corpus = _corpus(session, scheme, wanted)
+        codes = _source_codes(session, scheme.id, list(src.rater_ids))
+    codes = [c for c in codes if (c[0], c[1]) in corpus.turns]
+    if not codes:
+        raise NotFoundError(
+            f"{src.label} has no codes of scheme {scheme.id}"
+            + (" in the chosen sessions" if wanted else "")
+        )
+    return scheme, row, src, _dataset(corpus, scheme, codes)
+
+
+def train(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    source: str,
+    out: Path,
+    *,
+    scheme_key: str | None = None,
+    sessions: Sequence[str] | None = None,
+    settings: Settings | None = None,
+) -> TrainResult:
+    """Fit a model on ``source``'s codes ("consensus" or rater names, comma-separated) and
+    write it to ``out``. Codes with too few positive units are listed and skipped; if no
+    code has enough, nothing is written."""
+    started = time.perf_counter()
+    _, row, src, data = _read_training(db, actor, source, scheme_key, sessions, "train a model")
+    model = fit(data.units, data.codes, settings)
+    if not model.codes:
+        listed = ", ".join(f"{s['code']} ({s['n_positive']})" for s in model.skipped)
+        raise ValidationError(
+            f"no code has enough coded units to learn from (positive units: {listed}); "
+            "nothing was written"
+        )
+    model.meta = {
+        "scheme": {
+            "key": row.key,
+            "revision": row.revision,
+            "content_hash": row.content_hash,
+            "version": row.version,
+        },
+        "trained_from": src.label,
+        "raters": sorted(set(src.rater_ids.values())),
+        "sessions": [f"{p}/{n}" for p, n in data.sessions],
+        "created_at": utcnow().isoformat(timespec="seconds"),
+    }
+    digest = model_file.save(model, out)
+    trained = [
+        {
+            "code": c.code,
+            "unit": c.unit,
+            "roles": c.roles,
+            "n_units": c.n_units,
+            "n_positive": c.n_positive,
+            "threshold": c.threshold,
+        }
+        for c in model.codes
+    ]
+    return TrainResult(
+        out, digest, trained, model.skipped, len(data.sessions), time.perf_counter() - started
+    )
+
+
+def load_model(path: Path) -> tuple[ScreeningModel, str]:
+    try:
+        return model_file.load(path)
+    except model_file.ModelFileError as exc:
+        raise ModelRefused(f"{path}: {exc}") from None
+
+
+# ---- suggesting ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunResult:
+    rater: str
+    sessions: int
+    codes: int
+    seconds: float
+
+
+def machine_name(model_hash: str) -> str:
+    return f"Machine · {model_hash[:8]}"
+
+
+def run(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    model_path: Path,
+    sessions: Sequence[str],
+    *,
+    as_name: str | None = None,
+    threshold: float | None = None,
+) -> RunResult:
+    """Store ``model_path``'s suggestions for ``sessions`` as the codes of a machine rater
+    (created on first use), each with its probability. Running again replaces that
+    rater's codes in those sessions. ``threshold`` overrides each code's own cut."""
+    started = time.perf_counter()
+    model, digest = load_model(model_path)
+    if threshold is not None and not 0.0 < threshold < 1.0:
+        raise ValidationError("--threshold must lie between 0 and 1")
+    meta_scheme = model.meta.get("scheme", {})
+    key = str(meta_scheme.get("key", ""))
+    scheme = scheme_service.load_project_scheme(db, key) if key else None
+    if scheme is None:
+        raise ModelRefused(f"{model_path}: the model names no scheme")
+    wanted = parse_sessions(sessions)
+    if wanted is None:
+        raise ValidationError("say which sessions to screen (--sessions P01,P02/3)")
+    name = (as_name or machine_name(digest)).strip()
+    with db.transaction() as session:
+        if project_has_lead(session) or actor is not None:
+            require_lead(actor, "store a screening model's suggestions")
+        row = _scheme_row(session, scheme)
+        if (row.revision, row.content_hash) != (
+            meta_scheme.get("revision"),
+            meta_scheme.get("content_hash"),
+        ):
+            raise ModelRefused(
+                f"{model_path}: the model was trained on scheme {key} revision "
+                f"{meta_scheme.get('revision')}, but this project's {key} is revision "
+                f"{row.revision}: train a model on this revision"
+            )
+        corpus = _corpus(session, scheme, wanted)
+        if not corpus.turns:
+            raise NotFoundError("none of the chosen sessions has a transcript")
+        machine = _machine_rater(session, name)
+        coder = Coder(machine.id, machine.name, machine.initials, RaterRole.MACHINE)
+        stored = 0
+        for key_ in sorted(corpus.turns):
+            sid = corpus.session_ids[key_]
+            check_editable(session, coder, sid, owner_id=machine.id)
+            turns = corpus.turns[key_]
+            segs = corpus.segments.get(key_, [])
+            probs = model.predict({TURN: _turn_units(turns), SEGMENT: _segment_units(turns, segs)})
+            session.execute(
+                delete(CodeApplicationRow).where(
+                    CodeApplicationRow.session_id == sid,
+                    CodeApplicationRow.rater_id == machine.id,
+                    CodeApplicationRow.scheme_id == row.id,
+                )
+            )
+            seg_of_turn = {t: s[0] for s in segs for t in range(s[1], s[2] + 1)}
+            for cm in model.codes:
+                cut = cm.threshold if threshold is None else threshold
+                p = probs[cm.code]
+                for i in np.flatnonzero(p >= cut):
+                    if cm.unit == TURN:
+                        t_index, _, text = turns[i]
+                        seg = seg_of_turn.get(t_index)
+                        unit_row = dict(
+                            unit=SEGMENT if seg else TURN,
+                            unit_index=seg if seg else t_index,
+                            segment_id=corpus.segment_ids.get((key_, seg)) if seg else None,
+                            evidence_turn=t_index,
+                            evidence_start=0,
+                            evidence_end=len(text),
+                        )
+                    else:
+                        s_index = segs[i][0]
+                        unit_row = dict(
+                            unit=SEGMENT,
+                            unit_index=s_index,
+                            segment_id=corpus.segment_ids.get((key_, s_index)),
+                        )
+                    session.add(
+                        CodeApplicationRow(
+                            session_id=sid,
+                            rater_id=machine.id,
+                            scheme_id=row.id,
+                            round_id=None,
+                            code_id=cm.code,
+                            value=1,
+                            probability=float(p[i]),
+                            **unit_row,
+                        )
+                    )
+                    stored += 1
+    return RunResult(name, len(corpus.turns), stored, time.perf_counter() - started)
+
+
+def _machine_rater(session: OrmSession, name: str) -> RaterRow:
+    row = session.scalar(select(RaterRow).where(RaterRow.name == name))
+    if row is not None:
+        if row.role != RaterRole.MACHINE.value:
+            raise ValidationError(
+                f"{name!r} is a person's name in this project, not a machine rater"
+            )
+        return row
+    check_new_name(session, name)
+    row = RaterRow(name=name, initials="MC", role=RaterRole.MACHINE.value)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+def evaluate(
+    db: ProjectDatabase,
+    actor: Coder | None,
+    source: str,
+    *,
+    folds: int = 5,
+    group_by: str = "patient",
+    scheme_key: str | None = None,
+    sessions: Sequence[str] | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Grouped cross-validation of the model against ``source``'s held-out codes.
+
+    Groups are patients (no session of a test patient is seen in training), or sessions
+    when the data hold one patient or ``group_by="session"``. Per code: Cohen's kappa and
+    Krippendorff's alpha (nominal) of machine vs human from :mod:`coder.stats`, precision,
+    recall, ROC AUC, units and positives; ``human_kappa`` is the mean pairwise Cohen's kappa
+    of the human raters who coded the same sessions (``None`` where fewer than two did,
+    or when the caller may not see everyone's codes)."""
+    if group_by not in ("patient", "session"):
+        raise ValidationError("--group-by must be patient or session")
+    if folds < 2:
+        raise ValidationError("--folds must be at least 2")
+    settings = settings or Settings()
+    scheme, _, src, data = _read_training(
+        db, actor, source, scheme_key, sessions, "evaluate a model"
+    )
+    patients = {p for p, _ in data.sessions}
+    used = group_by if len(patients) > 1 else "session"
+
+    def group(p: str, n: int) -> str:
+        return p if used == "patient" else f"{p}/{n}"
+
+    groups = sorted({group(p, n) for p, n in data.sessions})
+    k = min(folds, len(groups))
+    if k < 2:
+        raise ValidationError(f"cross-validation needs at least two {used}s with codes")
+    group_ids = {g: i for i, g in enumerate(groups)}
+    kinds = list(data.units)
+    unit_groups = {
+        kind: np.array([group_ids[group(p, n)] for _, p, n, _ in data.keys[kind]], dtype=int)
+        for kind in kinds
+    }
+    # One fold assignment over groups (balanced by their turns), shared by both unit kinds.
+    fold_of_group = np.zeros(len(groups), dtype=int)
+    splitter = GroupKFold(n_splits=k)
+    for f, (_, test) in enumerate(splitter.split(unit_groups[TURN], groups=unit_groups[TURN])):
+        fold_of_group[np.unique(unit_groups[TURN][test])] = f
+    probs = {c.code: np.zeros(len(c.labels)) for c in data.codes}
+    preds = {c.code: np.zeros(len(c.labels), dtype=bool) for c in data.codes}
+    fold_rows: list[dict[str, Any]] = []
+    for f in range(k):
+        test_groups = [g for g in groups if fold_of_group[group_ids[g]] == f]
+        train_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] != f) for kind in kinds}
+        test_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] == f) for kind in kinds}
+        units, codes = _subset(data, train_rows)
+        model = fit(units, codes, settings)
+        test_units = {kind: [data.units[kind][i] for i in test_rows[kind]] for kind in kinds}
+        predicted = model.predict(test_units)
+        fitted = {cm.code: cm for cm in model.codes}
+        for c in data.codes:
+            if c.code in fitted:
+                rows = test_rows[c.unit]
+                probs[c.code][rows] = predicted[c.code]
+                preds[c.code][rows] = predicted[c.code] >= fitted[c.code].threshold
+        train_groups = sorted({groups[g] for g in np.unique(unit_groups[TURN][train_rows[TURN]])})
+        fold_rows.append(
+            {
+                "fold": f + 1,
+                "test_groups": test_groups,
+                "train_groups": train_groups,
+                "n_train_units": {kd: len(train_rows[kd]) for kd in kinds},
+                "n_test_units": {kd: len(test_rows[kd]) for kd in kinds},
+                "skipped_codes": [s["code"] for s in model.skipped],
+            }
+        )
+    human = _human_kappas(db, actor, scheme, data, src)
+    out_codes = []
+    for c in data.codes:
+        rows_role = _evaluation_rows(data.units[c.unit], c.labels)
+        y = c.labels[rows_role]
+        m = preds[c.code][rows_role]
+        p = probs[c.code][rows_role]
+        n_pos = int(y.sum())
+        entry: dict[str, Any] = {
+            "code": c.code,
+            "unit": c.unit,
+            "n_units": len(y),
+            "n_positive": n_pos,
+            "kappa": None,
+            "alpha": None,
+            "precision": None,
+            "recall": None,
+            "auc": None,
+            "human_kappa": human.get(c.code),
+        }
+        if n_pos >= 1 and len(y):
+            matrix = np.column_stack([m.astype(float), y.astype(float)])
+            entry["kappa"] = _value(cohen_kappa(matrix).value)
+            entry["alpha"] = _value(krippendorff_alpha(matrix, "nominal").value)
+            entry["precision"] = float(precision_score(y, m, zero_division=0))
+            entry["recall"] = float(recall_score(y, m, zero_division=0))
+            if n_pos < len(y):
+                entry["auc"] = float(roc_auc_score(y, p))
+        out_codes.append(entry)
+    return {
+        "codes": out_codes,
+        "folds": fold_rows,
+        "model": {
+            **(settings.as_dict()),
+            "scheme": scheme.id,
+            "trained_from": src.label,
+            "group_by": used,
+            "n_folds": k,
+            "n_sessions": len(data.sessions),
+        },
+    }
+
+
+def _value(v: float | None) -> float | None:
+    return None if v is None or not np.isfinite(v) else float(v)
+
+
+def _evaluation_rows(units: list[UnitText], labels: np.ndarray) -> np.ndarray:
+    """Units of the speaker roles the code is given on (by the human labels): a therapist
+    code is scored on therapist turns."""
+    pos_roles = [u.role for u, y in zip(units, labels, strict=True) if y]
+    roles = {r for r in pos_roles if pos_roles.count(r) >= 0.05 * len(pos_roles)}
+    if not roles:
+        return np.arange(len(units))
+    return np.flatnonzero([u.role in roles for u in units])
+
+
+def _human_kappas(
+    db: ProjectDatabase, actor: Coder | None, scheme: Scheme, data: Dataset, src: Source
+) -> dict[str, float | None]:
+    """Mean pairwise Cohen's kappa of the human raters on the units two of them coded."""
+    with db.reading() as session:
+        if visible_rater_ids(session, actor) is not None:
+            return {}
+        humans = dict(
+            session.execute(
+                select(RaterRow.id, RaterRow.name).where(
+                    RaterRow.role.in_([RaterRole.RATER.value, RaterRole.LEAD.value])
+                )
+            ).all()
+        )
+        sessions = [f"{p}/{n}" for p, n in data.sessions]
+        corpus = _corpus(session, scheme, parse_sessions(sessions))
+        codes = _source_codes(session, scheme.id, list(humans))
+    if len(humans) < 2 or not codes:
+        return {}
+    per_rater = _dataset(corpus, scheme, codes)
+    out: dict[str, float | None] = {}
+    for c in per_rater.codes:
+        keys = per_rater.keys[c.unit]
+        table: dict[tuple[str, int, int], dict[int, bool]] = defaultdict(dict)
+        for (rid, p, n, index), y in zip(keys, c.labels, strict=True):
+            table[(p, n, index)][rid] = bool(y)
+        values = []
+        for a, b in combinations(sorted(humans), 2):
+            pairs = [(v[a], v[b]) for v in table.values() if a in v and b in v]
+            if len(pairs) >= 2:
+                kappa = cohen_kappa(np.array(pairs, dtype=float)).value
+                if kappa is not None and np.isfinite(kappa):
+                    values.append(kappa)
+        out[c.code] = float(np.mean(values)) if values else None
+    return out

@@ -1,0 +1,181 @@
+"""``coder screen train|run|evaluate``: machine pre-screening (docs/screening.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coder.app import screening
+from coder.commands.common import (
+    as_option,
+    db_option,
+    emit_json,
+    opened,
+    passphrase_option,
+    project_option,
+    sign_in_as,
+)
+
+
+def _sessions(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+@click.group(name="screen")
+def screen_group() -> None:
+    """Train a model on the lab's own codes, store its suggestions as a machine rater, and
+    evaluate it as one more rater. Everything runs offline on this computer."""
+
+
+@screen_group.command(name="train")
+@project_option
+@db_option
+@click.option("--from", "source", required=True, help="'consensus' or RATER[,RATER...]")
+@click.option("--scheme", "scheme_key", help="Scheme id (default: the project's default).")
+@click.option("--sessions", help="Only these sessions: P01,P02/3 (default: all coded).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@as_option
+@passphrase_option
+def train_command(
+    project: Path | None,
+    db_url: str | None,
+    source: str,
+    scheme_key: str | None,
+    sessions: str | None,
+    out: Path,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Fit a model per code on the coded units and write it to --out.
+
+    Codes with fewer than 10 positive units are listed and skipped. Training from the
+    consensus or another rater needs a lead in a project with one.
+    """
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        result = screening.train(
+            db, coder, source, out, scheme_key=scheme_key, sessions=_sessions(sessions)
+        )
+    click.echo(
+        f"Trained on {result.n_sessions} sessions in {result.seconds:.1f} s; "
+        f"wrote {out} (model {result.model_hash[:8]})"
+    )
+    for c in result.trained:
+        click.echo(
+            f"  {c['code']:<12} {c['unit']:<8} {c['n_positive']:>5} of {c['n_units']:>6} units"
+            f"  threshold {c['threshold']:.2f}"
+        )
+    if result.skipped:
+        click.echo("Skipped (too few examples):")
+        for s in result.skipped:
+            click.echo(f"  {s['code']:<12} {s['reason']}")
+
+
+@screen_group.command(name="run")
+@project_option
+@db_option
+@click.option("--model", "model_path", required=True, type=click.Path(path_type=Path))
+@click.option("--sessions", required=True, help="Sessions to screen: P01,P02/3")
+@click.option("--name", "machine_name", help="Machine rater's name (default 'Machine · HASH').")
+@click.option(
+    "--threshold",
+    type=float,
+    help="Probability at which a code is stored (default: each code's own, chosen in training).",
+)
+@as_option
+@passphrase_option
+def run_command(
+    project: Path | None,
+    db_url: str | None,
+    model_path: Path,
+    sessions: str,
+    machine_name: str | None,
+    threshold: float | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Store the model's suggestions as the codes of a machine rater, with probabilities.
+
+    A model of another scheme revision, or a damaged file, is refused and nothing is
+    written. Needs a lead (--as LEAD --passphrase-file F) in a project with one.
+    """
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        result = screening.run(
+            db,
+            coder,
+            model_path,
+            _sessions(sessions) or [],
+            as_name=machine_name,
+            threshold=threshold,
+        )
+    click.echo(
+        f"Stored {result.codes} suggestions in {result.sessions} sessions as "
+        f"{result.rater!r} ({result.seconds:.2f} s)"
+    )
+
+
+@screen_group.command(name="evaluate")
+@project_option
+@db_option
+@click.option("--from", "source", required=True, help="'consensus' or RATER")
+@click.option("--scheme", "scheme_key", help="Scheme id (default: the project's default).")
+@click.option("--sessions", help="Only these sessions: P01,P02/3.")
+@click.option("--folds", default=5, show_default=True, type=int)
+@click.option(
+    "--group-by",
+    type=click.Choice(["patient", "session"]),
+    default="patient",
+    show_default=True,
+    help="Cross-validation groups (sessions when the data hold one patient).",
+)
+@click.option("--json", "as_json", is_flag=True)
+@as_option
+@passphrase_option
+def evaluate_command(
+    project: Path | None,
+    db_url: str | None,
+    source: str,
+    scheme_key: str | None,
+    sessions: str | None,
+    folds: int,
+    group_by: str,
+    as_json: bool,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Grouped cross-validation: the model as a rater against held-out human codes."""
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        result = screening.evaluate(
+            db,
+            coder,
+            source,
+            folds=folds,
+            group_by=group_by,
+            scheme_key=scheme_key,
+            sessions=_sessions(sessions),
+        )
+    if as_json:
+        emit_json(result)
+        return
+    model = result["model"]
+    click.echo(
+        f"{model['n_folds']}-fold cross-validation by {model['group_by']} against "
+        f"{model['trained_from']} ({model['n_sessions']} sessions)"
+    )
+    click.echo(f"{'code':<12}{'units':>7}{'pos':>6}{'kappa':>7}{'alpha':>7}{'prec':>6}"
+               f"{'rec':>6}{'AUC':>6}{'human κ':>9}")  # fmt: skip
+    for c in result["codes"]:
+        click.echo(
+            f"{c['code']:<12}{c['n_units']:>7}{c['n_positive']:>6}{_fmt(c['kappa']):>7}"
+            f"{_fmt(c['alpha']):>7}{_fmt(c['precision']):>6}{_fmt(c['recall']):>6}"
+            f"{_fmt(c['auc']):>6}{_fmt(c['human_kappa']):>9}"
+        )

@@ -1,0 +1,340 @@
+"""The screening model: per code, TF-IDF features -> logistic regression -> Platt scaling.
+
+Features of a unit (a turn, or a segment's turns joined):
+
+* word 1-2-gram and character 2-5-gram (within word boundaries) TF-IDF of its text,
+  sublinear term frequency, fitted on the training units;
+* the previous and the next unit's text through the same word vocabulary, at half weight
+  (what was said just before and after: a client's answer follows a question);
+* the speaker role of the unit and of the previous unit, one-hot.
+
+Per code, an L2-regularised logistic regression (``class_weight="balanced"``) gives a
+score; its probability is calibrated by Platt scaling on out-of-fold scores (3 folds), the
+procedure of scikit-learn's ``CalibratedClassifierCV(method="sigmoid", ensemble=False)``,
+done by hand so that the same out-of-fold probabilities also choose the code's decision
+threshold (the one that maximises Cohen's kappa on them). The final regression is refitted
+on all training units.
+
+A fitted model is plain data (:class:`ScreeningModel`): vocabularies, idf vectors,
+coefficients, Platt parameters; prediction is a sparse matrix product and needs nothing
+else, so a model file never holds code (see :mod:`coder.screening.model_file`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+ROLES = ("therapist", "patient", "other", "unknown", "segment", "none")
+MIN_POSITIVE = 10
+CONTEXT_WEIGHT = 0.5
+
+WORD_PARAMS: dict[str, Any] = {
+    "analyzer": "word",
+    "ngram_range": [1, 2],
+    "lowercase": True,
+    "token_pattern": r"(?u)\b\w+\b",
+    "min_df": 2,
+    "max_features": 40000,
+    "sublinear_tf": True,
+}
+CHAR_PARAMS: dict[str, Any] = {
+    "analyzer": "char_wb",
+    "ngram_range": [2, 5],
+    "lowercase": True,
+    "min_df": 2,
+    "max_features": 60000,
+    "sublinear_tf": True,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitText:
+    """One unit to classify: its text, its neighbours' texts and speaker roles."""
+
+    text: str
+    role: str
+    prev_text: str = ""
+    next_text: str = ""
+    prev_role: str = "none"
+
+
+@dataclass(frozen=True)
+class Settings:
+    c: float = 2.0
+    calibration_folds: int = 3
+    min_positive: int = MIN_POSITIVE
+    seed: int = 2026
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "classifier": "logistic regression (L2, balanced class weights, liblinear)",
+            "C": self.c,
+            "calibration": f"Platt scaling on {self.calibration_folds}-fold out-of-fold scores",
+            "threshold": "maximises Cohen's kappa on the out-of-fold probabilities",
+            "min_positive": self.min_positive,
+            "word_tfidf": WORD_PARAMS,
+            "char_tfidf": CHAR_PARAMS,
+            "context_weight": CONTEXT_WEIGHT,
+            "seed": self.seed,
+        }
+
+
+@dataclass
+class Features:
+    """The fitted vocabularies of one unit kind (turn or segment)."""
+
+    word_vocabulary: list[str]
+    word_idf: FloatArray
+    char_vocabulary: list[str]
+    char_idf: FloatArray
+    _word: TfidfVectorizer | None = field(default=None, repr=False)
+    _char: TfidfVectorizer | None = field(default=None, repr=False)
+
+    @classmethod
+    def fit(cls, units: Sequence[UnitText]) -> Features:
+        texts = [u.text for u in units]
+        word = _vectorizer(WORD_PARAMS).fit(texts)
+        char = _vectorizer(CHAR_PARAMS).fit(texts)
+        return cls(
+            _vocabulary(word),
+            np.asarray(word.idf_, dtype=np.float64),
+            _vocabulary(char),
+            np.asarray(char.idf_, dtype=np.float64),
+            word,
+            char,
+        )
+
+    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+        if self._word is None or self._char is None:
+            self._word = _restore(WORD_PARAMS, self.word_vocabulary, self.word_idf)
+            self._char = _restore(CHAR_PARAMS, self.char_vocabulary, self.char_idf)
+        return self._word, self._char
+
+    @property
+    def n_features(self) -> int:
+        return 3 * len(self.word_vocabulary) + len(self.char_vocabulary) + 2 * len(ROLES)
+
+    def transform(self, units: Sequence[UnitText]) -> Any:
+        word, char = self._vectorizers()
+        blocks = [
+            word.transform([u.text for u in units]),
+            char.transform([u.text for u in units]),
+            word.transform([u.prev_text for u in units]) * CONTEXT_WEIGHT,
+            word.transform([u.next_text for u in units]) * CONTEXT_WEIGHT,
+            _one_hot([u.role for u in units]),
+            _one_hot([u.prev_role for u in units]),
+        ]
+        return sparse.hstack(blocks, format="csr", dtype=np.float64)
+
+
+@dataclass
+class CodeModel:
+    code: str
+    unit: str  # "turn" or "segment"
+    roles: list[str]  # speaker roles of the units the code is given on
+    n_units: int
+    n_positive: int
+    coef: FloatArray
+    intercept: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+
+    def probabilities(self, x: Any) -> FloatArray:
+        scores = np.asarray(x @ self.coef, dtype=np.float64) + self.intercept
+        return _expit(self.platt_a * scores + self.platt_b)
+
+
+@dataclass
+class ScreeningModel:
+    """Everything a prediction needs, plus where the model came from (``meta``)."""
+
+    features: dict[str, Features]  # unit kind -> fitted vocabularies
+    codes: list[CodeModel]
+    skipped: list[dict[str, Any]]  # {"code", "unit", "n_positive", "reason"}
+    settings: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def code(self, code_id: str) -> CodeModel:
+        return next(c for c in self.codes if c.code == code_id)
+
+    def predict(self, units: Mapping[str, Sequence[UnitText]]) -> dict[str, FloatArray]:
+        """Probability per code for each unit of its kind (``units`` by kind); units of a
+        role the code is never given on get probability 0."""
+        matrices = {
+            kind: self.features[kind].transform(rows)
+            for kind, rows in units.items()
+            if kind in self.features and len(rows)
+        }
+        out: dict[str, FloatArray] = {}
+        for cm in self.codes:
+            rows = units.get(cm.unit, ())
+            if cm.unit not in matrices:
+                out[cm.code] = np.zeros(len(rows))
+                continue
+            probs = cm.probabilities(matrices[cm.unit])
+            allowed = np.array([u.role in cm.roles for u in rows], dtype=bool)
+            out[cm.code] = np.where(allowed, probs, 0.0)
+        return out
+
+
+@dataclass(frozen=True)
+class CodeData:
+    """Training data of one code: which units of its kind are positive."""
+
+    code: str
+    unit: str
+    labels: BoolArray
+
+
+def fit(
+    units: Mapping[str, Sequence[UnitText]],
+    data: Sequence[CodeData],
+    settings: Settings | None = None,
+) -> ScreeningModel:
+    """Fit one classifier per code with at least ``settings.min_positive`` positive units;
+    codes with fewer are listed in ``skipped``, never guessed."""
+    settings = settings or Settings()
+    skipped: list[dict[str, Any]] = []
+    fit_codes: list[CodeData] = []
+    for cd in data:
+        n_pos = int(cd.labels.sum())
+        if n_pos < settings.min_positive:
+            reason = f"{n_pos} positive units (at least {settings.min_positive} needed)"
+            skipped.append(
+                {"code": cd.code, "unit": cd.unit, "n_positive": n_pos, "reason": reason}
+            )
+        elif n_pos == len(cd.labels):
+            reason = "every unit is positive: nothing to tell apart"
+            skipped.append(
+                {"code": cd.code, "unit": cd.unit, "n_positive": n_pos, "reason": reason}
+            )
+        else:
+            fit_codes.append(cd)
+    kinds = sorted({cd.unit for cd in fit_codes})
+    features = {kind: Features.fit(units[kind]) for kind in kinds}
+    matrices = {kind: features[kind].transform(units[kind]) for kind in kinds}
+    codes: list[CodeModel] = []
+    for cd in fit_codes:
+        rows = units[cd.unit]
+        roles = _roles_of_positives([r.role for r in rows], cd.labels)
+        keep = np.array([r.role in roles for r in rows], dtype=bool)
+        x = matrices[cd.unit][np.flatnonzero(keep)]
+        y = cd.labels[keep]
+        if int((~y).sum()) < 2:
+            skipped.append(
+                {
+                    "code": cd.code,
+                    "unit": cd.unit,
+                    "n_positive": int(y.sum()),
+                    "reason": "too few negative units",
+                }
+            )
+            continue
+        codes.append(_fit_code(cd, roles, x, y, settings))
+    return ScreeningModel(features, codes, skipped, settings.as_dict())
+
+
+def _fit_code(
+    cd: CodeData, roles: list[str], x: Any, y: BoolArray, settings: Settings
+) -> CodeModel:
+    def classifier() -> LogisticRegression:
+        return LogisticRegression(
+            C=settings.c, class_weight="balanced", solver="liblinear", max_iter=1000
+        )
+
+    folds = max(2, min(settings.calibration_folds, int(y.sum()), int((~y).sum())))
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
+    scores = cross_val_predict(classifier(), x, y, cv=cv, method="decision_function")
+    platt = LogisticRegression(C=1e6, solver="lbfgs").fit(scores.reshape(-1, 1), y)
+    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    threshold = best_threshold(_expit(a * scores + b), y)
+    final = classifier().fit(x, y)
+    return CodeModel(
+        code=cd.code,
+        unit=cd.unit,
+        roles=roles,
+        n_units=len(y),
+        n_positive=int(y.sum()),
+        coef=np.asarray(final.coef_[0], dtype=np.float64),
+        intercept=float(final.intercept_[0]),
+        platt_a=a,
+        platt_b=b,
+        threshold=threshold,
+    )
+
+
+def best_threshold(probs: FloatArray, y: BoolArray) -> float:
+    """The probability cut (0.05 ... 0.95) that maximises Cohen's kappa; 0.5 on a tie."""
+    best, best_kappa = 0.5, -np.inf
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
+        k = binary_kappa(probs >= t, y)
+        if k > best_kappa + 1e-12 or (
+            abs(k - best_kappa) <= 1e-12 and abs(t - 0.5) < abs(best - 0.5)
+        ):
+            best, best_kappa = float(t), k
+    return best
+
+
+def binary_kappa(a: BoolArray, b: BoolArray) -> float:
+    """Cohen's kappa of two presence vectors (threshold choice only; reported figures use
+    :mod:`coder.stats.cohen`)."""
+    n = len(a)
+    if n == 0:
+        return 0.0
+    po = float(np.mean(a == b))
+    pa, pb = float(np.mean(a)), float(np.mean(b))
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return 0.0 if pe >= 1 else (po - pe) / (1 - pe)
+
+
+def _roles_of_positives(roles: list[str], labels: BoolArray, share: float = 0.05) -> list[str]:
+    """Speaker roles a code is given on: those holding at least ``share`` of its positive
+    units (a therapist code is learnt and suggested on therapist turns only)."""
+    pos = [r for r, y in zip(roles, labels, strict=True) if y]
+    return sorted({r for r in pos if pos.count(r) >= share * len(pos)})
+
+
+def _vectorizer(params: dict[str, Any], vocabulary: list[str] | None = None) -> TfidfVectorizer:
+    kwargs = {**params, "ngram_range": tuple(params["ngram_range"]), "dtype": np.float64}
+    if vocabulary is not None:
+        kwargs.pop("min_df")
+        kwargs.pop("max_features")
+        kwargs["vocabulary"] = {term: i for i, term in enumerate(vocabulary)}
+    return TfidfVectorizer(**kwargs)
+
+
+def _restore(params: dict[str, Any], vocabulary: list[str], idf: FloatArray) -> TfidfVectorizer:
+    vec = _vectorizer(params, vocabulary)
+    vec.idf_ = idf
+    return vec
+
+
+def _vocabulary(vec: TfidfVectorizer) -> list[str]:
+    terms = [""] * len(vec.vocabulary_)
+    for term, i in vec.vocabulary_.items():
+        terms[i] = term
+    return terms
+
+
+def _one_hot(roles: list[str]) -> Any:
+    index = {r: i for i, r in enumerate(ROLES)}
+    cols = np.array([index.get(r, index["unknown"]) for r in roles], dtype=np.int64)
+    data = np.ones(len(roles))
+    return sparse.csr_matrix((data, (np.arange(len(roles)), cols)), shape=(len(roles), len(ROLES)))
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -500, 500))), dtype=np.float64)

@@ -1,0 +1,165 @@
+"""The model file: a header, a SHA-256 hash, then a NumPy ``.npz`` payload.
+
+::
+
+    RUPTURE-CODER-SCREENING-MODEL 1\\n
+    sha256:<64 hex digits of the payload>\\n
+    <payload: .npz archive of plain float arrays + one JSON manifest as bytes>
+
+Loading checks the header, the format version and the hash of the whole payload before
+reading anything from it, so a truncated or edited file is refused as a whole; the payload
+is read with ``allow_pickle=False`` and the manifest is JSON, so loading never runs code
+from the file (no pickle, no joblib). The hash also names the model ("Machine · 3f9c2a1b").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coder.screening.model import CodeModel, Features, ScreeningModel
+
+MAGIC = b"RUPTURE-CODER-SCREENING-MODEL"
+FORMAT_VERSION = 1
+MAX_BYTES = 512 * 1024 * 1024
+
+
+class ModelFileError(ValueError):
+    """A file that is not a usable model (wrong kind, newer format, damaged)."""
+
+
+def model_hash(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def to_bytes(model: ScreeningModel) -> tuple[bytes, str]:
+    """The file's bytes and the model's hash."""
+    arrays: dict[str, np.ndarray] = {}
+    features: dict[str, Any] = {}
+    for kind, f in sorted(model.features.items()):
+        arrays[f"idf_word_{kind}"] = f.word_idf
+        arrays[f"idf_char_{kind}"] = f.char_idf
+        features[kind] = {
+            "word_vocabulary": f.word_vocabulary,
+            "char_vocabulary": f.char_vocabulary,
+        }
+    codes = []
+    for i, c in enumerate(model.codes):
+        arrays[f"coef_{i}"] = c.coef
+        codes.append(
+            {
+                "code": c.code,
+                "unit": c.unit,
+                "roles": c.roles,
+                "n_units": c.n_units,
+                "n_positive": c.n_positive,
+                "intercept": c.intercept,
+                "platt_a": c.platt_a,
+                "platt_b": c.platt_b,
+                "threshold": c.threshold,
+                "coef": f"coef_{i}",
+            }
+        )
+    manifest = {
+        "format": FORMAT_VERSION,
+        "meta": model.meta,
+        "settings": model.settings,
+        "features": features,
+        "codes": codes,
+        "skipped": model.skipped,
+    }
+    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    arrays["manifest"] = np.frombuffer(text, dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    payload = buffer.getvalue()
+    digest = model_hash(payload)
+    header = MAGIC + f" {FORMAT_VERSION}\n".encode() + f"sha256:{digest}\n".encode()
+    return header + payload, digest
+
+
+def from_bytes(data: bytes) -> tuple[ScreeningModel, str]:
+    """The model and its hash; :class:`ModelFileError` for anything else."""
+    first, sep, rest = data.partition(b"\n")
+    if not sep or not first.startswith(MAGIC + b" "):
+        raise ModelFileError("not a Rupture Coder screening model")
+    version = first[len(MAGIC) + 1 :]
+    if not version.isdigit() or int(version) != FORMAT_VERSION:
+        raise ModelFileError(
+            f"model file format {version.decode(errors='replace')!s} is not the one this "
+            f"version reads ({FORMAT_VERSION})"
+        )
+    line, sep, payload = rest.partition(b"\n")
+    if not sep or not line.startswith(b"sha256:"):
+        raise ModelFileError("the model file has no hash line: it is damaged")
+    expected = line[len(b"sha256:") :].decode(errors="replace")
+    digest = model_hash(payload)
+    if digest != expected:
+        raise ModelFileError(
+            "the model file does not match its hash: it is truncated or was changed "
+            "after training; train it again"
+        )
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            arrays = {name: np.array(npz[name]) for name in npz.files}
+        manifest = json.loads(arrays.pop("manifest").tobytes().decode("utf-8"))
+        return _model(manifest, arrays), digest
+    except (ValueError, KeyError, TypeError, OSError) as exc:  # hash fine, content not
+        raise ModelFileError(f"the model file is damaged: {exc}") from None
+
+
+def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> ScreeningModel:
+    if manifest.get("format") != FORMAT_VERSION:
+        raise ModelFileError("the model's manifest has another format version")
+    features = {
+        kind: Features(
+            list(f["word_vocabulary"]),
+            arrays[f"idf_word_{kind}"].astype(np.float64),
+            list(f["char_vocabulary"]),
+            arrays[f"idf_char_{kind}"].astype(np.float64),
+        )
+        for kind, f in manifest["features"].items()
+    }
+    codes = [
+        CodeModel(
+            code=str(c["code"]),
+            unit=str(c["unit"]),
+            roles=[str(r) for r in c["roles"]],
+            n_units=int(c["n_units"]),
+            n_positive=int(c["n_positive"]),
+            coef=arrays[c["coef"]].astype(np.float64),
+            intercept=float(c["intercept"]),
+            platt_a=float(c["platt_a"]),
+            platt_b=float(c["platt_b"]),
+            threshold=float(c["threshold"]),
+        )
+        for c in manifest["codes"]
+    ]
+    for c in codes:
+        f = features.get(c.unit)
+        if f is None or len(c.coef) != f.n_features:
+            raise ModelFileError(f"the model's code {c.code} does not fit its features")
+    return ScreeningModel(
+        features, codes, list(manifest["skipped"]), manifest["settings"], dict(manifest["meta"])
+    )
+
+
+def save(model: ScreeningModel, path: Path) -> str:
+    """Write the model (atomically: next to ``path``, then moved); return its hash."""
+    data, digest = to_bytes(model)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return digest
+
+
+def load(path: Path) -> tuple[ScreeningModel, str]:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ModelFileError(f"{size} bytes is more than a model file can be")
+    return from_bytes(path.read_bytes())

@@ -1,0 +1,269 @@
+"""Machine pre-screening (issue 16): train, run, evaluate on a small synthetic project."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from coder.app import identity, importing, projects, raters, screening
+from coder.app.access import NotAllowed, visible_rater_ids
+from coder.app.consensus import find_disagreements
+from coder.app.identity import AccessDenied, Coder
+from coder.app.importing import ImportOptions
+from coder.cli import main
+from coder.domain.roles import RaterRole
+from coder.screening import model_file
+from coder.screening.model import CodeData, UnitText, fit
+from coder.store.database import ProjectDatabase
+from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SchemeRow, SessionRow
+
+PASSPHRASE = "correct horse battery"  # as in tests/conftest.py
+
+WITHDRAW = "I don't want to talk about it, can we change the subject"
+CONFRONT = "these sessions are not helping me at all"
+FILLER = [
+    "I went to work and it was a long day",
+    "my sister called on Sunday about the dinner",
+    "I slept badly but the weekend was quiet",
+    "we talked about the holiday plans again",
+    "the bus was late so I walked to the office",
+]
+QUESTIONS = ["How was your week?", "What happened then?", "How did that feel?"]
+
+
+def _transcript(patient: int, session: int) -> tuple[str, list[int], list[int]]:
+    """30 alternating turns; returns the text and the patient turns with W1 / C1."""
+    rng = np.random.default_rng(patient * 10 + session)
+    lines, w1, c1 = [], [], []
+    for t in range(1, 31):
+        ts = f"[00:{t // 60:02d}:{t % 60:02d}]"  # all in the first 5-minute segment
+        if t % 2:
+            lines.append(f"{ts} T: {QUESTIONS[int(rng.integers(3))]}")
+            continue
+        text = FILLER[int(rng.integers(len(FILLER)))]
+        if rng.random() < 0.3:
+            text = f"{text}. {WITHDRAW}"
+            w1.append(t)
+        elif t == 10 and patient == 1 and session == 1:
+            text = CONFRONT  # C1: too rare to learn
+            c1.append(t)
+        lines.append(f"{ts} P: {text}")
+    return "\n".join(lines) + "\n", w1, c1
+
+
+@pytest.fixture
+def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
+    """Four patients x 2 sessions; Ada coded all, Ben the first two sessions; lead Lee."""
+    db = projects.create_project(tmp_path / "s.sqlite", scheme_ids=("3rs-2015",))
+    raters.add_rater(db, "Ada", "AL")
+    raters.add_rater(db, "Ben", "BO")
+    identity.add_lead(db, "Lee", "LP", PASSPHRASE)
+    positives: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    for p in range(1, 5):
+        for s in (1, 2):
+            text, w1, c1 = _transcript(p, s)
+            path = tmp_path / f"P0{p}_S{s}.txt"
+            path.write_text(text, encoding="utf-8")
+            assert importing.import_file(db, path, ImportOptions(pattern="{patient}_S{session}")).ok
+            positives[(f"P0{p}", s)] = (w1, c1)
+    with db.transaction() as session:
+        scheme_id = session.scalar(select(SchemeRow.id))
+        ids = dict(session.execute(select(RaterRow.name, RaterRow.id)).all())
+        for (patient, number), (w1, c1) in positives.items():
+            sid = session.scalar(
+                select(SessionRow.id)
+                .join(PatientRow)
+                .where(PatientRow.code == patient, SessionRow.number == number)
+            )
+            who = ["Ada"] + (["Ben"] if patient == "P01" else [])
+            for name in who:
+                for code, turns in (("W1", w1), ("C1", c1)):
+                    for t in turns:
+                        if name == "Ben" and t == w1[0]:
+                            continue  # Ben misses one: human kappa below 1
+                        session.add(
+                            CodeApplicationRow(
+                                session_id=sid, rater_id=ids[name], scheme_id=scheme_id,
+                                code_id=code, unit="turn", unit_index=t, value=1,
+                            )
+                        )  # fmt: skip
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def lee(screen_db: ProjectDatabase) -> Coder:
+    return identity.sign_in(screen_db, "Lee", PASSPHRASE)
+
+
+def _count_codes(db: ProjectDatabase) -> int:
+    with db.reading() as session:
+        return int(session.scalar(select(func.count(CodeApplicationRow.id))) or 0)
+
+
+def test_training_skips_rare_codes_and_records_provenance(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    out = tmp_path / "m.model"
+    result = screening.train(screen_db, lee, "Ada", out)
+    trained = {c["code"]: c for c in result.trained}
+    assert set(trained) == {"W1"} and trained["W1"]["unit"] == "turn"
+    assert trained["W1"]["roles"] == ["patient"]  # learnt on patient turns only
+    skipped = {s["code"]: s for s in result.skipped}
+    assert skipped["C1"]["n_positive"] == 1 and "at least 10" in skipped["C1"]["reason"]
+    assert "W2" in skipped  # no examples at all: listed, not guessed
+    model, digest = model_file.load(out)
+    assert digest == result.model_hash
+    assert model.meta["scheme"]["key"] == "3rs-2015" and model.meta["scheme"]["revision"] == 1
+    assert model.meta["raters"] == ["Ada"] and len(model.meta["sessions"]) == 8
+
+
+def test_model_round_trips_through_its_file() -> None:
+    rng = np.random.default_rng(1)
+    units = [
+        UnitText(f"{FILLER[i % 5]} {WITHDRAW if i % 3 == 0 else ''}", "patient") for i in range(90)
+    ]
+    labels = np.array([i % 3 == 0 for i in range(90)]) ^ (rng.random(90) < 0.05)
+    model = fit({"turn": units}, [CodeData("W1", "turn", labels)])
+    data, digest = model_file.to_bytes(model)
+    loaded, digest2 = model_file.from_bytes(data)
+    assert digest == digest2
+    before = model.predict({"turn": units})["W1"]
+    after = loaded.predict({"turn": units})["W1"]
+    np.testing.assert_array_equal(before, after)
+    assert 0.0 < before.min() < before.max() < 1.0
+
+
+def test_refuses_a_tampered_truncated_or_foreign_model(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "m.model"
+    screening.train(screen_db, lee, "Ada", good)
+    data = good.read_bytes()
+    n = _count_codes(screen_db)
+    tampered = tmp_path / "tampered.model"
+    tampered.write_bytes(data[:-200] + bytes([data[-200] ^ 1]) + data[-199:])
+    truncated = tmp_path / "truncated.model"
+    truncated.write_bytes(data[: len(data) // 2])
+    model, _ = model_file.from_bytes(data)
+    model.meta["scheme"]["revision"] = 7
+    foreign = tmp_path / "foreign.model"
+    foreign.write_bytes(model_file.to_bytes(model)[0])
+    pickled = tmp_path / "pickle.model"
+    pickled.write_bytes(b"\x80\x04\x95")
+    for path, words in (
+        (tampered, "does not match its hash"),
+        (truncated, "does not match its hash"),
+        (foreign, "revision 7"),
+        (pickled, "not a Rupture Coder screening model"),
+    ):
+        with pytest.raises(screening.ModelRefused, match=words):
+            screening.run(screen_db, lee, path, ["P01/1"])
+        assert _count_codes(screen_db) == n  # nothing written
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "run", "--project", str(tmp_path / "s.sqlite"), "--model",
+              str(tampered), "--sessions", "P01/1", "--as", "Lee", "--passphrase-file",
+              str(pass_file)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "hash" in err
+
+
+def test_run_stores_machine_codes_with_probabilities_blinded(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    out = tmp_path / "m.model"
+    trained = screening.train(screen_db, lee, "Ada", out)
+    ada = identity.sign_in(screen_db, "Ada")
+    with pytest.raises(NotAllowed, match="only a lead"):
+        screening.run(screen_db, ada, out, ["P01/1"])
+    result = screening.run(screen_db, lee, out, ["P01", "P02/2"])
+    assert result.rater == f"Machine · {trained.model_hash[:8]}" and result.sessions == 3
+    assert result.codes > 0
+    with screen_db.reading() as session:
+        machine = session.scalar(select(RaterRow).where(RaterRow.name == result.rater))
+        assert machine is not None and machine.role == RaterRole.MACHINE.value
+        rows = session.scalars(
+            select(CodeApplicationRow).where(CodeApplicationRow.rater_id == machine.id)
+        ).all()
+        assert rows and all(r.code_id == "W1" and r.probability is not None for r in rows)
+        assert all(r.evidence_turn is not None and r.unit == "segment" for r in rows)
+        # blinded like any rater: Ada sees only her own codes, never the machine's
+        assert visible_rater_ids(session, ada) == [ada.rater_id]
+        assert visible_rater_ids(session, lee) is None
+    # running again replaces, never doubles
+    assert screening.run(screen_db, lee, out, ["P01", "P02/2"]).codes == result.codes
+    with pytest.raises(AccessDenied, match="machine rater"):
+        identity.sign_in(screen_db, result.rater)
+    # never in a consensus unless named
+    found = find_disagreements(screen_db, lee)
+    assert all(result.rater not in d.values for d in found)
+
+
+def test_training_respects_blinding(screen_db: ProjectDatabase, tmp_path: Path) -> None:
+    ada = identity.sign_in(screen_db, "Ada")
+    with pytest.raises(NotAllowed):
+        screening.train(screen_db, ada, "Ben", tmp_path / "x.model")
+    with pytest.raises(NotAllowed):
+        screening.train(screen_db, None, "Ada", tmp_path / "x.model")
+    screening.train(screen_db, ada, "Ada", tmp_path / "own.model")  # one's own codes: fine
+    assert not (tmp_path / "x.model").exists()
+
+
+def test_evaluate_json_shape_and_grouping(
+    screen_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+              "--folds", "2", "--json", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
+    assert info.value.code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"codes", "folds", "model"}
+    assert result["model"]["group_by"] == "patient" and len(result["folds"]) == 2
+    for fold in result["folds"]:
+        assert fold["test_groups"] and not set(fold["test_groups"]) & set(fold["train_groups"])
+    tested = sorted(g for f in result["folds"] for g in f["test_groups"])
+    assert tested == ["P01", "P02", "P03", "P04"]
+    w1 = next(c for c in result["codes"] if c["code"] == "W1")
+    keys = {"code", "n_units", "n_positive", "kappa", "alpha", "precision", "recall", "auc",
+            "human_kappa"}  # fmt: skip
+    assert keys <= set(w1)
+    assert w1["n_units"] == 8 * 15  # patient turns only
+    assert w1["kappa"] > 0.8 and w1["auc"] > 0.9
+    assert 0 < w1["human_kappa"] < 1  # Ada and Ben on P01's sessions
+    c1 = next(c for c in result["codes"] if c["code"] == "C1")
+    assert c1["n_positive"] == 1
+
+
+def test_evaluate_groups_by_session_for_one_patient(screen_db: ProjectDatabase, lee: Coder) -> None:
+    result = screening.evaluate(
+        screen_db, lee, "Ada", folds=2, sessions=["P01", "P02"], group_by="session"
+    )
+    assert result["model"]["group_by"] == "session"
+    assert result["model"]["n_sessions"] == 4
+    result = screening.evaluate(screen_db, lee, "Ada", folds=2, sessions=["P01"])
+    assert result["model"]["group_by"] == "session"
+    assert sorted(g for f in result["folds"] for g in f["test_groups"]) == ["P01/1", "P01/2"]
+
+
+def test_nothing_goes_over_the_network(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("screening opened a socket")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    out = tmp_path / "m.model"
+    screening.train(screen_db, lee, "Ada", out)
+    assert screening.run(screen_db, lee, out, ["P03/1"]).codes > 0
+    assert screening.evaluate(screen_db, lee, "Ada", folds=2)["codes"]
