@@ -15,11 +15,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from coder.domain.errors import ProjectError
 from coder.store.clock import utcnow
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 def alembic_config() -> Config:
@@ -75,9 +77,14 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
         backup = backup_sqlite(sqlite_file, f"before-{wanted}")
     config = alembic_config()
     if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, target)
+        try:
+            with engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, target)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                raise _not_the_owner(engine, current, wanted) from None
+            raise
         return backup
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -113,3 +120,23 @@ def backup_sqlite(path: Path, tag: str) -> Path:
     finally:
         src.close()
     return target
+
+
+def _not_the_owner(engine: Engine, current: str | None, wanted: str | None) -> ProjectError:
+    """A server login without the right to change tables (a rater's, docs/lab-server.md)
+    tried to create or upgrade the project; the transaction was rolled back."""
+    login = engine.url.username or "this login"
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        return ProjectError(
+            f"only the lead's login can create the project on the server: the login "
+            f"'{login}' may not create tables. Nothing was changed.",
+            path=where,
+        )
+    return ProjectError(
+        f"the project is at schema {current} and this version of Rupture Coder needs "
+        f"{wanted}: only the lead's login can upgrade the project on the server (the "
+        f"login '{login}' may not change tables). Ask the lead to open it once with this "
+        "version. Nothing was changed.",
+        path=where,
+    )
