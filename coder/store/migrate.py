@@ -7,7 +7,6 @@ unwanted upgrade can always be undone by hand.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from coder.domain.errors import ProjectError
+from coder.store import cipher
 from coder.store.clock import utcnow
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -58,8 +58,11 @@ def is_known(revision: str) -> bool:
     return revision in {rev.revision for rev in script.walk_revisions()}
 
 
-def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
-    """Upgrade to ``target``; return the backup path if one was made.
+def upgrade(
+    engine: Engine, sqlite_file: Path | None, target: str = "head", *, key: str | None = None
+) -> Path | None:
+    """Upgrade to ``target``; return the backup path if one was made (encrypted with
+    ``key`` when the project is).
 
     The whole upgrade is one transaction. On SQLite it holds the write lock from the
     start and runs with foreign keys off (SQLite's procedure for schema changes: a
@@ -74,7 +77,7 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
         return None
     backup = None
     if current is not None and sqlite_file is not None:
-        backup = backup_sqlite(sqlite_file, f"before-{wanted}")
+        backup = backup_sqlite(sqlite_file, f"before-{wanted}", key)
     config = alembic_config()
     if engine.dialect.name != "sqlite":
         try:
@@ -107,12 +110,12 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
     return backup
 
 
-def backup_sqlite(path: Path, tag: str) -> Path:
+def backup_sqlite(path: Path, tag: str, key: str | None = None) -> Path:
     stamp = utcnow().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.{tag}.{stamp}.bak{path.suffix}")
-    src = sqlite3.connect(path)
+    src = cipher.open_file(path, key)
     try:
-        dst = sqlite3.connect(target)
+        dst = cipher.open_file(target, key)
         try:
             src.backup(dst)
         finally:
