@@ -144,7 +144,9 @@ def enable_wal(engine: Engine) -> None:
 def make_engine(url: str, key: str | None = None) -> Engine:
     """The engine for ``url``; with ``key``, a SQLite file through SQLCipher, each
     connection keyed before anything else runs on it."""
-    options: dict[str, Any] = {}
+    # hide_parameters: a database error's message never quotes the values of the failed
+    # statement (transcript text, memos) into a traceback or the error log.
+    options: dict[str, Any] = {"hide_parameters": True}
     if key is not None:
         options["module"] = cipher.driver()
     try:
