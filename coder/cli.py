@@ -46,6 +46,11 @@ from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 from coder.store.database import ENV_URL
 
+# An encrypted project's passphrase: long enough that guessing it offline is hopeless
+# (SQLCipher derives the key with 256,000 PBKDF2 rounds, which slows but cannot save a
+# short one).
+MIN_KEY_LENGTH = 10
+
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="coder", message="%(prog)s %(version)s")
@@ -118,8 +123,24 @@ def gui(
     f"Default: {projects.DEFAULT_SCHEME}.",
 )
 @click.option("--name", help="Project name (default: the file name).")
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="Encrypt the project file (SQLCipher) with a passphrase: typed twice at a "
+    "terminal, or read with --passphrase-file. Without it the file cannot be opened.",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --encrypt: the file holding the new project's passphrase.",
+)
 def init(
-    path: Path | None, db_url: str | None, scheme_ids: tuple[str, ...], name: str | None
+    path: Path | None,
+    db_url: str | None,
+    scheme_ids: tuple[str, ...],
+    name: str | None,
+    encrypt: bool,
+    passphrase_file: Path | None,
 ) -> None:
     """Create a new project: a file at PATH, or in a database server with --db URL."""
     chosen_ids = scheme_ids or (projects.DEFAULT_SCHEME,)
@@ -128,13 +149,35 @@ def init(
     url = db_url or (None if path is not None else os.environ.get(ENV_URL))
     if path is None and not url:
         raise click.UsageError("give a file PATH, or --db URL (or set CODER_DB_URL)")
+    if passphrase_file is not None and not encrypt:
+        raise click.UsageError("--passphrase-file is for --encrypt")
+    if encrypt and url:
+        raise click.UsageError(
+            "--encrypt is for a project file; on a server use its TLS and disk encryption"
+        )
     if url:
         db = projects.create_project(url, name=name, scheme_ids=chosen_ids, is_url=True)
         where = projects.describe(url)
     else:
         assert path is not None
-        db = projects.create_project(path, name=name, scheme_ids=chosen_ids)
-        where = str(path)
+        key = None
+        if encrypt:
+            if not projects.encryption_available():
+                raise CoderError(
+                    "encryption needs SQLCipher: pip install 'rupture-coder[encryption]'"
+                )
+            key = read_secret(
+                passphrase_file,
+                "Passphrase for the new project",
+                "--encrypt needs a passphrase: give --passphrase-file FILE",
+                confirm=True,
+            )
+            if len(key) < MIN_KEY_LENGTH:
+                raise CoderError(
+                    f"the passphrase is too short: use at least {MIN_KEY_LENGTH} characters"
+                )
+        db = projects.create_project(path, name=name, scheme_ids=chosen_ids, key=key)
+        where = str(path) + (" (encrypted)" if key else "")
     db.close()
     click.echo(f"Created project {where} with scheme(s) {', '.join(chosen_ids)}")
 

@@ -16,7 +16,8 @@ from coder.app.access import IdentityRequired, visible_rater_ids
 from coder.app.identity import Coder
 from coder.domain.coding import ProjectCounts
 from coder.domain.errors import CoderError, ProjectError
-from coder.store import backups
+from coder.store import backups, cipher
+from coder.store.cipher import KeyNeeded, WrongKey
 from coder.store.database import (
     ProjectDatabase,
     describe_safe,
@@ -34,15 +35,25 @@ from coder.store.models import (
 )
 
 DEFAULT_SCHEME = "3rs-2015"
+__all__ = ["KeyNeeded", "WrongKey"]  # the errors of an encrypted project, for the UI
 
 
-def open_project(project: str | Path | None = None, db_url: str | None = None) -> ProjectDatabase:
-    """Open an existing project (upgrading an older one after a backup)."""
+def encryption_available() -> bool:
+    """Whether SQLCipher (the optional ``[encryption]`` extra) is installed."""
+    return cipher.available()
+
+
+def open_project(
+    project: str | Path | None = None, db_url: str | None = None, *, key: str | None = None
+) -> ProjectDatabase:
+    """Open an existing project (upgrading an older one after a backup). An encrypted
+    project needs ``key`` (or ``$CODER_KEY_FILE``): :class:`KeyNeeded` without one,
+    :class:`WrongKey` with a wrong one."""
     url = checked_url(resolve_url(project, db_url))
     path = sqlite_path(url)
     if path is not None:
         check_folder_writable(path, "open the project")
-    return ProjectDatabase.open(url)
+    return ProjectDatabase.open(url, key=key)
 
 
 def checked_url(url: str) -> str:
@@ -83,8 +94,10 @@ def create_project(
     name: str | None = None,
     scheme_ids: Sequence[str] = (DEFAULT_SCHEME,),
     is_url: bool = False,
+    key: str | None = None,
 ) -> ProjectDatabase:
     """Create a project with the given built-in schemes; the first is the default.
+    With ``key`` a SQLite project is encrypted (SQLCipher) with that passphrase.
 
     Schemes are resolved before anything is written, so an unknown scheme id leaves
     no half-made project file behind.
@@ -93,7 +106,9 @@ def create_project(
     url = checked_url(str(target)) if is_url else sqlite_url(Path(target))
     if not is_url:
         check_folder_writable(Path(target).expanduser().resolve(), "create the project")
-    db = ProjectDatabase.open(url, create=True)
+    elif key is not None:
+        raise ProjectError("only a project file can be encrypted; on a server use its TLS")
+    db = ProjectDatabase.open(url, create=True, key=key)
     try:
         with db.transaction() as session:
             if session.scalar(select(func.count()).select_from(ProjectMeta)):
@@ -121,16 +136,17 @@ def describe(url: str) -> str:
     return describe_safe(url)
 
 
-def backup(project: Path, out: Path | None = None) -> Path:
-    """A consistent copy of a SQLite project (``out``, or one in its ``backups/`` folder)."""
-    return backups.backup_project(project, out)
+def backup(project: Path, out: Path | None = None, key: str | None = None) -> Path:
+    """A consistent copy of a SQLite project (``out``, or one in its ``backups/`` folder);
+    an encrypted project's copy is encrypted with the same key."""
+    return backups.backup_project(project, out, key)
 
 
-def restore(project: Path, backup_file: Path) -> Path:
+def restore(project: Path, backup_file: Path, key: str | None = None) -> Path:
     """Put a backup back (refused while the project is open anywhere, or if the
     backup is not a project this version can open); returns where the replaced
     contents were kept."""
-    return backups.restore_project(project, backup_file)
+    return backups.restore_project(project, backup_file, key)
 
 
 def project_name(db: ProjectDatabase) -> str:

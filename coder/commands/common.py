@@ -3,28 +3,54 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from coder.app import identity, projects
 from coder.app.identity import Coder
 from coder.domain.errors import CoderError, file_error
+from coder.store.cipher import ENV_KEY_FILE
 from coder.store.database import ProjectDatabase
 
 EXIT_ERROR = 2
+F = TypeVar("F", bound=Callable[..., Any])
 
-project_option = click.option(
-    "--project",
-    "-p",
-    "project",
+
+def _use_key_file(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    """``--key-file F`` is ``CODER_KEY_FILE=F`` for this command: the store reads the key
+    from that file when it meets an encrypted project (and only then)."""
+    if value is not None:
+        os.environ[ENV_KEY_FILE] = str(value)
+
+
+key_file_option = click.option(
+    "--key-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Project file (SQLite).",
+    expose_value=False,
+    callback=_use_key_file,
+    is_eager=True,
+    help="File holding the passphrase of an encrypted project. Default: $CODER_KEY_FILE.",
 )
+
+
+def project_option(command: F) -> F:
+    """``--project PATH`` and, for an encrypted project file, ``--key-file FILE``."""
+    command = key_file_option(command)
+    return click.option(
+        "--project",
+        "-p",
+        "project",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Project file (SQLite).",
+    )(command)
+
+
 db_option = click.option(
     "--db",
     "db_url",
@@ -36,7 +62,15 @@ db_option = click.option(
 
 @contextmanager
 def opened(project: Path | None, db_url: str | None) -> Iterator[ProjectDatabase]:
-    db = projects.open_project(project, db_url)
+    """The project, opened; an encrypted one without ``--key-file`` asks for its key at a
+    terminal (and fails in words without one)."""
+    try:
+        db = projects.open_project(project, db_url)
+    except projects.KeyNeeded:
+        if not sys.stdin.isatty():
+            raise
+        key = read_secret(None, f"Key (passphrase) of {project}", "", "key")
+        db = projects.open_project(project, db_url, key=key)
     try:
         yield db
     finally:

@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from coder.domain.errors import ProjectError
-from coder.store import migrate
+from coder.store import cipher, migrate
 from coder.store.clock import utcnow
 
 BACKUP_DIR = "backups"
@@ -57,13 +57,14 @@ def auto_backups(project: Path) -> list[Path]:
     return sorted(folder.glob(f"{project.stem}.auto.*"))
 
 
-def copy_sqlite(source: Path, target: Path) -> Path:
-    """A consistent copy of ``source`` at ``target`` (written beside it, then moved)."""
+def copy_sqlite(source: Path, target: Path, key: str | None = None) -> Path:
+    """A consistent copy of ``source`` at ``target`` (written beside it, then moved).
+    An encrypted project (``key``) gives a copy encrypted with the same key."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = cipher.open_file(source, key, readonly=True)
     try:
-        dst = sqlite3.connect(partial)
+        dst = cipher.open_file(partial, key)
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
@@ -75,7 +76,7 @@ def copy_sqlite(source: Path, target: Path) -> Path:
     return target
 
 
-def rotate(project: Path) -> Path | None:
+def rotate(project: Path, key: str | None = None) -> Path | None:
     """The automatic backup on open: at most one per day, the newest few kept.
 
     Returns the new copy, or None when today's exists or the copy failed (logged)."""
@@ -84,10 +85,11 @@ def rotate(project: Path) -> Path | None:
         AUTO_INTERVAL.total_seconds()
     ):
         return None
+    failures: tuple[type[BaseException], ...] = (OSError, *cipher.db_errors())
     try:
         backup_dir(project).mkdir(exist_ok=True)
-        made = copy_sqlite(project, _named(project, "auto"))
-    except (OSError, sqlite3.Error) as exc:
+        made = copy_sqlite(project, _named(project, "auto"), key)
+    except failures as exc:
         log.warning("automatic backup of %s failed: %s", project, exc)
         return None
     for old in auto_backups(project)[:-AUTO_KEEP]:
@@ -95,39 +97,45 @@ def rotate(project: Path) -> Path | None:
     return made
 
 
-def backup_project(project: Path, out: Path | None = None) -> Path:
-    """``coder backup``: a consistent copy at ``out`` or in ``backups/``."""
-    check_backup(project, integrity=False, what="project")
+def backup_project(project: Path, out: Path | None = None, key: str | None = None) -> Path:
+    """``coder backup``: a consistent copy at ``out`` or in ``backups/`` (encrypted
+    with the project's key when the project is encrypted)."""
+    check_backup(project, integrity=False, what="project", key=key)
+    key = cipher.key_for(project, key)
     target = out if out is not None else _named(project, "manual")
     if target.exists():
         raise ProjectError("already exists; choose a new file name", path=target)
     target.parent.mkdir(exist_ok=True)
     try:
-        copy_sqlite(project, target)
-    except sqlite3.Error as exc:
+        copy_sqlite(project, target, key)
+    except cipher.db_errors() as exc:
         raise ProjectError(f"cannot back up the project: {exc}", path=project) from None
-    check_backup(target)
+    check_backup(target, key=key)
     return target
 
 
-def check_backup(path: Path, *, integrity: bool = True, what: str = "backup") -> str:
+def check_backup(
+    path: Path, *, integrity: bool = True, what: str = "backup", key: str | None = None
+) -> str:
     """The schema revision of a backup that this version can open; refuse anything else
-    (not SQLite, damaged, another program's database, from a newer version). Only
-    reads, so a refused file is left exactly as it was."""
+    (not SQLite, damaged, another program's database, from a newer version, encrypted
+    without its key). Only reads, so a refused file is left exactly as it was."""
     if not path.is_file():
         raise ProjectError(f"no such {what} file", path=path)
-    with path.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise ProjectError(f"is not a project {what} (not a SQLite database)", path=path)
+    if not cipher.is_plain_sqlite(path) and not cipher.might_be_encrypted(path):
+        raise ProjectError(f"is not a project {what} (not a SQLite database)", path=path)
+    key = cipher.key_for(path, key)
     try:
-        with _readonly(path) as con:
+        with _readonly(path, key) as con:
             if integrity and con.execute("PRAGMA integrity_check").fetchone() != ("ok",):
                 raise ProjectError("is damaged (integrity check failed)", path=path)
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" not in tables or "project" not in tables:
                 raise ProjectError("is not a Rupture Coder project", path=path)
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error as exc:
+    except cipher.db_errors() as exc:
+        if key is not None and cipher.is_wrong_key(exc):
+            raise cipher.WrongKey("wrong key or not a Rupture Coder project", path=path) from None
         raise ProjectError(f"cannot be read as a project: {exc}", path=path) from None
     if row is None or not migrate.is_known(row[0]):
         raise ProjectError(
@@ -139,15 +147,15 @@ def check_backup(path: Path, *, integrity: bool = True, what: str = "backup") ->
 
 
 @contextlib.contextmanager
-def _readonly(path: Path) -> Iterator[sqlite3.Connection]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _readonly(path: Path, key: str | None = None) -> Iterator[sqlite3.Connection]:
+    con = cipher.open_file(path, key, readonly=True)
     try:
         yield con
     finally:
         con.close()
 
 
-def restore_project(project: Path, backup: Path) -> Path:
+def restore_project(project: Path, backup: Path, key: str | None = None) -> Path:
     """Replace the project's contents with ``backup``; returns the copy kept of what
     was replaced.
 
@@ -157,33 +165,41 @@ def restore_project(project: Path, backup: Path) -> Path:
     copy itself is one SQLite transaction, so a crash leaves the old or the new
     contents, never a mixture.
     """
-    check_backup(backup)
-    check_backup(project, integrity=False, what="project")
+    check_backup(backup, key=key)
+    check_backup(project, integrity=False, what="project", key=key)
+    backup_key, key = cipher.key_for(backup, key), cipher.key_for(project, key)
+    if (backup_key is None) != (key is None):
+        raise ProjectError(
+            "the backup is encrypted and the project is not"
+            if key is None
+            else "the project is encrypted and the backup is not",
+            path=backup,
+        )
     if not os.access(project, os.W_OK) or not os.access(project.parent, os.W_OK):
         raise ProjectError("the project file or its folder is read-only", path=project)
     try:
-        dst = sqlite3.connect(project, timeout=0, isolation_level=None)
-    except sqlite3.Error as exc:
+        dst = cipher.open_file(project, key, timeout=0, isolation_level=None)
+    except cipher.db_errors() as exc:
         raise ProjectError(f"cannot open the project: {exc}", path=project) from None
     try:
         try:
             dst.execute("PRAGMA locking_mode=EXCLUSIVE")
             dst.execute("BEGIN EXCLUSIVE")
             dst.execute("COMMIT")  # the exclusive lock stays until the connection closes
-        except sqlite3.OperationalError:
+        except cipher.db_errors():
             raise ProjectError(
                 "is open in another window or program; close it everywhere, then restore",
                 path=project,
             ) from None
         backup_dir(project).mkdir(exist_ok=True)
         kept = _named(project, "before-restore")
-        keep = sqlite3.connect(kept)
+        keep = cipher.open_file(kept, key)
         try:
             dst.backup(keep)
             keep.execute("PRAGMA journal_mode=DELETE")
         finally:
             keep.close()
-        with _readonly(backup) as src:
+        with _readonly(backup, backup_key) as src:
             src.backup(dst)
     finally:
         dst.close()

@@ -26,7 +26,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coder.domain.errors import ProjectError
-from coder.store import audit, backups, migrate
+from coder.store import audit, backups, cipher, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -83,13 +83,19 @@ def describe(url: str) -> str:
     return str(path) if path else make_url(url).render_as_string(hide_password=True)
 
 
-def _check_sqlite_file(path: Path, *, create: bool) -> None:
+def _check_sqlite_file(path: Path, *, create: bool, key: str | None = None) -> str | None:
+    """Refuse a file we must not open; return the key to open it with (None: plain).
+
+    A file whose header is not SQLite's may be an encrypted project (its header is
+    random): it is opened only with a key, else refused asking for one."""
     if create:
         if path.exists():
             raise ProjectError("already exists; choose a new file name", path=path)
         if not path.parent.is_dir():
             raise ProjectError("folder does not exist", path=path.parent)
-        return
+        if key is not None:
+            cipher.driver()
+        return key
     if not path.exists():
         raise ProjectError("no such project file (create one with 'coder init')", path=path)
     if path.is_dir():
@@ -97,13 +103,18 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
     with path.open("rb") as fh:
         head = fh.read(len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
-        raise ProjectError("is not a Rupture Coder project (not a SQLite database)", path=path)
+        if not cipher.might_be_encrypted(path):
+            raise ProjectError("is not a Rupture Coder project (not a SQLite database)", path=path)
+        key = cipher.key_for(path, key)
+    else:
+        key = None
     # Checked by mode bits, not os.access: root can write anything, but a lab that
     # marks a project read-only (an archived, reported data set) means it.
     if not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise ProjectError(
             "the project file is read-only; copy it or make it writable to open it", path=path
         )
+    return key
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -130,11 +141,25 @@ def enable_wal(engine: Engine) -> None:
         conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, key: str | None = None) -> Engine:
+    """The engine for ``url``; with ``key``, a SQLite file through SQLCipher, each
+    connection keyed before anything else runs on it."""
+    # hide_parameters: a database error's message never quotes the values of the failed
+    # statement (transcript text, memos) into a traceback or the error log.
+    options: dict[str, Any] = {"hide_parameters": True}
+    if key is not None:
+        options["module"] = cipher.driver()
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise ProjectError(f"cannot use database URL {describe_safe(url)}: {exc}") from None
+    if key is not None:
+
+        def _key(dbapi_conn: Any, _record: Any) -> None:
+            cipher.apply_key(dbapi_conn, key)
+
+        # insert=True: before SQLAlchemy's own first-connect queries.
+        event.listen(engine, "connect", _key, insert=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -146,7 +171,9 @@ def is_retryable(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     orig = exc.orig
-    if isinstance(orig, sqlite3.OperationalError):
+    if isinstance(orig, sqlite3.OperationalError) or (
+        type(orig).__name__ == "OperationalError" and type(orig).__module__.startswith("sqlcipher3")
+    ):
         text_ = str(orig).lower()
         return "locked" in text_ or "busy" in text_
     return getattr(orig, "sqlstate", None) in _PG_RETRYABLE
@@ -179,22 +206,39 @@ class ProjectDatabase:
     engine: Engine
     sessions: sessionmaker[Session]
     backup_path: Path | None = None
+    # The passphrase of an encrypted SQLite project (for its backups); never shown.
+    key: str | None = field(default=None, repr=False)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     def __post_init__(self) -> None:
         audit.install(self.sessions)  # every change through these sessions is recorded
 
     @classmethod
-    def open(cls, url: str, *, create: bool = False, auto_backup: bool = True) -> ProjectDatabase:
+    def open(
+        cls,
+        url: str,
+        *,
+        create: bool = False,
+        auto_backup: bool = True,
+        key: str | None = None,
+    ) -> ProjectDatabase:
         """Open (or with ``create`` make) a project: check, upgrade, then use.
 
         Nothing is written to an existing file before it has passed every check (ours,
-        writable, not from a newer version). An existing SQLite project then gets its
-        daily rotating backup (:mod:`coder.store.backups`) unless ``auto_backup`` is off.
+        writable, not from a newer version, the right key for an encrypted one). An
+        existing SQLite project then gets its daily rotating backup
+        (:mod:`coder.store.backups`) unless ``auto_backup`` is off.
+
+        ``key`` encrypts a new SQLite project (``create``) with SQLCipher, or opens an
+        encrypted one; for an existing file it may also come from ``$CODER_KEY_FILE``.
+        A plain project ignores it.
         """
         path = sqlite_path(url)
-        if path is not None:
-            _check_sqlite_file(path, create=create)
-        engine = make_engine(url)
+        key = _check_sqlite_file(path, create=create, key=key) if path is not None else None
+        engine = make_engine(url, key)
         try:
             with engine.connect() as conn:
                 tables = set(inspect(conn).get_table_names())
@@ -202,6 +246,10 @@ class ProjectDatabase:
             engine.dispose()
             if path is not None and create:
                 path.unlink(missing_ok=True)
+            if key is not None and cipher.is_wrong_key(exc):
+                raise cipher.WrongKey(
+                    "wrong key or not a Rupture Coder project; nothing was changed", path=path
+                ) from None
             raise ProjectError(
                 f"cannot open database: {exc.orig or exc}", path=describe_safe(url)
             ) from None
@@ -222,14 +270,14 @@ class ProjectDatabase:
             if path is not None:
                 enable_wal(engine)
                 if not create and auto_backup:
-                    backups.rotate(path)
-            backup = migrate.upgrade(engine, path)
+                    backups.rotate(path, key)
+            backup = migrate.upgrade(engine, path, key=key)
         except Exception:
             engine.dispose()
             if path is not None and create:
                 _remove_sqlite(path)
             raise
-        return cls(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
+        return cls(url, engine, sessionmaker(engine, expire_on_commit=False), backup, key)
 
     @contextmanager
     def transaction(

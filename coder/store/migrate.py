@@ -7,7 +7,6 @@ unwanted upgrade can always be undone by hand.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -15,11 +14,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from coder.domain.errors import ProjectError
+from coder.store import cipher
 from coder.store.clock import utcnow
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 def alembic_config() -> Config:
@@ -56,8 +58,11 @@ def is_known(revision: str) -> bool:
     return revision in {rev.revision for rev in script.walk_revisions()}
 
 
-def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
-    """Upgrade to ``target``; return the backup path if one was made.
+def upgrade(
+    engine: Engine, sqlite_file: Path | None, target: str = "head", *, key: str | None = None
+) -> Path | None:
+    """Upgrade to ``target``; return the backup path if one was made (encrypted with
+    ``key`` when the project is).
 
     The whole upgrade is one transaction. On SQLite it holds the write lock from the
     start and runs with foreign keys off (SQLite's procedure for schema changes: a
@@ -72,12 +77,17 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
         return None
     backup = None
     if current is not None and sqlite_file is not None:
-        backup = backup_sqlite(sqlite_file, f"before-{wanted}")
+        backup = backup_sqlite(sqlite_file, f"before-{wanted}", key)
     config = alembic_config()
     if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, target)
+        try:
+            with engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, target)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                raise _not_the_owner(engine, current, wanted) from None
+            raise
         return backup
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -100,12 +110,12 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
     return backup
 
 
-def backup_sqlite(path: Path, tag: str) -> Path:
+def backup_sqlite(path: Path, tag: str, key: str | None = None) -> Path:
     stamp = utcnow().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.{tag}.{stamp}.bak{path.suffix}")
-    src = sqlite3.connect(path)
+    src = cipher.open_file(path, key)
     try:
-        dst = sqlite3.connect(target)
+        dst = cipher.open_file(target, key)
         try:
             src.backup(dst)
         finally:
@@ -113,3 +123,23 @@ def backup_sqlite(path: Path, tag: str) -> Path:
     finally:
         src.close()
     return target
+
+
+def _not_the_owner(engine: Engine, current: str | None, wanted: str | None) -> ProjectError:
+    """A server login without the right to change tables (a rater's, docs/lab-server.md)
+    tried to create or upgrade the project; the transaction was rolled back."""
+    login = engine.url.username or "this login"
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        return ProjectError(
+            f"only the lead's login can create the project on the server: the login "
+            f"'{login}' may not create tables. Nothing was changed.",
+            path=where,
+        )
+    return ProjectError(
+        f"the project is at schema {current} and this version of Rupture Coder needs "
+        f"{wanted}: only the lead's login can upgrade the project on the server (the "
+        f"login '{login}' may not change tables). Ask the lead to open it once with this "
+        "version. Nothing was changed.",
+        path=where,
+    )

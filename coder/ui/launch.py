@@ -89,7 +89,19 @@ def launch(
     if screenshot is None:  # a screenshot run (docs, CI) must never wait on a dialog
         install_exception_hook()
     target = parse_open(open_session)
-    db = projects.open_project(project) if project else demo.ensure_demo_project()
+    if project is None:
+        db = demo.ensure_demo_project()
+    else:
+        from coder.ui.prompter import Prompter
+        from coder.ui.server_dialog import open_with_key
+
+        chosen = project
+        keyed = open_with_key(
+            Prompter(None), str(chosen), lambda key: projects.open_project(chosen, key=key)
+        )
+        if keyed is None:
+            return 0
+        db = keyed
     window: MainWindow | None = None
     try:
         window = build_window(db, rater, passphrase, target, ask=screenshot is None)

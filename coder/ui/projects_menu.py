@@ -129,11 +129,20 @@ def _open_location(w: MainWindow, location: str) -> None:
     if describe(w.db.url) == location:
         w.show_message("That project is already open")
         return
+    from coder.ui.server_dialog import open_with_key
+
     try:
         if "://" in location:
             db = projects.open_project(db_url=location)
         else:
-            db = projects.open_project(Path(location))
+            opened = open_with_key(
+                w.prompter,
+                location,
+                lambda key: projects.open_project(Path(location), key=key),
+            )
+            if opened is None:
+                return
+            db = opened
     except CoderError as exc:
         w.prompter.error("Open project", str(exc))
         return

@@ -8,10 +8,14 @@ a real modal dialog.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from coder.domain.roles import SpeakerRole
+
+if TYPE_CHECKING:
+    from coder.ui.server_dialog import ServerAddress
 
 
 class Prompter:
@@ -24,6 +28,15 @@ class Prompter:
         mode = QLineEdit.EchoMode.Password if secret else QLineEdit.EchoMode.Normal
         value, ok = QInputDialog.getText(self.parent, title, label, mode, default)
         return value if ok else None
+
+    def server_address(self) -> ServerAddress | None:
+        """Host, port, database and login of a lab server (File ▸ Connect to lab server…)."""
+        from coder.ui.server_dialog import ServerForm
+
+        form = ServerForm(self.parent)
+        if form.exec() != ServerForm.DialogCode.Accepted:
+            return None
+        return form.address()
 
     def multiline(self, title: str, label: str, default: str = "") -> str | None:
         value, ok = QInputDialog.getMultiLineText(self.parent, title, label, default)

@@ -45,6 +45,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu = bar.addMenu("&File")
     file_menu.addAction(_action(w, "&Import transcripts…", lambda: import_transcripts(w), "Ctrl+I"))
     file_menu.addAction(_action(w, "Export &codes to CSV…", lambda: export_codes(w), "Ctrl+E"))
+    file_menu.addAction(_action(w, "Connect to &lab server…", lambda: connect_lab_server(w)))
     add_export_menu(w, file_menu)
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "Switch &rater…", lambda: switch_rater(w)))
@@ -193,6 +194,16 @@ def update_for_identity(w: MainWindow) -> None:
         tip = purpose if is_lead else lead_only_reason(what)
         action.setToolTip(tip)
         action.setStatusTip(tip)
+
+
+def connect_lab_server(w: MainWindow) -> None:
+    """File ▸ Connect to lab server…: open the project on a PostgreSQL server and show it."""
+    from coder.ui.projects_menu import switch_project
+    from coder.ui.server_dialog import connect_to_server
+
+    db = connect_to_server(w)
+    if db is not None:
+        switch_project(w, db)
 
 
 def switch_rater(w: MainWindow) -> None:
