@@ -30,7 +30,8 @@ def test_selftest_passes_with_one_line_per_step(tmp_path: Path) -> None:
     done = run_selftest(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("ok create project")
+    assert lines[0].startswith("ok load modules (numpy ")
+    assert lines[1].startswith("ok create project")
     assert "ok import P01_S1.docx (106 turns)" in lines
     for fmt in ("docx", "txt", "vtt", "srt", "csv"):
         assert any(line.startswith("ok import ") and f".{fmt} (" in line for line in lines)

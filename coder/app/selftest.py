@@ -9,6 +9,7 @@ offscreen. Each step prints one line; the first failure stops the run and names 
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 import traceback
@@ -16,13 +17,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coder.app import codes, demo, identity, importing, projects, raters, reliability, reports
-from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app import demo
 from coder.app.resources import resource_dir
 from coder.domain.errors import CoderError
-from coder.store.database import ProjectDatabase
+
+if TYPE_CHECKING:
+    from coder.app.identity import Coder
+    from coder.store.database import ProjectDatabase
+
+# Imported by the first step, so that a bundle missing a library (numpy's C code, Qt's
+# libraries...) fails as a named step instead of before any step runs.
+MODULES = (
+    "coder.store.database",
+    "coder.app.projects",
+    "coder.app.importing",
+    "coder.app.coding",
+    "coder.app.reliability",
+    "coder.app.reports",
+    "coder.app.codes",
+)
 
 SAMPLE_FORMATS = (".docx", ".txt", ".vtt", ".srt", ".csv")
 RATERS = (("Selftest Ada", "SA"), ("Selftest Bo", "SB"))
@@ -56,7 +71,16 @@ def sample_files() -> list[Path]:
     return found
 
 
+def _modules(ctx: Context) -> str:
+    for name in MODULES:
+        importlib.import_module(name)
+    libraries = [importlib.import_module(n) for n in ("numpy", "pandas", "scipy", "matplotlib")]
+    return ", ".join(f"{m.__name__} {getattr(m, '__version__', '?')}" for m in libraries)
+
+
 def _create(ctx: Context) -> str:
+    from coder.app import projects
+
     path = ctx.folder / "selftest.sqlite"
     ctx.db = projects.create_project(path, name="Self-test", scheme_ids=demo.DEMO_SCHEMES)
     return f"{path.name}, schemes from {resource_dir('schemes')}"
@@ -64,6 +88,8 @@ def _create(ctx: Context) -> str:
 
 def _import_step(path: Path) -> Step:
     def run(ctx: Context) -> str:
+        from coder.app import importing
+
         options = importing.ImportOptions(pattern="{patient}_S{session}", roles=demo.DEMO_ROLES)
         report = importing.import_files(ctx.project, [path], options)
         if report.failed:
@@ -77,6 +103,8 @@ def _import_step(path: Path) -> Step:
 
 
 def _raters(ctx: Context) -> str:
+    from coder.app import identity, raters
+
     for name, initials in RATERS:
         raters.add_rater(ctx.project, name, initials)
         ctx.coders.append(identity.sign_in(ctx.project, name))
@@ -85,6 +113,8 @@ def _raters(ctx: Context) -> str:
 
 def _code(ctx: Context) -> str:
     """Two raters mark presence codes segment by segment; they agree most of the time."""
+    from coder.app.coding import CodingSession
+
     total = 0
     for patient, number in CODED_SESSIONS:
         for r, coder in enumerate(ctx.coders):
@@ -107,6 +137,8 @@ def _code(ctx: Context) -> str:
 
 
 def _reliability(ctx: Context) -> str:
+    from coder.app import reliability
+
     table = reliability.compute(ctx.project, None, bootstrap=50, seed=1)
     if not table.rows:
         raise CoderError("reliability table is empty")
@@ -114,18 +146,24 @@ def _reliability(ctx: Context) -> str:
 
 
 def _reliability_docx(ctx: Context) -> str:
+    from coder.app import reports
+
     out = ctx.folder / "reliability.docx"
     reports.export_reliability_report(ctx.project, None, out, bootstrap=50, seed=1)
     return _size(out)
 
 
 def _patient_docx(ctx: Context) -> str:
+    from coder.app import reports
+
     out = ctx.folder / "P01.docx"
     reports.export_patient_report(ctx.project, None, "P01", out, rater=RATERS[0][0])
     return _size(out)
 
 
 def _export_csv(ctx: Context) -> str:
+    from coder.app import codes
+
     out = ctx.folder / "codes.csv"
     n = codes.export_codes(ctx.project, out)
     if n == 0:
@@ -142,7 +180,7 @@ def _size(path: Path) -> str:
 
 def steps() -> list[Step]:
     """Every step but the window's, in order."""
-    found: list[Step] = [("create project", _create)]
+    found: list[Step] = [("load modules", _modules), ("create project", _create)]
     found += [_import_step(p) for p in sample_files()]
     found += [
         ("add raters", _raters),
