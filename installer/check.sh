@@ -14,6 +14,6 @@ built=$SECONDS
 echo "installer check: build took $((built - start)) s"
 
 # A clean environment: no source tree on the path, the data folder in the temp folder.
-(cd "$tmp" && env -i PATH=/usr/bin:/bin HOME="$tmp/home" QT_QPA_PLATFORM=offscreen \
+(cd "$tmp" && env -i PATH=/usr/bin:/bin HOME="$tmp/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
   "$tmp/dist/rupture-coder/rupture-coder" --selftest)
 echo "installer check: selftest took $((SECONDS - built)) s; total $((SECONDS - start)) s"
