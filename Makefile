@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench screenshots clean sysdeps sysdeps-gui
+.PHONY: run test lint bench screenshots clean sysdeps sysdeps-gui installer installer-deps installer-check
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -38,5 +38,20 @@ bench: $(STAMP) sysdeps
 screenshots: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
 
+# The one-folder bundle (dist/rupture-coder/) and the .deb (dist/*.deb); see docs/install.md.
+INSTALLER_STAMP = $(VENV)/.installer-stamp
+$(INSTALLER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[installer]"
+	@touch $(INSTALLER_STAMP)
+
+installer-deps: $(INSTALLER_STAMP)
+
+installer: $(INSTALLER_STAMP) sysdeps
+	bash installer/build.sh dist build
+	QT_QPA_PLATFORM=offscreen dist/rupture-coder/rupture-coder --selftest
+
+installer-check: $(INSTALLER_STAMP) sysdeps
+	bash installer/check.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

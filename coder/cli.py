@@ -15,7 +15,6 @@ from typing import NoReturn
 import click
 
 from coder import __version__
-from coder.app import identity, projects, raters, schemes
 from coder.commands import (
     audit,
     backup,
@@ -44,7 +43,13 @@ from coder.commands.common import (
 from coder.commands.export import export_command
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
-from coder.store.database import ENV_URL
+
+# Imports of coder.app (the database, statistics, reports) happen inside the commands,
+# so `coder --help` and `coder info` start fast (tests/test_cli_startup.py). These two
+# constants are spelled out for the same reason; the test checks they agree with
+# coder.app.projects.DEFAULT_SCHEME and coder.app.identity.MIN_PIN.
+DEFAULT_SCHEME = "3rs-2015"
+MIN_PIN = 4
 
 # An encrypted project's passphrase: long enough that guessing it offline is hopeless
 # (SQLCipher derives the key with 256,000 PBKDF2 rounds, which slows but cannot save a
@@ -55,12 +60,24 @@ MIN_KEY_LENGTH = 10
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="coder", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.option(
+    "--selftest",
+    is_flag=True,
+    help="Check this installation headless (temporary project, every sample format, "
+    "coding, reliability, reports, export, main window offscreen); exit 0 if all worked.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, selftest: bool) -> None:
     """Rupture Coder: code alliance ruptures in psychotherapy transcripts.
 
     Run without a command to open the desktop app on your default project.
     """
+    if selftest:
+        if ctx.invoked_subcommand is not None:
+            raise click.UsageError("--selftest runs alone, without a command")
+        from coder.ui import selftest as ui_selftest
+
+        sys.exit(ui_selftest.run(debug=debug))
     if ctx.invoked_subcommand is None:
         from coder.ui.launch import launch
 
@@ -119,8 +136,7 @@ def gui(
     "scheme_ids",
     multiple=True,
     metavar="ID",
-    help=f"Built-in scheme to add (repeatable; first is the default). "
-    f"Default: {projects.DEFAULT_SCHEME}.",
+    help=f"Built-in scheme to add (repeatable; first is the default). Default: {DEFAULT_SCHEME}.",
 )
 @click.option("--name", help="Project name (default: the file name).")
 @click.option(
@@ -143,6 +159,9 @@ def init(
     passphrase_file: Path | None,
 ) -> None:
     """Create a new project: a file at PATH, or in a database server with --db URL."""
+    from coder.app import projects
+    from coder.store.database import ENV_URL
+
     chosen_ids = scheme_ids or (projects.DEFAULT_SCHEME,)
     if path is not None and db_url:
         raise click.UsageError("give either a file PATH or --db URL, not both")
@@ -200,6 +219,8 @@ def info(
     The total number of codes is shown to a lead (or, without --as, in a project that
     has no lead); a rater (--as NAME) sees how many codes they made themself.
     """
+    from coder.app import identity, projects, schemes
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         scope = projects.code_count_scope(db, coder)
@@ -245,6 +266,8 @@ def schemes_group() -> None:
 @db_option
 def schemes_list(project: Path | None, db_url: str | None) -> None:
     """Built-in schemes, or the schemes stored in a project."""
+    from coder.app import schemes
+
     if project or db_url:
         with opened(project, db_url) as db:
             for s in schemes.project_schemes(db):
@@ -264,6 +287,8 @@ def schemes_list(project: Path | None, db_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print codes and ratings as JSON.")
 def schemes_show(scheme_id: str, as_json: bool) -> None:
     """Show a built-in scheme's codes, ratings, stages and hotkeys."""
+    from coder.app import schemes
+
     scheme, _, source = schemes.find_builtin(scheme_id)
     if as_json:
         emit_json(
@@ -329,6 +354,8 @@ def schemes_show(scheme_id: str, as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def schemes_validate(files: tuple[Path, ...]) -> None:
     """Validate scheme files; print every problem with file and line."""
+    from coder.app import schemes
+
     failed = False
     for result in schemes.validate_files(files):
         if result.scheme is not None:
@@ -374,6 +401,8 @@ def raters_add(
     db_url: str | None,
 ) -> None:
     """Add a rater NAME to the project."""
+    from coder.app import identity, raters
+
     with opened(project, db_url) as db:
         if role == RaterRole.LEAD.value:
             rater = identity.add_lead(db, name, initials, read_passphrase(passphrase_file))
@@ -388,6 +417,8 @@ def raters_add(
 @click.option("--json", "as_json", is_flag=True)
 def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
     """List the project's raters."""
+    from coder.app import raters
+
     with opened(project, db_url) as db:
         found = raters.list_raters(db)
     if as_json:
@@ -405,7 +436,7 @@ def raters_list(project: Path | None, db_url: str | None, as_json: bool) -> None
     "--pin-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="File holding the new PIN (or passphrase, at least "
-    f"{identity.MIN_PIN} characters). Default: typed twice at a terminal.",
+    f"{MIN_PIN} characters). Default: typed twice at a terminal.",
 )
 @as_option
 @passphrase_option
@@ -424,6 +455,8 @@ def raters_set_pin(
     A rater sets their own (changing it needs the current one: --passphrase-file FILE
     or typed); a lead resets anyone's with --as LEAD --passphrase-file FILE.
     """
+    from coder.app import identity
+
     with opened(project, db_url) as db:
         actor = None
         current = None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from coder.app import access, codes, importing, patients, projects
+from coder.app import access, codes, importing, patients, projects, resources
 from coder.domain.coding import BlindingPolicy
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
@@ -47,7 +47,8 @@ DEMO_ROLES = {
 
 
 def sample_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "sample_transcripts"
+    """The invented sample transcripts shipped with the program (checkout or bundle)."""
+    return resources.resource_dir("sample_transcripts")
 
 
 def ensure_demo_project() -> ProjectDatabase:

@@ -8,8 +8,6 @@ with, so nothing is silently reinterpreted.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coder.app import resources
 from coder.domain.errors import CoderError, NotFoundError
 from coder.domain.scheme import Scheme
 from coder.io.scheme_file import SchemeFileError, load_scheme_file, parse_scheme_text
@@ -28,17 +27,9 @@ ENV_SCHEMES_DIR = "CODER_SCHEMES_DIR"
 
 
 def builtin_scheme_dir() -> Path:
-    """``$CODER_SCHEMES_DIR``, else ``schemes/`` beside the package (source checkout or
-    installer bundle), else the copy installed under ``sys.prefix``."""
-    env = os.environ.get(ENV_SCHEMES_DIR)
-    if env:
-        return Path(env)
-    candidates = [Path(__file__).resolve().parents[2] / "schemes"]
-    candidates.append(Path(sys.prefix) / "share" / "rupture-coder" / "schemes")
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return candidates[0]
+    """``$CODER_SCHEMES_DIR``, else ``schemes/`` where the program's files are (source
+    checkout, installer bundle or ``sys.prefix``; see :mod:`coder.app.resources`)."""
+    return resources.resource_dir("schemes", ENV_SCHEMES_DIR)
 
 
 def list_builtin() -> list[tuple[Scheme, Path]]:

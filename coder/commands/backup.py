@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import projects
 from coder.commands.common import project_option
 
 
@@ -23,6 +22,8 @@ from coder.commands.common import project_option
 )
 def backup_command(project: Path | None, out: Path | None) -> None:
     """Make a consistent copy of a project file (safe while it is open and in use)."""
+    from coder.app import projects
+
     made = projects.backup(_required(project), out)
     click.echo(f"Backed up to {made}")
 
@@ -36,6 +37,8 @@ def restore_command(project: Path | None, backup_file: Path) -> None:
     The backup must be a project this version can open; the project must not be open
     anywhere else. What it held is kept in backups/ first.
     """
+    from coder.app import projects
+
     kept = projects.restore(_required(project), backup_file)
     click.echo(f"Restored {project} from {backup_file}; the replaced version is kept as {kept}")
 

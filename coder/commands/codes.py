@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import codes
 from coder.commands.common import (
     as_option,
     db_option,
@@ -50,6 +49,8 @@ def codes_import(
     (with --passphrase-file) anyone's, including the consensus. Sessions of a locked
     round take no new codes.
     """
+    from coder.app import codes
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         result = codes.import_codes(db, file, coder, create_raters=create_raters)
@@ -82,6 +83,8 @@ def codes_export(
     While a coding round is open or locked, say who you are with --as: a rater exports
     only their own codes, a lead (with --passphrase-file) everyone's.
     """
+    from coder.app import codes
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         n = codes.export_codes(db, out, list(raters) or None, coder=coder)

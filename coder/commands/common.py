@@ -8,15 +8,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coder.app import identity, projects
-from coder.app.identity import Coder
 from coder.domain.errors import CoderError, file_error
 from coder.store.cipher import ENV_KEY_FILE
-from coder.store.database import ProjectDatabase
+
+if TYPE_CHECKING:  # imported where used: `coder --help` must start without the database
+    from coder.app.identity import Coder
+    from coder.store.database import ProjectDatabase
 
 EXIT_ERROR = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +65,8 @@ db_option = click.option(
 def opened(project: Path | None, db_url: str | None) -> Iterator[ProjectDatabase]:
     """The project, opened; an encrypted one without ``--key-file`` asks for its key at a
     terminal (and fails in words without one)."""
+    from coder.app import projects
+
     try:
         db = projects.open_project(project, db_url)
     except projects.KeyNeeded:
@@ -120,6 +123,8 @@ def sign_in_as(db: ProjectDatabase, name: str | None, passphrase_file: Path | No
     """The identity a command acts as (``--as``), with the secret that name needs."""
     if name is None:
         return None
+    from coder.app import identity
+
     return identity.sign_in(db, name, secret_for(db, name, passphrase_file))
 
 
@@ -130,6 +135,8 @@ def secret_for(db: ProjectDatabase, name: str, passphrase_file: Path | None) -> 
     ``--passphrase-file``, else typed (hidden) at a terminal. The name is checked
     first, so nobody is asked for a secret for a name that cannot sign in.
     """
+    from coder.app import identity
+
     need = identity.sign_in_need(db, name)
     if passphrase_file is not None:
         return read_secret(passphrase_file, "", "")

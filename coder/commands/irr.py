@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,18 +31,14 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
-from coder.io.ratings_table import LEVELS, RatingsTable, read_ratings_table
-from coder.io.spans_table import SpansTable, parse_continuum, read_spans_table
-from coder.stats.reliability import (
-    BOOTSTRAP_HOW,
-    TITLES,
-    ReliabilityReport,
-    Stat,
-    interpret,
-    interpret_all,
-    reliability_report,
-)
-from coder.stats.unitizing import Continuum, UnitizingAlpha, unitizing_alpha
+from coder.stats.result import LEVELS
+
+if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
+    from coder.io.ratings_table import RatingsTable
+    from coder.io.spans_table import SpansTable
+    from coder.stats.reliability import ReliabilityReport, Stat
+    from coder.stats.unitizing import UnitizingAlpha
+
 
 FORMATS = ("table", "csv", "json")
 
@@ -133,6 +130,8 @@ def irr_command(
     project (--project/--db with --scheme, --raters, --round; --docx FILE writes the Word
     report). See docs/reliability.md.
     """
+    from coder.io.ratings_table import read_ratings_table
+
     if as_json:
         fmt = "json"
     if continuum is not None and spans is None:
@@ -224,6 +223,8 @@ def _write_docx(
 
 
 def _compute(table: RatingsTable, level: str, bootstrap: int, seed: int) -> ReliabilityReport:
+    from coder.stats.reliability import reliability_report
+
     try:
         return reliability_report(
             table.matrix,
@@ -238,6 +239,8 @@ def _compute(table: RatingsTable, level: str, bootstrap: int, seed: int) -> Reli
 
 def _rows(report: ReliabilityReport) -> list[tuple[str, str, Stat]]:
     """(key, title, stat) for every line of the report."""
+    from coder.stats.reliability import TITLES
+
     rows = []
     for key, stat in report.stats.items():
         title = TITLES[key] + (f" ({report.level})" if key == "krippendorff_alpha" else "")
@@ -251,6 +254,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _band(key: str, stat: Stat) -> str:
+    from coder.stats.reliability import interpret, interpret_all
+
     if stat.value is None:
         return ""
     if key.startswith("ICC"):
@@ -260,6 +265,8 @@ def _band(key: str, stat: Stat) -> str:
 
 
 def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
+    from coder.stats.reliability import BOOTSTRAP_HOW
+
     head = (
         f"{table.path}: {report.n_units} units x {report.n_raters} raters "
         f"({', '.join(table.raters)}), level {report.level}"
@@ -288,6 +295,8 @@ def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
 
 
 def _as_csv(report: ReliabilityReport) -> str:
+    from coder.stats.reliability import interpret
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -313,6 +322,10 @@ def _as_csv(report: ReliabilityReport) -> str:
 
 # ---- --spans: Krippendorff's unitizing alpha ------------------------------------------------
 def _spans(path: Path, continuum: str | None, fmt: str) -> None:
+    from coder.io.spans_table import parse_continuum, read_spans_table
+    from coder.stats.reliability import interpret
+    from coder.stats.unitizing import Continuum, unitizing_alpha
+
     table = read_spans_table(path, parse_continuum(continuum) if continuum else None)
     results = {
         category: unitizing_alpha(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import patients
 from coder.commands.common import db_option, emit_json, opened, project_option
 
 
@@ -21,6 +20,8 @@ def patients_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def patients_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
     """List patients with their attributes."""
+    from coder.app import patients
+
     with opened(project, db_url) as db:
         found = patients.attributes(db)
     if as_json:
@@ -45,6 +46,8 @@ def patients_set(
     ``therapist`` groups the per-therapist summaries (coder profile --therapists);
     ``therapist_S3`` names another therapist for session 3.
     """
+    from coder.app import patients
+
     with opened(project, db_url) as db:
         patients.set_attribute(db, patient, key, value)
     click.echo(f"{patient}: {key} = {value}" if value is not None else f"{patient}: {key} removed")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import intake, profiles
 from coder.commands.common import (
     as_option,
     db_option,
@@ -18,7 +17,6 @@ from coder.commands.common import (
 )
 from coder.domain.errors import CoderError
 from coder.domain.formulation import PROVISIONAL_LABEL
-from coder.io.profile_text import coverage_lines, coverage_text
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -73,6 +71,9 @@ def profile_command(
 
     Metrics use coded segments only; the type is suggested only when every session meets
     the rules file's coverage threshold (default: fully coded), unless --provisional."""
+    from coder.app import profiles
+    from coder.io.profile_text import coverage_lines, coverage_text
+
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
     if therapists:
@@ -156,6 +157,8 @@ def intake_import(
     file: Path,
 ) -> None:
     """Import intake scores from a long CSV: patient, instrument, item, value."""
+    from coder.app import intake
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         result = intake.import_intake_csv(db, coder, file)
@@ -187,6 +190,8 @@ def override_command(
     passphrase_file: Path | None,
 ) -> None:
     """Record the clinician's type/difficulty decision; the suggestion stays visible."""
+    from coder.app import profiles
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         if coder is None:
@@ -208,6 +213,8 @@ def _therapists(
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
+    from coder.app import profiles
+
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         found = profiles.therapist_summaries(

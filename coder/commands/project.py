@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import access, identity
 from coder.commands.common import (
     as_option,
     db_option,
@@ -40,6 +39,8 @@ def project_require_sign_in(
 ) -> None:
     """Require every rater to sign in with a PIN (on), or let raters without one sign in
     by name (off)."""
+    from coder.app import identity
+
     with opened(project, db_url) as db:
         lead = sign_in_as(db, as_name, passphrase_file)
         if lead is None:
@@ -71,6 +72,8 @@ def project_blinding(
 ) -> None:
     """Show or set when raters see only their own codes: always (the default),
     during_rounds (while a round is open or locked) or never."""
+    from coder.app import access
+
     with opened(project, db_url) as db:
         if policy is None:
             click.echo(f"Blinding: {access.read_blinding_policy(db).value}")

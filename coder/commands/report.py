@@ -7,7 +7,6 @@ from typing import cast
 
 import click
 
-from coder.app import profiles, reports
 from coder.commands.common import (
     as_option,
     db_option,
@@ -17,6 +16,10 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
+
+# coder.app.reports.PLOT_FORMATS, spelled out: that module loads matplotlib, which
+# `coder --help` must not (tests/test_cli_startup.py checks that the two agree).
+PLOT_FORMATS = ("png", "svg")
 
 
 @click.command(name="report")
@@ -44,7 +47,7 @@ from coder.domain.errors import CoderError
 )
 @click.option(
     "--plot-format",
-    type=click.Choice(list(reports.PLOT_FORMATS)),
+    type=click.Choice(PLOT_FORMATS),
     default="png",
     show_default=True,
     help="Format of the plot files.",
@@ -72,6 +75,8 @@ def report_command(
     passphrase_file: Path | None,
 ) -> None:
     """Write a patient's report: profile tables, plots, intake, formulation, overrides."""
+    from coder.app import profiles, reports
+
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
     if out.suffix.lower() != reports.REPORT_SUFFIX:

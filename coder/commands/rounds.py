@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from coder.app import rounds
-from coder.app.identity import Coder
 from coder.commands.common import (
     as_option,
     db_option,
@@ -20,7 +19,10 @@ from coder.commands.common import (
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
 from coder.domain.project import whole_number
-from coder.store.database import ProjectDatabase
+
+if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
+    from coder.app.identity import Coder
+    from coder.store.database import ProjectDatabase
 
 
 def _lead(db: ProjectDatabase, as_name: str | None, passphrase_file: Path | None) -> Coder:
@@ -41,6 +43,8 @@ def rounds_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def rounds_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
     """Rounds with their status (open rounds blind raters to each other)."""
+    from coder.app import rounds
+
     with opened(project, db_url) as db:
         found = rounds.list_rounds(db)
     if as_json:
@@ -66,6 +70,8 @@ def rounds_open(
     passphrase_file: Path | None,
 ) -> None:
     """Open a new round: from now on raters see only their own codes."""
+    from coder.app import rounds
+
     with opened(project, db_url) as db:
         created = rounds.create_round(db, _lead(db, as_name, passphrase_file), name)
     click.echo(f"Round {created.number} is open")
@@ -87,6 +93,8 @@ def _status_command(status: RoundStatus, help_text: str) -> click.Command:
         as_name: str | None,
         passphrase_file: Path | None,
     ) -> None:
+        from coder.app import rounds
+
         with opened(project, db_url) as db:
             rounds.set_round_status(db, _lead(db, as_name, passphrase_file), number, status)
         click.echo(f"Round {number} is {status.value}")
@@ -122,6 +130,8 @@ def rounds_assign(
     passphrase_file: Path | None,
 ) -> None:
     """Assign SESSIONS such as P01/1 P01/2 to RATER in a round."""
+    from coder.app import rounds
+
     parsed = []
     for item in sessions:
         patient, sep, number = item.partition("/")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import browse, importing
 from coder.commands.common import (
     EXIT_ERROR,
     db_option,
@@ -19,8 +18,10 @@ from coder.commands.common import (
 from coder.domain.errors import CoderError, file_error
 from coder.domain.project import MAX_NUMBER
 from coder.domain.redaction import Redactor
-from coder.io.transcripts import ReadOptions
-from coder.io.transcripts.model import FORMATS
+
+# coder.io.transcripts.model.FORMATS, spelled out: that package loads python-docx, which
+# `coder --help` must not (tests/test_cli_startup.py checks that the two agree).
+FORMATS = ("auto", "docx", "txt", "vtt", "srt", "csv")
 
 
 def _redactor(path: Path | None) -> Redactor | None:
@@ -83,6 +84,9 @@ def import_command(
     files: tuple[Path, ...],
 ) -> None:
     """Import transcript FILES (docx, txt, vtt, srt, csv); one transaction per file."""
+    from coder.app import importing
+    from coder.io.transcripts import ReadOptions
+
     options = importing.ImportOptions(
         patient=patient,
         session=session,
@@ -148,6 +152,8 @@ def transcript_show(
     as_json: bool,
 ) -> None:
     """Print a session's turns and segments (indexes are 1-based)."""
+    from coder.app import browse
+
     with opened(project, db_url) as db:
         transcript = browse.load_transcript(db, patient, number)
         segments = browse.load_segments(db, patient, number, scheme_key)

@@ -9,7 +9,6 @@ themselves (arrows, digits on a rating cell…) are listed from :data:`VIEW_KEYS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -34,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import desktop_status, schemes
+from coder.app import desktop_status, resources, schemes
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = resources.resource_dir("docs")
 USER_GUIDE = DOCS / "user-guide.md"
 
 # Keys handled inside views (not actions): (key, what it does, where).

@@ -1,0 +1,79 @@
+"""The command line starts without loading what its commands need (issue 15).
+
+`coder --help` and `coder info` used to import matplotlib, scipy, pandas, python-docx
+and the reports before doing anything (2.7-4.3 s). Commands now import the app inside
+their functions; these tests run the real entry point in a fresh interpreter and look
+at `sys.modules` afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("matplotlib", "scipy", "pandas", "numpy", "docx", "PySide6")
+
+# Run the CLI in-process in a fresh interpreter, then report which modules got loaded.
+PROBE = """
+import json, sys
+from coder.cli import cli
+try:
+    cli.main(args=sys.argv[1:], prog_name="coder", standalone_mode=False)
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\nMODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+def loaded_by(*args: str, env_home: Path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"CODER_HOME": str(env_home), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    line = done.stdout.rsplit("MODULES ", 1)[1]
+    return set(json.loads(line))
+
+
+def test_help_loads_no_heavy_module_and_no_database(tmp_path: Path) -> None:
+    loaded = loaded_by("--help", env_home=tmp_path)
+    assert not loaded & {*HEAVY, "sqlalchemy", "alembic", "pydantic"}, sorted(loaded)
+
+
+@pytest.mark.parametrize("group", ["irr", "report", "profile", "import", "codes", "rounds"])
+def test_command_help_loads_no_heavy_module(tmp_path: Path, group: str) -> None:
+    loaded = loaded_by(group, "--help", env_home=tmp_path)
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_info_loads_no_heavy_module(tmp_path: Path) -> None:
+    from coder.app import projects
+
+    path = tmp_path / "p.sqlite"
+    projects.create_project(path, scheme_ids=("3rs-2015",)).close()
+    loaded = loaded_by("info", "--project", str(path), env_home=tmp_path)
+    assert "sqlalchemy" in loaded  # it did open the project
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_spelled_out_constants_agree_with_their_sources() -> None:
+    from coder import cli
+    from coder.app import identity, projects, reports
+    from coder.commands import report, transcripts
+    from coder.io.ratings_table import LEVELS as TABLE_LEVELS
+    from coder.io.transcripts.model import FORMATS
+    from coder.stats.result import LEVELS
+
+    assert cli.DEFAULT_SCHEME == projects.DEFAULT_SCHEME
+    assert cli.MIN_PIN == identity.MIN_PIN
+    assert tuple(report.PLOT_FORMATS) == tuple(reports.PLOT_FORMATS)
+    assert tuple(transcripts.FORMATS) == tuple(FORMATS)
+    assert tuple(LEVELS) == tuple(TABLE_LEVELS)
