@@ -70,8 +70,8 @@ def test_project_from_first_revision_opens_and_upgrades(tmp_path: Path) -> None:
     with open_project(path) as db:
         assert migrate.current_revision(db.engine) == migrate.head_revision()
         with db.reading() as s:
-            assert [r.name for r in s.scalars(select(RaterRow))] == ["Ada Lovelace"]
-            assert s.scalar(select(PatientRow.code)) == "P01"
+            assert "Ada Lovelace" in [r.name for r in s.scalars(select(RaterRow))]
+            assert "P01" in s.scalars(select(PatientRow.code)).all()
         if migrate.head_revision() != "0001":
             assert db.backup_path is not None and db.backup_path.exists()
 
