@@ -77,3 +77,7 @@ def test_spelled_out_constants_agree_with_their_sources() -> None:
     assert tuple(report.PLOT_FORMATS) == tuple(reports.PLOT_FORMATS)
     assert tuple(transcripts.FORMATS) == tuple(FORMATS)
     assert tuple(LEVELS) == tuple(TABLE_LEVELS)
+    from coder.app.export import ExportFormat
+    from coder.commands import export
+
+    assert tuple(f.value for f in ExportFormat) == export.FORMATS

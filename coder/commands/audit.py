@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import audit
 from coder.commands.common import (
     as_option,
     db_option,
@@ -49,6 +48,8 @@ def audit_command(
     passphrase_file: Path | None,
 ) -> None:
     """Who changed what, when, with the values before and after (lead only)."""
+    from coder.app import audit
+
     day = since.date() if since is not None else None
     with opened(project, db_url) as db:
         actor = sign_in_as(db, as_name, passphrase_file)

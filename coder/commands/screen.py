@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from coder.app import screening
 from coder.commands.common import (
     as_option,
     db_option,
@@ -60,6 +59,8 @@ def train_command(
     """
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
+        from coder.app import screening
+
         result = screening.train(
             db, coder, source, out, scheme_key=scheme_key, sessions=_sessions(sessions)
         )
@@ -108,6 +109,8 @@ def run_command(
     """
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
+        from coder.app import screening
+
         result = screening.run(
             db,
             coder,
@@ -154,6 +157,8 @@ def evaluate_command(
     """Grouped cross-validation: the model as a rater against held-out human codes."""
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
+        from coder.app import screening
+
         result = screening.evaluate(
             db,
             coder,
