@@ -117,6 +117,13 @@ def build_menus(w: MainWindow) -> None:
     round_menu.setToolTipsVisible(True)  # the disabled lead-only items say why
     lead_only = [
         (
+            _action(
+                w, "&Manage rounds…", lambda: open_child(w, "rounds_dialog.open_rounds_dialog")
+            ),
+            "manage coding rounds",
+            "Open, assign, lock, reopen and unblind coding rounds",
+        ),
+        (
             _action(w, "&New coding round…", lambda: new_round(w)),
             "open a new coding round",
             "Open a coding round: raters then see only their own codes",
@@ -149,6 +156,9 @@ def build_menus(w: MainWindow) -> None:
     ]
     *round_actions, reliability = (action for action, _, _ in lead_only)
     round_menu.addActions(round_actions)
+    round_menu.addAction(
+        _action(w, "&Progress…", lambda: open_child(w, "progress_view.open_progress_view"))
+    )
     round_menu.addSeparator()
     round_menu.addAction(reliability)
     w.lead_only_actions = lead_only  # type: ignore[attr-defined]
@@ -283,9 +293,17 @@ def change_round(w: MainWindow, status: RoundStatus) -> None:
 
 
 def _reload_all(w: MainWindow) -> None:
-    for ws in w.workspaces.values():
-        ws.reload()
-    w.refresh_status()
+    w.reload_views()
+
+
+def open_child(w: MainWindow, opener: str) -> None:
+    """Open a lead's-desk window (``module.function`` in coder.ui) and keep it alive."""
+    from importlib import import_module
+
+    module, function = opener.rsplit(".", 1)
+    child = getattr(import_module(f"coder.ui.{module}"), function)(w)
+    if child is not None:
+        w.child_windows.append(child)
 
 
 def import_transcripts(w: MainWindow) -> None:
