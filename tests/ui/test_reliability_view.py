@@ -348,9 +348,13 @@ def test_take_a_raters_value_and_settle_by_keyboard(
         (r["patient"], r["session"], r["code"], r["unit"], r["unit_index"], r["value"])
         for r in rows
     ] == [("P01", "1", "W1", "segment", "3", "1")]
+    # Enter moved on to the next open disagreement; revisiting shows the decision
+    assert panel.d is not None and panel.d.key != d.key and not panel.d.settled
+    row = panel.model.row_of(d.key)
+    assert row is not None
+    panel.view.setCurrentIndex(panel.model.index(row, 0))
     settled = panel.d
     assert settled is not None and settled.key == d.key and settled.settled and settled.decided == 1
-    row = panel.model.row_of(d.key)
     assert row is not None
     status = panel.model.index(row, panel.model.columnCount() - 1).data()
     assert status == "settled: ✓"
@@ -378,6 +382,8 @@ def test_take_button_other_value_memo_and_withdraw(
         ("W_SIG", "2", "discussed in the lab meeting")
     ]
     assert panel.d is not None and panel.d.decided == 2 and panel.withdraw_button.isEnabled()
+    assert panel.memo.text() == "discussed in the lab meeting"  # shown when revisited
+    assert "memo: <i>discussed in the lab meeting</i>" in panel.header.text()
     panel.withdraw_button.click()
     assert consensus_rows(db, lee, tmp_path / "c.csv") == []
     assert panel.d is not None and panel.d.key == d.key and not panel.d.settled
