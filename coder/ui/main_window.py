@@ -29,7 +29,7 @@ from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
-from coder.ui import help_menu, keyboard, projects_menu, undo, window_layout
+from coder.ui import help_menu, keyboard, live_refresh, projects_menu, undo, window_layout
 from coder.ui.applied_codes import AppliedCodesView
 from coder.ui.codebook import CodebookPanel
 from coder.ui.coding_controller import CodingController
@@ -91,7 +91,10 @@ class MainWindow(QMainWindow):
         help_menu.install(self)
         self.finder = FindController(self)
         window_layout.install(self)
+        live_refresh.install(self)
         self.refresh_status()
+
+    live_refresh: live_refresh.LiveRefresh
 
     # ---- layout -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -310,6 +313,7 @@ class MainWindow(QMainWindow):
             self.undo_group.addStack(ws.stack)
             ws.changed.connect(self._workspace_changed)
             ws.saved.connect(self._saved)
+            ws.saved.connect(self.live_refresh.note_own_change)
             ws.failed.connect(self.show_message)
         self.ws = ws
         self.undo_group.setActiveStack(ws.stack)

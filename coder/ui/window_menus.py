@@ -113,6 +113,8 @@ def build_menus(w: MainWindow) -> None:
         _action(w, "Zoom &out", lambda: w.transcript.zoom(-1), QKeySequence.StandardKey.ZoomOut)
     )
 
+    view.addAction(_action(w, "&Refresh", lambda: w.live_refresh.refresh_now(), "F5"))
+
     round_menu = bar.addMenu("&Rounds")
     round_menu.setToolTipsVisible(True)  # the disabled lead-only items say why
     lead_only = [
