@@ -89,8 +89,12 @@ def run_job(
     label: str = "Working…",
     cancellable: bool = True,
     show_after_ms: int = 300,
+    discard_on_cancel: bool = False,
 ) -> Job:
-    """Start ``work(job)`` in the background under a progress dialog on ``parent``."""
+    """Start ``work(job)`` in the background under a progress dialog on ``parent``.
+
+    ``discard_on_cancel``: a result that arrives after Cancel (work that cannot stop
+    part-way, such as a computation that writes nothing) is dropped: ``on_done(None)``."""
     job = Job(parent)
     dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle(title)
@@ -112,14 +116,21 @@ def run_job(
         if text:
             dialog.setLabelText(text)
 
-    def succeeded(result: object) -> None:
+    def close_dialog() -> None:
+        dialog.canceled.disconnect()  # closing a progress dialog emits canceled
         dialog.close()
+        dialog.deleteLater()
+
+    def succeeded(result: object) -> None:
+        close_dialog()
+        if discard_on_cancel and job.cancelled.is_set():
+            result = None  # the user no longer wants it (nothing was written: see above)
         job._finish_ok(result)
         if on_done is not None:
             on_done(result)
 
     def errored(error: object) -> None:
-        dialog.close()
+        close_dialog()
         job._finish_error(error)
         if isinstance(error, Cancelled):
             if on_done is not None:
