@@ -455,3 +455,46 @@ def test_text_spans_show_unitizing_alpha_and_an_uncoloured_overlap_line(
     view.stats_view.selectRow(span)
     details = view.details.toPlainText()
     assert "bootstrap over sessions" in details and "gaps count" in details
+
+
+# ---- computing in the background --------------------------------------------------------------
+def test_the_compute_button_works_off_the_ui_thread(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+) -> None:
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(200)
+    view.compute_button.click()
+    job = view.compute_job
+    assert job is not None and not view.compute_button.isEnabled()
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    assert view.compute_button.isEnabled()
+    assert view.table is not None and view.stats_model.rowCount() == len(view.table.rows)
+    assert "CIs from 200 bootstrap resamples" in view.summary.text()
+
+
+def test_cancel_keeps_the_table_shown_before(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    before = view.compute()
+    gate, started = threading.Event(), threading.Event()
+    real = reliability.compute
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reliability, "compute", slow)
+    view.bootstrap_spin.setValue(50)
+    job = view.compute_in_background()
+    assert job is not None and started.wait(10)
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    assert view.table is before and "cancelled" in view.summary.text()
