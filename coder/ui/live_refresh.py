@@ -2,18 +2,22 @@
 another rater on the lab server) and re-reads its views within about a second and a
 half, keeping the user's place (see ``MainWindow.reload_views``).
 
-A ``QTimer`` polls :func:`coder.app.changes.change_marker` (a few aggregate reads); when
-it differs from the last one seen, the views reload. View ▸ Refresh (F5) reloads at once.
+A ``QTimer`` asks for :func:`coder.app.changes.change_marker` (a few aggregate reads),
+computed on a pool thread so that a large project or a slow server never stalls the
+window; when it differs from the last one seen, the views reload. The window's own edits
+change the marker too: after one, the next new marker is taken without reloading (the
+views already show the edit). View ▸ Refresh (F5) reloads at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
 from coder.app.changes import Marker, change_marker
-from coder.domain.errors import CoderError
+from coder.store.database import ProjectDatabase
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -21,27 +25,60 @@ if TYPE_CHECKING:
 POLL_MS = 750
 
 
+def _marker_or_none(db: ProjectDatabase) -> Marker | None:
+    try:
+        return change_marker(db)
+    except Exception:  # a server gone for a moment, a project being swapped: next tick
+        return None
+
+
+class _Poll(QRunnable):
+    def __init__(self, db: ProjectDatabase, done: Signal) -> None:
+        super().__init__()
+        self.db, self.done = db, done
+
+    def run(self) -> None:
+        marker = _marker_or_none(self.db)
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.done.emit(marker)  # type: ignore[attr-defined]
+
+
 class LiveRefresh(QObject):
+    arrived = Signal(object)  # a marker computed on a pool thread
+
     def __init__(self, window: MainWindow, interval_ms: int = POLL_MS) -> None:
         super().__init__(window)
         self.window = window
-        self.last: Marker | None = None
-        self.timer = QTimer(self, interval=interval_ms)
-        self.timer.timeout.connect(self.poll)
-        self.timer.start()
         self.reloads = 0
-        self.note_own_change()  # what the window is about to show
+        self.busy = False
+        self.own_edit = False
+        self.last: Marker | None = _marker_or_none(window.db)  # what the window shows
+        self.arrived.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
+        self.timer = QTimer(self, interval=interval_ms)
+        self.timer.timeout.connect(self.poll_in_background)
+        self.timer.start()
+
+    def poll_in_background(self) -> None:
+        if not self.busy:
+            self.busy = True
+            QThreadPool.globalInstance().start(_Poll(self.window.db, self.arrived))
+
+    def _arrived(self, marker: object) -> None:
+        self.busy = False
+        self.take(marker)
 
     def poll(self) -> bool:
-        """Reload the views if the project changed since the last poll; True if it did."""
-        try:
-            marker = change_marker(self.window.db)
-        except CoderError:
-            return False
-        except Exception:  # a server gone for a moment: try again at the next tick
+        """Check now, on this thread; True if the views were reloaded."""
+        return self.take(_marker_or_none(self.window.db))
+
+    def take(self, marker: object) -> bool:
+        if marker is None:
             return False
         changed = self.last is not None and marker != self.last
-        self.last = marker
+        self.last = marker  # type: ignore[assignment]
+        if changed and self.own_edit:
+            self.own_edit = False  # the window's own edit: already on screen
+            return False
         if changed:
             self.reload()
         return changed
@@ -51,22 +88,19 @@ class LiveRefresh(QObject):
         self.window.reload_views()
 
     def note_own_change(self, *_: object) -> None:
-        """This window's own edit: its views already show it, so take the new marker
-        without reloading (a change made elsewhere in the same instant shows with the
-        next change, or with View ▸ Refresh)."""
-        try:
-            self.last = change_marker(self.window.db)
-        except Exception:
-            self.last = None
+        """This window's own edit: its views already show it, so the next new marker is
+        taken without reloading (a change made elsewhere in the same instant shows with
+        the next change, or with View ▸ Refresh)."""
+        self.own_edit = True
 
     def refresh_now(self) -> None:
         """View ▸ Refresh: re-read everything now."""
-        self.last = None
+        self.own_edit = False
         self.reload()
-        self.poll()
+        self.last = _marker_or_none(self.window.db)
 
 
 def install(window: MainWindow) -> LiveRefresh:
     live = LiveRefresh(window)
-    window.live_refresh = live  # type: ignore[attr-defined]
+    window.live_refresh = live
     return live
