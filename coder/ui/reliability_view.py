@@ -122,6 +122,7 @@ class ReliabilityView(QMainWindow):
         self.compute_button = QPushButton("Compute")
         self.compute_button.clicked.connect(self.compute_in_background)
         self.compute_job: Job | None = None
+        self.report_job: Job | None = None
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
         self.report_button = QPushButton("Export report…")
@@ -350,10 +351,11 @@ class ReliabilityView(QMainWindow):
         self.summary.setText(f"Wrote {path}")
         return path
 
-    def export_report(self) -> Path | None:
+    def export_report(self) -> Job | None:
         """Ask for a .docx file and write the reliability report for the current choices
-        (scheme, raters, sessions, round, bootstrap); it is computed afresh, so it always
-        matches what the controls say. Problems show in the error line."""
+        (scheme, raters, sessions, round, bootstrap) in the background; it is computed
+        afresh, so it always matches what the controls say. Problems show in the error
+        line; Cancel (honoured between computing and writing) leaves no file."""
         raters = self.selected_raters()
         if len(raters) < 2:
             self.say("Tick at least two raters.")
@@ -364,26 +366,33 @@ class ReliabilityView(QMainWindow):
             return None
         if not path.suffix:
             path = path.with_suffix(reports.REPORT_SUFFIX)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            written = reports.export_reliability_report(
-                self.db,
-                self.coder,
-                path,
-                scheme_key=self.scheme_key(),
-                raters=raters,
-                round_number=self.round_combo.currentData(),
-                sessions=self.chosen_sessions(),
-                bootstrap=self.bootstrap_spin.value(),
+        db, coder, arguments = self.db, self.coder, self._arguments()
+        self.report_button.setEnabled(False)
+
+        def work(job: Job) -> Path | None:
+            return reports.export_reliability_report(
+                db, coder, path, proceed=lambda: not job.cancelled.is_set(), **arguments
             )
-        except CoderError as exc:  # a file refusal too (coder.io.atomic); bugs go to the hook
-            self.say(str(exc))
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.say("")
-        self.summary.setText(f"Wrote {written}")
-        return written
+
+        def done(written: object) -> None:
+            self.report_button.setEnabled(True)
+            self.say("")
+            self.summary.setText(
+                f"Wrote {written}" if written is not None else "Report cancelled: nothing written"
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            if isinstance(exc, CoderError):  # a file refusal too (coder.io.atomic)
+                self.say(str(exc))
+            else:
+                report_exception(exc, "writing the reliability report", self)
+
+        self.report_job = run_job(
+            self, "Reliability report", work, on_done=done, on_error=failed,
+            label="Computing and writing the reliability report…",
+        )  # fmt: skip
+        return self.report_job
 
 
 def open_reliability_view(

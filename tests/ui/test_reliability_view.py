@@ -27,6 +27,7 @@ from coder.store.database import ProjectDatabase
 from coder.ui.models.disagreements_model import EVIDENCE_COLOUR
 from coder.ui.models.reliability_model import FIXED, ReliabilityModel
 from coder.ui.reliability_view import LEADS_ONLY, ReliabilityView, open_reliability_view
+from coder.ui.worker import Job
 
 PASS = "lab passphrase"
 N_UNITS, N_RATERS = FIXED.index("n units"), FIXED.index("n raters")
@@ -247,7 +248,7 @@ def test_csv_export_problems_show_inline_in_words(
 
 
 def test_export_report_writes_the_docx_for_the_current_choices(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     view.bootstrap_spin.setValue(0)
@@ -257,6 +258,7 @@ def test_export_report_writes_the_docx_for_the_current_choices(
     assert view.report_button.text() == "Export report…"
     view.report_button.click()
     assert prompter.asked == ["Export reliability report"]
+    finish(qtbot, view.report_job)
     out = tmp_path / "reliability.docx"
     assert out.is_file() and view.summary.text() == f"Wrote {out}"
     assert view.message.isHidden()
@@ -279,8 +281,15 @@ def test_export_report_writes_the_docx_for_the_current_choices(
     )
 
 
+def finish(qtbot: QtBot, job: Job | None) -> Job:
+    """Wait for a background job of the window (coder.ui.worker)."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    return job
+
+
 def test_export_report_errors_show_inline(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -288,11 +297,11 @@ def test_export_report_errors_show_inline(
     assert view.export_report() is None and view.message.isHidden()
     prompter.answers.append(tmp_path / "missing" / "r.docx")
     view.bootstrap_spin.setValue(0)
-    assert view.export_report() is None
+    assert finish(qtbot, view.export_report()).error is not None
     assert not view.message.isHidden() and "folder does not exist" in view.message.text()
     view.sessions_edit.setText("P01/x")
     prompter.answers.append(tmp_path / "r.docx")
-    assert view.export_report() is None
+    assert finish(qtbot, view.export_report()).error is not None
     assert "P01 or P01/2" in view.message.text() and not (tmp_path / "r.docx").exists()
     view.set_raters(["Ada Lovelace"])
     assert view.export_report() is None and "two raters" in view.message.text()
@@ -498,3 +507,32 @@ def test_cancel_keeps_the_table_shown_before(
     gate.set()
     qtbot.waitUntil(lambda: job.done, timeout=30000)
     assert view.table is before and "cancelled" in view.summary.text()
+
+
+def test_cancelling_the_reliability_report_writes_nothing(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    gate, started = threading.Event(), threading.Event()
+    real = reliability.compute
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reliability, "compute", slow)
+    prompter: Any = view.prompter
+    prompter.answers.append(tmp_path / "r.docx")
+    job = view.export_report()
+    assert job is not None and started.wait(10)
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    finish(qtbot, job)
+    assert not (tmp_path / "r.docx").exists() and "nothing written" in view.summary.text()
