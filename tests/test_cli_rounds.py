@@ -79,6 +79,12 @@ def test_round_lifecycle(
         (1, "unblinded"),
         (2, "locked"),
     ]
+    assert json.loads(out)[0]["assignments"] == [
+        {"rater": "Ada Lovelace", "patient": "P01", "session": 1},
+        {"rater": "Ada Lovelace", "patient": "P02", "session": 3},
+    ]
+    code, out, _ = run(capsys, "rounds", "list", "--project", p)
+    assert "Ada Lovelace: P01/1 P02/3" in out
 
 
 def test_project_blinding_is_shown_and_set_by_a_lead_only(

@@ -54,6 +54,7 @@ class Disagreement:
     last_turn: int | None = None
     decided: Value | None = None
     settled: bool = False
+    memo: str = ""  # the settling decision's memo
 
     @property
     def key(self) -> tuple[str, int, str, int, str]:
@@ -157,7 +158,7 @@ def _check(
     names: list[str],
     cells: dict[Any, dict[str, Value]],
     spans: dict[Any, dict[str, list[TextSpan]]],
-    decided: dict[Any, Value],
+    decided: dict[Any, tuple[Value, str]],
     patient: str,
     number: int,
     unit: Unit,
@@ -190,8 +191,9 @@ def _check(
             {r: tuple(s) for r, s in spans.get(key, {}).items()},
             turns[0],
             turns[1],
-            decided.get(key),
+            decided[key][0] if key in decided else None,
             key in decided,
+            decided[key][1] if key in decided else "",
         )
     )
 
@@ -214,7 +216,8 @@ def _segments(session: Any, scheme: Scheme) -> dict[tuple[str, int], dict[int, t
     return out
 
 
-def _decisions(session: Any, scheme: Scheme) -> dict[Any, Value]:
+def _decisions(session: Any, scheme: Scheme) -> dict[Any, tuple[Value, str]]:
+    """(patient, session, unit, index, item) -> (decided value, memo)."""
     rows = session.execute(
         select(
             PatientRow.code,
@@ -223,12 +226,13 @@ def _decisions(session: Any, scheme: Scheme) -> dict[Any, Value]:
             ConsensusDecisionRow.unit_index,
             ConsensusDecisionRow.item,
             ConsensusDecisionRow.decided,
+            ConsensusDecisionRow.memo,
         )
         .join(SessionRow, ConsensusDecisionRow.session_id == SessionRow.id)
         .join(PatientRow, SessionRow.patient_id == PatientRow.id)
         .where(ConsensusDecisionRow.scheme_key == scheme.id)
     )
-    return {(p, n, u, i, item): d.get("value") for p, n, u, i, item, d in rows}
+    return {(p, n, u, i, item): (d.get("value"), memo) for p, n, u, i, item, d, memo in rows}
 
 
 @dataclass(frozen=True, slots=True)

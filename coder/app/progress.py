@@ -1,18 +1,28 @@
-"""How far each rater has got: segments done per session, for the project browser."""
+"""How far each rater has got: segments done per session, for the project browser and
+the lead's progress dashboard."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from coder.app import schemes as scheme_service
+from coder.app.access import visible_rater_ids
 from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
+from coder.app.rounds import round_assignments
 from coder.domain.coding import Unit
+from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
+    AssignmentRow,
     CodeApplicationRow,
     PatientRow,
+    RaterRow,
+    RoundRow,
     SchemeRow,
     SessionRow,
 )
@@ -58,3 +68,119 @@ def coding_progress(
         finished = segment_is_done(scheme, coded.get((patient, number, index), set()))
         progress[(patient, number)] = (done + int(finished), total + 1)
     return progress
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    """One rater on one session: segments done of total, when they last changed a code
+    there, and the latest round the session was assigned to them in (None: coded
+    without an assignment)."""
+
+    rater: str
+    patient: str
+    session: int
+    done: int
+    total: int
+    last_edit: datetime | None
+    round: int | None
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def progress_table(
+    db: ProjectDatabase, actor: Coder | None, scheme_key: str | None = None
+) -> list[ProgressRow]:
+    """Per rater × session (assigned to them, or coded by them): the progress dashboard.
+
+    Counts of other raters' codes are information a blinded rater must not get, so the
+    rows are those of :func:`coder.app.access.visible_rater_ids` (a rater: their own)."""
+    scheme = scheme_service.load_project_scheme(db, scheme_key)
+    with db.reading() as session:
+        allowed = visible_rater_ids(session, actor)
+        raters_query = select(RaterRow.id, RaterRow.name).where(
+            RaterRow.role != RaterRole.CONSENSUS.value
+        )
+        if allowed is not None:
+            raters_query = raters_query.where(RaterRow.id.in_(allowed))
+        names: dict[int, str] = {rid: name for rid, name in session.execute(raters_query)}
+        totals: dict[tuple[str, int], list[int]] = {}
+        for g in scheme_segments(session, scheme):
+            totals.setdefault((g.patient, g.session), []).append(g.index)
+        scheme_ids = list(session.scalars(select(SchemeRow.id).where(SchemeRow.key == scheme.id)))
+        session_key = (PatientRow.code, SessionRow.number)
+        assigned = session.execute(
+            select(AssignmentRow.rater_id, *session_key, func.max(RoundRow.number))
+            .join(SessionRow, AssignmentRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .where(AssignmentRow.rater_id.in_(names))
+            .group_by(AssignmentRow.rater_id, *session_key)
+        ).all()
+        edited = session.execute(
+            select(
+                CodeApplicationRow.rater_id, *session_key, func.max(CodeApplicationRow.updated_at)
+            )
+            .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .where(
+                CodeApplicationRow.rater_id.in_(names),
+                CodeApplicationRow.scheme_id.in_(scheme_ids),
+            )
+            .group_by(CodeApplicationRow.rater_id, *session_key)
+        ).all()
+        segment_codes = session.execute(
+            select(
+                CodeApplicationRow.rater_id,
+                *session_key,
+                CodeApplicationRow.unit_index,
+                CodeApplicationRow.code_id,
+            )
+            .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .where(
+                CodeApplicationRow.rater_id.in_(names),
+                CodeApplicationRow.unit == Unit.SEGMENT.value,
+                CodeApplicationRow.scheme_id.in_(scheme_ids),
+            )
+        ).all()
+    coded: dict[tuple[int, str, int, int], set[str]] = {}
+    for rater_id, patient, number, index, code_id in segment_codes:
+        coded.setdefault((rater_id, patient, number, index), set()).add(code_id)
+    rounds_of = {(r, p, n): rnd for r, p, n, rnd in assigned}
+    last_of = {(r, p, n): when for r, p, n, when in edited}
+    rows = []
+    for rater_id, patient, number in sorted(
+        set(rounds_of) | set(last_of), key=lambda k: (names[k[0]], k[1], k[2])
+    ):
+        indexes = totals.get((patient, number), [])
+        done = sum(
+            segment_is_done(scheme, coded.get((rater_id, patient, number, i), set()))
+            for i in indexes
+        )
+        rows.append(
+            ProgressRow(
+                names[rater_id],
+                patient,
+                number,
+                done,
+                len(indexes),
+                last_of.get((rater_id, patient, number)),
+                rounds_of.get((rater_id, patient, number)),
+            )
+        )
+    return rows
+
+
+def unfinished_in_round(
+    db: ProjectDatabase, actor: Coder | None, round_number: int, scheme_key: str | None = None
+) -> list[ProgressRow]:
+    """Assignments of round ``round_number`` whose rater has not finished the session
+    (what the lead is told before locking the round)."""
+    wanted = {(a.rater, a.patient, a.session) for a in round_assignments(db, round_number)}
+    return [
+        row
+        for row in progress_table(db, actor, scheme_key)
+        if (row.rater, row.patient, row.session) in wanted and not row.finished
+    ]

@@ -13,7 +13,7 @@ data for the writers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -401,16 +401,20 @@ def export_reliability_report(
     bootstrap: int = 1000,
     seed: int | None = 2026,
     generated: datetime | None = None,
-) -> Path:
+    proceed: Callable[[], bool] | None = None,
+) -> Path | None:
     """Compute inter-rater reliability (:func:`coder.app.reliability.compute`: a blinded
     round needs a lead, ``NotAllowed``) and write it to ``path`` as a Word report (.docx).
-    Nothing is written when computing fails."""
+    Nothing is written when computing fails, nor (returning None) when ``proceed``,
+    asked between computing and writing, says no (the desktop's Cancel)."""
     if path.suffix.lower() != REPORT_SUFFIX:
         raise CoderError("the report is a Word file: give it the .docx suffix", path=path)
     table = reliability.compute(
         db, coder, scheme_key=scheme_key, raters=raters, round_number=round_number,
         sessions=sessions, bootstrap=bootstrap, seed=seed,
     )  # fmt: skip
+    if proceed is not None and not proceed():
+        return None
     project = projects.project_name(db)
     data = reliability_report_data(
         table,

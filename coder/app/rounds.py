@@ -21,6 +21,7 @@ from coder.store.database import ProjectDatabase
 from coder.store.models import (
     AssignmentRow,
     PatientRow,
+    RaterRow,
     RoundRow,
     SessionRow,
 )
@@ -120,3 +121,56 @@ def assignments_for(db: ProjectDatabase, coder: Coder) -> list[AssignedSession]:
             .order_by(RoundRow.number, PatientRow.code, SessionRow.number)
         )
         return [AssignedSession(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundAssignment:
+    """One rater × session in one round (assignments are not codes: anyone may see them)."""
+
+    round: int
+    rater: str
+    patient: str
+    session: int
+
+
+def round_assignments(db: ProjectDatabase, number: int | None = None) -> list[RoundAssignment]:
+    """Every assignment (of round ``number`` only, when given), by round, rater, session."""
+    with db.reading() as session:
+        query = (
+            select(RoundRow.number, RaterRow.name, PatientRow.code, SessionRow.number)
+            .select_from(AssignmentRow)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .join(RaterRow, AssignmentRow.rater_id == RaterRow.id)
+            .join(SessionRow, AssignmentRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .order_by(RoundRow.number, RaterRow.name, PatientRow.code, SessionRow.number)
+        )
+        if number is not None:
+            query = query.where(RoundRow.number == number)
+        return [RoundAssignment(*row) for row in session.execute(query)]
+
+
+def unassign(
+    db: ProjectDatabase, coder: Coder, rater: str, patient: str, number: int, round_number: int
+) -> bool:
+    """Take a session back from a rater in a round; False when it was not assigned.
+    Codes already made stay (they are the rater's); only the assignment goes."""
+    require_lead(coder, "change assignments")
+    with db.transaction() as session:
+        rater_id = rater_row(session, rater).id
+        row = session.scalar(
+            select(AssignmentRow)
+            .join(SessionRow, AssignmentRow.session_id == SessionRow.id)
+            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .where(
+                AssignmentRow.rater_id == rater_id,
+                PatientRow.code == patient,
+                SessionRow.number == number,
+                RoundRow.number == round_number,
+            )
+        )
+        if row is None:
+            return False
+        session.delete(row)
+        return True

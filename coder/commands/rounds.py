@@ -42,18 +42,40 @@ def rounds_group() -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True)
 def rounds_list(project: Path | None, db_url: str | None, as_json: bool) -> None:
-    """Rounds with their status (open rounds blind raters to each other)."""
+    """Rounds with their status and who was assigned which sessions."""
     from coder.app import rounds
 
     with opened(project, db_url) as db:
         found = rounds.list_rounds(db)
+        assigned = rounds.round_assignments(db)
+    by_round: dict[int, list[rounds.RoundAssignment]] = {}
+    for a in assigned:
+        by_round.setdefault(a.round, []).append(a)
     if as_json:
-        emit_json([{"number": r.number, "name": r.name, "status": r.status.value} for r in found])
+        emit_json(
+            [
+                {
+                    "number": r.number,
+                    "name": r.name,
+                    "status": r.status.value,
+                    "assignments": [
+                        {"rater": a.rater, "patient": a.patient, "session": a.session}
+                        for a in by_round.get(r.number, [])
+                    ],
+                }
+                for r in found
+            ]
+        )
         return
     if not found:
         click.echo("No coding rounds yet (coder rounds open --as LEAD ...)")
     for r in found:
         click.echo(f"{r.number:>3}  {r.status.value:<10} {r.name}")
+        per_rater: dict[str, list[str]] = {}
+        for a in by_round.get(r.number, []):
+            per_rater.setdefault(a.rater, []).append(f"{a.patient}/{a.session}")
+        for rater, sessions in per_rater.items():
+            click.echo(f"       {rater}: {' '.join(sessions)}")
 
 
 @rounds_group.command(name="open")

@@ -3,7 +3,8 @@ the lead's consensus decision (stored by :mod:`coder.app.consensus` as the conse
 rater's code, linked to the disagreement it settled).
 
 Keyboard, with the list focused: ↑/↓ move through disagreements, 1–9 take rater N's
-value, Enter settles.
+value, Enter settles and moves to the next open disagreement. A settled line, revisited,
+shows its decision and memo.
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ class ConsensusPanel(QWidget):
                 self.rating_editor.setRange(self.scale.min - self.scale.allow_na, self.scale.max)
                 self.rating_editor.setSpecialValueText("N/A" if self.scale.allow_na else "")
         self.header.setText(header_html(d, self.presence))
-        self.memo.clear()
+        self.memo.setText(d.memo if d and d.settled else "")  # revisited: the decision's memo
         self._set_editor(d.decided if d and d.settled else None)
         self.chosen = bool(d and d.settled)  # nothing is settled until a value is picked
         self.settle_button.setEnabled(self.chosen)
@@ -281,6 +282,32 @@ class ConsensusPanel(QWidget):
             "Settled {what}: " + show_value(value, self.presence),
         )
 
+    def settle_and_next(self) -> bool:
+        """Enter: settle, then go on to the next disagreement still open."""
+        settled = self.d.key if self.d else None
+        done = self.settle()
+        if done and settled is not None:
+            self.go_to_next_open(settled)
+        return done
+
+    def go_to_next_open(self, after: tuple[str, int, str, int, str]) -> bool:
+        """Select the next disagreement still open after ``after`` (wrapping round)."""
+        items = self.model.items
+        here = self.model.row_of(after)
+        if here is None:  # hidden once settled: the row now shown there comes next
+            current = self.view.currentIndex().row()
+            order = list(range(max(current, 0), len(items))) + list(range(0, max(current, 0)))
+        else:
+            order = list(range(here + 1, len(items))) + list(range(0, here))
+        target = next((row for row in order if not self.model.item(row).settled), None)
+        if target is None:
+            self.say(self.status.text() + " — no open disagreements left")
+            return False
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.view.selectionModel().setCurrentIndex(self.model.index(target, 0), flags | flags.Rows)
+        self.view.scrollTo(self.model.index(target, 0))
+        return True
+
     def withdraw(self) -> bool:
         key = self.choices.scheme_key()
         return self._decide(
@@ -294,5 +321,5 @@ class ConsensusPanel(QWidget):
             if event.key() in DIGITS and plain:
                 return self.take(DIGITS[event.key()]) or True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return self.settle() or True
+                return self.settle_and_next() or True
         return super().eventFilter(watched, event)

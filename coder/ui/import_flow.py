@@ -1,23 +1,24 @@
 """Importing from the desktop: choose files, confirm speaker roles, import with progress.
 
 Roles the readers could not be sure of are shown for confirmation before anything is
-stored (never guessed silently); the import itself runs file by file, each file one
-transaction, with a cancel button between files.
+stored (never guessed silently; no question when every role is certain); the import
+itself runs in the background (coder.ui.worker) file by file, each file one transaction,
+with Cancel taking effect between files; afterwards a report says per file what happened.
 """
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
-    QProgressDialog,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 from coder.app import importing
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
+from coder.ui.error_report import report_exception
+from coder.ui.worker import Job, run_job
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -94,43 +97,94 @@ def unconfirmed_speakers(
     return found, problems
 
 
-def run_import(w: MainWindow, files: list[Path] | None = None) -> importing.ImportReport | None:
+def import_report_text(report: importing.ImportReport) -> str:
+    """What happened to each file, as ``coder transcripts import`` prints it: sessions,
+    turns, segments, speakers and their roles, warnings; failures in words."""
+    lines: list[str] = []
+    for result in report.files:
+        if not result.ok:
+            lines.append(f"FAILED {result.error}")
+            continue
+        lines.append(f"{result.path.name}:")
+        for s in result.sessions:
+            unit = "estimated segments" if s.estimated else "segments"
+            label = f" ({s.label})" if s.label else ""
+            lines.append(
+                f"  patient {s.patient} session {s.session}{label}: {s.turns} turns, "
+                f"{s.segments} {unit}"
+            )
+            for sp in s.speakers:
+                state = "" if sp.confirmed else f" (suggested: {sp.reason})"
+                lines.append(f"    speaker {sp.label!r} = {sp.role.value}{state}")
+            lines.extend(f"    warning: {w}" for w in s.warnings)
+    if report.cancelled:
+        lines.append("Cancelled: the remaining files were not imported (nothing half-stored).")
+    return "\n".join(lines)
+
+
+class ImportReportDialog(QDialog):
+    """The per-file report, shown (not modal) after an import from the menu."""
+
+    def __init__(self, summary: str, details: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import report")
+        self.resize(640, 420)
+        self.text = QPlainTextEdit(details)
+        self.text.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{escape(summary)}</b>"))
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+
+
+def run_import(w: MainWindow, files: list[Path] | None = None) -> Job | None:
+    """Ask for files (and, only if some speaker's role is uncertain, for the roles), then
+    import in the background file by file; Cancel stops between files."""
     files = files if files is not None else w.prompter.open_files("Import transcripts", FILTERS)
     if not files:
         return None
     options = importing.ImportOptions(pattern="{patient}_S{session}")
     speakers, _ = unconfirmed_speakers(files, options)
-    answer = w.prompter.confirm_roles(speakers, options.pattern or "")
-    if answer is None:
-        return None
-    roles, pattern = answer
-    options = importing.ImportOptions(pattern=pattern, roles=roles)
-    progress = QProgressDialog("Importing…", "Cancel", 0, len(files), w)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
+    if speakers:
+        answer = w.prompter.confirm_roles(speakers, options.pattern or "")
+        if answer is None:
+            return None
+        roles, pattern = answer
+        options = importing.ImportOptions(pattern=pattern, roles=roles)
 
-    def step(done: int, total: int, path: Path) -> bool:
-        progress.setValue(done)
-        progress.setLabelText(f"Importing {path.name} ({done + 1} of {total})")
-        return not progress.wasCanceled()
+    def work(job: Job) -> importing.ImportReport:
+        def step(done: int, total: int, path: Path) -> bool:
+            return job.step(
+                done, total, f"Importing {path.name} ({min(done + 1, total)} of {total})"
+            )
 
-    # A file that cannot be read is a failed file in the report, said in words. Anything
-    # else goes on to the exception hook, but never with the progress dialog left over the
-    # window; the files imported before it are stored and listed.
-    try:
-        report = importing.import_files(w.db, files, options, step)
-    finally:
-        progress.close()
+        return importing.import_files(w.db, files, options, step)
+
+    def done(result: object) -> None:
         w.refresh_sessions()
-    failed = report.failed
-    n_ok = len(report.files) - len(failed)
-    summary = f"Imported {report.sessions} sessions ({report.turns} turns) from {n_ok} files"
-    if report.cancelled:
-        summary += "; cancelled before the remaining files"
-    if failed:
-        w.prompter.error(
-            "Some files were not imported",
-            summary + ".\n\n" + "\n".join(f.error or "" for f in failed),
-        )
-    w.show_message(summary)
-    return report
+        if not isinstance(result, importing.ImportReport):
+            return
+        report = result
+        failed = report.failed
+        n_ok = len(report.files) - len(failed)
+        summary = f"Imported {report.sessions} sessions ({report.turns} turns) from {n_ok} files"
+        if report.cancelled:
+            summary += "; cancelled before the remaining files"
+        w.import_report = ImportReportDialog(summary, import_report_text(report), w)  # type: ignore[attr-defined]
+        w.import_report.show()  # type: ignore[attr-defined]
+        if failed:
+            w.prompter.error(
+                "Some files were not imported",
+                summary + ".\n\n" + "\n".join(f.error or "" for f in failed),
+            )
+        w.show_message(summary)
+
+    def failed(exc: BaseException) -> None:
+        # Anything but an unreadable file (which is a failed file in the report) goes
+        # to the error report; the files imported before it are stored and listed.
+        w.refresh_sessions()
+        report_exception(exc, "importing transcripts", w)
+
+    return run_job(w, "Importing transcripts", work, on_done=done, on_error=failed)

@@ -29,7 +29,7 @@ from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
-from coder.ui import help_menu, keyboard, projects_menu, undo, window_layout
+from coder.ui import help_menu, keyboard, live_refresh, projects_menu, undo, window_layout
 from coder.ui.applied_codes import AppliedCodesView
 from coder.ui.codebook import CodebookPanel
 from coder.ui.coding_controller import CodingController
@@ -91,7 +91,10 @@ class MainWindow(QMainWindow):
         help_menu.install(self)
         self.finder = FindController(self)
         window_layout.install(self)
+        live_refresh.install(self)
         self.refresh_status()
+
+    live_refresh: live_refresh.LiveRefresh
 
     # ---- layout -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -247,10 +250,40 @@ class MainWindow(QMainWindow):
             f"Blinding setting: {status.policy.value.replace('_', ' ')} (Rounds ▸ Blinding…)"
         )
 
+    def reload_views(self) -> None:
+        """Re-read everything shown from the database (after a round change, or a change
+        made elsewhere: see coder.ui.live_refresh), keeping the user's place."""
+        turn = self.transcript.current_turn() if self.ws is not None else None
+        segment = self.current_segment
+        for ws in self.workspaces.values():
+            ws.reload()
+        self.refresh_sessions()
+        self.refresh_status()
+        if self.ws is not None:
+            self.applied.applied.show(self.ws, segment)
+            if turn is not None and self.transcript.current_turn() != turn:
+                self.transcript.show_turn(turn)
+            self._update_progress(self.ws)
+        for child in self.child_windows:
+            refresh = getattr(child, "refresh", None)
+            if child.isVisible() and callable(refresh):
+                refresh()
+
     def refresh_sessions(self) -> None:
         progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}
+        current = self.sessions_view.currentIndex().siblingAtColumn(0).data(SESSION_KEY_ROLE)
         self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
         self.sessions_view.expandAll()
+        if current is not None:
+            found = self.sessions_model.match(
+                self.sessions_model.index(0, 0),
+                SESSION_KEY_ROLE,
+                current,
+                1,
+                Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly,
+            )
+            if found:
+                self.sessions_view.setCurrentIndex(found[0])
         for column in range(self.sessions_model.columnCount()):
             self.sessions_view.resizeColumnToContents(column)
         if self.coder is not None:
@@ -280,6 +313,7 @@ class MainWindow(QMainWindow):
             self.undo_group.addStack(ws.stack)
             ws.changed.connect(self._workspace_changed)
             ws.saved.connect(self._saved)
+            ws.saved.connect(self.live_refresh.note_own_change)
             ws.failed.connect(self.show_message)
         self.ws = ws
         self.undo_group.setActiveStack(ws.stack)

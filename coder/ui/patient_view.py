@@ -8,6 +8,7 @@ are written by ``coder.app.reports``. Modal questions go through the Prompter.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,11 +22,13 @@ from coder.app.reports import ProfileSource
 from coder.domain.errors import CoderError
 from coder.io.plots import format_of
 from coder.store.database import ProjectDatabase
+from coder.ui.error_report import report_exception
 from coder.ui.formulation_panel import FormulationPanel
 from coder.ui.intake_forms import IIPForm, IntakeForm, SUIPForm
 from coder.ui.intake_pd_notes import IIPNormsForm, NotesForm, PDForm
 from coder.ui.profile_page import ProfilePage
 from coder.ui.prompter import Prompter
+from coder.ui.worker import Job, run_job
 
 PLOT_FILTERS = "PNG images (*.png);;SVG images (*.svg)"
 REPORT_FILTERS = "Word documents (*.docx)"
@@ -86,6 +89,7 @@ class PatientView(QMainWindow):
         self.db, self.coder, self.patient = db, coder, patient
         self.prompter = prompter or Prompter(self)
         self.report: PatientReport | None = None
+        self.report_job: Job | None = None  # the report being written in the background
         self.setWindowTitle(f"Patient {patient} — Rupture Coder")
         self.resize(1240, 920)
         self.source = QComboBox()
@@ -233,15 +237,37 @@ class PatientView(QMainWindow):
             return
         if not path.suffix:
             path = path.with_suffix(reports.REPORT_SUFFIX)
-        try:
-            reports.export_patient_report(
-                self.db, self.coder, self.patient, path, rater=source.rater,
-                consensus=source.consensus, provisional=self.formulation.provisional.isChecked(),
+        db, coder, patient = self.db, self.coder, self.patient
+        provisional = self.formulation.provisional.isChecked()
+
+        def work(job: Job) -> Path | None:
+            # Built, then written atomically (next to the target, then moved): a Cancel
+            # before the write leaves no file; one during it leaves the old file or the
+            # whole new one, never a part.
+            job.step(0, 2, f"Building the report of {patient}…")
+            report = profiles.build_report(
+                db, patient, rater=source.rater, consensus=source.consensus, coder=coder,
+                provisional=provisional,
             )  # fmt: skip
-        except CoderError as exc:  # file problems too, in words (coder.io.atomic)
-            self.prompter.error("Export report", str(exc))
-            return
-        self.statusBar().showMessage(f"Report written to {path}", 10000)
+            if not job.step(1, 2, f"Writing {path.name}…"):
+                return None
+            return reports.write_report(db, report, path, consensus=source.consensus)
+
+        def done(written: object) -> None:
+            if written is None:
+                self.statusBar().showMessage("Report cancelled: nothing written", 10000)
+            else:
+                self.statusBar().showMessage(f"Report written to {path}", 10000)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, CoderError):  # file problems too, in words (coder.io.atomic)
+                self.prompter.error("Export report", str(exc))
+            else:
+                report_exception(exc, "writing the patient report", self)
+
+        self.report_job = run_job(
+            self, "Patient report", work, on_done=done, on_error=failed, discard_on_cancel=True
+        )
 
 
 def open_patient_view(

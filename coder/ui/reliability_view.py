@@ -3,8 +3,9 @@ disagreement browser that turns disagreements into consensus codes.
 
 Everything shown comes from :mod:`coder.app.reliability` and :mod:`coder.app.consensus`;
 both refuse a rater who is not a lead (comparing raters means seeing everyone's codes),
-so the window shows a message instead of content to anyone else. Computing runs
-synchronously (0.1–1 s on a study's codes) under a busy cursor.
+so the window shows a message instead of content to anyone else. The Compute button
+computes in the background (coder.ui.worker) with a progress dialog and Cancel: bootstrap
+CIs take seconds on a study, and the window must not freeze meanwhile.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ from coder.domain.roles import RaterRole
 from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase
 from coder.ui.consensus_panel import ERROR_STYLE, NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
+from coder.ui.error_report import report_exception
 from coder.ui.models.reliability_model import ROW_ROLE, ReliabilityModel, details_html
 from coder.ui.prompter import Prompter
+from coder.ui.worker import Job, run_job
 
 LEADS_ONLY = (
     "Reliability and consensus are for leads: comparing raters shows everyone's codes. "
@@ -117,7 +120,9 @@ class ReliabilityView(QMainWindow):
         self.sessions_edit.setPlaceholderText("all sessions (or e.g. P01, P02/3)")
         self.sessions_edit.setToolTip("Only these patients (all their sessions) or sessions")
         self.compute_button = QPushButton("Compute")
-        self.compute_button.clicked.connect(self.compute)
+        self.compute_button.clicked.connect(self.compute_in_background)
+        self.compute_job: Job | None = None
+        self.report_job: Job | None = None
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
         self.report_button = QPushButton("Export report…")
@@ -235,26 +240,70 @@ class ReliabilityView(QMainWindow):
         return added
 
     # ---- statistics ---------------------------------------------------------------------
+    def _arguments(self) -> dict[str, Any]:
+        return {
+            "scheme_key": self.scheme_key(),
+            "raters": self.selected_raters(),
+            "round_number": self.round_combo.currentData(),
+            "sessions": self.chosen_sessions(),
+            "bootstrap": self.bootstrap_spin.value(),
+        }
+
     def compute(self) -> ReliabilityTable | None:
-        """Compute the table for the chosen scheme, raters and round (busy cursor)."""
+        """Compute the table for the chosen scheme, raters and round, here and now (for
+        the CSV export and scripts; the Compute button uses :meth:`compute_in_background`)."""
         self.say("" if len(self.selected_raters()) >= 2 else "Tick at least two raters.")
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        table = None
         try:
-            self.table = None
             if len(self.selected_raters()) >= 2:
-                self.table = reliability.compute(
-                    self.db,
-                    self.coder,
-                    scheme_key=self.scheme_key(),
-                    raters=self.selected_raters(),
-                    round_number=self.round_combo.currentData(),
-                    sessions=self.chosen_sessions(),
-                    bootstrap=self.bootstrap_spin.value(),
-                )
+                table = reliability.compute(self.db, self.coder, **self._arguments())
         except CoderError as exc:
             self.say(str(exc))
         finally:
             QGuiApplication.restoreOverrideCursor()
+        return self.show_table(table)
+
+    def compute_in_background(self) -> Job | None:
+        """Compute off the UI thread (bootstrap CIs take seconds on a study) under a
+        progress dialog; Cancel drops the result and keeps the table shown before."""
+        if len(self.selected_raters()) < 2:
+            self.say("Tick at least two raters.")
+            self.show_table(None)
+            return None
+        self.say("")
+        db, coder, arguments = self.db, self.coder, self._arguments()
+        self.compute_button.setEnabled(False)
+
+        def done(result: object) -> None:
+            self.compute_button.setEnabled(True)
+            if isinstance(result, ReliabilityTable):
+                self.show_table(result)
+            else:
+                self.summary.setText("Computing cancelled; the table is as it was")
+
+        def failed(exc: BaseException) -> None:
+            self.compute_button.setEnabled(True)
+            if isinstance(exc, CoderError):
+                self.say(str(exc))
+                self.show_table(None)
+            else:
+                report_exception(exc, "computing reliability", self)
+
+        boot = arguments["bootstrap"]
+        self.compute_job = run_job(
+            self,
+            "Reliability",
+            lambda job: reliability.compute(db, coder, **arguments),
+            on_done=done,
+            on_error=failed,
+            label=f"Computing agreement{f' with {boot} bootstrap resamples' if boot else ''}…",
+            discard_on_cancel=True,
+        )
+        return self.compute_job
+
+    def show_table(self, table: ReliabilityTable | None) -> ReliabilityTable | None:
+        self.table = table
         self.stats_model.set_table(self.table)
         self.details.clear()
         t, boot = self.table, self.bootstrap_spin.value()
@@ -302,10 +351,11 @@ class ReliabilityView(QMainWindow):
         self.summary.setText(f"Wrote {path}")
         return path
 
-    def export_report(self) -> Path | None:
+    def export_report(self) -> Job | None:
         """Ask for a .docx file and write the reliability report for the current choices
-        (scheme, raters, sessions, round, bootstrap); it is computed afresh, so it always
-        matches what the controls say. Problems show in the error line."""
+        (scheme, raters, sessions, round, bootstrap) in the background; it is computed
+        afresh, so it always matches what the controls say. Problems show in the error
+        line; Cancel (honoured between computing and writing) leaves no file."""
         raters = self.selected_raters()
         if len(raters) < 2:
             self.say("Tick at least two raters.")
@@ -316,26 +366,33 @@ class ReliabilityView(QMainWindow):
             return None
         if not path.suffix:
             path = path.with_suffix(reports.REPORT_SUFFIX)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            written = reports.export_reliability_report(
-                self.db,
-                self.coder,
-                path,
-                scheme_key=self.scheme_key(),
-                raters=raters,
-                round_number=self.round_combo.currentData(),
-                sessions=self.chosen_sessions(),
-                bootstrap=self.bootstrap_spin.value(),
+        db, coder, arguments = self.db, self.coder, self._arguments()
+        self.report_button.setEnabled(False)
+
+        def work(job: Job) -> Path | None:
+            return reports.export_reliability_report(
+                db, coder, path, proceed=lambda: not job.cancelled.is_set(), **arguments
             )
-        except CoderError as exc:  # a file refusal too (coder.io.atomic); bugs go to the hook
-            self.say(str(exc))
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.say("")
-        self.summary.setText(f"Wrote {written}")
-        return written
+
+        def done(written: object) -> None:
+            self.report_button.setEnabled(True)
+            self.say("")
+            self.summary.setText(
+                f"Wrote {written}" if written is not None else "Report cancelled: nothing written"
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            if isinstance(exc, CoderError):  # a file refusal too (coder.io.atomic)
+                self.say(str(exc))
+            else:
+                report_exception(exc, "writing the reliability report", self)
+
+        self.report_job = run_job(
+            self, "Reliability report", work, on_done=done, on_error=failed,
+            label="Computing and writing the reliability report…",
+        )  # fmt: skip
+        return self.report_job
 
 
 def open_reliability_view(

@@ -117,9 +117,18 @@ def build_menus(w: MainWindow) -> None:
         _action(w, "Zoom &out", lambda: w.transcript.zoom(-1), QKeySequence.StandardKey.ZoomOut)
     )
 
+    view.addAction(_action(w, "&Refresh", lambda: w.live_refresh.refresh_now(), "F5"))
+
     round_menu = bar.addMenu("&Rounds")
     round_menu.setToolTipsVisible(True)  # the disabled lead-only items say why
     lead_only = [
+        (
+            _action(
+                w, "&Manage rounds…", lambda: open_child(w, "rounds_dialog.open_rounds_dialog")
+            ),
+            "manage coding rounds",
+            "Open, assign, lock, reopen and unblind coding rounds",
+        ),
         (
             _action(w, "&New coding round…", lambda: new_round(w)),
             "open a new coding round",
@@ -154,6 +163,9 @@ def build_menus(w: MainWindow) -> None:
     ]
     *round_actions, reliability, audit_trail = (action for action, _, _ in lead_only)
     round_menu.addActions(round_actions)
+    round_menu.addAction(
+        _action(w, "&Progress…", lambda: open_child(w, "progress_view.open_progress_view"))
+    )
     round_menu.addSeparator()
     round_menu.addActions([reliability, audit_trail])
     w.lead_only_actions = lead_only  # type: ignore[attr-defined]
@@ -298,9 +310,17 @@ def change_round(w: MainWindow, status: RoundStatus) -> None:
 
 
 def _reload_all(w: MainWindow) -> None:
-    for ws in w.workspaces.values():
-        ws.reload()
-    w.refresh_status()
+    w.reload_views()
+
+
+def open_child(w: MainWindow, opener: str) -> None:
+    """Open a lead's-desk window (``module.function`` in coder.ui) and keep it alive."""
+    from importlib import import_module
+
+    module, function = opener.rsplit(".", 1)
+    child = getattr(import_module(f"coder.ui.{module}"), function)(w)
+    if child is not None:
+        w.child_windows.append(child)
 
 
 def import_transcripts(w: MainWindow) -> None:

@@ -39,6 +39,16 @@ def ada(sample_db: ProjectDatabase) -> Coder:
     return identity.sign_in(sample_db, "Ada Lovelace")
 
 
+def export_report_and_wait(view: PatientView) -> None:
+    """Export ▸ report runs in the background (coder.ui.worker): wait for it."""
+    view.report_job = None
+    view.export_report_action.trigger()
+    job = view.report_job
+    if job is not None:
+        qtbot: QtBot = view._qtbot  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: job.done, timeout=20000)
+
+
 @pytest.fixture
 def make_view(
     qtbot: QtBot,
@@ -49,6 +59,7 @@ def make_view(
 
     def make(coder: Coder | None, patient: str = "P01") -> PatientView:
         view = PatientView(sample_db, coder, patient, prompter=prompter)
+        view._qtbot = qtbot  # type: ignore[attr-defined]
         qtbot.addWidget(view)
         view.show()
         return view
@@ -269,7 +280,7 @@ def test_export_report_and_plots_through_the_prompter(
     view = make_view(ada)
     prompter: Any = view.prompter  # conftest's FakePrompter
     prompter.answers = [tmp_path / "P01-report"]  # no suffix: .docx is added
-    view.export_report_action.trigger()
+    export_report_and_wait(view)
     path = tmp_path / "P01-report.docx"
     doc = docx.Document(str(path))
     header = [h for _, h, _ in SESSION_COLUMNS]
@@ -285,7 +296,7 @@ def test_export_report_and_plots_through_the_prompter(
     view.export_plots_action.trigger()
     assert prompter.errors and ".png or .svg" in prompter.errors[-1]
     prompter.answers = []  # cancelled dialog: nothing happens
-    view.export_report_action.trigger()
+    export_report_and_wait(view)
     assert len(prompter.errors) == 1
 
 
@@ -298,7 +309,7 @@ def test_export_file_problems_are_said_in_words_through_the_prompter(
     folder = out / "P01-report.docx"  # a folder with a report's name
     folder.mkdir(parents=True)
     prompter.answers = [folder]
-    view.export_report_action.trigger()
+    export_report_and_wait(view)
     assert prompter.errors == [f"{folder}: is a folder; choose a file name"]
 
     def full(*_: object) -> None:
@@ -427,7 +438,7 @@ def test_formulation_withheld_on_incomplete_coding_until_provisional_is_ticked(
     assert "Provisional — computed on incomplete coding" in panel.notice.text()
     prompter: Any = view.prompter
     prompter.answers = [tmp_path / "P02.docx"]
-    view.export_report_action.trigger()
+    export_report_and_wait(view)
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "P02.docx")).paragraphs)
     assert "Provisional — computed on incomplete coding" in text
     panel.provisional.setChecked(False)
@@ -451,3 +462,32 @@ def test_consensus_with_open_disagreements_says_so(
     assert f"{n} disagreements open" in view.profile.summary.text()
     view.choose_source("Ada Lovelace")
     assert "disagreements open" not in view.formulation.notice.text()
+
+
+def test_cancelling_the_report_writes_nothing(
+    make_view: MakeView, ada: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    view = make_view(ada)
+    gate, started = threading.Event(), threading.Event()
+    real = profiles.build_report
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(profiles, "build_report", slow)
+    prompter: Any = view.prompter
+    prompter.answers = [tmp_path / "P01.docx"]
+    view.export_report_action.trigger()
+    job = view.report_job
+    assert job is not None and started.wait(10)
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    qtbot.waitUntil(lambda: job.done, timeout=20000)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("P01")]
+    assert "nothing written" in view.statusBar().currentMessage()

@@ -27,6 +27,7 @@ from coder.store.database import ProjectDatabase
 from coder.ui.models.disagreements_model import EVIDENCE_COLOUR
 from coder.ui.models.reliability_model import FIXED, ReliabilityModel
 from coder.ui.reliability_view import LEADS_ONLY, ReliabilityView, open_reliability_view
+from coder.ui.worker import Job
 
 PASS = "lab passphrase"
 N_UNITS, N_RATERS = FIXED.index("n units"), FIXED.index("n raters")
@@ -247,7 +248,7 @@ def test_csv_export_problems_show_inline_in_words(
 
 
 def test_export_report_writes_the_docx_for_the_current_choices(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     view.bootstrap_spin.setValue(0)
@@ -257,6 +258,7 @@ def test_export_report_writes_the_docx_for_the_current_choices(
     assert view.report_button.text() == "Export report…"
     view.report_button.click()
     assert prompter.asked == ["Export reliability report"]
+    finish(qtbot, view.report_job)
     out = tmp_path / "reliability.docx"
     assert out.is_file() and view.summary.text() == f"Wrote {out}"
     assert view.message.isHidden()
@@ -279,8 +281,15 @@ def test_export_report_writes_the_docx_for_the_current_choices(
     )
 
 
+def finish(qtbot: QtBot, job: Job | None) -> Job:
+    """Wait for a background job of the window (coder.ui.worker)."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    return job
+
+
 def test_export_report_errors_show_inline(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -288,11 +297,11 @@ def test_export_report_errors_show_inline(
     assert view.export_report() is None and view.message.isHidden()
     prompter.answers.append(tmp_path / "missing" / "r.docx")
     view.bootstrap_spin.setValue(0)
-    assert view.export_report() is None
+    assert finish(qtbot, view.export_report()).error is not None
     assert not view.message.isHidden() and "folder does not exist" in view.message.text()
     view.sessions_edit.setText("P01/x")
     prompter.answers.append(tmp_path / "r.docx")
-    assert view.export_report() is None
+    assert finish(qtbot, view.export_report()).error is not None
     assert "P01 or P01/2" in view.message.text() and not (tmp_path / "r.docx").exists()
     view.set_raters(["Ada Lovelace"])
     assert view.export_report() is None and "two raters" in view.message.text()
@@ -348,9 +357,13 @@ def test_take_a_raters_value_and_settle_by_keyboard(
         (r["patient"], r["session"], r["code"], r["unit"], r["unit_index"], r["value"])
         for r in rows
     ] == [("P01", "1", "W1", "segment", "3", "1")]
+    # Enter moved on to the next open disagreement; revisiting shows the decision
+    assert panel.d is not None and panel.d.key != d.key and not panel.d.settled
+    row = panel.model.row_of(d.key)
+    assert row is not None
+    panel.view.setCurrentIndex(panel.model.index(row, 0))
     settled = panel.d
     assert settled is not None and settled.key == d.key and settled.settled and settled.decided == 1
-    row = panel.model.row_of(d.key)
     assert row is not None
     status = panel.model.index(row, panel.model.columnCount() - 1).data()
     assert status == "settled: ✓"
@@ -378,6 +391,8 @@ def test_take_button_other_value_memo_and_withdraw(
         ("W_SIG", "2", "discussed in the lab meeting")
     ]
     assert panel.d is not None and panel.d.decided == 2 and panel.withdraw_button.isEnabled()
+    assert panel.memo.text() == "discussed in the lab meeting"  # shown when revisited
+    assert "memo: <i>discussed in the lab meeting</i>" in panel.header.text()
     panel.withdraw_button.click()
     assert consensus_rows(db, lee, tmp_path / "c.csv") == []
     assert panel.d is not None and panel.d.key == d.key and not panel.d.settled
@@ -449,3 +464,75 @@ def test_text_spans_show_unitizing_alpha_and_an_uncoloured_overlap_line(
     view.stats_view.selectRow(span)
     details = view.details.toPlainText()
     assert "bootstrap over sessions" in details and "gaps count" in details
+
+
+# ---- computing in the background --------------------------------------------------------------
+def test_the_compute_button_works_off_the_ui_thread(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+) -> None:
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(200)
+    view.compute_button.click()
+    job = view.compute_job
+    assert job is not None and not view.compute_button.isEnabled()
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    assert view.compute_button.isEnabled()
+    assert view.table is not None and view.stats_model.rowCount() == len(view.table.rows)
+    assert "CIs from 200 bootstrap resamples" in view.summary.text()
+
+
+def test_cancel_keeps_the_table_shown_before(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    before = view.compute()
+    gate, started = threading.Event(), threading.Event()
+    real = reliability.compute
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reliability, "compute", slow)
+    view.bootstrap_spin.setValue(50)
+    job = view.compute_in_background()
+    assert job is not None and started.wait(10)
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    assert view.table is before and "cancelled" in view.summary.text()
+
+
+def test_cancelling_the_reliability_report_writes_nothing(
+    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    view = make_view(db, lee)
+    view.bootstrap_spin.setValue(0)
+    gate, started = threading.Event(), threading.Event()
+    real = reliability.compute
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reliability, "compute", slow)
+    prompter: Any = view.prompter
+    prompter.answers.append(tmp_path / "r.docx")
+    job = view.export_report()
+    assert job is not None and started.wait(10)
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    finish(qtbot, job)
+    assert not (tmp_path / "r.docx").exists() and "nothing written" in view.summary.text()

@@ -56,6 +56,7 @@ def header_html(d: Disagreement | None, presence: bool) -> str:
     return (
         f"<b>{escape(d.patient)} · session {d.session} · {unit_text(d)}</b>{where} — "
         f"<b>{escape(d.item)}</b> {escape(d.label)} — {status_text(d, presence)}"
+        + (f" — memo: <i>{escape(d.memo)}</i>" if d.settled and d.memo else "")
     )
 
 

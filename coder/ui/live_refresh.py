@@ -1,0 +1,106 @@
+"""Live refresh: the window notices changes made elsewhere (the CLI, another window,
+another rater on the lab server) and re-reads its views within about a second and a
+half, keeping the user's place (see ``MainWindow.reload_views``).
+
+A ``QTimer`` asks for :func:`coder.app.changes.change_marker` (a few aggregate reads),
+computed on a pool thread so that a large project or a slow server never stalls the
+window; when it differs from the last one seen, the views reload. The window's own edits
+change the marker too: after one, the next new marker is taken without reloading (the
+views already show the edit). View ▸ Refresh (F5) reloads at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+
+from coder.app.changes import Marker, change_marker
+from coder.store.database import ProjectDatabase
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+POLL_MS = 750
+
+
+def _marker_or_none(db: ProjectDatabase) -> Marker | None:
+    try:
+        return change_marker(db)
+    except Exception:  # a server gone for a moment, a project being swapped: next tick
+        return None
+
+
+class _Poll(QRunnable):
+    def __init__(self, db: ProjectDatabase, done: Signal) -> None:
+        super().__init__()
+        self.db, self.done = db, done
+
+    def run(self) -> None:
+        marker = _marker_or_none(self.db)
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.done.emit(marker)  # type: ignore[attr-defined]
+
+
+class LiveRefresh(QObject):
+    arrived = Signal(object)  # a marker computed on a pool thread
+
+    def __init__(self, window: MainWindow, interval_ms: int = POLL_MS) -> None:
+        super().__init__(window)
+        self.window = window
+        self.reloads = 0
+        self.busy = False
+        self.own_edit = False
+        self.last: Marker | None = _marker_or_none(window.db)  # what the window shows
+        self.arrived.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
+        self.timer = QTimer(self, interval=interval_ms)
+        self.timer.timeout.connect(self.poll_in_background)
+        self.timer.start()
+
+    def poll_in_background(self) -> None:
+        if not self.busy:
+            self.busy = True
+            QThreadPool.globalInstance().start(_Poll(self.window.db, self.arrived))
+
+    def _arrived(self, marker: object) -> None:
+        self.busy = False
+        self.take(marker)
+
+    def poll(self) -> bool:
+        """Check now, on this thread; True if the views were reloaded."""
+        return self.take(_marker_or_none(self.window.db))
+
+    def take(self, marker: object) -> bool:
+        if marker is None:
+            return False
+        changed = self.last is not None and marker != self.last
+        self.last = marker  # type: ignore[assignment]
+        if changed and self.own_edit:
+            self.own_edit = False  # the window's own edit: already on screen
+            return False
+        if changed:
+            self.reload()
+        return changed
+
+    def reload(self) -> None:
+        self.reloads += 1
+        self.window.reload_views()
+
+    def note_own_change(self, *_: object) -> None:
+        """This window's own edit: its views already show it, so the next new marker is
+        taken without reloading (a change made elsewhere in the same instant shows with
+        the next change, or with View ▸ Refresh)."""
+        self.own_edit = True
+
+    def refresh_now(self) -> None:
+        """View ▸ Refresh: re-read everything now."""
+        self.own_edit = False
+        self.reload()
+        self.last = _marker_or_none(self.window.db)
+
+
+def install(window: MainWindow) -> LiveRefresh:
+    live = LiveRefresh(window)
+    window.live_refresh = live
+    return live
