@@ -147,6 +147,7 @@ class SegmentInfo:
     start_ms: int | None
     end_ms: int | None
     estimated: bool
+    id: int = 0  # the segment's row id (codes refer to it)
 
 
 def scheme_segments(
@@ -164,6 +165,7 @@ def scheme_segments(
             SegmentRow.start_ms,
             SegmentRow.end_ms,
             SegmentRow.estimated,
+            SegmentRow.id,
         )
         .join(SessionRow, SessionRow.patient_id == PatientRow.id)
         .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)

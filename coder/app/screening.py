@@ -42,13 +42,13 @@ from coder.app.access import (
     require_lead,
     visible_rater_ids,
 )
+from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
 from coder.app.raters import check_new_name, check_spelling, exact_names
 from coder.app.reliability import parse_sessions
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
-from coder.domain.segmentation import rule_key
 from coder.screening import model_file
 from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
 from coder.stats.alpha import krippendorff_alpha
@@ -60,8 +60,6 @@ from coder.store.models import (
     PatientRow,
     RaterRow,
     SchemeRow,
-    SegmentationRow,
-    SegmentRow,
     SessionRow,
     SpeakerRow,
     TranscriptRow,
@@ -117,25 +115,10 @@ def _corpus(
             ids[(p, n)] = sid
     segments: dict[SessionKey, list[tuple[int, int, int]]] = defaultdict(list)
     seg_ids: dict[tuple[SessionKey, int], int] = {}
-    for p, n, index, first, last, seg_id in session.connection().execute(
-        select(
-            PatientRow.code,
-            SessionRow.number,
-            SegmentRow.index,
-            SegmentRow.first_turn,
-            SegmentRow.last_turn,
-            SegmentRow.id,
-        )
-        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
-        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
-        .order_by(PatientRow.code, SessionRow.number, SegmentRow.index)
-    ):
-        if (p, n) in ids:
-            segments[(p, n)].append((index, first, last))
-            seg_ids[((p, n), index)] = seg_id
+    for g in scheme_segments(session, scheme):
+        if (g.patient, g.session) in ids:
+            segments[(g.patient, g.session)].append((g.index, g.first_turn, g.last_turn))
+            seg_ids[((g.patient, g.session), g.index)] = g.id
     return Corpus(dict(turns), dict(segments), ids, seg_ids)
 
 
