@@ -48,6 +48,7 @@ SOURCE = "coder_audit_source"  # session.info key: the file a bulk load came fro
 _PENDING = "coder_audit_pending"
 _BULK = "coder_audit_bulk"
 _TURNS = "coder_audit_turns"
+_INSTALLED = "_coder_audit_installed"  # attribute marking a factory as recorded
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
 SECRET_SETTINGS = {"lead_passphrase": "lab_passphrase_set"}
 _NOT_DIFFED = {"updated_at"}  # changes with every update; the entry has its own time
@@ -149,9 +150,15 @@ class _Bulk:
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    """Record every change made through sessions of ``factory`` (idempotent)."""
-    if event.contains(factory, "before_commit", _before_commit):
+    """Record every change made through sessions of ``factory`` (idempotent).
+
+    Idempotence is a mark on the factory itself, not ``event.contains``: SQLAlchemy's
+    event registry is keyed by ``id()`` of the factory's session class, so a new
+    factory whose class reuses a collected one's address can look "already listened
+    to", and a project opened later in the same process would go unaudited."""
+    if getattr(factory, _INSTALLED, False):
         return
+    setattr(factory, _INSTALLED, True)
     event.listen(factory, "before_flush", _before_flush)
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_execute)
