@@ -204,7 +204,7 @@ class ProjectDatabase:
 
     url: str
     engine: Engine
-    sessions: sessionmaker[Session]
+    session_factory: sessionmaker[Session]  # ORM sessions (not therapy sessions)
     backup_path: Path | None = None
     # The passphrase of an encrypted SQLite project (for its backups); never shown.
     key: str | None = field(default=None, repr=False)
@@ -214,7 +214,7 @@ class ProjectDatabase:
         return self.key is not None
 
     def __post_init__(self) -> None:
-        audit.install(self.sessions)  # every change through these sessions is recorded
+        audit.install(self.session_factory)  # every change through it is recorded
 
     @classmethod
     def open(
@@ -310,7 +310,7 @@ class ProjectDatabase:
     def _begun(self) -> Iterator[Session]:
         delays = backoff_delays()
         while True:
-            session = self.sessions()
+            session = self.session_factory()
             try:
                 session.connection(execution_options={IMMEDIATE: True})
             except DBAPIError as exc:
@@ -341,7 +341,7 @@ class ProjectDatabase:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.sessions() as session:
+        with self.session_factory() as session:
             yield session
 
     def close(self) -> None:
