@@ -43,7 +43,7 @@ SESSIONS = {
 }
 # fmt: on
 
-# What the readers do to text before storing it (coder/io/transcripts/segments.py):
+# What the readers do to text before storing it (coder/io/transcripts/chunks.py):
 # typographic quotes become straight ones, invisible characters are dropped.
 READER_TRANSLATION = str.maketrans(
     {

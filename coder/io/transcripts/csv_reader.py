@@ -21,9 +21,9 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
+from coder.io.transcripts.chunks import SourceChunk, build_parsed
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.model import COLUMN_KEYS, ParsedTranscript, ReadOptions
-from coder.io.transcripts.segments import Segment, build_parsed
 from coder.io.transcripts.timecodes import parse_time_value
 
 DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -46,7 +46,7 @@ def read_csv(
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         columns = resolve_columns(header, options.columns, path)
-        groups: dict[str | None, list[Segment]] = {}
+        groups: dict[str | None, list[SourceChunk]] = {}
         notes: dict[str | None, list[str]] = {}
         lines = text.split("\n")
         row_width = len(header) - 1  # delimiters in a line that is a whole row
@@ -71,8 +71,8 @@ def read_csv(
             start = _time(cell("start"), "start", line, group_notes)
             end = _time(cell("end"), "end", line, group_notes)
             speaker = cell("speaker") or "unknown"
-            segment = Segment(speaker, cell("text"), start, end, f"line {line}")
-            groups.setdefault(group, []).append(segment)
+            chunk = SourceChunk(speaker, cell("text"), start, end, f"line {line}")
+            groups.setdefault(group, []).append(chunk)
         if end_line > 1:
             _check_last_row_closed(lines, start_line, delimiter, path)
     except StopIteration:
@@ -84,7 +84,7 @@ def read_csv(
     orphans = [n for g, ns in notes.items() if g not in groups for n in ns]
     return [
         build_parsed(
-            segments,
+            chunks,
             path=path,
             fmt="csv",
             options=options,
@@ -92,7 +92,7 @@ def read_csv(
             warnings=warnings + orphans + notes.get(group, []),
             group=group,
         )
-        for group, segments in groups.items()
+        for group, chunks in groups.items()
     ]
 
 

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from coder.io.transcripts.chunks import SourceChunk
 from coder.io.transcripts.labels import is_plausible, match_label
-from coder.io.transcripts.segments import Segment
 from coder.io.transcripts.timecodes import parse_timecode
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -96,9 +96,9 @@ def split_prefixed(
     return pieces
 
 
-def cues_to_segments(cues: Sequence[Cue], warnings: list[str]) -> list[Segment]:
+def cues_to_chunks(cues: Sequence[Cue], warnings: list[str]) -> list[SourceChunk]:
     """Give speakerless cues the previous speaker (``unknown`` at the start); flag overlaps."""
-    segments: list[Segment] = []
+    chunks: list[SourceChunk] = []
     previous: str | None = None
     carried: list[Cue] = []
     overlaps: list[Cue] = []
@@ -109,11 +109,11 @@ def cues_to_segments(cues: Sequence[Cue], warnings: list[str]) -> list[Segment]:
             if previous is not None:
                 carried.append(cue)
             speaker = previous or UNKNOWN_SPEAKER
-        if last_end is not None and cue.start_ms < last_end and segments[-1].where != cue.where:
+        if last_end is not None and cue.start_ms < last_end and chunks[-1].where != cue.where:
             overlaps.append(cue)
         last_end = cue.end_ms
         previous = speaker
-        segments.append(Segment(speaker, cue.text, cue.start_ms, cue.end_ms, cue.where, " "))
+        chunks.append(SourceChunk(speaker, cue.text, cue.start_ms, cue.end_ms, cue.where, " "))
     if carried:
         warnings.append(
             f"{len(carried)} cue(s) had no speaker and were given the previous speaker "
@@ -124,4 +124,4 @@ def cues_to_segments(cues: Sequence[Cue], warnings: list[str]) -> list[Segment]:
             f"{len(overlaps)} cue(s) start before the previous cue ends "
             f"(first: {overlaps[0].where})"
         )
-    return segments
+    return chunks

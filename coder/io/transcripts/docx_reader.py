@@ -34,12 +34,12 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from coder.io.transcripts.chunks import build_parsed
 from coder.io.transcripts.docx_tables import table_lines
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.labels import MAX_LABEL
-from coder.io.transcripts.lines import Line, segments_from_lines
+from coder.io.transcripts.lines import Line, chunks_from_lines
 from coder.io.transcripts.model import ParsedTranscript, ReadOptions
-from coder.io.transcripts.segments import build_parsed
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 MAX_RATIO = 200
@@ -201,10 +201,10 @@ def read_docx(data: bytes, *, path: Path, options: ReadOptions) -> list[ParsedTr
         ) from exc
     warnings: list[str] = []
     lines = list(_body_lines(document, warnings))
-    segments, found = segments_from_lines(lines)
+    chunks, found = chunks_from_lines(lines)
     return [
         build_parsed(
-            segments,
+            chunks,
             path=path,
             fmt="docx",
             options=options,

@@ -1,4 +1,4 @@
-"""Labelled lines to segments: the layout shared by .txt files and Word documents.
+"""Labelled lines to chunks: the layout shared by .txt files and Word documents.
 
 Human-typed transcripts are a sequence of lines (txt) or paragraphs (docx), each either
 starting a turn with a label (``T: ...``, a bold ``Client:`` run, a table's speaker cell)
@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coder.io.transcripts.chunks import SourceChunk
 from coder.io.transcripts.labels import (
     is_metadata,
     is_plausible,
@@ -22,7 +23,6 @@ from coder.io.transcripts.labels import (
     role_like,
     strip_line_number,
 )
-from coder.io.transcripts.segments import Segment
 from coder.io.transcripts.timecodes import split_leading_timecode
 
 _MAX_LISTED = 5
@@ -69,8 +69,8 @@ class _Open:
             self.text += "\n" if paragraph else " "
         self.text += text
 
-    def close(self) -> Segment:
-        return Segment(self.label, self.text, self.start_ms, None, self.where)
+    def close(self) -> SourceChunk:
+        return SourceChunk(self.label, self.text, self.start_ms, None, self.where)
 
 
 def _first(*values: int | None) -> int | None:
@@ -97,8 +97,8 @@ def _candidate(line: Line) -> _Candidate:
     return _Candidate(None, text.strip(), start, raw)
 
 
-def segments_from_lines(lines: Sequence[Line]) -> tuple[list[Segment], list[str]]:
-    """Find turns in labelled lines; returns the segments and warnings."""
+def chunks_from_lines(lines: Sequence[Line]) -> tuple[list[SourceChunk], list[str]]:
+    """Find turns in labelled lines; returns the chunks and warnings."""
     candidates = [_candidate(line) for line in lines]
     counts = Counter(c.label for c in candidates if c.label is not None)
     strong = {
@@ -106,7 +106,7 @@ def segments_from_lines(lines: Sequence[Line]) -> tuple[list[Segment], list[str]
         for label, n in counts.items()
         if not is_metadata(label) and (n >= 2 or role_like(label))
     }
-    segments: list[Segment] = []
+    chunks: list[SourceChunk] = []
     header: list[str] = []
     current: _Open | None = None
     pending: int | None = None
@@ -122,7 +122,7 @@ def segments_from_lines(lines: Sequence[Line]) -> tuple[list[Segment], list[str]
                 label = None
         if label is not None:
             if current is not None:
-                segments.append(current.close())
+                chunks.append(current.close())
             current = _Open(label, _first(cand.start_ms, pending), line.where)
             if cand.body:
                 current.add(cand.body, paragraph=True)
@@ -134,9 +134,9 @@ def segments_from_lines(lines: Sequence[Line]) -> tuple[list[Segment], list[str]
         else:
             current.add(cand.raw, line.paragraph)
     if current is not None:
-        segments.append(current.close())
-    warnings = [_header_warning(header)] if header and segments else []
-    return segments, warnings
+        chunks.append(current.close())
+    warnings = [_header_warning(header)] if header and chunks else []
+    return chunks, warnings
 
 
 def _header_warning(header: Sequence[str]) -> str:

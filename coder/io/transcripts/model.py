@@ -22,9 +22,9 @@ COLUMN_KEYS = ("speaker", "text", "start", "end", "session")
 class ReadOptions:
     """How to read a transcript file.
 
-    ``merge_cues``: consecutive segments of one speaker (subtitle cues, CSV rows, labelled
+    ``merge_cues``: consecutive chunks of one speaker (subtitle cues, CSV rows, labelled
     paragraphs) become one turn with the first start and the last end; off keeps each
-    segment as its own turn. ``columns`` maps the CSV roles ``speaker``, ``text``,
+    chunk as its own turn. ``columns`` maps the CSV roles ``speaker``, ``text``,
     ``start``, ``end``, ``session`` to header names; roles not given are looked up among
     common names. ``max_uncompressed_bytes`` is the zip-bomb guard for .docx files.
     """

@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from coder.io.transcripts.chunks import build_parsed
 from coder.io.transcripts.cues import (
     UNKNOWN_SPEAKER,
     Cue,
-    cues_to_segments,
+    cues_to_chunks,
     label_counts,
     parse_timing,
     split_blocks,
@@ -28,7 +29,6 @@ from coder.io.transcripts.cues import (
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.labels import role_like
 from coder.io.transcripts.model import ParsedTranscript, ReadOptions
-from coder.io.transcripts.segments import build_parsed
 
 _MARKUP = re.compile(r"</?[^>\n]*>|\{\\[^}]*\}")
 _DASH = re.compile(r"^[-–]\s*(?:\[(?P<name>[^\]]{1,40})\]\s*)?(?P<body>.*)$")
@@ -66,10 +66,10 @@ def read_srt(
     for lines, start, end, where in timed:
         for speaker, body in _speakers(lines, counts, brackets):
             cues.append(Cue(speaker, body, start, end, where))
-    segments = cues_to_segments(cues, notes)
+    chunks = cues_to_chunks(cues, notes)
     return [
         build_parsed(
-            segments,
+            chunks,
             path=path,
             fmt="srt",
             options=options,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from coder.io.transcripts.lines import Line, segments_from_lines
+from coder.io.transcripts.chunks import build_parsed
+from coder.io.transcripts.lines import Line, chunks_from_lines
 from coder.io.transcripts.model import ParsedTranscript, ReadOptions
-from coder.io.transcripts.segments import build_parsed
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # not str.splitlines: it also splits on \f, \x1c...
 _OTTER_FOOTER = re.compile(r"^transcribed by https?://otter\.ai\s*$", re.IGNORECASE)
@@ -36,10 +36,10 @@ def read_txt(
             continue
         lines.append(Line(stripped, f"line {number}", paragraph=after_blank))
         after_blank = False
-    segments, found = segments_from_lines(lines)
+    chunks, found = chunks_from_lines(lines)
     return [
         build_parsed(
-            segments,
+            chunks,
             path=path,
             fmt="txt",
             options=options,

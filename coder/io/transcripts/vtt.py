@@ -14,9 +14,10 @@ import html
 import re
 from pathlib import Path
 
+from coder.io.transcripts.chunks import build_parsed
 from coder.io.transcripts.cues import (
     Cue,
-    cues_to_segments,
+    cues_to_chunks,
     label_counts,
     parse_timing,
     split_blocks,
@@ -25,7 +26,6 @@ from coder.io.transcripts.cues import (
 )
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.model import ParsedTranscript, ReadOptions
-from coder.io.transcripts.segments import build_parsed
 
 _HEADER = re.compile(r"^\ufeff?WEBVTT(?:[ \t].*)?$")
 _SKIPPED = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
@@ -70,10 +70,10 @@ def read_vtt(
             lines = body.split("\n")
             resolved = [(voice, " ".join(lines))] if voice else split_prefixed(lines, None, counts)
             cues.extend(Cue(s, t, start, end, where) for s, t in resolved)
-    segments = cues_to_segments(cues, notes)
+    chunks = cues_to_chunks(cues, notes)
     return [
         build_parsed(
-            segments,
+            chunks,
             path=path,
             fmt="vtt",
             options=options,

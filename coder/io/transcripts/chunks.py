@@ -1,7 +1,7 @@
-"""From raw segments to a :class:`ParsedTranscript`: the steps every format shares.
+"""From raw chunks to a :class:`ParsedTranscript`: the steps every format shares.
 
-Readers only find segments (speaker, text, times, where in the file). Normalising text,
-merging a speaker's consecutive segments, checking times, guessing roles and numbering the
+Readers only find chunks (speaker, text, times, where in the file). Normalising text,
+merging a speaker's consecutive chunks, checking times, guessing roles and numbering the
 turns happen here once, so every format behaves the same.
 
 Text layout inside a turn: whitespace within a line collapses to one space; separate
@@ -34,10 +34,10 @@ _TRANSLATE = str.maketrans(
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
+class SourceChunk:
     """One unit a reader found: a cue, a row, a labelled paragraph with its continuations.
 
-    ``joiner`` is how this segment is glued to the previous one of the same speaker
+    ``joiner`` is how this chunk is glued to the previous one of the same speaker
     when merging: ``" "`` for subtitle cues, ``"\\n"`` for paragraphs and rows.
     """
 
@@ -59,52 +59,52 @@ def normalise_label(label: str) -> str:
     return " ".join(label.translate(_TRANSLATE).split())
 
 
-def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
-    """Consecutive segments of one speaker become one: first start, last end."""
-    merged: list[Segment] = []
-    for seg in segments:
-        if merged and merged[-1].speaker == seg.speaker:
+def merge_chunks(chunks: Sequence[SourceChunk]) -> list[SourceChunk]:
+    """Consecutive chunks of one speaker become one: first start, last end."""
+    merged: list[SourceChunk] = []
+    for chunk in chunks:
+        if merged and merged[-1].speaker == chunk.speaker:
             prev = merged[-1]
-            merged[-1] = Segment(
+            merged[-1] = SourceChunk(
                 prev.speaker,
-                prev.text + seg.joiner + seg.text,
+                prev.text + chunk.joiner + chunk.text,
                 prev.start_ms,
-                seg.end_ms,
+                chunk.end_ms,
                 prev.where,
                 prev.joiner,
             )
         else:
-            merged.append(seg)
+            merged.append(chunk)
     return merged
 
 
-def check_times(segments: Sequence[Segment], path: Path) -> None:
+def check_times(chunks: Sequence[SourceChunk], path: Path) -> None:
     """Refuse times no session has: past 24 hours, or hours after the turn before.
 
-    Why refuse rather than warn: segments are cut along the recording clock, so one turn
+    Why refuse rather than warn: coding segments are cut along the recording clock, so one turn
     at 999:59:59 (a typo, or a wall-clock time among offsets) would make thousands of
     empty 1-minute windows for raters to code, and an absurd one (10^12 s) billions.
     A session is at most a few hours; 24 hours also admits wall-clock times of day.
     """
     previous: int | None = None
-    for seg in segments:
-        for what, ms in (("starts", seg.start_ms), ("ends", seg.end_ms)):
+    for chunk in chunks:
+        for what, ms in (("starts", chunk.start_ms), ("ends", chunk.end_ms)):
             if ms is not None and ms > MAX_TIME_MS:
                 raise TranscriptFormatError(
-                    f"{seg.where}: {what} at {_hours(ms)}, more than 24 hours into the "
+                    f"{chunk.where}: {what} at {_hours(ms)}, more than 24 hours into the "
                     "session; correct the time (a typo?) and import again",
                     path=path,
                 )
-        if seg.start_ms is None:
+        if chunk.start_ms is None:
             continue
-        if previous is not None and seg.start_ms - previous > MAX_GAP_MS:
+        if previous is not None and chunk.start_ms - previous > MAX_GAP_MS:
             raise TranscriptFormatError(
-                f"{seg.where}: starts at {_hours(seg.start_ms)}, "
-                f"{_hours(seg.start_ms - previous)} after the turn before it; a session has no "
+                f"{chunk.where}: starts at {_hours(chunk.start_ms)}, "
+                f"{_hours(chunk.start_ms - previous)} after the turn before it; a session has no "
                 "gaps of more than 3 hours: correct the time (a typo?) and import again",
                 path=path,
             )
-        previous = seg.start_ms
+        previous = chunk.start_ms
 
 
 def _hours(ms: int) -> str:
@@ -113,7 +113,7 @@ def _hours(ms: int) -> str:
 
 
 def build_parsed(
-    segments: Sequence[Segment],
+    chunks: Sequence[SourceChunk],
     *,
     path: Path,
     fmt: str,
@@ -125,28 +125,32 @@ def build_parsed(
 ) -> ParsedTranscript:
     """Normalise, merge (if asked), check times, guess roles and number the turns."""
     notes = list(warnings)
-    kept: list[Segment] = []
-    for seg in segments:
-        text = normalise_text(seg.text)
+    kept: list[SourceChunk] = []
+    for chunk in chunks:
+        text = normalise_text(chunk.text)
         if not text:
-            notes.append(f"{seg.where}: speaker {seg.speaker!r} has no text; skipped")
+            notes.append(f"{chunk.where}: speaker {chunk.speaker!r} has no text; skipped")
             continue
-        kept.append(Segment(seg.speaker, text, seg.start_ms, seg.end_ms, seg.where, seg.joiner))
+        kept.append(
+            SourceChunk(
+                chunk.speaker, text, chunk.start_ms, chunk.end_ms, chunk.where, chunk.joiner
+            )
+        )
     if not kept:
         raise TranscriptFormatError(no_turns, path=path)
     check_times(kept, path)
     if options.merge_cues:
-        kept = merge_segments(kept)
-    labels = list(dict.fromkeys(seg.speaker for seg in kept))
+        kept = merge_chunks(kept)
+    labels = list(dict.fromkeys(chunk.speaker for chunk in kept))
     guesses = {label: guess_role(label, labels) for label in labels}
     turns = []
-    for index, seg in enumerate(kept, start=1):
-        end = seg.end_ms
-        if end is not None and seg.start_ms is not None and end < seg.start_ms:
-            notes.append(f"{seg.where}: ends before it starts; end time dropped")
+    for index, chunk in enumerate(kept, start=1):
+        end = chunk.end_ms
+        if end is not None and chunk.start_ms is not None and end < chunk.start_ms:
+            notes.append(f"{chunk.where}: ends before it starts; end time dropped")
             end = None
         turns.append(
-            Turn(index, seg.speaker, guesses[seg.speaker].role, seg.text, seg.start_ms, end)
+            Turn(index, chunk.speaker, guesses[chunk.speaker].role, chunk.text, chunk.start_ms, end)
         )
     transcript = Transcript(
         tuple(turns),
