@@ -2,7 +2,8 @@
 
 Definition: Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", and the
 ``krippendorff`` package (Castro 2017), which implements the same formulas and which the
-tests match value for value on random data at all four levels:
+tests use as an oracle, value for value on random data at all four levels (the package is
+a test dependency only, never imported here):
 
 * only *pairable* values count: those in units with m_u >= 2 ratings; n = their number;
 * coincidences o_ck = sum_u (number of ordered pairs (c, k) in u) / (m_u - 1); n_c = sum_k o_ck;
@@ -17,25 +18,21 @@ keep the cost independent of the number of distinct values: the ordinal distance
 to squared differences, and sum_ck n_c n_k (x_c - x_k)^2 = 2 n sum_c n_c (x_c - mean)^2.
 The ratio metric has no such shortcut: its expected disagreement costs O(q^2) per
 resample for q distinct values (cheap for ratings and counts, slow for thousands of
-distinct continuous values). ``engine="krippendorff"`` computes the point estimate with
-the package instead.
+distinct continuous values), computed a block of rows at a time so memory stays bounded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-import krippendorff
 import numpy as np
 
-from coder.stats.result import LEVELS, Level, Stat, defined, undefined
+from coder.stats.result import LEVELS, Level, Stat
 from coder.stats.units import (
     FloatArray,
     Measure,
     Units,
-    as_ratings,
-    category_values,
     compress,
     evaluate,
     multi_rater_precheck,
@@ -45,7 +42,6 @@ from coder.stats.units import (
     safe_ratio,
 )
 
-Engine = Literal["numpy", "krippendorff"]
 _BLOCK = 4_000_000  # elements of the ratio distance matrix held at once
 
 
@@ -166,34 +162,12 @@ def krippendorff_alpha(
     matrix: Any,
     level: Level = "nominal",
     categories: Sequence[float] | None = None,
-    engine: Engine = "numpy",
 ) -> Stat:
     """Krippendorff's alpha at ``level`` (see the module docstring for the definition).
 
     Matches Krippendorff (2011)'s worked example (4 coders x 12 units with missing values):
     nominal 0.743, ordinal 0.815, interval 0.849, ratio 0.797. Ratio data must be >= 0.
-    ``engine="krippendorff"`` computes the same value with the ``krippendorff`` package
-    (whose coincidence step allocates units x values x values: fine for ratings, not for
-    thousands of distinct continuous values).
     """
     if level not in MEASURES:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    units = compress(matrix, categories)
-    if engine == "numpy":
-        return evaluate(MEASURES[level], units)
-    if engine != "krippendorff":
-        raise ValueError(f"engine must be 'numpy' or 'krippendorff', not {engine!r}")
-    measure = MEASURES[level]
-    n_used, r = n_pairable(units), units.n_raters
-    reason = multi_rater_precheck(units)
-    if reason is None and len(units.used_categories(pairable(units))) < 2:
-        reason = one_category_reason(units, pairable(units))
-    if reason:
-        return undefined(measure.method, reason, n_used, r)
-    data = as_ratings(matrix)
-    value = krippendorff.alpha(
-        reliability_data=data.T,
-        value_domain=category_values(data, categories),
-        level_of_measurement=level,
-    )
-    return defined(measure.method, float(value), n_used, r)
+    return evaluate(MEASURES[level], compress(matrix, categories))

@@ -111,7 +111,7 @@ def _fast_measure(stat_fn: StatFn, options: dict[str, Any]) -> Measure | None:
         return cohen.MEASURES.get(options.get("weights"))
     if stat_fn is cohen.weighted_kappa:
         return cohen.MEASURES.get(options.get("weights", "linear"))
-    if stat_fn is alpha.krippendorff_alpha and options.get("engine", "numpy") == "numpy":
+    if stat_fn is alpha.krippendorff_alpha:
         return alpha.MEASURES.get(options.get("level", "nominal"))
     return None
 

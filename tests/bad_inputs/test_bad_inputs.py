@@ -96,7 +96,7 @@ def run_cli(argv: list[str], tmp: Path, timeout: float = 6 * TIME_LIMIT_S) -> Ru
             os.kill(pid, signal.SIGKILL)
             os.wait4(pid, 0)
             pytest.fail(f"coder {' '.join(argv)} still running after {timeout} s")
-        time.sleep(0.01)
+        time.sleep(0.01)  # poll interval while the child runs (bounded by timeout), not a wait
     seconds = usage.ru_utime + usage.ru_stime
     code = os.waitstatus_to_exitcode(status)
     return Run(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from matplotlib.colors import to_hex
 
 from coder.domain.errors import CoderError
 from coder.io import plots
@@ -175,3 +176,101 @@ def test_uncoded_sessions_are_marked_not_drawn_as_zero() -> None:
     assert "Coded segments" in str(plots.render(plots.session_bars, partial, "svg"))
     for fn in (plots.balance_plot, plots.resolution_plot):
         assert "not coded" in [t.get_text() for t in fn(partial).axes[0].texts]
+
+
+# The plotted data itself. Withdrawal and confrontation differ in every session and in
+# every statistic below, so a plot that draws one family's numbers under the other's
+# label or colour fails; labels and PNG headers alone would not notice.
+DISTINCT: dict[str, Any] = {
+    "patient": "P10",
+    "sessions": [
+        {
+            "session": 1,
+            "n_segments": 8,
+            "withdrawal_segments": 5,
+            "confrontation_segments": 1,
+            "resolution_rate": 0.25,
+            "metrics": {
+                "mean_withdrawal_significance": 3.5,
+                "max_withdrawal_significance": 5.0,
+                "mean_confrontation_significance": 1.0,
+                "max_confrontation_significance": 2.0,
+                "resolution_rate": 0.25,
+            },
+        },
+        {
+            "session": 3,
+            "n_segments": 8,
+            "withdrawal_segments": 0,
+            "confrontation_segments": 6,
+            "resolution_rate": 0.5,
+            "metrics": {
+                "mean_withdrawal_significance": None,
+                "max_withdrawal_significance": None,
+                "mean_confrontation_significance": 2.5,
+                "max_confrontation_significance": 4.0,
+                "resolution_rate": 0.5,
+            },
+        },
+    ],
+    "trait_like": {"resolution_rate": 0.375},
+    "balance_index": (5 - 7) / (5 + 7),  # pooled over both sessions
+}
+
+
+def _bars(ax: Any, label: str) -> list[tuple[float, float, float]]:
+    """(centre x, bottom, height) of every bar of the series labelled ``label``."""
+    [container] = [c for c in ax.containers if c.get_label() == label]
+    return [(p.get_x() + p.get_width() / 2, p.get_y(), p.get_height()) for p in container]
+
+
+def test_session_bars_draw_each_family_s_counts_in_its_own_colour() -> None:
+    ax = plots.session_bars(DISTINCT).axes[0]
+    assert _bars(ax, "Withdrawal segments") == [(1, 0, 5), (3, 0, 0)]
+    assert _bars(ax, "Confrontation segments") == [(1, 5, 1), (3, 0, 6)]  # stacked on W
+    assert _bars(ax, "All segments") == [(1, 0, 8), (3, 0, 8)]
+    [withdrawal] = [c for c in ax.containers if c.get_label() == "Withdrawal segments"]
+    [confrontation] = [c for c in ax.containers if c.get_label() == "Confrontation segments"]
+    assert {to_hex(p.get_facecolor()) for p in withdrawal} == {plots.WITHDRAWAL}
+    assert {to_hex(p.get_facecolor()) for p in confrontation} == {plots.CONFRONTATION}
+
+
+def test_significance_lines_follow_each_family_s_ratings() -> None:
+    ax = plots.significance_lines(DISTINCT).axes[0]
+    lines = {line.get_label(): line for line in ax.lines}
+    drawn = {
+        label: (list(line.get_xdata()), list(line.get_ydata())) for label, line in lines.items()
+    }
+    assert drawn == {
+        "Withdrawal mean": ([1], [3.5]),  # session 3 has no withdrawal rating: left out
+        "Withdrawal max": ([1], [5.0]),
+        "Confrontation mean": ([1, 3], [1.0, 2.5]),
+        "Confrontation max": ([1, 3], [2.0, 4.0]),
+    }
+    assert to_hex(lines["Withdrawal mean"].get_color()) == plots.WITHDRAWAL
+    assert to_hex(lines["Confrontation mean"].get_color()) == plots.CONFRONTATION
+    assert lines["Withdrawal max"].get_linestyle() == "--"
+    assert lines["Withdrawal mean"].get_linestyle() == "-"
+
+
+def test_balance_bars_are_positive_for_withdrawal_and_negative_for_confrontation() -> None:
+    ax = plots.balance_plot(DISTINCT).axes[0]
+    bars = {round(p.get_x() + p.get_width() / 2): p for p in ax.patches}
+    assert bars[1].get_height() == pytest.approx((5 - 1) / (5 + 1))
+    assert bars[3].get_height() == pytest.approx((0 - 6) / (0 + 6))
+    assert to_hex(bars[1].get_facecolor()) == plots.WITHDRAWAL
+    assert to_hex(bars[3].get_facecolor()) == plots.CONFRONTATION
+    labels = [c.get_label() for c in ax.containers]
+    assert labels == ["Session: more withdrawal", "Session: more confrontation"]
+    [patient] = [line for line in ax.lines if line.get_label().startswith("Patient")]
+    assert patient.get_label() == "Patient balance index -0.17 (all sessions)"
+    assert list(patient.get_ydata()) == pytest.approx([-2 / 12, -2 / 12])
+
+
+def test_resolution_bars_show_each_session_s_rate_in_percent() -> None:
+    ax = plots.resolution_plot(DISTINCT).axes[0]
+    heights = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in ax.patches}
+    assert heights == {1: 25.0, 3: 50.0}
+    assert [t.get_text() for t in ax.texts] == ["25%", "50%"]
+    [mean] = [line for line in ax.lines if line.get_label() == "Patient mean 38%"]
+    assert list(mean.get_ydata()) == [37.5, 37.5]

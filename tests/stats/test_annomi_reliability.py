@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,8 +63,8 @@ def test_fleiss_kappa_reproduces_the_printed_values(
 def test_alpha_matches_the_krippendorff_package_on_real_data() -> None:
     matrix = codes(wide("main_therapist_behaviour", "therapist"))
     ours = krippendorff_alpha(matrix, "nominal")
-    package = krippendorff_alpha(matrix, "nominal", engine="krippendorff")
-    assert ours.value == pytest.approx(package.value, abs=1e-12)
+    package = krippendorff.alpha(reliability_data=matrix.T, level_of_measurement="nominal")
+    assert ours.value == pytest.approx(float(package), abs=1e-12)
 
 
 def test_irr_cli_on_a_spreadsheet_of_the_same_data(

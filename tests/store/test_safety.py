@@ -87,7 +87,7 @@ def test_opening_makes_one_backup_a_day_and_keeps_five(project_path: Path) -> No
         old = time.time() - 2 * 86400
         os.utime(newest, (old, old))
         projects.open_project(project_path).close()
-        time.sleep(0.002)
+        time.sleep(0.002)  # a real time difference: the next backup's stamp is in ms
     assert len(backups.auto_backups(project_path)) == backups.AUTO_KEEP
 
 

@@ -222,7 +222,9 @@ def test_a_locked_round_refuses_new_codes_and_undo(
     rate_by_key(window, qtbot, "W_SIG", 1, "3")  # a rating
     window.transcript.setFocus()
     undo_key(window, qtbot)  # would put W2 back into the locked round
-    qtbot.wait(20)  # the stack re-synchronises once Qt's undo has returned
+    assert window.ws.stack.index() == index_before - 1  # Qt stepped back over the refused undo
+    # ...and the stack re-synchronises once Qt's undo has returned (a zero-delay timer).
+    qtbot.waitUntil(lambda: window.ws is not None and window.ws.stack.index() == index_before)
     assert stored_rows(coded_db) == before
     assert window.ws.stack.index() == index_before  # stack and data still in step
     assert "round 1 is locked" in window.statusBar().currentMessage()

@@ -270,8 +270,9 @@ def test_selection_survives_a_relayout(
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
     select_in_turn(window, qtbot, 4, "Can we talk")
-    window.resize(window.width() - 200, window.height())
-    qtbot.wait(150)  # the deferred relayout runs
+    # The narrower text column re-measures rows on a deferred timer: wait until it fired.
+    with qtbot.waitSignal(window.transcript._relayout.timeout, timeout=2000):
+        window.resize(window.width() - 200, window.height())
     span = window.transcript.selected_span()
     assert span is not None and span.turn == 4
     assert window.ws is not None and window.ws.span_text(span) == "Can we talk"
