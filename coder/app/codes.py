@@ -115,7 +115,7 @@ class _Resolver:
             row = self.session.scalars(query.limit(1)).first()
             if row is None:
                 raise NotFoundError(f"the project has no scheme {key!r}")
-            self.schemes[key] = (row.id, scheme_service.load_project_scheme(self.db, row.key))
+            self.schemes[key] = (row.id, scheme_service.scheme_of_row(row))
             self.scheme_keys[row.id] = row.key
         return self.schemes[key]
 

@@ -41,6 +41,7 @@ from coder.app import codes as codes_service
 from coder.app import export as exporting
 from coder.app import importing
 from coder.app import schemes as scheme_service
+from coder.app.access import project_has_lead, require_lead
 from coder.app.export_columns import scale_text
 from coder.app.identity import Coder
 from coder.domain.coding import TextSpan, Unit
@@ -65,6 +66,7 @@ from coder.io.refi import (
 from coder.io.refi.reader import read_codebook, read_project
 from coder.io.refi.source_text import PlacedTurn, read_turns, write_turns
 from coder.io.refi.writer import write_qdc, write_qdpx
+from coder.io.scheme_file import parse_scheme_text
 from coder.io.transcripts import ParsedTranscript
 from coder.io.transcripts.roles import RoleGuess, guess_role
 from coder.store.database import ProjectDatabase
@@ -467,6 +469,7 @@ class QdpxImport:
     already_present: int = 0
     new_raters: tuple[str, ...] = ()
     skipped: list[str] = field(default_factory=list)
+    scheme: str | None = None  # the draft scheme added from the file's codebook
 
 
 _FIELD = re.compile(r"^([a-z]+):\s*(.*)$")
@@ -525,9 +528,15 @@ def _turn_at(placed: list[PlacedTurn], start: int, end: int) -> tuple[PlacedTurn
     return None
 
 
-def import_qdpx(db: ProjectDatabase, path: Path, actor: Coder | None = None) -> QdpxImport:
+def import_qdpx(
+    db: ProjectDatabase, path: Path, actor: Coder | None = None, *, add_codebook: bool = False
+) -> QdpxImport:
     """Read ``path`` and store its text sources as transcripts and its codings as codes,
-    in one transaction (see the module docstring and docs/exchange.md)."""
+    in one transaction (see the module docstring and docs/exchange.md).
+
+    ``add_codebook`` first stores the file's codebook as a draft scheme (as
+    :func:`draft_scheme_text` makes it; a lead's right in a project with a lead), in the
+    same transaction, so another program's codings find their codes by name."""
     project = read_project(path)
     report = QdpxImport(path)
     report.skipped += [f"{what}: not a text source" for what in project.skipped]
@@ -537,9 +546,18 @@ def import_qdpx(db: ProjectDatabase, path: Path, actor: Coder | None = None) -> 
     rules = importing.segmentation_rules(db)
     with db.reading() as session:
         schemes = _latest_schemes(db, session, None)
-    by_guid, by_name = _code_index(schemes)
     unmatched: Counter[str] = Counter()
     with db.transaction(actor, source=path.name) as session:
+        if add_codebook and project.codes:
+            if project_has_lead(session):
+                require_lead(actor, "add a scheme from a REFI-QDA codebook")
+            text = draft_scheme_text(project.codes, project.name or path.stem, path.name)
+            draft = parse_scheme_text(text, f"the codebook of {path.name}")
+            row = scheme_service.store_scheme(session, draft, text, path.name)
+            session.flush()
+            report.scheme = row.key
+            schemes = [s for s in schemes if s.id != draft.id] + [draft]
+        by_guid, by_name = _code_index(schemes)
         records: list[CodeRecord] = []
         for source in project.sources:
             meta = _fields(source.description)
@@ -579,8 +597,8 @@ def import_qdpx(db: ProjectDatabase, path: Path, actor: Coder | None = None) -> 
             )  # fmt: skip
         for name, n in sorted(unmatched.items()):
             report.skipped.append(
-                f"{n} coding(s) of code {name!r}: not in the project's schemes (add a scheme "
-                "with that code, e.g. from the file's codebook, and import again)"
+                f"{n} coding(s) of code {name!r}: not in the project's schemes (import "
+                "again with the file's codebook added as a scheme: --add-codebook)"
             )
         done = codes_service.import_code_records(
             session, db, path, records, actor, create_raters=True
@@ -705,14 +723,8 @@ _OUR_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_\-]{0,39}) (.+)$")
 
 
 def codebook_to_scheme(path: Path, out: Path) -> Path:
-    """A ``.qdc`` codebook (or a ``.qdpx`` project's codebook) as a draft scheme file.
-
-    Parent codes become code groups (a code group per top-level code that has
-    children; top-level codes without children gather in a group ``codes``); deeper
-    levels are flattened into their top-level group, their names prefixed with their
-    parents'. Every code is a presence code given per segment; ratings, scales, hotkeys
-    and families are for the scheme's author to add. Names we wrote (``W1 Denial``) give
-    back their ids. The draft passes ``coder schemes validate``."""
+    """Write the draft scheme of a ``.qdc`` (or a ``.qdpx``'s codebook) to ``out``; see
+    :func:`draft_scheme_text`."""
     if path.suffix.lower() == ".qdc":
         codes = read_codebook(path)
         title = path.stem
@@ -721,6 +733,20 @@ def codebook_to_scheme(path: Path, out: Path) -> Path:
         codes, title = project.codes, project.name or path.stem
     if not codes:
         raise CoderError("the codebook holds no codes", path=path)
+    write_atomically(out, draft_scheme_text(codes, title, path.name).encode("utf-8"))
+    return out
+
+
+def draft_scheme_text(codes: tuple[RefiCode, ...], title: str, source: str) -> str:
+    """A ``.qdc`` codebook (or a ``.qdpx`` project's codebook) as a draft scheme file.
+
+    Parent codes become code groups (a code group per top-level code that has
+    children; top-level codes without children gather in a group ``codes``); deeper
+    levels are flattened into their top-level group, names kept as they are (so an
+    import finds the codes by name). Every code is a presence code given per segment;
+    ratings, scales, hotkeys and families are for the scheme's author to add. Names we
+    wrote (``W1 Denial``) give back their ids. The draft passes ``coder schemes
+    validate``."""
     taken: set[str] = set()
     group_ids: set[str] = set()
     groups: list[dict[str, object]] = []
@@ -743,7 +769,7 @@ def codebook_to_scheme(path: Path, out: Path) -> Path:
     def flatten(code: RefiCode, prefix: str) -> list[dict[str, object]]:
         found = [leaf(code, prefix)] if code.codable or not code.children else []
         for child in code.children:
-            found += flatten(child, f"{prefix}{code.name} / " if prefix else "")
+            found += flatten(child, prefix)
         return found
 
     for top in codes:
@@ -761,15 +787,13 @@ def codebook_to_scheme(path: Path, out: Path) -> Path:
         "format": 1,
         "id": scheme_id,
         "version": "draft",
-        "name": f"Draft from {path.name}",
-        "description": f"Drafted by {MARK} from the REFI-QDA codebook {path.name}. Every "
+        "name": f"Draft from {source}",
+        "description": f"Drafted by {MARK} from the REFI-QDA codebook of {source}. Every "
         "code is a presence code per segment: add ratings, scales, hotkeys and families.",
         "code_groups": groups,
     }
-    text = (
-        f"# Draft scheme from {path.name} (coder import-qdpx). Review before use:\n"
+    return (
+        f"# Draft scheme from {source} (coder import-qdpx). Review before use:\n"
         "# check ids, add families, hotkeys, ratings; then `coder schemes validate`.\n"
         + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     )
-    write_atomically(out, text.encode("utf-8"))
-    return out

@@ -25,7 +25,14 @@ from coder.domain.errors import CoderError
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="For a .qdc codebook: the draft scheme file to write (default: FILE.yaml beside it).",
+    help="Write the file's codebook as a draft scheme file OUT instead of importing "
+    "(for a .qdc, the default is FILE.yaml beside it).",
+)
+@click.option(
+    "--add-codebook",
+    is_flag=True,
+    help="Also add the file's codebook to the project as a draft scheme (same "
+    "transaction), so another program's codings find their codes.",
 )
 @as_option
 @passphrase_option
@@ -34,6 +41,7 @@ def import_qdpx_command(
     project: Path | None,
     db_url: str | None,
     out: Path | None,
+    add_codebook: bool,
     as_name: str | None,
     passphrase_file: Path | None,
     file: Path,
@@ -42,8 +50,9 @@ def import_qdpx_command(
 
     A .qdpx adds its text sources as transcripts and its codings as codes, all in one
     transaction: a bad file adds nothing. Codings whose code is not in the project's
-    schemes are listed and left out. A .qdc (needs no project) becomes a draft scheme
-    file to review, check with `coder schemes validate`, and add to a project.
+    schemes are listed and left out, unless --add-codebook adds the file's codebook as a
+    scheme. A .qdc (needs no project), or any file with --out, becomes a draft scheme
+    file to review and check with `coder schemes validate`. See docs/exchange.md.
     """
     from coder.app import exchange
 

@@ -268,6 +268,20 @@ def test_selection_spanning_turns_keeps_its_first_turn(tmp_path: Path) -> None:
     target.close()
 
 
+def test_adding_a_codebook_is_a_leads_right(
+    coded: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+) -> None:
+    packed = foreign_qdpx(tmp_path / "f.qdpx", 0, 5)
+    with pytest.raises(CoderError, match="lead"):
+        exchange.import_qdpx(coded, packed, ada, add_codebook=True)
+    report = exchange.import_qdpx(coded, packed, lead, add_codebook=True)
+    assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
+    with sqlite3.connect(tmp_path / "p.sqlite") as con:
+        assert con.execute("SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'").fetchone() == (
+            1,
+        )
+
+
 def test_bad_file_writes_nothing_to_the_project(
     coded: ProjectDatabase, lead: Coder, tmp_path: Path
 ) -> None:
@@ -320,12 +334,16 @@ def test_published_examples_import(name: str, tmp_path: Path) -> None:
     tree = etree.parse(str(example))
     n_text = sum(1 for _ in tree.iterfind(".//q:TextSource", NS))
     codings = len(tree.findall(".//q:TextSource/q:PlainTextSelection/q:Coding", NS))
-    # its codebook as a draft scheme, added to the project: now every coding has a code
     draft = exchange.codebook_to_scheme(packed, tmp_path / "draft.yaml")
     assert schemes.validate_files([draft])[0].problems == ()
+    # without its codebook, the codings are listed as left out; the transcripts come in
+    plain = exchange.import_qdpx(fresh(tmp_path, "c.sqlite"), packed)
+    assert len(plain.sessions) == n_text and plain.codes == 0
+    assert sum(int(s.split()[0]) for s in plain.skipped if "schemes" in s) == codings
+    # with its codebook added as a scheme (same transaction): every coding has a code
     target = fresh(tmp_path, "b.sqlite")
-    schemes.add_scheme_file(target, draft)
-    report = exchange.import_qdpx(target, packed)
+    report = exchange.import_qdpx(target, packed, add_codebook=True)
+    assert report.scheme is not None and report.scheme.startswith("draft-")
     assert len(report.sessions) == n_text
     assert codings > 0
     assert report.codes == codings, report.skipped
