@@ -380,8 +380,8 @@ def export_qdpx(
                 segs = rules.get(rule_key(scheme.segmentation), {})
                 ev = (a.evidence_turn, a.evidence_start, a.evidence_end)
                 start, end = _selection_text(
-                    str(unit),
-                    int(str(unit_index)),
+                    unit,
+                    unit_index,
                     ev,
                     placed,
                     segs,
@@ -390,7 +390,7 @@ def export_qdpx(
                     len(text),
                 )
                 user = stable_guid("rater", raters[rater_id])
-                used_raters.add(int(str(rater_id)))
+                used_raters.add(rater_id)
                 note_refs: tuple[str, ...] = ()
                 if memo:
                     note_guid = stable_guid("memo", uid)
@@ -402,10 +402,10 @@ def export_qdpx(
                         start=start,
                         end=end,
                         description=_describe_coding(
-                            str(unit),
-                            int(str(unit_index)),
+                            unit,
+                            unit_index,
                             a.value,
-                            scheme.is_code(str(code_id)),
+                            scheme.is_code(code_id),
                             rounds.get(a.round_id),
                             (key, version, revision),
                             ev_start is not None,
@@ -415,7 +415,7 @@ def export_qdpx(
                         codings=(
                             RefiCoding(
                                 stable_guid("coding", uid),
-                                code_guid(key, str(code_id)),
+                                code_guid(key, code_id),
                                 user,
                                 created,
                             ),
@@ -559,6 +559,7 @@ def import_qdpx(
             schemes = [s for s in schemes if s.id != draft.id] + [draft]
         by_guid, by_name = _code_index(schemes)
         records: list[CodeRecord] = []
+        taken: set[tuple[str, int]] = set()  # sessions this file has filled
         for source in project.sources:
             meta = _fields(source.description)
             roles: dict[str, SpeakerRole] = {}
@@ -569,8 +570,11 @@ def import_qdpx(
                     who, _, role = item.rpartition("=")
                     if who and role in {r.value for r in SpeakerRole}:
                         roles[who] = SpeakerRole(role)
-            else:
+            else:  # another program's source: session 1, or the next free number
                 patient, number, label = _patient_code(source.name), 1, source.name
+                while (patient, number) in taken:
+                    number += 1
+            taken.add((patient, number))
             placed = read_turns(source.text, roles)
             where = f"{patient}/{number}"
             if not placed:

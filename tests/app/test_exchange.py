@@ -360,3 +360,29 @@ def test_published_codebook_becomes_a_draft_scheme(tmp_path: Path) -> None:
     )
     assert schemes.validate_files([draft])[0].problems == ()
     assert "Health care" in draft.read_text(encoding="utf-8")
+
+
+def test_bare_qde_with_inline_text_and_clashing_source_names(tmp_path: Path) -> None:
+    sources = "".join(
+        f'<TextSource guid="5000aaaa-0000-0000-0000-00000000000{n}" name="Interview 1.{ext}">'
+        f"<PlainTextContent>I: Question {n}?\nR: Answer.</PlainTextContent></TextSource>"
+        for n, ext in ((1, "docx"), (2, "txt"))
+    )
+    path = tmp_path / "inline.qde"
+    path.write_text(
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>{sources}</Sources></Project>',
+        encoding="utf-8",
+    )
+    target = fresh(tmp_path)
+    report = exchange.import_qdpx(target, path)
+    assert report.sessions == ["Interview-1/1", "Interview-1/2"]
+    with sqlite3.connect(tmp_path / "fresh.sqlite") as con:
+        turns = con.execute(
+            "SELECT s.number, t.text, sp.label FROM turns t JOIN transcripts tr ON "
+            "tr.id = t.transcript_id JOIN sessions s ON s.id = tr.session_id "
+            'JOIN speakers sp ON sp.id = t.speaker_id ORDER BY s.number, t."index"'
+        ).fetchall()
+    assert turns == [
+        (1, "Question 1?", "I"), (1, "Answer.", "R"), (2, "Question 2?", "I"), (2, "Answer.", "R")
+    ]  # fmt: skip
+    target.close()
