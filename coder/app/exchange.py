@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -120,7 +121,9 @@ class ExchangeResult:
 
 
 # ---- the codebook ---------------------------------------------------------------------------
+@cache
 def code_guid(scheme_key: str, item_id: str) -> str:
+    """The GUID of a scheme item (cached: an export asks once per code application)."""
     return stable_guid("code", scheme_key, item_id)
 
 
@@ -281,6 +284,7 @@ def export_qdpx(
             rid: number for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
         }
         raters = dict(session.execute(select(RaterRow.id, RaterRow.name)).all())
+        rater_guids = {rid: stable_guid("rater", name) for rid, name in raters.items()}
         project_name = session.scalar(select(ProjectMeta.name)) or "Rupture Coder project"
         sessions = session.execute(
             select(
@@ -389,7 +393,7 @@ def export_qdpx(
                     a.episode_id,
                     len(text),
                 )
-                user = stable_guid("rater", raters[rater_id])
+                user = rater_guids[rater_id]
                 used_raters.add(rater_id)
                 note_refs: tuple[str, ...] = ()
                 if memo:

@@ -15,7 +15,16 @@ from lxml import etree
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
 from coder.domain.transcript import Turn
-from coder.io.refi import RefiCode, RefiCoding, RefiProject, RefiSelection, RefiSource, RefiUser
+from coder.io.refi import (
+    RefiCode,
+    RefiCoding,
+    RefiProject,
+    RefiSelection,
+    RefiSource,
+    RefiUser,
+    stable_guid,
+)
+from coder.io.refi.model import _NAMESPACE
 from coder.io.refi.reader import read_codebook, read_project
 from coder.io.refi.source_text import read_turns, write_turns
 from coder.io.refi.writer import write_qdc, write_qdpx
@@ -162,3 +171,12 @@ def test_entities_are_not_expanded(tmp_path: Path) -> None:
     path = _zip(tmp_path / "bomb.qdpx", {"project.qde": bomb})
     with pytest.raises(CoderError):
         read_project(path)
+
+
+def test_stable_guids_are_uuid5_and_deterministic() -> None:
+    import uuid
+
+    for parts in (("rater", "Ada Lovelace"), ("code", "3rs-2015", "W1"), ("memo", "ü" * 40)):
+        expected = str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+        assert stable_guid(*parts) == expected
+    assert stable_guid("rater", "Ada") != stable_guid("rater", "Ben")

@@ -55,11 +55,9 @@ def _root(tag: str, ns: str, **attrs: str) -> etree._Element:
 def _sub(
     parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None
 ) -> etree._Element:
-    ns = etree.QName(parent).namespace
-    element = etree.SubElement(parent, f"{{{ns}}}{tag}")
-    for key, value in attrs.items():
-        if value is not None:
-            element.set(key, value)
+    """A child in the parent's namespace, with the attributes that are not ``None``."""
+    qualified = parent.tag[: parent.tag.index("}") + 1] + tag
+    element = etree.SubElement(parent, qualified, {k: v for k, v in attrs.items() if v is not None})
     if text is not None:
         element.text = text
     return element
