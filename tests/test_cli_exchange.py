@@ -101,6 +101,14 @@ def test_bad_inputs_are_one_line_exit_2_and_change_nothing(
         for name in members[:-1]:  # the last source is left out
             dst.writestr(name, src.read(name))
     refused("import-qdpx", "--project", str(fresh), str(missing), names=missing, says="is missing")
+    invalid = tmp_path / "invalid.qdpx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(invalid, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "project.qde":  # a coding without its CodeRef breaks the schema
+                data = data.replace(b"<CodeRef", b"<CodeReference", 1)
+            dst.writestr(name, data)
+    refused("import-qdpx", "--project", str(fresh), str(invalid), names=invalid, says="schema")
     assert count(fresh) == 0 and count(fresh, "SELECT count(*) FROM transcripts") == 0
     folder = tmp_path / "out.qdpx"
     folder.mkdir()
