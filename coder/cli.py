@@ -40,6 +40,7 @@ from coder.commands.common import (
     read_secret,
     sign_in_as,
 )
+from coder.commands.exchange import import_qdpx_command
 from coder.commands.export import export_command
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
@@ -488,6 +489,7 @@ cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
 cli.add_command(export_command)
+cli.add_command(import_qdpx_command)
 cli.add_command(irr.irr_command)
 cli.add_command(profile.profile_command)
 cli.add_command(profile.intake_group)

@@ -48,7 +48,9 @@ def test_help_loads_no_heavy_module_and_no_database(tmp_path: Path) -> None:
     assert not loaded & {*HEAVY, "sqlalchemy", "alembic", "pydantic"}, sorted(loaded)
 
 
-@pytest.mark.parametrize("group", ["irr", "report", "profile", "import", "codes", "rounds"])
+@pytest.mark.parametrize(
+    "group", ["irr", "report", "profile", "import", "codes", "rounds", "import-qdpx"]
+)
 def test_command_help_loads_no_heavy_module(tmp_path: Path, group: str) -> None:
     loaded = loaded_by(group, "--help", env_home=tmp_path)
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
@@ -80,4 +82,5 @@ def test_spelled_out_constants_agree_with_their_sources() -> None:
     from coder.app.export import ExportFormat
     from coder.commands import export
 
-    assert tuple(f.value for f in ExportFormat) == export.FORMATS
+    assert tuple(f.value for f in ExportFormat) == export.CSV_FORMATS
+    assert export.FORMATS == export.CSV_FORMATS + export.QDA_FORMATS

@@ -115,7 +115,7 @@ class _Resolver:
             row = self.session.scalars(query.limit(1)).first()
             if row is None:
                 raise NotFoundError(f"the project has no scheme {key!r}")
-            self.schemes[key] = (row.id, scheme_service.load_project_scheme(self.db, row.key))
+            self.schemes[key] = (row.id, scheme_service.scheme_of_row(row))
             self.scheme_keys[row.id] = row.key
         return self.schemes[key]
 
@@ -300,97 +300,109 @@ def import_codes(
     """
     records = read_codes(path)
     with db.transaction(actor, source=path.name) as session:
-        require_identity(session, actor, "import codes")
-        if create_raters and actor is not None and not actor.is_lead and project_has_lead(session):
-            raise NotAllowed("only a lead can create raters (--create-raters)", path=path)
-        raters = _raters_in_file(session, records, actor, create_raters)
-        problems: list[tuple[int, str]] = list(raters.unknown)
-        refused: list[tuple[int, str]] = list(raters.refused)
-        resolver = _Resolver(session, db)
-        candidates: list[_Candidate] = []
-        first_line: dict[tuple[object, ...], int] = {}
-        skipped = 0
-        for rec in records:
-            try:
-                row = _resolve(rec, resolver)
-            except CoderError as exc:
-                problems.append((rec.line, f"line {rec.line}: {exc.problem}"))
-                continue
-            if row is None:
-                skipped += 1
-                continue
-            who = raters.who.get(rec.rater)
-            if who is None:
-                continue  # refused or unknown: reported once for all its lines
-            scheme_id, scheme = resolver.scheme(rec.scheme)
-            rating = scheme.is_rating(rec.code)  # stages and codes may repeat; ratings may not
-            slot: tuple[object, ...] = (
-                row["session_id"],
-                who.name,
-                resolver.scheme_keys[scheme_id],
-                rec.code,
-                rec.unit.value,
-                rec.unit_index,
+        return import_code_records(session, db, path, records, actor, create_raters=create_raters)
+
+
+def import_code_records(
+    session: OrmSession,
+    db: ProjectDatabase,
+    path: Path,
+    records: Sequence[CodeRecord],
+    actor: Coder | None,
+    *,
+    create_raters: bool = False,
+) -> CodesImport:
+    """:func:`import_codes` for records already read, inside the caller's transaction
+    (``coder import-qdpx`` stores transcripts and their codes as one transaction).
+    Raises, leaving the caller to roll back, on the first refusal; ``path`` names the
+    file in messages."""
+    require_identity(session, actor, "import codes")
+    if create_raters and actor is not None and not actor.is_lead and project_has_lead(session):
+        raise NotAllowed("only a lead can create raters (--create-raters)", path=path)
+    raters = _raters_in_file(session, records, actor, create_raters)
+    problems: list[tuple[int, str]] = list(raters.unknown)
+    refused: list[tuple[int, str]] = list(raters.refused)
+    resolver = _Resolver(session, db)
+    candidates: list[_Candidate] = []
+    first_line: dict[tuple[object, ...], int] = {}
+    skipped = 0
+    for rec in records:
+        try:
+            row = _resolve(rec, resolver)
+        except CoderError as exc:
+            problems.append((rec.line, f"line {rec.line}: {exc.problem}"))
+            continue
+        if row is None:
+            skipped += 1
+            continue
+        who = raters.who.get(rec.rater)
+        if who is None:
+            continue  # refused or unknown: reported once for all its lines
+        scheme_id, scheme = resolver.scheme(rec.scheme)
+        rating = scheme.is_rating(rec.code)  # stages and codes may repeat; ratings may not
+        slot: tuple[object, ...] = (
+            row["session_id"],
+            who.name,
+            resolver.scheme_keys[scheme_id],
+            rec.code,
+            rec.unit.value,
+            rec.unit_index,
+        )
+        if not rating:
+            slot += (_evidence(row),)
+        earlier = first_line.setdefault(slot, rec.line)
+        if earlier != rec.line:
+            problems.append((rec.line, f"line {rec.line}: {_repeated(rec, who, rating, earlier)}"))
+            continue
+        candidates.append(_Candidate(rec, row, who, slot, rating))
+
+    stored = _stored_rows(session, candidates)
+    fresh: list[_Candidate] = []
+    present = 0
+    for cand in candidates:
+        mine = (_evidence(cand.row), cand.row["value"], cand.row["memo"])
+        same_slot = stored.get(cand.slot[:6], [])
+        if mine in same_slot:
+            present += 1
+            continue
+        if not cand.rating:
+            same_slot = [s for s in same_slot if s[0] == mine[0]]
+        if same_slot:
+            problems.append(
+                (cand.rec.line, f"line {cand.rec.line}: {_conflict(cand, same_slot[0])}")
             )
-            if not rating:
-                slot += (_evidence(row),)
-            earlier = first_line.setdefault(slot, rec.line)
-            if earlier != rec.line:
-                problems.append(
-                    (rec.line, f"line {rec.line}: {_repeated(rec, who, rating, earlier)}")
-                )
-                continue
-            candidates.append(_Candidate(rec, row, who, slot, rating))
+            continue
+        fresh.append(cand)
 
-        stored = _stored_rows(session, candidates)
-        fresh: list[_Candidate] = []
-        present = 0
-        for cand in candidates:
-            mine = (_evidence(cand.row), cand.row["value"], cand.row["memo"])
-            same_slot = stored.get(cand.slot[:6], [])
-            if mine in same_slot:
-                present += 1
-                continue
-            if not cand.rating:
-                same_slot = [s for s in same_slot if s[0] == mine[0]]
-            if same_slot:
-                problems.append(
-                    (cand.rec.line, f"line {cand.rec.line}: {_conflict(cand, same_slot[0])}")
-                )
-                continue
-            fresh.append(cand)
-
-        new_raters = _create_raters(session, raters.who.values())
-        refused += _refused_sessions(session, actor, fresh, resolver)
-        if refused or problems:
-            listed = [text for _, text in sorted(refused)] + [text for _, text in sorted(problems)]
-            raise (CodesRefused if refused else CodesFileError)(path, listed)
-        current = open_round(session)
-        episodes: dict[tuple[int, int, int], int] = {}
-        starts: dict[int, int] = {}  # episode id -> earliest evidence turn seen
-        rows: list[dict[str, object]] = []
-        for cand in fresh:
-            row = cand.row
-            row["rater_id"] = cand.who.id
-            # Codes made while a round is open join it; consensus codes (made after a
-            # round is locked, as the consensus service makes them) belong to no round.
-            round_id = current.id if current and not cand.who.is_consensus else None
-            row["round_id"] = round_id
-            if cand.rec.unit is Unit.EPISODE:
-                scheme = resolver.scheme(cand.rec.scheme)[1]
-                row["episode_id"] = _episode(
-                    session, episodes, starts, row, cand.rec, scheme, round_id
-                )
-            rows.append(row)
-        if rows:
-            # Core insert with the import time set once: the ORM's per-row bookkeeping
-            # and per-row default calls were half the time of a 100k-row import.
-            now = utcnow()
-            for row in rows:
-                row.setdefault("created_at", now)
-                row.setdefault("updated_at", row["created_at"])
-                row.setdefault("episode_id", None)
-            session.execute(insert(cast(Table, CodeApplicationRow.__table__)), rows)
+    new_raters = _create_raters(session, raters.who.values())
+    refused += _refused_sessions(session, actor, fresh, resolver)
+    if refused or problems:
+        listed = [text for _, text in sorted(refused)] + [text for _, text in sorted(problems)]
+        raise (CodesRefused if refused else CodesFileError)(path, listed)
+    current = open_round(session)
+    episodes: dict[tuple[int, int, int], int] = {}
+    starts: dict[int, int] = {}  # episode id -> earliest evidence turn seen
+    rows: list[dict[str, object]] = []
+    for cand in fresh:
+        row = cand.row
+        row["rater_id"] = cand.who.id
+        # Codes made while a round is open join it; consensus codes (made after a
+        # round is locked, as the consensus service makes them) belong to no round.
+        round_id = current.id if current and not cand.who.is_consensus else None
+        row["round_id"] = round_id
+        if cand.rec.unit is Unit.EPISODE:
+            scheme = resolver.scheme(cand.rec.scheme)[1]
+            row["episode_id"] = _episode(session, episodes, starts, row, cand.rec, scheme, round_id)
+        rows.append(row)
+    if rows:
+        # Core insert with the import time set once: the ORM's per-row bookkeeping
+        # and per-row default calls were half the time of a 100k-row import.
+        now = utcnow()
+        for row in rows:
+            row.setdefault("created_at", now)
+            row.setdefault("updated_at", row["created_at"])
+            row.setdefault("episode_id", None)
+        session.execute(insert(cast(Table, CodeApplicationRow.__table__)), rows)
     return CodesImport(path, len(rows), present, skipped, tuple(new_raters))
 
 

@@ -412,3 +412,19 @@ def _store_segments(
             first_count = len(segments)
             estimated = any(s.estimated for s in segments)
     return first_count, estimated
+
+
+def store_parsed(
+    session: OrmSession,
+    path: Path,
+    parsed: ParsedTranscript,
+    patient: str,
+    number: int,
+    label: str | None,
+    rules: Sequence[SegmentationRule],
+    options: ImportOptions | None = None,
+) -> SessionImport:
+    """Store one already-parsed transcript inside the caller's transaction, so another
+    importer (``coder import-qdpx``: transcripts and their codes together) keeps one
+    transaction for a whole file. ``rules`` comes from :func:`segmentation_rules`."""
+    return _store(session, path, parsed, patient, number, label, options or ImportOptions(), rules)

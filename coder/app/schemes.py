@@ -151,6 +151,12 @@ def load_project_scheme_revision(db: ProjectDatabase, key: str, revision: int) -
         return _parse_stored(row.source_text, f"{row.key} (stored in project)")
 
 
+def scheme_of_row(row: SchemeRow) -> Scheme:
+    """The scheme a stored row holds, read from the row itself: callers inside a write
+    transaction (which may just have stored it) need no second connection."""
+    return _parse_stored(row.source_text, f"{row.key} (stored in project)")
+
+
 @lru_cache(maxsize=32)
 def _parse_stored(text: str, label: str) -> Scheme:
     return parse_scheme_text(text, label)

@@ -1,4 +1,5 @@
-"""``coder export``: analysis-ready CSV files with an optional data dictionary."""
+"""``coder export``: analysis-ready CSV files with an optional data dictionary, and the
+REFI-QDA exchange files (``qdpx``, ``qdc``) for other QDA programs (docs/exchange.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from coder.commands.common import (
 from coder.domain.errors import CoderError
 
 # Spelled out so `coder --help` need not import the exporters (a test checks they agree).
-FORMATS = ("csv-long", "csv-wide", "csv-sessions", "csv-codebook")
+CSV_FORMATS = ("csv-long", "csv-wide", "csv-sessions", "csv-codebook")
+QDA_FORMATS = ("qdpx", "qdc")  # REFI-QDA project and codebook (coder.app.exchange)
+FORMATS = CSV_FORMATS + QDA_FORMATS
 
 
 @click.command(name="export")
@@ -29,7 +32,9 @@ FORMATS = ("csv-long", "csv-wide", "csv-sessions", "csv-codebook")
     required=True,
     type=click.Choice(FORMATS),
     help="csv-long: one row per code; csv-wide: session x segment x rater, a column per "
-    "code and rating; csv-sessions: session x rater summary; csv-codebook: the scheme.",
+    "code and rating; csv-sessions: session x rater summary; csv-codebook: the scheme; "
+    "qdpx: a REFI-QDA project (transcripts and codes) for ATLAS.ti, MAXQDA, NVivo, "
+    "QualCoder; qdc: the schemes as a REFI-QDA codebook.",
 )
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="File to write.")
 @click.option("--rater", help="Only this rater's codes (named exactly).")
@@ -68,6 +73,14 @@ def export_command(
     """
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
+    if fmt in QDA_FORMATS:
+        if with_dictionary or excel:
+            raise CoderError("--with-dictionary and --excel are for the CSV formats")
+        _export_qda(
+            project, db_url, fmt, out, rater, consensus, round_number, scheme_key, as_name,
+            passphrase_file,
+        )  # fmt: skip
+        return
     from coder.app import export as exporting
 
     options = exporting.ExportOptions(
@@ -85,3 +98,34 @@ def export_command(
     click.echo(f"Wrote {result.rows} rows to {result.path}")
     if result.dictionary is not None:
         click.echo(f"Wrote the data dictionary to {result.dictionary}")
+
+
+def _export_qda(
+    project: Path | None,
+    db_url: str | None,
+    fmt: str,
+    out: Path,
+    rater: str | None,
+    consensus: bool,
+    round_number: int | None,
+    scheme_key: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    from coder.app import exchange
+    from coder.app.export import ExportOptions
+
+    with opened(project, db_url) as db:
+        if fmt == "qdc":
+            exchange.export_qdc(db, out, scheme_key)
+            click.echo(f"Wrote the codebook to {out}")
+            return
+        coder = sign_in_as(db, as_name, passphrase_file)
+        options = ExportOptions(
+            rater=rater, consensus=consensus, round=round_number, scheme=scheme_key
+        )
+        result = exchange.export_qdpx(db, out, options, coder=coder)
+    click.echo(
+        f"Wrote {result.codings} codings by {result.users} raters on {result.sources} "
+        f"transcripts to {out}"
+    )

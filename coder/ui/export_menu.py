@@ -5,6 +5,8 @@ The file is asked for through the window's prompter. A progress dialog, fed ever
 thousand rows, offers Cancel: cancelling raises inside the export, and the atomic writer
 then leaves nothing behind (neither the file nor its temporary file). The data dictionary
 is always written next to the file; *Excel-compatible files* adds a byte-order mark.
+The REFI-QDA items (a ``.qdpx`` project for other QDA programs, a ``.qdc`` codebook) call
+:mod:`coder.app.exchange`, as ``coder export --format qdpx|qdc`` does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QProgressDialog
 
+from coder.app import exchange
 from coder.app import export as exporting
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
@@ -30,6 +33,15 @@ def add_export_menu(w: MainWindow, file_menu: QMenu) -> QMenu:
         action = QAction(f"{exporting.FORMAT_TITLES[fmt]}…", w)
         action.setStatusTip("Write a CSV file and its data dictionary (docs/exporting.md)")
         action.triggered.connect(lambda _checked=False, f=fmt: run_export(w, f))
+        menu.addAction(action)
+    menu.addSeparator()
+    for title, run in (
+        ("REFI-QDA project for ATLAS.ti, MAXQDA, NVivo, QualCoder (qdpx)…", run_export_qdpx),
+        ("REFI-QDA codebook (qdc)…", run_export_qdc),
+    ):
+        action = QAction(title, w)
+        action.setStatusTip("Exchange with other QDA programs (docs/exchange.md)")
+        action.triggered.connect(lambda _checked=False, r=run: r(w))
         menu.addAction(action)
     menu.addSeparator()
     excel = QAction("Excel-compatible files (UTF-8 with BOM)", w)
@@ -75,3 +87,56 @@ def run_export(w: MainWindow, fmt: ExportFormat) -> None:
         dialog.close()
         dialog.deleteLater()
     w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
+
+
+def run_export_qdpx(w: MainWindow) -> None:
+    target = w.prompter.save_file(
+        "Export a REFI-QDA project", "REFI-QDA projects (*.qdpx)", "project.qdpx"
+    )
+    if target is None:
+        return
+    options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
+    try:
+        result = exchange.export_qdpx(w.db, target, options, coder=w.coder)
+    except CoderError as exc:
+        w.prompter.error("Export failed", str(exc))
+        return
+    w.show_message(f"Wrote {result.codings} codings on {result.sources} transcripts to {target}")
+
+
+def run_export_qdc(w: MainWindow) -> None:
+    target = w.prompter.save_file(
+        "Export a REFI-QDA codebook", "REFI-QDA codebooks (*.qdc)", "codebook.qdc"
+    )
+    if target is None:
+        return
+    try:
+        exchange.export_qdc(w.db, target)
+    except CoderError as exc:
+        w.prompter.error("Export failed", str(exc))
+        return
+    w.show_message(f"Wrote the codebook to {target}")
+
+
+def import_qdpx(w: MainWindow) -> None:
+    """File ▸ Import REFI-QDA project…: one transaction; what was left out is shown."""
+    source = w.prompter.open_file(
+        "Import a REFI-QDA project", "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
+    )
+    if source is None:
+        return
+    try:
+        report = exchange.import_qdpx(w.db, source, w.coder)
+    except CoderError as exc:
+        w.prompter.error("Import failed", str(exc))
+        return
+    summary = (
+        f"Imported {report.codes} codes and {len(report.sessions)} transcripts from {source.name}"
+    )
+    if report.skipped:
+        w.prompter.error(
+            "Imported, with parts left out",
+            summary + ".\n\nLeft out:\n" + "\n".join(report.skipped),
+        )
+    w.show_message(summary)
+    w.reload_views()

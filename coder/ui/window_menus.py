@@ -18,7 +18,7 @@ from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
 from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
-from coder.ui.export_menu import add_export_menu
+from coder.ui.export_menu import add_export_menu, import_qdpx
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -44,6 +44,7 @@ def build_menus(w: MainWindow) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(_action(w, "&Import transcripts…", lambda: import_transcripts(w), "Ctrl+I"))
+    file_menu.addAction(_action(w, "Import REFI-&QDA project…", lambda: import_qdpx(w)))
     file_menu.addAction(_action(w, "Export &codes to CSV…", lambda: export_codes(w), "Ctrl+E"))
     file_menu.addAction(_action(w, "Connect to &lab server…", lambda: connect_lab_server(w)))
     add_export_menu(w, file_menu)

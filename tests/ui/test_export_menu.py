@@ -110,3 +110,56 @@ def test_a_folder_is_refused_in_words(
     export_actions(window)[f"{FORMAT_TITLES[ExportFormat.WIDE]}…"].trigger()
     assert prompter.errors == [f"{folder}: is a folder; choose a file name"]
     assert list(folder.iterdir()) == []
+
+
+# ---- REFI-QDA (issue 12 item 2) --------------------------------------------------------------
+QDPX_ITEM = "REFI-QDA project for ATLAS.ti, MAXQDA, NVivo, QualCoder (qdpx)…"
+
+
+def file_action(window: MainWindow, text: str) -> QAction:
+    for top in window.menuBar().actions():
+        if top.text().replace("&", "") == "File" and top.menu() is not None:
+            for action in top.menu().actions():  # type: ignore[union-attr]
+                if action.text().replace("&", "") == text:
+                    return action
+    raise AssertionError(f"no File ▸ {text}")
+
+
+def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
+    coded: ProjectDatabase,
+    lead: Coder,
+    make_window: MakeWindow,
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+    import zipfile
+
+    from coder.app import projects
+
+    window = make_window(coded, lead)
+    prompter: Any = window.prompter
+    actions = export_actions(window)
+    qdpx, qdc = tmp_path / "p.qdpx", tmp_path / "c.qdc"
+    prompter.answers += [qdpx, qdc]
+    actions[QDPX_ITEM].trigger()
+    assert "Wrote 3 codings on 2 transcripts" in window.statusBar().currentMessage()
+    actions["REFI-QDA codebook (qdc)…"].trigger()
+    assert prompter.errors == []
+    assert zipfile.is_zipfile(qdpx) and qdc.read_bytes().startswith(b"<?xml")
+
+    other = projects.create_project(tmp_path / "other.sqlite", scheme_ids=("3rs-2015",))
+    second = make_window(other, None)
+    second_prompter: Any = second.prompter
+    second_prompter.answers.append(qdpx)
+    file_action(second, "Import REFI-QDA project…").trigger()
+    assert second_prompter.errors == []
+    assert "Imported 3 codes and 2 transcripts" in second.statusBar().currentMessage()
+    with sqlite3.connect(tmp_path / "other.sqlite") as con:
+        assert con.execute("SELECT count(*) FROM code_applications").fetchone() == (3,)
+    # a bad file: the error in words, nothing written
+    bad = tmp_path / "bad.qdpx"
+    bad.write_text("not a zip", encoding="utf-8")
+    second_prompter.answers.append(bad)
+    file_action(second, "Import REFI-QDA project…").trigger()
+    assert second_prompter.errors == [f"{bad}: not a .qdpx file (not a zip archive)"]
+    other.close()
