@@ -13,10 +13,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QPoint
+from PySide6.QtGui import QPainter, QPixmap, QTextCursor
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 
-from coder.app import demo, identity
+from coder.app import demo, identity, rounds
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
@@ -24,7 +25,9 @@ from coder.ui.import_flow import RolesDialog
 from coder.ui.launch import application
 from coder.ui.main_window import MainWindow
 from coder.ui.patient_view import PatientView
+from coder.ui.progress_view import ProgressView
 from coder.ui.reliability_view import ReliabilityView
+from coder.ui.rounds_dialog import RoundsDialog
 
 OUT = Path(__file__).resolve().parent / "images"
 
@@ -69,6 +72,66 @@ def reliability_pictures(db: ProjectDatabase) -> None:
     panel.view.setFocus()
     save(view, "10-disagreements.png")
     view.close()
+
+
+def menu_picture(window: MainWindow, title: str, name: str) -> None:
+    """The window's top with one menu open: a popup is its own top-level window, so it
+    is painted onto the grab of the window where it would appear."""
+    settle(window)
+    [menu] = [
+        a.menu()
+        for a in window.menuBar().actions()
+        if a.text().replace("&", "") == title and isinstance(a.menu(), QMenu)
+    ]
+    assert isinstance(menu, QMenu)
+    geometry = window.menuBar().actionGeometry(menu.menuAction())
+    at = window.menuBar().mapTo(window, geometry.bottomLeft())
+    menu.popup(window.mapToGlobal(at))
+    settle(menu)
+    picture = menu.grab()
+    height = min(window.height(), at.y() + picture.height() + 24)
+    canvas = QPixmap(window.grab().copy(0, 0, max(720, at.x() + picture.width() + 24), height))
+    painter = QPainter(canvas)
+    painter.drawPixmap(QPoint(at.x(), at.y()), picture)
+    painter.end()
+    menu.hide()
+    path = OUT / name
+    if not canvas.save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path}")
+
+
+def lead_desk_pictures(db: ProjectDatabase) -> None:
+    """11–13: the menus, the Rounds dialog and the progress dashboard, as the lead sees
+    them during a calibration round with two raters assigned."""
+    lee = identity.sign_in(db, "Lee Park", "lab passphrase")
+    window = MainWindow(db)
+    window.resize(1300, 820)
+    window.set_coder(lee)
+    window.open_session("P01", 1)
+    created = rounds.create_round(db, lee, "calibration 1")
+    for rater in ("Ada Lovelace", "Ben Okafor"):
+        for patient, number in (("P01", 1), ("P01", 2), ("P02", 1)):
+            rounds.assign(db, lee, rater, patient, number, created.number)
+    window.reload_views()
+    menu_picture(window, "Rounds", "11-rounds-menu.png")
+    menu_picture(window, "File", "12-file-menu.png")
+
+    dialog = RoundsDialog(window)
+    dialog.resize(900, 520)
+    dialog.refresh(created.number)
+    for row in (3, 4):  # P02/1, P02/2 chosen for the next assignment
+        item = dialog.sessions.item(row)
+        dialog.sessions.setCurrentItem(item, QItemSelectionModel.SelectionFlag.Select)
+    dialog.raters.item(1).setSelected(True)
+    save(dialog, "13-rounds-dialog.png")
+    dialog.close()
+
+    progress = ProgressView(window)
+    progress.resize(820, 400)
+    save(progress, "14-progress.png")
+    progress.close()
+    window.close()
 
 
 def main() -> int:
@@ -128,6 +191,7 @@ def main() -> int:
             roles.resize(640, 300)
             save(roles, "07-confirm-roles.png")
             reliability_pictures(db)
+            lead_desk_pictures(db)
         finally:
             db.close()
     return 0

@@ -10,7 +10,9 @@ cannot be read or written never blocks work: a missing or damaged file reads as
 The file (``preferences.json`` in :func:`coder.app.demo.data_dir`, which ``$CODER_HOME``
 overrides) is keyed by the project's database: the file path for SQLite, the URL without
 its password for a server, so a password never lands in it. The same file lists the
-projects recently opened here (*File ▸ Open recent*), most recent first.
+projects recently opened here (*File ▸ Open recent*), most recent first, and the folder
+each kind of file dialog was last used in (:func:`last_folder`), so that exporting the
+tenth report does not start from the home folder again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.app.demo import data_dir
-from coder.domain.errors import CoderError
+from coder.domain.errors import CoderError, file_error
 from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase, describe
 
@@ -29,6 +31,7 @@ PREFERENCES_FILE = "preferences.json"
 LAST_RATER = "last_rater"
 RECENT_PROJECTS = "recent_projects"
 MAX_RECENT = 10
+LAST_FOLDERS = "last_folders"
 
 
 def preferences_path() -> Path:
@@ -103,6 +106,38 @@ def forget_project(location: str) -> bool:
         if r.location != location
     ]
     return _write(data)
+
+
+def last_folder(kind: str) -> Path | None:
+    """The folder a file dialog of ``kind`` (e.g. "project", "csv", "report") last
+    chose a file in; None if none is remembered or that folder has gone since (a dialog
+    opened on a missing folder would silently fall back to somewhere surprising)."""
+    folders = _read().get(LAST_FOLDERS, {})
+    value = folders.get(kind) if isinstance(folders, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    folder = Path(value)
+    return folder if folder.is_dir() else None
+
+
+def remember_folder(kind: str, folder: Path) -> bool:
+    """Remember ``folder`` as where dialogs of ``kind`` start next time (absolute, so a
+    later change of working folder does not move it). False if it could not be written."""
+    data = _read()
+    folders = data.get(LAST_FOLDERS)
+    if not isinstance(folders, dict):
+        folders = {}
+    data[LAST_FOLDERS] = {**folders, kind: str(folder.expanduser().absolute())}
+    return _write(data)
+
+
+def create_folder(folder: Path) -> None:
+    """Create ``folder`` (and its missing parents) for a file the user is about to
+    write; a refusal becomes a :class:`~coder.domain.errors.FileAccessError` naming it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_error(exc, folder, writing=True, what="folder") from exc
 
 
 def _write(data: dict[str, Any]) -> bool:

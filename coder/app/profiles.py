@@ -35,6 +35,7 @@ from coder.domain.formulation import (
     Formulation,
     Override,
     TypeLabel,
+    approach_in_force,
     evaluate,
     final_call,
 )
@@ -111,6 +112,7 @@ class PatientReport:
                     "when": self.override.when.isoformat(timespec="seconds"),
                 },
                 "final": {"type": final_type, "difficulty": final_difficulty, "source": source},
+                "approach_in_force": approach_in_force(self.formulation, self.override),
             }
         )
         return data

@@ -132,6 +132,10 @@ class Formulation:
     status: FormulationStatus = FormulationStatus.COMPLETE
     incomplete: tuple[str, ...] = ()  # "P01/2: 7 of 12 segments coded", below the threshold
     min_session_coverage: float = DEFAULT_MIN_SESSION_COVERAGE
+    # Every approach text of the rules, so the one shown can follow a clinician's
+    # decision when it differs from the suggestion (approach_in_force).
+    type_approaches: Mapping[TypeLabel, str] = field(default_factory=dict)
+    difficulty_approaches: Mapping[Difficulty, str] = field(default_factory=dict)
 
     @property
     def withheld(self) -> bool:
@@ -241,7 +245,8 @@ def evaluate(
         suggested, type_reason, type_scores, difficulty, difficulty_reason, tuple(fired),
         undetermined, rules.type_approaches.get(suggested) if suggested else None,
         rules.difficulty_approaches.get(difficulty), rules.caveat, f"{rules.id} {rules.version}",
-        status, incomplete, threshold,
+        status, incomplete, threshold, dict(rules.type_approaches),
+        dict(rules.difficulty_approaches),
     )  # fmt: skip
 
 
@@ -255,7 +260,8 @@ def _withheld(rules: RuleSet, incomplete: tuple[str, ...]) -> Formulation:
     return Formulation(
         None, why, {}, None, why, (), {}, None, None, rules.caveat,
         f"{rules.id} {rules.version}", FormulationStatus.WITHHELD, incomplete,
-        rules.min_session_coverage,
+        rules.min_session_coverage, dict(rules.type_approaches),
+        dict(rules.difficulty_approaches),
     )  # fmt: skip
 
 
@@ -276,6 +282,42 @@ class Override:
             raise ValidationError("an override needs the name of who decided")
         if self.type is None and self.difficulty is None:
             raise ValidationError("an override sets a type, a difficulty, or both")
+
+
+def approach_in_force(formulation: Formulation, override: Override | None) -> dict[str, object]:
+    """The recommended approach for the type and difficulty in force: after a clinician's
+    decision it follows the decided values (a report recommending the approach of a type
+    the clinician rejected would contradict itself); ``changed`` lists what the decision
+    changed (``{"what": "type", "decided": "B", "suggested": "A"}``) for the note that
+    says so."""
+    final_type, final_difficulty, source = final_call(formulation, override)
+    pairs: tuple[tuple[str, str | None, str | None], ...] = (
+        ("type", final_type, formulation.suggested_type),
+        ("difficulty", final_difficulty, formulation.difficulty),
+    )
+    changed = [
+        {"what": what, "decided": decided, "suggested": suggested}
+        for what, decided, suggested in pairs
+        if source == "clinician" and decided != suggested
+    ]
+    by_type: Mapping[str, str] = {str(k): v for k, v in formulation.type_approaches.items()} or (
+        {formulation.suggested_type: formulation.type_approach}
+        if formulation.suggested_type and formulation.type_approach
+        else {}
+    )
+    by_difficulty: Mapping[str, str] = {
+        str(k): v for k, v in formulation.difficulty_approaches.items()
+    } or (
+        {formulation.difficulty: formulation.difficulty_approach}
+        if formulation.difficulty and formulation.difficulty_approach
+        else {}
+    )
+    return {
+        "type": by_type.get(final_type) if final_type else None,
+        "difficulty": by_difficulty.get(final_difficulty) if final_difficulty else None,
+        "source": source,
+        "changed": changed,
+    }
 
 
 def final_call(

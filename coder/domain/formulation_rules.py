@@ -25,6 +25,23 @@ class TypeLabel(StrEnum):
     C = "C"
 
 
+TYPE_DESCRIPTIONS: Mapping[TypeLabel, str] = {
+    TypeLabel.A: "major interpersonal struggles, typically with personality pathology",
+    TypeLabel.B: "functioning well, but with interpersonal struggles",
+    TypeLabel.C: "mature relational capacity",
+}
+"""One line per type, shown wherever A, B or C is offered or reported: a bare letter
+means nothing to a reader who has not learnt the typology."""
+
+
+def type_text(label: str | None) -> str:
+    """``"B — functioning well, but with interpersonal struggles"``; "none" for None."""
+    if not label:
+        return "none"
+    description = {str(k): v for k, v in TYPE_DESCRIPTIONS.items()}.get(label)
+    return f"{label} — {description}" if description else str(label)
+
+
 class Difficulty(StrEnum):
     AGENCY = "agency_self_definition"
     COMMUNION = "communion_relatedness"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from coder.domain.formulation_rules import type_text
+
 SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("session", "Session", "d"),
     ("coverage", "Coded / segments", "coverage"),
@@ -79,6 +81,20 @@ def fmt(value: object, spec: str = ".2f") -> str:
 
 def difficulty_label(value: object) -> str:
     return DIFFICULTY_LABELS.get(str(value), str(value)) if value else NONE_TEXT
+
+
+def approach_note(approach: Mapping[str, Any]) -> str | None:
+    """The line over a recommended approach that follows a clinician's decision:
+    ``Follows the clinician's decision: type B (the rules suggested A).``; None when the
+    approach is the rules' own."""
+    parts = []
+    for change in approach.get("changed") or []:
+        shown = type_text if change.get("what") == "type" else difficulty_label
+        parts.append(
+            f"{change.get('what')} {shown(change.get('decided'))} "
+            f"(the rules suggested {shown(change.get('suggested'))})"
+        )
+    return "Follows the clinician's decision: " + "; ".join(parts) + "." if parts else None
 
 
 def coverage_lines(report: Mapping[str, Any]) -> list[str]:

@@ -41,9 +41,16 @@ from coder.io.docx_common import (
 
 UNDEFINED = "—"
 FIXED_COLUMNS = ("Item", "Label", "n units", "n raters")
-FIXED_WIDTHS = (1.0, 1.6, 0.5, 0.5)  # inches; landscape Letter/A4 leaves about 9.6 in
-BAND_WIDTH = 1.5
-TABLE_WIDTH = 9.5
+# Shorter statistic headers, used (with a legend under the table) only when the full
+# ones cannot fit on the page without breaking a word (coder.io.docx_common.add_table).
+SHORT_HEADERS = {
+    "% agreement": "% agr.",
+    "Krippendorff's α": "Kripp. α",
+    "Gwet's AC1": "AC1",
+    "κw (quadratic)": "κw quad.",
+    "uα (unitizing)": "uα",
+    "turns marked by all": "by all",
+}
 NOTES_HEADING = "Notes"
 APPENDIX_HEADING = "Appendix: How computed"
 
@@ -169,9 +176,9 @@ def _section(doc: Document, section: Mapping[str, Any], notes: _Notes) -> None:
         else:
             band = UNDEFINED + notes.mark(row.get("band_note"), item, "band")
         rows.append([*cells, band])
-    spare = TABLE_WIDTH - sum(FIXED_WIDTHS) - BAND_WIDTH
-    widths = [*FIXED_WIDTHS, *[spare / max(len(columns), 1)] * len(columns), BAND_WIDTH]
-    add_table(doc, [*FIXED_COLUMNS, *columns, "Band"], rows, font_size=8, widths=widths)
+    add_table(
+        doc, [*FIXED_COLUMNS, *columns, "Band"], rows, font_size=8, short_headers=SHORT_HEADERS
+    )
 
 
 def _notes(doc: Document, notes: _Notes) -> None:

@@ -37,11 +37,13 @@ from coder.io.profile_text import (
     METRIC_LABELS,
     NONE_TEXT,
     SESSION_COLUMNS,
+    approach_note,
     coverage_lines,
     difficulty_label,
     evidence_text,
     fmt,
     session_value,
+    type_text,
     vote_text,
 )
 
@@ -198,12 +200,13 @@ def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
         return
     if formulation.get("label"):
         doc.add_heading(str(formulation["label"]), 2)
+    suggested = formulation.get("suggested_type")
     pair_lines(
         doc,
         [
             (
                 "Suggested type",
-                f"{formulation.get('suggested_type') or 'no suggestion'} "
+                f"{type_text(suggested) if suggested else 'no suggestion'} "
                 f"({formulation.get('type_reason', '')})",
             ),
             (
@@ -236,13 +239,18 @@ def _formulation(doc: Document, report: Mapping[str, Any]) -> None:
         doc.add_heading("Rules not evaluated (missing data)", 2)
         for rule_id, missing in undetermined.items():
             doc.add_paragraph(f"{rule_id}: needs {', '.join(missing)}", style="List Bullet")
-    approach = formulation.get("recommended_approach") or {}
+    # The approach for the type and difficulty in force: after a clinician's decision,
+    # the decided ones (coder.domain.formulation.approach_in_force), saying so.
+    approach = report.get("approach_in_force") or formulation.get("recommended_approach") or {}
     doc.add_heading("Recommended approach", 2)
+    note = approach_note(approach)
+    if note:
+        doc.add_paragraph().add_run(note).italic = True
     texts = [t for t in (approach.get("type"), approach.get("difficulty")) if t]
     for text in texts:
         doc.add_paragraph(str(text))
     if not texts:
-        doc.add_paragraph("No approach text: no type or difficulty was suggested.")
+        doc.add_paragraph("No approach text: no type or difficulty was suggested or decided.")
 
 
 def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Override]) -> None:
@@ -250,11 +258,11 @@ def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Overri
     override = report.get("override")
     final = report.get("final") or {}
     if override:
-        axis = override.get("difficulty")
+        axis, decided = override.get("difficulty"), override.get("type")
         pair_lines(
             doc,
             [
-                ("Type", override.get("type") or "(suggestion kept)"),
+                ("Type", type_text(decided) if decided else "(suggestion kept)"),
                 ("Difficulty", difficulty_label(axis) if axis else "(suggestion kept)"),
                 ("Rationale", str(override.get("rationale", ""))),
                 ("Decided by", f"{override.get('who')}, {override.get('when')}"),
@@ -263,7 +271,7 @@ def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Overri
     else:
         doc.add_paragraph("No override recorded: the suggestion stands.")
     doc.add_paragraph(
-        f"In force: type {final.get('type') or 'none'}, difficulty "
+        f"In force: type {type_text(final.get('type'))}, difficulty "
         f"{difficulty_label(final.get('difficulty'))} (from the {final.get('source', 'rules')})."
     )
     if history:
@@ -273,7 +281,8 @@ def _decision(doc: Document, report: Mapping[str, Any], history: Sequence[Overri
             ["When", "Who", "Type", "Difficulty", "Rationale"],
             [
                 [
-                    o.when.isoformat(sep=" ", timespec="minutes"), o.who, o.type or NONE_TEXT,
+                    o.when.isoformat(sep=" ", timespec="minutes"), o.who,
+                    type_text(o.type) if o.type else NONE_TEXT,
                     difficulty_label(o.difficulty), o.rationale,
                 ]
                 for o in history

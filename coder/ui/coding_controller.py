@@ -24,6 +24,9 @@ from coder.ui.workspace import Workspace
 
 class CodingController(QObject):
     message = Signal(str)  # status-bar text: what was saved, or why not
+    # A rating's hotkey: the window moves focus to that rating's cell (the keyboard
+    # module), where a digit sets the value; the controller knows no widgets.
+    ratingRequested = Signal(str)
 
     def __init__(
         self,
@@ -73,7 +76,10 @@ class CodingController(QObject):
             if group.scope is Scope.EPISODE:
                 return self._episode_code(item_id)
             return self.code(item_id)
-        self.message.emit(f"{item_id} is a rating: use the grid or the session form")
+        if any(r.id == item_id for r in scheme.ratings):
+            self.ratingRequested.emit(item_id)
+            return True
+        self.message.emit(f"{item_id} is not in this scheme")
         return False
 
     def code(self, code_id: str) -> bool:

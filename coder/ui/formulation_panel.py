@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from coder.domain.formulation import PROVISIONAL_LABEL, Difficulty, Override, TypeLabel
-from coder.io.profile_text import difficulty_label, evidence_text, vote_text
+from coder.io.profile_text import (
+    approach_note,
+    difficulty_label,
+    evidence_text,
+    type_text,
+    vote_text,
+)
 
 BIG = "font-size: 20pt; font-weight: 600;"
 CAVEAT_STYLE = (
@@ -61,8 +67,10 @@ def _small(text: str = "") -> QLabel:
     return label
 
 
-def reasons_html(formulation: Mapping[str, Any]) -> str:
-    """Fired rules with reason and evidence, rules left undetermined, approach texts."""
+def reasons_html(formulation: Mapping[str, Any], approach: Mapping[str, Any] | None = None) -> str:
+    """Fired rules with reason and evidence, rules left undetermined, approach texts:
+    ``approach`` is the approach in force (following a clinician's decision, which the
+    note above it says), else the rules' own."""
     esc = html.escape
     if formulation.get("status") == "withheld":
         sessions = "".join(
@@ -97,9 +105,12 @@ def reasons_html(formulation: Mapping[str, Any]) -> str:
         for rule_id, missing in undetermined.items():
             parts.append(f"<li>{esc(rule_id)}: needs {esc(', '.join(missing))}</li>")
         parts.append("</ul>")
-    approach = formulation.get("recommended_approach") or {}
+    approach = approach or formulation.get("recommended_approach") or {}
     texts = [t for t in (approach.get("type"), approach.get("difficulty")) if t]
     parts.append("<h3>Recommended approach</h3>")
+    note = approach_note(approach)
+    if note:
+        parts.append(f"<p><i>{esc(note)}</i></p>")
     parts += [f"<p>{esc(str(t))}</p>" for t in texts] or ["<p>None: nothing was suggested.</p>"]
     return "".join(parts)
 
@@ -164,7 +175,7 @@ class FormulationPanel(QWidget):
         self.type_combo, self.difficulty_combo = QComboBox(), QComboBox()
         self.type_combo.addItem(UNCHANGED, None)
         for label in TypeLabel:
-            self.type_combo.addItem(f"Type {label.value}", label.value)
+            self.type_combo.addItem(f"Type {type_text(label.value)}", label.value)
         self.difficulty_combo.addItem(UNCHANGED, None)
         for axis in Difficulty:
             self.difficulty_combo.addItem(difficulty_label(axis.value), axis.value)
@@ -218,7 +229,7 @@ class FormulationPanel(QWidget):
                 f"Type {kind} (provisional)" if kind else "No type suggested"
             )
         else:
-            self.suggested_type.setText(f"Type {kind}" if kind else "No type suggested")
+            self.suggested_type.setText(f"Type {type_text(kind)}" if kind else "No type suggested")
         reason = formulation.get("type_reason", "")
         if status == "provisional":
             reason = f"{PROVISIONAL_LABEL}. Rule votes: {reason}"
@@ -230,13 +241,14 @@ class FormulationPanel(QWidget):
         )
         self.difficulty_reason.setText(str(formulation.get("difficulty_reason", "")))
         self.caveat.setText(f"<b>Caveat:</b> {html.escape(str(formulation.get('caveat', '')))}")
-        self.reasons.setHtml(reasons_html(formulation) if data else "")
+        in_force = (data or {}).get("approach_in_force")
+        self.reasons.setHtml(reasons_html(formulation, in_force) if data else "")
         override = (data or {}).get("override")
         final = (data or {}).get("final") or {}
         if override:
             kept = " (as suggested)"
             self.decided_type.setText(
-                f"Type {final.get('type') or '—'}" + ("" if override.get("type") else kept)
+                f"Type {type_text(final.get('type'))}" + ("" if override.get("type") else kept)
             )
             self.decided_difficulty.setText(
                 f"Difficulty: {difficulty_label(final.get('difficulty'))}"

@@ -142,7 +142,11 @@ class ImportReportDialog(QDialog):
 def run_import(w: MainWindow, files: list[Path] | None = None) -> Job | None:
     """Ask for files (and, only if some speaker's role is uncertain, for the roles), then
     import in the background file by file; Cancel stops between files."""
-    files = files if files is not None else w.prompter.open_files("Import transcripts", FILTERS)
+    files = (
+        files
+        if files is not None
+        else w.prompter.open_files("Import transcripts", FILTERS, kind="transcripts")
+    )
     if not files:
         return None
     options = importing.ImportOptions(pattern="{patient}_S{session}")

@@ -4,7 +4,9 @@ Tab / Shift+Tab move between the window's panels in a fixed order — transcript
 grid, session ratings, codebook, codes in this segment — instead of walking every cell
 and turn editor (the views' own Tab navigation is switched off). **Ctrl+R** (*Navigate ▸
 Rate current segment*) puts the cursor on the current segment's first unrated rating
-cell in the grid, where a digit sets the value.
+cell in the grid, where a digit sets the value. A rating that declares a ``hotkey`` in the
+scheme goes straight to its own cell: a segment rating's cell in the current segment, a
+session rating's drop-down (:func:`rate_item`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def install(w: MainWindow) -> None:
     rate.setShortcut(QKeySequence(RATE_KEY))
     rate.setStatusTip("Move to the current segment's rating cells; type the digit")
     rate.triggered.connect(lambda: rate_current_segment(w))
+    w.controller.ratingRequested.connect(lambda rating_id: rate_item(w, rating_id))
     nav = _menu(w, "Navigate")
     nav.insertAction(nav.actions()[3] if len(nav.actions()) > 3 else None, rate)  # type: ignore[arg-type]
 
@@ -93,8 +96,26 @@ def focus_next_panel(w: MainWindow, forward: bool) -> bool:
     return True
 
 
-def rate_current_segment(w: MainWindow) -> None:
-    """Focus the current segment's first unrated rating cell (else its first rating)."""
+def rate_item(w: MainWindow, rating_id: str) -> None:
+    """A rating's scheme hotkey: focus that rating where the next digit sets it."""
+    if w.ws is None:
+        w.show_message("Open a session first")
+        return
+    rating = next((r for r in w.ws.scheme.ratings if r.id == rating_id), None)
+    if rating is None:
+        return
+    if rating_id in w.session_form.rating_ids():
+        combo = w.session_form.combo(rating_id)
+        w.tabs.setCurrentIndex(0)
+        combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        w.show_message(f"{rating.label}: pick the value with the arrow keys; Tab moves on")
+        return
+    rate_current_segment(w, rating_id)
+
+
+def rate_current_segment(w: MainWindow, rating_id: str | None = None) -> None:
+    """Focus the current segment's first unrated rating cell (else its first rating),
+    or the cell of ``rating_id``."""
     if w.ws is None:
         w.show_message("Open a session first")
         return
@@ -110,7 +131,11 @@ def rate_current_segment(w: MainWindow) -> None:
         return
     w.tabs.setCurrentIndex(0)
     unrated = [c for c in ratings if model.index(row, c).data(Qt.ItemDataRole.EditRole) is None]
-    column = (unrated or ratings)[0]
+    chosen = [c for c in ratings if model.column(c).id == rating_id] if rating_id else []
+    if rating_id and not chosen:
+        w.show_message(f"{rating_id} is not rated per segment in this view")
+        return
+    column = (chosen or unrated or ratings)[0]
     w.grid.setCurrentIndex(model.index(row, column))
     w.grid.setFocus(Qt.FocusReason.ShortcutFocusReason)
     label = model.column(column).label

@@ -86,7 +86,7 @@ def fill_recent(w: MainWindow, menu: QMenu) -> None:
 
 
 def new_project(w: MainWindow) -> None:
-    target = w.prompter.save_file("New project", PROJECT_FILTER, "study.sqlite")
+    target = w.prompter.save_file("New project", PROJECT_FILTER, "study.sqlite", kind="project")
     if target is None:
         return
     if not target.suffix:
@@ -100,7 +100,7 @@ def new_project(w: MainWindow) -> None:
 
 
 def open_project(w: MainWindow) -> None:
-    path = w.prompter.open_file("Open project", PROJECT_FILTER)
+    path = w.prompter.open_file("Open project", PROJECT_FILTER, kind="project")
     if path is not None:
         _open_location(w, str(path))
 

@@ -1,6 +1,7 @@
 """Every modal question the UI asks goes through a Prompter.
 
-Widgets never call ``QMessageBox``/``QFileDialog``/``QInputDialog`` directly; tests
+Widgets never call ``QMessageBox``/``QFileDialog``/``QInputDialog`` directly (file
+dialogs go on to :mod:`coder.ui.file_dialogs`); tests
 replace the window's prompter with one that answers at once, so no test ever blocks on
 a real modal dialog.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from coder.domain.roles import SpeakerRole
+from coder.ui import file_dialogs
 
 if TYPE_CHECKING:
     from coder.ui.server_dialog import ServerAddress
@@ -67,13 +69,14 @@ class Prompter:
 
         ErrorDialog(summary, details, log_path, self.parent).exec()
 
-    def open_files(self, title: str, filters: str) -> list[Path]:
-        names, _ = QFileDialog.getOpenFileNames(self.parent, title, "", filters)
-        return [Path(n) for n in names]
+    # File dialogs: parented to this prompter's window, starting in the folder last used
+    # for the kind of file, creating a missing output folder on confirmation
+    # (coder.ui.file_dialogs).
+    def open_files(self, title: str, filters: str, *, kind: str | None = None) -> list[Path]:
+        return file_dialogs.open_files(self.parent, title, filters, kind)
 
-    def open_file(self, title: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
-        return Path(name) if name else None
+    def open_file(self, title: str, filters: str, *, kind: str | None = None) -> Path | None:
+        return file_dialogs.open_file(self.parent, title, filters, kind)
 
     def confirm_roles(
         self, speakers: dict[str, tuple[SpeakerRole, str]], pattern: str
@@ -87,9 +90,18 @@ class Prompter:
             return None
         return dialog.roles(), dialog.pattern.text()
 
-    def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, title, default, filters)
-        return Path(name) if name else None
+    def save_file(
+        self, title: str, filters: str, default: str = "", *, kind: str | None = None
+    ) -> Path | None:
+        return file_dialogs.save_file(
+            self.parent,
+            title,
+            filters,
+            default,
+            confirm=self.confirm,
+            show_error=self.error,
+            kind=kind,
+        )
 
     def choose(self, title: str, label: str, options: list[str], current: int = 0) -> int | None:
         """Pick one of ``options``; returns its position, or None when cancelled."""

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from coder.app import rounds
-from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
 from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
@@ -129,21 +127,6 @@ def build_menus(w: MainWindow) -> None:
             ),
             "manage coding rounds",
             "Open, assign, lock, reopen and unblind coding rounds",
-        ),
-        (
-            _action(w, "&New coding round…", lambda: new_round(w)),
-            "open a new coding round",
-            "Open a coding round: raters then see only their own codes",
-        ),
-        (
-            _action(w, "&Lock current round", lambda: change_round(w, RoundStatus.LOCKED)),
-            "lock a coding round",
-            "Lock the open round: its codes can no longer change",
-        ),
-        (
-            _action(w, "&Unblind locked round", lambda: change_round(w, RoundStatus.UNBLINDED)),
-            "unblind a coding round",
-            "Unblind the locked round: every rater sees everyone's codes",
         ),
         (
             _action(w, "&Blinding…", lambda: change_blinding(w)),
@@ -266,52 +249,6 @@ def nudge_boundary(w: MainWindow, step: int) -> None:
         return
     seg = w.ws.cs.segment(w.current_segment)
     w.controller.move_boundary(seg.index, seg.first_turn + step)
-
-
-def new_round(w: MainWindow) -> None:
-    if w.coder is None:
-        return
-    name = w.prompter.text("New coding round", "Name of the round (e.g. calibration 1):")
-    if name is None:
-        return
-    try:
-        created = rounds.create_round(w.db, w.coder, name)
-    except CoderError as exc:
-        w.show_message(str(exc))
-        return
-    w.show_message(f"Round {created.number} is open: raters now see only their own codes")
-    _reload_all(w)
-
-
-def change_round(w: MainWindow, status: RoundStatus) -> None:
-    if w.coder is None:
-        return
-    listed = rounds.list_rounds(w.db)
-    source = RoundStatus.OPEN if status is RoundStatus.LOCKED else RoundStatus.LOCKED
-    candidates = [r for r in listed if r.status is source]
-    if not candidates:
-        w.show_message(f"No {source.value} round to {status.value.rstrip('ed')}")
-        return
-    target = candidates[-1]
-    question = (
-        f"Lock round {target.number}? Its codes can no longer change."
-        if status is RoundStatus.LOCKED
-        else f"Unblind round {target.number}? Every rater will see everyone's codes. "
-        "This cannot be undone."
-    )
-    if not w.prompter.confirm("Coding round", question):
-        return
-    try:
-        rounds.set_round_status(w.db, w.coder, target.number, status)
-    except CoderError as exc:
-        w.show_message(str(exc))
-        return
-    w.show_message(f"Round {target.number} is {status.value}")
-    _reload_all(w)
-
-
-def _reload_all(w: MainWindow) -> None:
-    w.reload_views()
 
 
 def open_child(w: MainWindow, opener: str) -> None:

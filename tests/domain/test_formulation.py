@@ -24,11 +24,13 @@ from coder.domain.formulation import (
     RuleSet,
     TypeLabel,
     Vote,
+    approach_in_force,
     evaluate,
     evaluate_condition,
     final_call,
     render_reason,
 )
+from coder.domain.formulation_rules import type_text
 from coder.domain.intake import IIP, OCTANT_ANGLES, OCTANTS, SUIPI, IIPVersion, Intake, PDInterview
 from coder.io.formulation_file import load_formulation_file
 from coder.stats.profiles import formulation_inputs
@@ -209,6 +211,35 @@ def test_override_needs_a_rationale_and_wins() -> None:
     assert final_call(f, None) == (TypeLabel.A, Difficulty.AGENCY, "rules")
     override = Override(TypeLabel.B, None, "PD traits are remitting; works well", "Dr. Lee", when)
     assert final_call(f, override) == (TypeLabel.B, Difficulty.AGENCY, "clinician")
+
+
+def test_the_approach_in_force_follows_the_decision() -> None:
+    when = datetime(2026, 5, 4, 10, 30)
+    f = evaluate(SHIPPED, inputs(n_disorders_meeting_threshold=1, balance_index=0.9))
+    rules_own = approach_in_force(f, None)
+    assert rules_own == {
+        "type": SHIPPED.type_approaches[TypeLabel.A],
+        "difficulty": SHIPPED.difficulty_approaches[Difficulty.AGENCY],
+        "source": "rules",
+        "changed": [],
+    }
+    decided = Override(None, Difficulty.COMMUNION, "confronts in sessions", "Dr. Lee", when)
+    followed = approach_in_force(f, decided)
+    assert followed["type"] == SHIPPED.type_approaches[TypeLabel.A]  # type kept
+    assert followed["difficulty"] == SHIPPED.difficulty_approaches[Difficulty.COMMUNION]
+    assert followed["changed"] == [
+        {
+            "what": "difficulty",
+            "decided": "communion_relatedness",
+            "suggested": "agency_self_definition",
+        }
+    ]
+    # A decision on a withheld suggestion still gets its approach text.
+    withheld = evaluate(SHIPPED, few_ruptures(P01_1=(3, 12)))
+    assert withheld.withheld
+    typed = approach_in_force(withheld, Override(TypeLabel.C, None, "known well", "Lee", when))
+    assert typed["type"] == SHIPPED.type_approaches[TypeLabel.C]
+    assert type_text("C") == "C — mature relational capacity" and type_text(None) == "none"
 
 
 def test_votes_are_validated() -> None:

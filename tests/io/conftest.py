@@ -1,14 +1,25 @@
-"""Fixtures for the transcript readers: files are written into tmp_path at test time."""
+"""Fixtures for the transcript readers (files are written into tmp_path at test time)
+and for the Word writers (``header_words_fit``).
+
+Word-table widths are checked against an independent measurement: a word's advance width
+in DejaVu Sans Bold (shipped with matplotlib), wider than Calibri, Word's default, so a
+header word that fits here fits in Word and LibreOffice too.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import docx
 import pytest
 from docx.document import Document
+from docx.shared import Inches
+from docx.table import Table
+from matplotlib import font_manager
+from PIL import ImageFont
 
 WriteFile = Callable[[str, str | bytes], Path]
 MakeDocx = Callable[[Callable[[Document], object]], Path]
@@ -52,3 +63,46 @@ def make_docx(tmp_path: Path) -> MakeDocx:
         return path
 
     return make
+
+
+WORD_CELL_MARGINS = 0.16  # inches: Word's default left + right cell margins
+
+
+@cache
+def _font(size: float) -> ImageFont.FreeTypeFont:
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"))
+    return ImageFont.truetype(path, size=round(size * 100))  # 1/100 pt units
+
+
+def printed_width(word: str, points: float) -> float:
+    """Inches ``word`` takes in bold ``points``-point DejaVu Sans."""
+    return _font(points).getlength(word) / 100 / 72
+
+
+def table_font_size(table: Table) -> float:
+    sizes = [r.font.size.pt for c in table.rows[0].cells for p in c.paragraphs for r in p.runs]
+    return max(s for s in sizes if s) if sizes else 11.0
+
+
+def assert_no_header_word_breaks(doc: Document) -> None:
+    """Every table: each header word fits its column, as Word (cell) and LibreOffice
+    (grid) read the width."""
+    for table in doc.tables:
+        if len(table.columns) < 2:
+            continue  # caveat boxes: one full-width cell of prose
+        size = table_font_size(table)
+        grid = table._tbl.tblGrid.gridCol_lst
+        for c, cell in enumerate(table.rows[0].cells):
+            assert cell.width is not None and grid[c].w is not None
+            room = min(cell.width, grid[c].w) / Inches(1) - WORD_CELL_MARGINS
+            for word in cell.text.split():
+                assert printed_width(word, size) <= room, (
+                    f"{word!r} ({printed_width(word, size):.2f} in) breaks in a "
+                    f"{room:.2f} in column of {[x.text for x in table.rows[0].cells]}"
+                )
+
+
+@pytest.fixture
+def header_words_fit() -> Callable[[Document], None]:
+    """Asserts that no table header word of a document breaks across lines."""
+    return assert_no_header_word_breaks

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 
+from coder.app.reliability import HEADLINE_TITLES
 from coder.domain.errors import CoderError
 from coder.io.reliability_docx import (
     APPENDIX_HEADING,
@@ -255,3 +257,23 @@ def test_the_same_remark_on_several_items_is_one_line(tmp_path: Path) -> None:
     text = paragraphs(docx.Document(str(path)))
     assert "W1, W5 — % agreement: agreement is trivial" in text
     assert not any(t.startswith("W5 — % agreement") for t in text)
+
+
+def test_no_header_word_breaks_even_with_every_statistic(
+    tmp_path: Path, header_words_fit: Callable[[Document], None]
+) -> None:
+    """The widest section (every headline statistic) keeps each header word whole:
+    shorter headers and a legend replace the full ones when they cannot fit."""
+    report = data()
+    section = report["sections"][0]
+    section["columns"] = list(HEADLINE_TITLES.values())
+    for row in section["rows"]:
+        row["stats"] = [stat(t, 0.5, [0.25, 0.75]) for t in section["columns"]]
+    path = write_reliability_report(
+        tmp_path / "wide.docx", report, title="Reliability", generated=GENERATED
+    )
+    doc = docx.Document(str(path))
+    header_words_fit(doc)
+    legend = [p for p in paragraphs(doc) if p.startswith("Columns: ")]
+    assert legend and "Kripp. α = Krippendorff's α" in legend[0]
+    header_words_fit(written(tmp_path))  # the usual report too

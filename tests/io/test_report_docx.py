@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from docx.table import Table
 from coder.app import demo, profiles
 from coder.domain.errors import CoderError
 from coder.domain.formulation import Difficulty, Override, TypeLabel
+from coder.domain.formulation_rules import type_text
 from coder.domain.intake import IIP, OCTANTS, SUIPI, IIPVersion, Intake, PDInterview, RelationalNote
 from coder.io import plots
 from coder.io.profile_text import SESSION_COLUMNS
@@ -59,7 +62,9 @@ def full_intake() -> Intake:
     )
 
 
-def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path: Path) -> None:
+def test_full_report_has_every_section(
+    report: profiles.PatientReport, tmp_path: Path, header_words_fit: Callable[[Document], None]
+) -> None:
     data = report.to_dict()
     intake = full_intake()
     assert intake.iip is not None
@@ -161,9 +166,55 @@ def test_full_report_has_every_section(report: profiles.PatientReport, tmp_path:
     assert "Rationale: after session 3" in text and "Decided by: Ben Okafor" in text
     history_rows = table_with(doc, ["When", "Who", "Type", "Difficulty", "Rationale"])
     assert history_rows[1:] == [
-        ["2024-03-02 09:30", "Ada Lovelace", "C", "—", "first impression"],
-        ["2024-04-01 14:00", "Ben Okafor", "B", "communion / relatedness", "after session 3"],
-    ]
+        ["2024-03-02 09:30", "Ada Lovelace", "C — mature relational capacity", "—",
+         "first impression"],
+        ["2024-04-01 14:00", "Ben Okafor", "B — functioning well, but with interpersonal "
+         "struggles", "communion / relatedness", "after session 3"],
+    ]  # fmt: skip
+    header_words_fit(doc)
+
+
+def section_text(doc: Document, heading: str) -> list[str]:
+    """The paragraphs under ``heading`` up to the next heading."""
+    texts = [(p.style.name if p.style else "", p.text) for p in doc.paragraphs]
+    start = next(i for i, (_, t) in enumerate(texts) if t == heading) + 1
+    end = next(
+        (i for i in range(start, len(texts)) if texts[i][0].startswith("Heading")), len(texts)
+    )
+    return [t for _, t in texts[start:end]]
+
+
+def test_recommended_approach_follows_the_clinicians_decision(
+    report: profiles.PatientReport, tmp_path: Path
+) -> None:
+    rules = report.formulation
+    suggested = rules.suggested_type
+    decided = next(t for t in TypeLabel if t != suggested)
+    overridden = replace(
+        report,
+        override=Override(decided, None, "clinical judgement", "Lee", datetime(2024, 5, 1, 9)),
+    )
+    doc = docx.Document(str(write_patient_report(tmp_path / "o.docx", overridden.to_dict())))
+    approach = section_text(doc, "Recommended approach")
+    assert approach[0] == (
+        f"Follows the clinician's decision: type {type_text(decided)} (the rules suggested "
+        f"{type_text(suggested)})."
+    )
+    assert approach[1] == rules.type_approaches[decided]
+    if suggested is not None:
+        assert rules.type_approaches[suggested] not in approach
+    assert rules.difficulty_approach in approach  # the difficulty was kept: its own text
+    text = all_text(doc)
+    assert f"Type: {type_text(decided)}" in text
+    assert f"In force: type {type_text(decided)}" in text
+
+    # Without a decision the approach is the rules' own, with no note.
+    plain = docx.Document(str(write_patient_report(tmp_path / "p.docx", report.to_dict())))
+    approach = section_text(plain, "Recommended approach")
+    assert not any(t.startswith("Follows") for t in approach)
+    if suggested is not None:
+        assert approach[0] == rules.type_approaches[suggested]
+        assert f"Suggested type: {type_text(suggested)}" in all_text(plain)
 
 
 def test_minimal_report_says_what_is_missing(

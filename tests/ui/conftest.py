@@ -41,7 +41,7 @@ class FakePrompter(Prompter):
     def memo(self, code: str, where: str, default: str = "") -> str | None:
         return self._next(f"memo on {code} at {where}")  # type: ignore[return-value]
 
-    def open_file(self, title: str, filters: str) -> Path | None:
+    def open_file(self, title: str, filters: str, *, kind: str | None = None) -> Path | None:
         return self._next(title)  # type: ignore[return-value]
 
     def confirm(self, title: str, question: str) -> bool:
@@ -53,10 +53,12 @@ class FakePrompter(Prompter):
     def unexpected_error(self, summary: str, details: str, log_path: Path | None) -> None:
         self.unexpected.append((summary, details, log_path))
 
-    def open_files(self, title: str, filters: str) -> list[Path]:
+    def open_files(self, title: str, filters: str, *, kind: str | None = None) -> list[Path]:
         return self._next(title) or []  # type: ignore[return-value]
 
-    def save_file(self, title: str, filters: str, default: str = "") -> Path | None:
+    def save_file(
+        self, title: str, filters: str, default: str = "", *, kind: str | None = None
+    ) -> Path | None:
         return self._next(title)  # type: ignore[return-value]
 
     def choose(self, title: str, label: str, options: list[str], current: int = 0) -> int | None:

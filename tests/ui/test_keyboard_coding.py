@@ -4,19 +4,32 @@ side warning and find, all by key presses on the real window."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from coder.app import identity, importing, projects, raters, schemes
+from coder.app.coding import CodingSession
 from coder.app.identity import Coder
+from coder.app.importing import ImportOptions
 from coder.domain.coding import Unit
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.memo_dialog import MemoDialog
 from coder.ui.models.turns_model import HIGHLIGHTS_ROLE, Column
 
+REPO = Path(__file__).resolve().parents[2]
+TIMED = """\
+[00:00:05] T: How have things been since last week?
+[00:00:12] P: Fine. I guess.
+[00:05:40] T: You said fine, but you sound tired.
+[00:06:10] P: I don't want to talk about it. Can we talk about work instead?
+[00:11:00] T: We can. I notice we moved away from how you feel, though.
+[00:12:00] P: Honestly, these sessions are not helping me at all.
+"""
 Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
 
 
@@ -183,3 +196,99 @@ def test_find_highlights_every_match_and_counts(
     assert label.text() == f"1 of {total}"
     window.search_box.setText("zebra")
     assert label.text() == "no matches"
+
+
+# ---- a whole session by keyboard, with rating hotkeys from the scheme ---------------------
+RATING_KEYS = {"W_SIG": "F6", "C_SIG": "F7", "G_W": "F8"}
+
+
+def scheme_with_rating_keys(tmp_path: Path) -> Path:
+    """3RS-2015 under another id, with hotkeys on two segment ratings and one session
+    rating (the built-in scheme declares none)."""
+    text = (REPO / "schemes" / "3rs-2015.yaml").read_text(encoding="utf-8")
+    text = text.replace('id: "3rs-2015"', 'id: "3rs-keys"', 1)
+    for rating_id, hotkey in RATING_KEYS.items():
+        text = text.replace(
+            f"  - id: {rating_id}\n", f'  - id: {rating_id}\n    hotkey: "{hotkey}"\n', 1
+        )
+    path = tmp_path / "3rs-keys.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class MouseCounter(QObject):
+    """Counts mouse presses anywhere in the application: the test must make none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.presses = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+            self.presses += 1
+        return False
+
+
+def test_a_rater_codes_a_whole_session_ratings_included_without_the_mouse(
+    tmp_path: Path, make_window: Make, qtbot: QtBot
+) -> None:
+    db = projects.create_project(tmp_path / "keys.sqlite")
+    try:
+        schemes.add_scheme_file(db, scheme_with_rating_keys(tmp_path))
+        source = tmp_path / "P01_S1.txt"
+        source.write_text(TIMED, encoding="utf-8")
+        assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
+        raters.add_rater(db, "Ada", "AL")
+        window = make_window(db, identity.sign_in(db, "Ada"))
+        position = window.scheme_combo.findData("3rs-keys")
+        window.scheme_combo.setCurrentIndex(position)
+        window.scheme_combo.activated.emit(position)  # as when picked in the toolbar
+        window.open_session("P01", 1)
+        assert window.ws is not None and window.ws.scheme.id == "3rs-keys"
+        segments = [s.index for s in window.ws.segments]
+        assert len(segments) >= 2
+        mouse = MouseCounter()
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(mouse)
+        qtbot.waitUntil(lambda: focused(window) == "transcript")
+
+        for n, segment in enumerate(segments):
+            assert window.current_segment == segment
+            key(qtbot, "1")  # W1 — present in this segment
+            key(qtbot, Qt.Key.Key_F6)  # W_SIG's own key: straight to its cell
+            assert focused(window) == "grid"
+            assert window.grid.grid.column(window.grid.currentIndex().column()).id == "W_SIG"
+            key(qtbot, "3")
+            key(qtbot, Qt.Key.Key_F7)
+            assert window.grid.grid.column(window.grid.currentIndex().column()).id == "C_SIG"
+            key(qtbot, "1")
+            key(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # back to text
+            assert focused(window) == "transcript"
+            if n + 1 < len(segments):
+                key(qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+
+        qtbot.waitUntil(window.session_form.combo("G_W").isVisible)  # shown by the event loop
+        key(qtbot, Qt.Key.Key_F8)  # the session rating G_W: its drop-down
+        assert QApplication.focusWidget() is window.session_form.combo("G_W")
+        key(qtbot, Qt.Key.Key_Down)
+        key(qtbot, Qt.Key.Key_Down)  # not rated → 1 → 2
+
+        app.removeEventFilter(mouse)
+        stored = {
+            (c.code_id, c.unit, c.unit_index, c.value)
+            for c in CodingSession(
+                db, identity.sign_in(db, "Ada"), "P01", 1, "3rs-keys"
+            ).own_codes()
+        }
+        expected = {("G_W", Unit.SESSION, 1, 2)}
+        for segment in segments:
+            expected |= {
+                ("W1", Unit.SEGMENT, segment, None),
+                ("W_SIG", Unit.SEGMENT, segment, 3),
+                ("C_SIG", Unit.SEGMENT, segment, 1),
+            }
+        assert {(i, u, x, v if i != "W1" else None) for i, u, x, v in stored} == expected
+        assert mouse.presses == 0
+    finally:
+        db.close()

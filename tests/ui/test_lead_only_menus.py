@@ -17,9 +17,7 @@ from coder.ui.main_window import MainWindow
 
 Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
 LEAD_ONLY = {
-    "&New coding round…": "open a new coding round",
-    "&Lock current round": "lock a coding round",
-    "&Unblind locked round": "unblind a coding round",
+    "&Manage rounds…": "manage coding rounds",
     "&Blinding…": "change when raters are blinded",
     "Reliability and &consensus…": "open reliability and consensus",
 }
@@ -93,5 +91,24 @@ def test_a_lead_starts_a_round_from_the_menu(
 ) -> None:
     window = make_window(coded_db, lead)
     window.prompter.answers.append("calibration")  # type: ignore[attr-defined]
-    lead_only_actions(window)["&New coding round…"].trigger()
+    lead_only_actions(window)["&Manage rounds…"].trigger()
+    dialog = window.child_windows[-1]
+    dialog.new_button.click()  # type: ignore[attr-defined]
     assert [r.name for r in rounds.list_rounds(coded_db)] == ["calibration"]
+    dialog.close()
+
+
+def test_the_rounds_menu_has_one_place_for_rounds(
+    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+) -> None:
+    """Opening, locking, reopening and unblinding live in the Rounds dialog only: the
+    menu offers no second, slightly different way to do them."""
+    window = make_window(coded_db, lead)
+    texts = [a.text().replace("&", "") for a in rounds_menu(window).actions() if a.text()]
+    assert texts == [
+        "Manage rounds…",
+        "Blinding…",
+        "Progress…",
+        "Reliability and consensus…",
+        "Audit trail…",
+    ]

@@ -255,7 +255,10 @@ def test_override_needs_a_rationale_and_stays_beside_the_suggestion(
     qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
     [saved] = profiles.override_history(sample_db, "P01")
     assert (saved.type, saved.who) == ("B", "Ada Lovelace")
-    assert panel.decided_type.text() == "Type B"
+    assert (
+        panel.decided_type.text() == "Type B — functioning well, but with interpersonal struggles"
+    )
+    assert "Follows the clinician's decision: type B" in panel.reasons.toPlainText()
     assert "Repair work around setbacks" in panel.decided_why.text()
     assert "Ada Lovelace" in panel.decided_who.text()
     assert panel.suggested_type.text() == "No type suggested"  # the suggestion stays visible

@@ -210,7 +210,8 @@ def test_status_shows_round_and_blinding_and_follows_changes(
     assert window.round_label.text() == "No coding round · not blinded"
     prompter: Any = window.prompter
     prompter.answers.append("calibration")
-    menu_action(window, "Rounds", "New coding round…").trigger()
+    menu_action(window, "Rounds", "Manage rounds…").trigger()
+    window.child_windows[-1].new_button.click()  # type: ignore[attr-defined]
     assert window.round_label.text() == "Round 1 “calibration” open · not blinded"
     sign_in_as(monkeypatch, "Ada")
     menu_action(window, "File", "Switch rater…").trigger()
@@ -219,7 +220,8 @@ def test_status_shows_round_and_blinding_and_follows_changes(
     sign_in_as(monkeypatch, "Lee", PASSPHRASE)
     menu_action(window, "File", "Switch rater…").trigger()
     prompter.answers.append(True)
-    menu_action(window, "Rounds", "Lock current round").trigger()
+    menu_action(window, "Rounds", "Manage rounds…").trigger()
+    window.child_windows[-1].lock_button.click()  # type: ignore[attr-defined]
     assert window.round_label.text().startswith("Round 1 “calibration” locked")
     prompter.answers.append(2)  # blinding: never
     menu_action(window, "Rounds", "Blinding…").trigger()

@@ -10,6 +10,7 @@ model of what must be stored.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -30,6 +31,21 @@ Row = tuple[str, int, str, int, int | None]  # rater, session number, code, segm
 
 
 # ---- how a rater drives the window ------------------------------------------------------
+def lock_in_rounds_dialog(window: MainWindow, qtbot: QtBot) -> None:
+    """Lock the newest round the way a lead does: Rounds ▸ Manage rounds…, Lock…, then
+    back to the main window (whose code keys fire only while it is active)."""
+    action(window, "Manage rounds").trigger()
+    dialog: Any = window.child_windows[-1]
+    dialog.lock_button.click()
+    dialog.close()
+    window.child_windows.remove(dialog)
+    window.activateWindow()
+    handle = window.windowHandle()
+    if handle is not None:
+        handle.requestActivate()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+
 def action(window: MainWindow, text: str) -> QAction:
     """The menu action whose text (without the & accelerator) starts with ``text``."""
     for menu_action in window.menuBar().actions():
@@ -137,6 +153,7 @@ def test_switching_closes_windows_opened_under_the_old_identity(
     ada: Coder,
     lead: Coder,
     make_window: Make,
+    qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from coder.ui.patient_view import PatientView
@@ -150,7 +167,7 @@ def test_switching_closes_windows_opened_under_the_old_identity(
     assert {type(w) for w in opened} == {PatientView, ReliabilityView}
     rounds.create_round(coded_db, lead, "pilot")
     window.prompter.answers.append(True)  # type: ignore[attr-defined]
-    action(window, "Lock current round").trigger()
+    lock_in_rounds_dialog(window, qtbot)
     assert rounds.list_rounds(coded_db)[0].status is RoundStatus.LOCKED
 
     switch_rater(window, ada, monkeypatch)
@@ -413,7 +430,7 @@ def test_random_sequences_keep_who_coded_what_right(
             status = RoundStatus.OPEN if expected.locked else RoundStatus.LOCKED
             if me == "Lee" and status is RoundStatus.LOCKED:
                 window.prompter.answers.append(True)  # type: ignore[attr-defined]
-                action(window, "Lock current round").trigger()
+                lock_in_rounds_dialog(window, qtbot)
             else:  # the lead, at another computer, while this window stays open
                 rounds.set_round_status(coded_db, lead, 1, status)
             expected.locked = not expected.locked
