@@ -55,7 +55,7 @@ from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.io.atomic import write_atomically
-from coder.io.codes_csv import CodeRecord
+from coder.io.codes_csv import CodeRecord, CodesFileError
 from coder.io.refi import (
     RefiCode,
     RefiCoding,
@@ -635,9 +635,16 @@ def import_qdpx(
                 f"{n} coding(s) of code {name!r}: not in the project's schemes (import "
                 "again with the file's codebook added as a scheme: --add-codebook)"
             )
-        done = codes_service.import_code_records(
-            session, db, path, records, actor, create_raters=True
-        )
+        try:
+            # New users become raters where the importer may create raters (a lead, or
+            # anyone in a project without one); otherwise they are refused by name.
+            create = not project_has_lead(session) or (actor is not None and actor.is_lead)
+            done = codes_service.import_code_records(
+                session, db, path, records, actor, create_raters=create
+            )
+        except CodesFileError as exc:  # its "line N" is the Nth coding of the file
+            problems = [re.sub(r"^line (\d+)", r"coding \1", p) for p in exc.problems]
+            raise type(exc)(path, problems) from None
     report.codes, report.already_present = done.rows, done.already_present
     report.new_raters = done.new_raters
     return report

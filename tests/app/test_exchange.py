@@ -288,6 +288,8 @@ def test_adding_a_codebook_is_a_leads_right(
     packed = foreign_qdpx(tmp_path / "f.qdpx", 0, 5)
     with pytest.raises(CoderError, match="lead"):
         exchange.import_qdpx(coded, packed, ada, add_codebook=True)
+    with pytest.raises(CoderError, match=r"f\.qdpx: .*coding 1\b"):  # Kim is no rater of Ada's
+        exchange.import_qdpx(coded, packed, ada)
     report = exchange.import_qdpx(coded, packed, lead, add_codebook=True)
     assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
     with sqlite3.connect(tmp_path / "p.sqlite") as con:
