@@ -12,6 +12,8 @@ What travels and how (docs/exchange.md says it for users):
 * **Sources**: one plain-text source per transcribed session (layout in
   :mod:`coder.io.refi.source_text`), named ``PATIENT_S<n>``, its description listing
   patient, session and speakers.
+* **Variables**: ``patient`` and ``session`` on every source, and each session-level
+  rating (the 3RS globals) as an integer variable per rater (``G_W Ada``).
 * **Codings**: one selection per code application, created by its rater: the evidence
   span if there is one, otherwise the whole unit (turn, segment, episode, or the whole
   session for session-level ratings). The selection's description carries what other
@@ -53,7 +55,7 @@ from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.io.atomic import write_atomically
-from coder.io.codes_csv import CodeRecord
+from coder.io.codes_csv import CodeRecord, CodesFileError
 from coder.io.refi import (
     RefiCode,
     RefiCoding,
@@ -62,6 +64,7 @@ from coder.io.refi import (
     RefiSelection,
     RefiSource,
     RefiUser,
+    RefiVariable,
     stable_guid,
 )
 from coder.io.refi.reader import read_codebook, read_project
@@ -328,6 +331,9 @@ def export_qdpx(
             by_session[int(row[-1])].append(_Applied(*row[:-1]))
         sources: list[RefiSource] = []
         notes: list[RefiNote] = []
+        patient_var = RefiVariable(stable_guid("variable", "patient"), "patient", "Text")
+        session_var = RefiVariable(stable_guid("variable", "session"), "session", "Integer")
+        variables: dict[str, RefiVariable] = {"": patient_var, " ": session_var}
         used_raters: set[int] = set()
         n_codings = 0
         for session_id, patient, number, label, transcript_id in sessions:
@@ -371,6 +377,10 @@ def export_qdpx(
                 )
             }
             selections: list[RefiSelection] = []
+            values: list[tuple[str, str | int]] = [
+                (patient_var.guid, patient),
+                (session_var.guid, number),
+            ]
             coded = by_session.get(session_id, [])
             for a in coded:
                 uid, rater_id, code_id, unit, unit_index = (
@@ -395,6 +405,21 @@ def export_qdpx(
                 )
                 user = rater_guids[rater_id]
                 used_raters.add(rater_id)
+                if unit == Unit.SESSION.value and a.value is not None:
+                    # session globals also as document variables, one per rating and rater
+                    name = f"{code_id} {raters[rater_id]}"
+                    label = scheme.rating(code_id).label if scheme.is_rating(code_id) else code_id
+                    var = variables.setdefault(
+                        name,
+                        RefiVariable(
+                            stable_guid("variable", key, code_id, raters[rater_id]),
+                            name,
+                            "Integer",
+                            f"{label}, session-level, rated by {raters[rater_id]} ({key}); "
+                            "empty: not rated or NA",
+                        ),
+                    )
+                    values.append((var.guid, a.value))
                 note_refs: tuple[str, ...] = ()
                 if memo:
                     note_guid = stable_guid("memo", uid)
@@ -441,6 +466,7 @@ def export_qdpx(
                     text,
                     description,
                     tuple(selections),
+                    tuple(values),
                 )
             )
             if progress is not None:
@@ -455,6 +481,7 @@ def export_qdpx(
         codes=_codebook(schemes),
         sources=tuple(sources),
         notes=tuple(notes),
+        variables=tuple(variables.values()),
         description=f"Exported by {MARK}. What each part means: docs/exchange.md.",
     )
     write_qdpx(out, project)
@@ -608,9 +635,16 @@ def import_qdpx(
                 f"{n} coding(s) of code {name!r}: not in the project's schemes (import "
                 "again with the file's codebook added as a scheme: --add-codebook)"
             )
-        done = codes_service.import_code_records(
-            session, db, path, records, actor, create_raters=True
-        )
+        try:
+            # New users become raters where the importer may create raters (a lead, or
+            # anyone in a project without one); otherwise they are refused by name.
+            create = not project_has_lead(session) or (actor is not None and actor.is_lead)
+            done = codes_service.import_code_records(
+                session, db, path, records, actor, create_raters=create
+            )
+        except CodesFileError as exc:  # its "line N" is the Nth coding of the file
+            problems = [re.sub(r"^line (\d+)", r"coding \1", p) for p in exc.problems]
+            raise type(exc)(path, problems) from None
     report.codes, report.already_present = done.rows, done.already_present
     report.new_raters = done.new_raters
     return report

@@ -11,6 +11,7 @@ The REFI-QDA items (a ``.qdpx`` project for other QDA programs, a ``.qdc`` codeb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -64,17 +65,7 @@ def run_export(w: MainWindow, fmt: ExportFormat) -> None:
         with_dictionary=True,
         excel=bool(excel is not None and excel.isChecked()),
     )
-    dialog = QProgressDialog("Exporting…", "Cancel", 0, 0, w)
-    dialog.setWindowTitle("Export")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(500)  # small exports finish before it shows
-
-    def progress(rows: int) -> None:
-        dialog.setLabelText(f"Exporting… {rows:,} rows written")
-        QCoreApplication.processEvents()
-        if dialog.wasCanceled():
-            raise ExportCancelled("export cancelled; nothing was written")
-
+    dialog, progress = _progress_dialog(w, "rows")
     try:
         result = exporting.export(w.db, target, options, coder=w.coder, progress=progress)
     except ExportCancelled:
@@ -89,6 +80,24 @@ def run_export(w: MainWindow, fmt: ExportFormat) -> None:
     w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
 
 
+def _progress_dialog(w: MainWindow, what: str) -> tuple[QProgressDialog, Callable[[int], None]]:
+    """A window-modal progress dialog (shown only after half a second) and the callback
+    the export calls: it updates the count and raises :class:`ExportCancelled` once
+    Cancel was pressed, before anything is written."""
+    dialog = QProgressDialog("Exporting…", "Cancel", 0, 0, w)
+    dialog.setWindowTitle("Export")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)  # small exports finish before it shows
+
+    def progress(n: int) -> None:
+        dialog.setLabelText(f"Exporting… {n:,} {what} written")
+        QCoreApplication.processEvents()
+        if dialog.wasCanceled():
+            raise ExportCancelled("export cancelled; nothing was written")
+
+    return dialog, progress
+
+
 def run_export_qdpx(w: MainWindow) -> None:
     target = w.prompter.save_file(
         "Export a REFI-QDA project", "REFI-QDA projects (*.qdpx)", "project.qdpx"
@@ -96,11 +105,18 @@ def run_export_qdpx(w: MainWindow) -> None:
     if target is None:
         return
     options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
+    dialog, progress = _progress_dialog(w, "codings")
     try:
-        result = exchange.export_qdpx(w.db, target, options, coder=w.coder)
+        result = exchange.export_qdpx(w.db, target, options, coder=w.coder, progress=progress)
+    except ExportCancelled:
+        w.show_message("Export cancelled; nothing was written")
+        return
     except CoderError as exc:
         w.prompter.error("Export failed", str(exc))
         return
+    finally:
+        dialog.close()
+        dialog.deleteLater()
     w.show_message(f"Wrote {result.codings} codings on {result.sources} transcripts to {target}")
 
 

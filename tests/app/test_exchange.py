@@ -32,6 +32,7 @@ P01,1,Ada,W2,segment,1,1,2:0,2:5,short answer
 P01,1,Ada,W_SIG,segment,1,3,,,
 P01,1,Ben,C1,segment,2,1,,,
 P01,2,Ben,W2,turn,2,1,,,
+P01,2,Ben,G_W,session,1,4,,,
 """
 ROWS = """SELECT p.code, s.number, r.name, sc.key, a.code_id, a.unit, a.unit_index, a.value,
                  a.evidence_turn, a.evidence_start, a.evidence_end, a.memo
@@ -84,7 +85,7 @@ def test_qdpx_validates_and_selections_hold_the_evidence(
 ) -> None:
     out = tmp_path / "p.qdpx"
     result = exchange.export_qdpx(coded, out, ExportOptions(), lead)
-    assert (result.codings, result.users) == (4, 2)
+    assert (result.codings, result.users) == (5, 2)
     tree = qde(out)
     etree.XMLSchema(etree.parse(str(DATA / "Project-mrt2019.xsd"))).assertValid(tree)
     users = {u.get("name"): u.get("guid") for u in tree.iterfind(".//q:User", NS)}
@@ -109,6 +110,19 @@ def test_qdpx_validates_and_selections_hold_the_evidence(
         if "value: 3" in (s.findtext("q:Description", namespaces=NS) or "")
     ]
     assert len(rating) == 1  # the W_SIG rating travels with its value
+    # session globals are also document variables: patient, session, G_W by Ben
+    variables = {v.get("name"): v.get("guid") for v in tree.iterfind(".//q:Variable", NS)}
+    assert set(variables) == {"patient", "session", "G_W Ben"}
+    session2 = tree.find(".//q:TextSource[@name='P01_S2']", NS)
+    given = {
+        vv.find("q:VariableRef", NS).get("targetGUID"): vv[1].text
+        for vv in session2.iterfind("q:VariableValue", NS)
+    }
+    assert given == {
+        variables["patient"]: "P01",
+        variables["session"]: "2",
+        variables["G_W Ben"]: "4",
+    }
     # the codebook's groups are parent codes
     parents = tree.findall("q:CodeBook/q:Codes/q:Code", NS)
     assert all(p.get("isCodable") == "false" and p.findall("q:Code", NS) for p in parents)
@@ -122,7 +136,7 @@ def test_blinded_rater_exports_only_own_codes(
 ) -> None:
     out = tmp_path / "ada.qdpx"
     result = exchange.export_qdpx(coded, out, ExportOptions(), ada)
-    assert (result.codings, result.users) == (2, 1)
+    assert (result.codings, result.users) == (2, 1)  # not Ben's C1, W2 and G_W
     names = {u.get("name") for u in qde(out).iterfind(".//q:User", NS)}
     assert names == {"Ada"}
     with pytest.raises(CoderError):
@@ -274,6 +288,8 @@ def test_adding_a_codebook_is_a_leads_right(
     packed = foreign_qdpx(tmp_path / "f.qdpx", 0, 5)
     with pytest.raises(CoderError, match="lead"):
         exchange.import_qdpx(coded, packed, ada, add_codebook=True)
+    with pytest.raises(CoderError, match=r"f\.qdpx: .*coding 1\b"):  # Kim is no rater of Ada's
+        exchange.import_qdpx(coded, packed, ada)
     report = exchange.import_qdpx(coded, packed, lead, add_codebook=True)
     assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
     with sqlite3.connect(tmp_path / "p.sqlite") as con:

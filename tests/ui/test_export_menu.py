@@ -163,3 +163,22 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     file_action(second, "Import REFI-QDA project…").trigger()
     assert second_prompter.errors == [f"{bad}: not a .qdpx file (not a zip archive)"]
     other.close()
+
+
+def test_cancelling_the_qdpx_export_leaves_no_file(
+    coded: ProjectDatabase,
+    lead: Coder,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(coded, lead)
+    prompter: Any = window.prompter
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    prompter.answers.append(folder / "p.qdpx")
+    export_actions(window)[QDPX_ITEM].trigger()
+    assert list(folder.iterdir()) == []
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert prompter.errors == []

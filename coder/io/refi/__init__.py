@@ -16,6 +16,7 @@ from coder.io.refi.model import (
     RefiSelection,
     RefiSource,
     RefiUser,
+    RefiVariable,
     stable_guid,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "RefiSelection",
     "RefiSource",
     "RefiUser",
+    "RefiVariable",
     "stable_guid",
 ]

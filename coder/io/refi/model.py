@@ -80,12 +80,23 @@ class RefiSelection:
 
 
 @dataclass(frozen=True, slots=True)
+class RefiVariable:
+    """A document variable (MAXQDA's document variables, NVivo's attributes)."""
+
+    guid: str
+    name: str
+    type: str  # "Text" or "Integer" (the standard's typeOfVariable)
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RefiSource:
     guid: str
     name: str
     text: str
     description: str = ""
     selections: tuple[RefiSelection, ...] = ()
+    values: tuple[tuple[str, str | int], ...] = ()  # (variable guid, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +114,7 @@ class RefiProject:
     codes: tuple[RefiCode, ...] = ()
     sources: tuple[RefiSource, ...] = ()
     notes: tuple[RefiNote, ...] = ()
+    variables: tuple[RefiVariable, ...] = ()
     description: str = ""
     origin: str = ""
     skipped: tuple[str, ...] = field(default=())  # what the reader did not take, in words

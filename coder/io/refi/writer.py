@@ -121,6 +121,18 @@ def project_xml(project: RefiProject) -> bytes:
         codes = _sub(_sub(root, "CodeBook"), "Codes")
         for code in project.codes:
             _code(codes, code, in_project=True)
+    if project.variables:
+        variables = _sub(root, "Variables")
+        for variable in project.variables:
+            element = _sub(
+                variables,
+                "Variable",
+                guid=variable.guid,
+                name=variable.name,
+                typeOfVariable=variable.type,
+            )
+            if variable.description:
+                _sub(element, "Description", variable.description)
     if project.sources:
         sources = _sub(root, "Sources")
         for source in project.sources:
@@ -135,6 +147,11 @@ def project_xml(project: RefiProject) -> bytes:
                 _sub(element, "Description", source.description)
             for sel in source.selections:
                 _selection(element, sel, source)
+            for variable_guid, value in source.values:
+                holder = _sub(element, "VariableValue")
+                _sub(holder, "VariableRef", targetGUID=variable_guid)
+                kind = "IntegerValue" if isinstance(value, int) else "TextValue"
+                _sub(holder, kind, str(value))
     if project.notes:
         notes = _sub(root, "Notes")
         for note in project.notes:
