@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches
 
 from coder.domain.formulation import Override
+from coder.domain.formulation_rules import type_text
 from coder.domain.intake import OCTANTS, Intake
 from coder.io.docx_common import (
     add_table,
@@ -43,7 +44,6 @@ from coder.io.profile_text import (
     evidence_text,
     fmt,
     session_value,
-    type_text,
     vote_text,
 )
 
