@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from coder.domain.formulation import PROVISIONAL_LABEL, Difficulty, Override, TypeLabel
+from coder.domain.formulation_rules import type_text
 from coder.io.profile_text import (
     approach_note,
     difficulty_label,
     evidence_text,
-    type_text,
     vote_text,
 )
 

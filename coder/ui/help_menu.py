@@ -104,7 +104,9 @@ def shortcut_rows(w: MainWindow) -> list[ShortcutRow]:
             k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
         )
         if action in hotkeys:
-            rows.append(ShortcutRow(keys, hotkey_label(scheme, action.text()), "Code key"))
+            rating = scheme is not None and scheme.is_rating(action.text())
+            where = "Rating key" if rating else "Code key"
+            rows.append(ShortcutRow(keys, hotkey_label(scheme, action.text()), where))
         else:
             where = paths.get(action, "Window")
             rows.append(ShortcutRow(keys, _plain(action.text()), where))
@@ -120,7 +122,7 @@ def hotkey_label(scheme: Any, item_id: str) -> str:
     if scheme.is_stage(item_id):
         return f"{item_id} — {scheme.stage(item_id)[1].name}"
     if scheme.is_rating(item_id):
-        return f"{item_id} — {scheme.rating(item_id).label}"
+        return f"{item_id} — {scheme.rating(item_id).label}: go to it, then type the value"
     return item_id
 
 

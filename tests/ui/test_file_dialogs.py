@@ -144,3 +144,16 @@ def test_a_child_window_parents_its_own_dialogs(
     assert name == "getSaveFileName"
     assert parent is view and parent is not window
     assert Path(directory).name == "P01-report.docx"
+
+
+def test_import_remembers_the_transcripts_folder(
+    window: MainWindow, dialogs: Recorder, tmp_path: Path
+) -> None:
+    from coder.ui import import_flow
+
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    assert preferences.remember_folder("transcripts", folder)
+    import_flow.run_import(window)  # Cancel in the dialog: nothing imported
+    parent, name, directory = dialogs.calls[-1]
+    assert (parent, name, Path(directory)) == (window, "getOpenFileNames", folder)

@@ -17,6 +17,7 @@ from coder.app.identity import Coder
 from coder.app.importing import ImportOptions
 from coder.domain.coding import Unit
 from coder.store.database import ProjectDatabase
+from coder.ui.help_menu import shortcut_rows
 from coder.ui.main_window import MainWindow
 from coder.ui.memo_dialog import MemoDialog
 from coder.ui.models.turns_model import HIGHLIGHTS_ROLE, Column
@@ -247,6 +248,10 @@ def test_a_rater_codes_a_whole_session_ratings_included_without_the_mouse(
         assert window.ws is not None and window.ws.scheme.id == "3rs-keys"
         segments = [s.index for s in window.ws.segments]
         assert len(segments) >= 2
+        rows = {(r.key, r.where): r.action for r in shortcut_rows(window)}
+        assert rows[("F6", "Rating key")] == (
+            "W_SIG — Withdrawal significance: go to it, then type the value"
+        )  # the shortcuts table lists the scheme's rating keys
         mouse = MouseCounter()
         app = QApplication.instance()
         assert app is not None
