@@ -26,7 +26,6 @@ TIMED = """\
 [00:11:00] P: Honestly, these sessions are not helping me at all.
 """
 PASSPHRASE = "correct horse battery"
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from reliability_data import (
     from_confusion,
     from_counts,
 )
+from sklearn.metrics import cohen_kappa_score
 
 from coder.stats.reliability import (
     cohen_kappa,
@@ -53,8 +54,17 @@ def test_krippendorff_2011_nominal_by_hand() -> None:
 
 
 def test_alpha_with_explicit_value_domain_is_unchanged() -> None:
-    with_domain = krippendorff_alpha(KRIPPENDORFF_2011, "ordinal", categories=[1, 2, 3, 4, 5, 6])
-    assert with_domain.value == pytest.approx(0.8153875, abs=1e-7)
+    """An unused category (6) changes neither the frequency-based ordinal metric nor the
+    value; the oracle is the ``krippendorff`` package given the same value domain."""
+    domain = [1, 2, 3, 4, 5, 6]
+    with_domain = krippendorff_alpha(KRIPPENDORFF_2011, "ordinal", categories=domain)
+    oracle = krippendorff.alpha(
+        reliability_data=KRIPPENDORFF_2011.T, value_domain=domain, level_of_measurement="ordinal"
+    )
+    assert with_domain.value == pytest.approx(float(oracle), abs=1e-12)
+    assert with_domain.value == pytest.approx(
+        krippendorff_alpha(KRIPPENDORFF_2011, "ordinal").value, abs=1e-12
+    )
 
 
 # ---- Fleiss (1971) ------------------------------------------------------------------------
@@ -103,6 +113,17 @@ def test_weighted_kappa_on_cohen_1960_by_hand() -> None:
     assert cohen_kappa(matrix, weights="quadratic").value == pytest.approx(1 - 0.60 / 1.10)
 
 
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_kappa_matches_scikit_learn(weights: str | None) -> None:
+    """Oracle: ``sklearn.metrics.cohen_kappa_score(a, b, weights=weights)``, an
+    implementation independent of ours, on Cohen's (1960) table and the paradox table."""
+    for table in (COHEN_1960, np.array([[0, 2], [5, 118]]), np.array([[20, 5], [10, 15]])):
+        matrix = from_confusion(table)
+        oracle = cohen_kappa_score(matrix[:, 0], matrix[:, 1], weights=weights)
+        ours = cohen_kappa(matrix, weights=weights)  # type: ignore[arg-type]
+        assert ours.value == pytest.approx(oracle, abs=1e-12)
+
+
 def test_wikipedia_two_by_two_example() -> None:
     # Wikipedia "Cohen's kappa": 50 proposals, 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no.
     matrix = from_confusion(np.array([[20, 5], [10, 15]]))
@@ -125,7 +146,7 @@ def test_kappa_paradox_high_agreement_low_kappa() -> None:
     kappa = cohen_kappa(matrix).value
     pe = 0.984 * 0.96 + 0.016 * 0.04
     assert kappa == pytest.approx((0.944 - pe) / (1 - pe))
-    assert kappa is not None and round(kappa, 4) == -0.0234
+    assert kappa is not None and round(kappa, 4) == -0.0234  # the line above, to 4 d.p.
     pi = (0.984 + 0.96) / 2
     assert gwet_ac1(matrix).value == pytest.approx(
         (0.944 - 2 * pi * (1 - pi)) / (1 - 2 * pi * (1 - pi))
@@ -166,10 +187,16 @@ def test_shrout_fleiss_confidence_intervals() -> None:
 
 
 def test_shrout_fleiss_icc1_ci_by_hand() -> None:
-    # Shrout & Fleiss eq. for ICC(1,1): F = BMS/WMS with (n-1, n(k-1)) df.
+    # Shrout & Fleiss eq. for ICC(1,1): F = BMS/WMS with (n-1, n(k-1)) df. The mean
+    # squares by the one-way ANOVA definitions, checked against Table 2's printed
+    # BMS 11.24 and WMS 6.26.
     from scipy import stats
 
-    bms, wms, n, k = 11.24166667, 6.26388889, 6, 4
+    n, k = SHROUT_FLEISS.shape
+    target_means = SHROUT_FLEISS.mean(axis=1)
+    bms = k * ((target_means - SHROUT_FLEISS.mean()) ** 2).sum() / (n - 1)
+    wms = ((SHROUT_FLEISS - target_means[:, None]) ** 2).sum() / (n * (k - 1))
+    assert (round(bms, 2), round(wms, 2)) == (11.24, 6.26)
     f_obs = bms / wms
     fl = f_obs / stats.f.ppf(0.975, n - 1, n * (k - 1))
     fu = f_obs * stats.f.ppf(0.975, n * (k - 1), n - 1)

@@ -117,7 +117,8 @@ def test_report_marks_what_does_not_apply_to_nominal_data() -> None:
     assert report.stats["weighted_kappa_linear"].value is None
     assert "nominal" in (report.stats["weighted_kappa_quadratic"].note or "")
     assert all(s.value is None and "nominal" in (s.note or "") for s in report.icc.values())
-    assert report.stats["cohen_kappa"].value == pytest.approx(0.5)
+    # p_o = 3/4; the raters code 1 in 1/2 and 1/4 of units: p_e = .5 x .25 + .5 x .75 = .5
+    assert report.stats["cohen_kappa"].value == pytest.approx((0.75 - 0.5) / (1 - 0.5))
 
 
 def test_dataframes_are_accepted() -> None:
