@@ -21,6 +21,7 @@ from coder.app import schemes as scheme_service
 from coder.app.access import NotAllowed, check_editable, is_blinded, visible_rater_ids
 from coder.app.browse import read_turns
 from coder.app.identity import Coder
+from coder.app.lookup import no_transcript, session_or_none
 from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
@@ -34,13 +35,11 @@ from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
     EpisodeRow,
-    PatientRow,
     RaterRow,
     RoundRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
-    SessionRow,
 )
 
 
@@ -61,13 +60,9 @@ class CodingSession:
         self.number = number
         self.scheme: Scheme = scheme_service.load_project_scheme(db, scheme_key)
         with db.reading() as session:
-            row = session.scalar(
-                select(SessionRow)
-                .join(PatientRow)
-                .where(PatientRow.code == patient, SessionRow.number == number)
-            )
+            row = session_or_none(session, patient, number)
             if row is None or row.transcript is None:
-                raise NotFoundError(f"no transcript for patient {patient!r} session {number}")
+                raise no_transcript(patient, number)
             self.session_id = row.id
             stored = row.transcript
             self.transcript = Transcript(

@@ -39,6 +39,7 @@ from coder.app.raters import check_spelling, exact_names
 from coder.app.reliability_units import UnitMatrices
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import CodeFamily, Scheme, Scope
+from coder.domain.selectors import parse_session_selection
 from coder.stats.reliability import (
     ReliabilityReport,
     Stat,
@@ -85,7 +86,7 @@ def compute(
     """``sessions`` narrows the units: ``"P01"`` (all of a patient's sessions) or
     ``"P01/2"`` (one session)."""
     scheme = scheme_service.load_project_scheme(db, scheme_key)
-    wanted = parse_sessions(sessions)
+    wanted = parse_session_selection(sessions)
     with db.reading() as session:
         _check_access(session, coder)
         check_spelling(session, raters or ())  # exact names; a near miss gets the spelling
@@ -94,7 +95,7 @@ def compute(
         lengths = _turn_lengths(session) if codes["turn"].notna().any() else {}
     if wanted is not None:  # units follow the codes, so filtering the codes is enough
         pairs = zip(codes["patient"], codes["session"], strict=True)
-        codes = codes[[_selected(wanted, p, n) for p, n in pairs]]
+        codes = codes[[wanted.selects(p, n) for p, n in pairs]]
     if codes.empty:
         raise NotFoundError(
             f"no codes of scheme {scheme.id} to compare"
@@ -247,23 +248,6 @@ def _turn_lengths(session: OrmSession) -> dict[tuple[str, int], np.ndarray]:
 
 def _check_access(session: OrmSession, coder: Coder | None) -> None:
     require_everyone_visible(session, coder, "compare raters (--as NAME --passphrase-file FILE)")
-
-
-def parse_sessions(items: Sequence[str] | None) -> set[tuple[str, int | None]] | None:
-    """``["P01", "P02/3"]`` -> {("P01", None), ("P02", 3)}; None means every session."""
-    if not items:
-        return None
-    wanted: set[tuple[str, int | None]] = set()
-    for item in items:
-        patient, sep, number = item.strip().partition("/")
-        if not patient or (sep and not number.isdigit()):
-            raise ValidationError(f"session {item!r} must look like P01 or P01/2")
-        wanted.add((patient, int(number) if sep else None))
-    return wanted
-
-
-def _selected(wanted: set[tuple[str, int | None]], patient: str, number: int) -> bool:
-    return (patient, None) in wanted or (patient, number) in wanted
 
 
 def _codes(

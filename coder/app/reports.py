@@ -25,10 +25,11 @@ from coder.app import intake as intake_service
 from coder.app import profiles, projects, reliability
 from coder.app.access import visible_rater_ids
 from coder.app.identity import Coder
+from coder.app.lookup import find_patient
 from coder.app.profiles import PatientReport
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
 from coder.app.rounds import list_rounds
-from coder.domain.errors import CoderError, NotFoundError
+from coder.domain.errors import CoderError
 from coder.domain.intake import IIPNorms, Intake
 from coder.domain.roles import RaterRole
 from coder.io import plots
@@ -47,7 +48,7 @@ from coder.stats.result import (
     scales_for,
 )
 from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SessionRow
+from coder.store.models import CodeApplicationRow, RaterRow, SessionRow
 
 REPORT_SUFFIX = ".docx"
 PLOT_FORMATS = plots.FORMATS
@@ -70,9 +71,7 @@ def profile_sources(db: ProjectDatabase, coder: Coder | None, patient: str) -> l
     When nobody visible has coded the patient yet, the acting rater's own (empty) profile
     is offered, so intake and formulation can still be worked on."""
     with db.reading() as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         coded = set(
             session.scalars(
                 select(CodeApplicationRow.rater_id)

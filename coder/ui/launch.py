@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from coder.app import demo, identity, preferences, projects
 from coder.app.identity import Coder, SignInNeed
 from coder.domain.errors import CoderError
+from coder.domain.selectors import parse_session_ref
 from coder.store.database import ProjectDatabase
 from coder.ui import window_layout
 from coder.ui.error_report import install_exception_hook
@@ -31,10 +32,8 @@ def parse_open(value: str | None) -> tuple[str, int] | None:
     """``"P01/2"`` -> ("P01", 2)."""
     if not value:
         return None
-    patient, sep, number = value.rpartition("/")
-    if not sep or not patient or not number.isdigit():
-        raise CoderError(f"--open {value!r} must look like PATIENT/SESSION, e.g. P01/2")
-    return patient, int(number)
+    ref = parse_session_ref(value, what="--open")
+    return ref.patient, ref.number
 
 
 def build_window(
