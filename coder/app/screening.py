@@ -49,6 +49,7 @@ from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.selectors import SessionSelection, parse_session_selection
+from coder.io.atomic import write_atomically
 from coder.screening import model_file
 from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
 from coder.stats.alpha import krippendorff_alpha
@@ -378,7 +379,8 @@ def train(
         "sessions": [f"{p}/{n}" for p, n in data.sessions],
         "created_at": utcnow().isoformat(timespec="seconds"),
     }
-    digest = model_file.save(model, out)
+    payload, digest = model_file.to_bytes(model)
+    write_atomically(out, payload)
     trained = [
         {
             "code": c.code,
