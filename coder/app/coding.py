@@ -18,7 +18,12 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
-from coder.app.access import NotAllowed, check_editable, is_blinded, visible_rater_ids
+from coder.app.access import (
+    NotAllowed,
+    check_boundaries_movable,
+    check_editable,
+    visible_rater_ids,
+)
 from coder.app.browse import read_turns
 from coder.app.identity import Coder
 from coder.app.lookup import no_transcript, session_or_none
@@ -292,24 +297,7 @@ class CodingSession:
         old = seg.first_turn
         with self.db.transaction(self.coder) as session:
             check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
-            if self.coder is not None and not self.coder.is_lead:
-                if is_blinded(session, self.coder):
-                    raise NotAllowed(
-                        "segment boundaries are shared by all raters: "
-                        "only a lead can move them while raters are blinded"
-                    )
-                others = session.scalar(
-                    select(CodeApplicationRow.id)
-                    .where(
-                        CodeApplicationRow.session_id == self.session_id,
-                        CodeApplicationRow.rater_id != self.coder.rater_id,
-                    )
-                    .limit(1)
-                )
-                if others is not None:
-                    raise NotAllowed(
-                        "other raters have coded this session; ask a lead to move boundaries"
-                    )
+            check_boundaries_movable(session, self.coder, self.session_id)
             for index, first, last in (
                 (before.index, None, first_turn - 1),
                 (seg.index, first_turn, None),
