@@ -111,3 +111,30 @@ def test_project_blinding_is_shown_and_set_by_a_lead_only(
     assert run(capsys, "project", "blinding", "--project", p)[1].strip() == "Blinding: always"
     code, _, err = run(capsys, "project", "blinding", "sometimes", "--project", p)
     assert code == 2 and "always" in err
+
+
+@pytest.mark.parametrize("bad", ["P01/x", "P01/", "/1", "P01", "P01/-1"])
+def test_assign_refuses_a_bad_session_before_assigning_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    """Session names go through the one parser (coder.domain.selectors): the number is an
+    int by the time it reaches the app, and a bad name anywhere in the list assigns none."""
+    monkeypatch.setenv("CODER_HOME", str(tmp_path))
+    demo.ensure_demo_project().close()
+    p = str(demo.default_project_path())
+    secret = tmp_path / "pass.txt"
+    secret.write_text("lab passphrase")
+    lead = ["--as", "Lee", "--passphrase-file", str(secret)]
+    add_lead = ["raters", "add", "Lee", "--initials", "LP", "--role", "lead"]
+    assert run(capsys, *add_lead, "--project", p, "--passphrase-file", str(secret))[0] == 0
+    assert run(capsys, "rounds", "open", "--project", p, *lead)[0] == 0
+    code, _, err = run(
+        capsys, "rounds", "assign", "Ada Lovelace", "P01/1", bad, "--round", "1", "--project", p,
+        *lead,
+    )  # fmt: skip
+    assert code == 2
+    assert err.strip() == (
+        f"coder: error: session {bad!r} must look like PATIENT/SESSION, e.g. P01/2"
+    )
+    code, out, _ = run(capsys, "rounds", "list", "--project", p, "--json")
+    assert json.loads(out)[0]["assignments"] == []

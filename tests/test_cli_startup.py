@@ -67,15 +67,14 @@ def test_info_loads_no_heavy_module(tmp_path: Path) -> None:
 
 
 def test_spelled_out_constants_agree_with_their_sources() -> None:
-    from coder import cli
     from coder.app import identity, projects, reports
-    from coder.commands import report, transcripts
+    from coder.commands import init, raters, report, transcripts
     from coder.io.ratings_table import LEVELS as TABLE_LEVELS
     from coder.io.transcripts.model import FORMATS
     from coder.stats.result import LEVELS
 
-    assert cli.DEFAULT_SCHEME == projects.DEFAULT_SCHEME
-    assert cli.MIN_PIN == identity.MIN_PIN
+    assert init.DEFAULT_SCHEME == projects.DEFAULT_SCHEME
+    assert raters.MIN_PIN == identity.MIN_PIN
     assert tuple(report.PLOT_FORMATS) == tuple(reports.PLOT_FORMATS)
     assert tuple(transcripts.FORMATS) == tuple(FORMATS)
     assert tuple(LEVELS) == tuple(TABLE_LEVELS)

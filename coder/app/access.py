@@ -215,6 +215,31 @@ def check_editable(
         raise NotAllowed(_locked_message(*closed))
 
 
+def check_boundaries_movable(session: OrmSession, actor: Coder | None, session_id: int) -> None:
+    """Refuse moving segment boundaries of therapy session ``session_id`` unless ``actor``
+    may: boundaries are shared by every rater of the session, so a lead always may, a
+    rater only when not blinded and no one else has coded the session. A blinded rater is
+    refused without being told whether anyone else has coded it (that would itself be a
+    glimpse of another rater's work)."""
+    if actor is None or actor.is_lead:
+        return
+    if is_blinded(session, actor):
+        raise NotAllowed(
+            "segment boundaries are shared by all raters: "
+            "only a lead can move them while raters are blinded"
+        )
+    others = session.scalar(
+        select(CodeApplicationRow.id)
+        .where(
+            CodeApplicationRow.session_id == session_id,
+            CodeApplicationRow.rater_id != actor.rater_id,
+        )
+        .limit(1)
+    )
+    if others is not None:
+        raise NotAllowed("other raters have coded this session; ask a lead to move boundaries")
+
+
 def assigned_in_open_round(
     session: OrmSession, actor: Coder | None
 ) -> tuple[int, frozenset[int]] | None:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.lookup import no_transcript, session_or_none
 from coder.app.raters import exact_names
 from coder.domain.coding import Segment, SegmentKind
-from coder.domain.errors import NotFoundError
 from coder.domain.roles import RaterRole, SpeakerRole
 from coder.domain.scheme import Scheme
 from coder.domain.segmentation import rule_key
@@ -69,14 +69,10 @@ def session_summaries(db: ProjectDatabase) -> list[SessionSummary]:
 def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcript:
     """The stored transcript of one session, as a domain object."""
     with db.reading() as session:
-        row = session.scalar(
-            select(TranscriptRow)
-            .join(SessionRow)
-            .join(PatientRow)
-            .where(PatientRow.code == patient, SessionRow.number == number)
-        )
+        found = session_or_none(session, patient, number)
+        row = found.transcript if found is not None else None
         if row is None:
-            raise NotFoundError(f"no transcript for patient {patient!r} session {number}")
+            raise no_transcript(patient, number)
         turns = read_turns(session, row.id)
         return Transcript(turns, row.source_name, row.source_format, row.encoding)
 

@@ -31,6 +31,7 @@ from coder.app.access import (
     visible_rater_ids,
 )
 from coder.app.identity import Coder
+from coder.app.lookup import no_session, session_or_none
 from coder.app.raters import check_spelling, exact_names
 from coder.app.rounds import open_round
 from coder.domain.coding import TextSpan, Unit, check_value
@@ -122,14 +123,11 @@ class _Resolver:
     def session_info(self, patient: str, number: int) -> _SessionInfo | None:
         key = (patient, number)
         if key not in self.sessions:
-            sid = self.session.scalar(
-                select(SessionRow.id)
-                .join(PatientRow)
-                .where(PatientRow.code == patient, SessionRow.number == number)
-            )
-            if sid is None:
+            found = session_or_none(self.session, patient, number)
+            if found is None:
                 self.sessions[key] = None
             else:
+                sid = found.id
                 lengths: dict[int, int] = dict(
                     self.session.execute(
                         select(TurnRow.index, func.length(TurnRow.text))
@@ -543,7 +541,7 @@ def _resolve(rec: CodeRecord, resolver: _Resolver) -> dict[str, object] | None:
         raise NotFoundError(f"code {rec.code!r} is not in scheme {scheme.id}")
     info = resolver.session_info(rec.patient, rec.session)
     if info is None:
-        raise NotFoundError(f"no session {rec.session} for patient {rec.patient!r}")
+        raise no_session(rec.patient, rec.session)
     if scheme.is_code(rec.code) and rec.value == 0:
         return None  # absence is the lack of a row; keep the file importable
     check_value(scheme, rec.code, rec.value)

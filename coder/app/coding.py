@@ -18,9 +18,15 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
-from coder.app.access import NotAllowed, check_editable, is_blinded, visible_rater_ids
+from coder.app.access import (
+    NotAllowed,
+    check_boundaries_movable,
+    check_editable,
+    visible_rater_ids,
+)
 from coder.app.browse import read_turns
 from coder.app.identity import Coder
+from coder.app.lookup import no_transcript, session_or_none
 from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
@@ -34,13 +40,11 @@ from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
     EpisodeRow,
-    PatientRow,
     RaterRow,
     RoundRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
-    SessionRow,
 )
 
 
@@ -61,13 +65,9 @@ class CodingSession:
         self.number = number
         self.scheme: Scheme = scheme_service.load_project_scheme(db, scheme_key)
         with db.reading() as session:
-            row = session.scalar(
-                select(SessionRow)
-                .join(PatientRow)
-                .where(PatientRow.code == patient, SessionRow.number == number)
-            )
+            row = session_or_none(session, patient, number)
             if row is None or row.transcript is None:
-                raise NotFoundError(f"no transcript for patient {patient!r} session {number}")
+                raise no_transcript(patient, number)
             self.session_id = row.id
             stored = row.transcript
             self.transcript = Transcript(
@@ -297,24 +297,7 @@ class CodingSession:
         old = seg.first_turn
         with self.db.transaction(self.coder) as session:
             check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
-            if self.coder is not None and not self.coder.is_lead:
-                if is_blinded(session, self.coder):
-                    raise NotAllowed(
-                        "segment boundaries are shared by all raters: "
-                        "only a lead can move them while raters are blinded"
-                    )
-                others = session.scalar(
-                    select(CodeApplicationRow.id)
-                    .where(
-                        CodeApplicationRow.session_id == self.session_id,
-                        CodeApplicationRow.rater_id != self.coder.rater_id,
-                    )
-                    .limit(1)
-                )
-                if others is not None:
-                    raise NotAllowed(
-                        "other raters have coded this session; ask a lead to move boundaries"
-                    )
+            check_boundaries_movable(session, self.coder, self.session_id)
             for index, first, last in (
                 (before.index, None, first_turn - 1),
                 (seg.index, first_turn, None),

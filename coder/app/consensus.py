@@ -20,8 +20,9 @@ from coder.app import schemes as scheme_service
 from coder.app.access import require_everyone_visible, require_lead
 from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import Coder, consensus_coder
+from coder.app.lookup import find_session
 from coder.domain.coding import TextSpan, Unit, check_value
-from coder.domain.errors import NotFoundError, ValidationError
+from coder.domain.errors import ValidationError
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key
 from coder.store.database import ProjectDatabase
@@ -309,13 +310,7 @@ def unsettle(
 
 
 def _targets(session: Any, scheme: Scheme, d: Disagreement) -> tuple[int, int, int | None]:
-    session_id = session.scalar(
-        select(SessionRow.id)
-        .join(PatientRow)
-        .where(PatientRow.code == d.patient, SessionRow.number == d.session)
-    )
-    if session_id is None:
-        raise NotFoundError(f"no session {d.session} for patient {d.patient!r}")
+    session_id = find_session(session, d.patient, d.session).id
     scheme_row_id = session.scalar(
         select(SchemeRow.id)
         .where(SchemeRow.key == scheme.id)

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import codes as codes_service
 from coder.app import export as exporting
-from coder.app import importing
+from coder.app import export_common, importing
 from coder.app import schemes as scheme_service
 from coder.app.access import project_has_lead, require_lead
 from coder.app.export_columns import scale_text
@@ -198,7 +198,7 @@ def scheme_codes(scheme: Scheme, *, prefix: str = "") -> list[RefiCode]:
 
 
 def _latest_schemes(db: ProjectDatabase, session: OrmSession, key: str | None) -> list[Scheme]:
-    exporting._scheme_key(session, key)
+    export_common.scheme_key(session, key)
     stored = session.execute(
         select(SchemeRow.key, SchemeRow.revision).order_by(SchemeRow.key, SchemeRow.revision)
     ).all()
@@ -301,7 +301,7 @@ def export_qdpx(
             .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
             .order_by(PatientRow.code, SessionRow.number)
         ).all()
-        query = exporting._filtered(
+        query = export_common.filtered(
             select(
                 app.uid,
                 app.rater_id,

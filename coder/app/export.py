@@ -17,10 +17,8 @@ chunks, never as ORM objects, so a million code applications cost little memory.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -32,13 +30,17 @@ from sqlalchemy.orm import aliased
 from coder.app import export_columns as cols
 from coder.app import schemes as scheme_service
 from coder.app.access import check_visible, visible_rater_ids
+from coder.app.export_common import filtered as _filtered
+from coder.app.export_common import hms
+from coder.app.export_common import iso as _iso
+from coder.app.export_common import scheme_key as _scheme_key
+from coder.app.export_tables import codebook, session_rows, wide_rows
 from coder.app.identity import Coder
 from coder.app.raters import rater_row
 from coder.domain.coding import Unit
 from coder.domain.errors import CoderError, NotFoundError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme
-from coder.domain.segmentation import rule_key
 from coder.io.csv_export import CHUNK, Progress, write_csv
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
@@ -113,7 +115,7 @@ def export(
     fmt = ExportFormat(options.format)
     with db.reading() as session:
         if fmt is ExportFormat.CODEBOOK:
-            columns, rows = _codebook(db, session, options.scheme)
+            columns, rows = codebook(db, session, options.scheme)
             rows_iter: Iterator[Sequence[object]] = iter(rows)
         else:
             rater_ids = _whose(session, options, coder)
@@ -127,10 +129,10 @@ def export(
                 scheme = scheme_service.load_project_scheme(db, scheme_key)
                 if fmt is ExportFormat.WIDE:
                     columns = [*cols.WIDE_FIXED, *cols.wide_item_columns(scheme)]
-                    rows_iter = _wide_rows(session, scheme, rater_ids, round_id)
+                    rows_iter = wide_rows(session, scheme, rater_ids, round_id)
                 else:
                     columns = [*cols.SESSIONS_FIXED, *cols.session_item_columns(scheme)]
-                    rows_iter = _session_rows(session, scheme, rater_ids, round_id)
+                    rows_iter = session_rows(session, scheme, rater_ids, round_id)
         header = [c.name for c in columns]
         n = write_csv(out, header, rows_iter, bom=options.excel, progress=progress)
     dictionary = None
@@ -179,48 +181,10 @@ def _round_id(session: OrmSession, number: int | None) -> int | None:
     return int(found)
 
 
-def _scheme_key(session: OrmSession, key: str | None) -> str | None:
-    if key is not None and session.scalar(select(SchemeRow.id).where(SchemeRow.key == key)) is None:
-        known = ", ".join(sorted(set(session.scalars(select(SchemeRow.key)))))
-        raise NotFoundError(f"the project has no scheme {key!r} (it has {known})")
-    return key
-
-
-def _filtered(query: Any, rater_ids: list[int] | None, round_id: int | None) -> Any:
-    app = CodeApplicationRow
-    if rater_ids is not None:
-        query = query.where(app.rater_id.in_(rater_ids))
-    if round_id is not None:
-        query = query.where(app.round_id == round_id)
-    return query
-
-
-# ---- formatting helpers -----------------------------------------------------------------
-def hms(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    seconds = ms // 1000
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _iso(value: object) -> str | None:
-    """A stored timestamp as ISO 8601, as ``datetime.isoformat()`` writes it.
-
-    SQLite hands back the stored text (``YYYY-MM-DD HH:MM:SS.ffffff``, read raw because
-    parsing a million datetimes is most of the export time); other databases give
-    ``datetime`` objects."""
-    if value is None:
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    text = str(value).replace(" ", "T", 1)
-    return text[:-7] if text.endswith(".000000") else text
-
-
 def _stamp(session: OrmSession, column: Any) -> Any:
     """A timestamp column as ISO 8601 text made by SQLite itself (a million Python
     conversions were a third of the export's time); other databases give ``datetime``
-    objects, converted by :func:`_iso`."""
+    objects, converted by :func:`coder.app.export_common.iso`."""
     if session.get_bind().dialect.name != "sqlite":
         return column
     text = func.replace(type_coerce(column, String), " ", "T")
@@ -443,179 +407,3 @@ def _long_rows(
 _NO_BOUNDS = (None, None)
 _NO_EPISODE = (None, None, None)
 _UNKNOWN = ("", "", "")
-
-
-# ---- csv-wide and csv-sessions ----------------------------------------------------------------
-@dataclass
-class _Seg:
-    index: int
-    first_turn: int
-    last_turn: int
-    start_ms: int | None
-    end_ms: int | None
-
-
-@dataclass
-class _SessionCodes:
-    """One session's segments and, per rater, what they coded (by segment)."""
-
-    patient: str
-    number: int
-    day: str | None
-    segments: list[_Seg]
-    # rater -> segment index -> item -> value ("1" for codes, the rating, or None for NA)
-    by_rater: dict[tuple[str, bool], dict[int, dict[str, object]]]
-    session_values: dict[tuple[str, bool], dict[str, object]]
-    totals: dict[tuple[str, bool], int]
-
-
-def _sessions_codes(
-    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
-) -> Iterator[_SessionCodes]:
-    """Per session (in patient, session order), the scheme's segments and the visible
-    raters' codes under every revision of the scheme, turn codes placed in their segment."""
-    app = CodeApplicationRow
-    rule = rule_key(scheme.segmentation)
-    seg_rows = session.execute(
-        select(
-            SessionRow.id,
-            SegmentRow.index,
-            SegmentRow.first_turn,
-            SegmentRow.last_turn,
-            SegmentRow.start_ms,
-            SegmentRow.end_ms,
-        )
-        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
-        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-        .where(SegmentationRow.rule == rule)
-        .order_by(SessionRow.id, SegmentRow.index)
-    )
-    segments: dict[int, list[_Seg]] = defaultdict(list)
-    for sid, index, first, last, start_ms, end_ms in seg_rows:
-        segments[sid].append(_Seg(index, first, last, start_ms, end_ms))
-    codes = _filtered(
-        select(RaterRow.name, RaterRow.role, app.code_id, app.unit, app.unit_index, app.value)
-        .join(RaterRow, app.rater_id == RaterRow.id)
-        .where(
-            app.session_id == bindparam("session_id", type_=Integer),
-            app.scheme_id.in_(select(SchemeRow.id).where(SchemeRow.key == scheme.id)),
-        ),
-        rater_ids,
-        round_id,
-    )
-    sessions = session.execute(
-        select(
-            SessionRow.id, PatientRow.code, SessionRow.number, type_coerce(SessionRow.date, String)
-        )
-        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-        .order_by(PatientRow.code, SessionRow.number)
-    ).all()
-    consensus = RaterRole.CONSENSUS.value
-    for sid, patient, number, day in sessions:  # one session's codes in memory at a time
-        rows = session.execute(codes, {"session_id": sid}).all()
-        if not rows:
-            continue
-        segs = segments.get(sid, [])
-        by_turn = {t: s.index for s in segs for t in range(s.first_turn, s.last_turn + 1)}
-        by_rater: dict[tuple[str, bool], dict[int, dict[str, object]]] = {}
-        session_values: dict[tuple[str, bool], dict[str, object]] = {}
-        totals: dict[tuple[str, bool], int] = defaultdict(int)
-        for rater, role, code_id, unit, unit_index, value in rows:
-            who = (rater, role == consensus)
-            totals[who] += 1
-            marks = by_rater.setdefault(who, {})
-            segment = None
-            if unit == Unit.SEGMENT.value:
-                segment = unit_index
-            elif unit == Unit.TURN.value:
-                segment = by_turn.get(unit_index)
-            elif unit == Unit.SESSION.value:
-                session_values.setdefault(who, {})[code_id] = value
-            if segment is not None:
-                marks.setdefault(segment, {})[code_id] = value
-        yield _SessionCodes(
-            patient, number, _iso(day), segs, by_rater, session_values, dict(totals)
-        )
-
-
-def _wide_rows(
-    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
-) -> Iterator[Sequence[object]]:
-    items = cols.wide_items(scheme)
-    is_code = [scheme.is_code(i) for i in items]
-    for s in _sessions_codes(session, scheme, rater_ids, round_id):
-        for seg in s.segments:
-            fixed = [
-                s.patient, s.number, s.day, scheme.id, seg.index, seg.start_ms, seg.end_ms,
-                hms(seg.start_ms), hms(seg.end_ms), seg.first_turn, seg.last_turn,
-            ]  # fmt: skip
-            for (rater, consensus), marks in sorted(s.by_rater.items()):
-                given = marks.get(seg.index)
-                if given is None:
-                    cells: list[object] = [None] * len(items)
-                else:
-                    cells = [
-                        (1 if item in given else 0) if code else given.get(item)
-                        for item, code in zip(items, is_code, strict=True)
-                    ]
-                yield [*fixed, rater, int(consensus), 0 if given is None else 1, *cells]
-
-
-def _session_rows(
-    session: OrmSession, scheme: Scheme, rater_ids: list[int] | None, round_id: int | None
-) -> Iterator[Sequence[object]]:
-    ratings, codes = cols.session_items(scheme)
-    for s in _sessions_codes(session, scheme, rater_ids, round_id):
-        for who, marks in sorted(s.by_rater.items()):
-            rater, consensus = who
-            n_segments = len(s.segments)
-            coded = sum(1 for seg in s.segments if seg.index in marks)
-            values = s.session_values.get(who, {})
-            per_code = [sum(1 for m in marks.values() if c in m) for c in codes]
-            yield [
-                s.patient, s.number, s.day, scheme.id, rater, int(consensus), n_segments,
-                coded, n_segments - coded, s.totals.get(who, 0),
-                *(values.get(r) for r in ratings), *per_code,
-            ]  # fmt: skip
-
-
-# ---- csv-codebook ---------------------------------------------------------------------------
-def _codebook(
-    db: ProjectDatabase, session: OrmSession, key: str | None
-) -> tuple[list[cols.Column], list[list[object]]]:
-    stored = session.execute(
-        select(SchemeRow.key, SchemeRow.version, SchemeRow.revision).order_by(
-            SchemeRow.key, SchemeRow.revision
-        )
-    ).all()
-    latest: dict[str, tuple[str, int]] = {k: (v, r) for k, v, r in stored}
-    if key is not None:
-        _scheme_key(session, key)
-        latest = {key: latest[key]}
-    rows: list[list[object]] = []
-    for scheme_key, (version, revision) in latest.items():
-        scheme = scheme_service.load_project_scheme_revision(db, scheme_key, revision)
-        head = [scheme_key, version, revision]
-        for group in scheme.groups:
-            for code in group.codes:
-                rows.append([
-                    *head, "code", group.id, group.label, code.family.value, group.scope.value,
-                    code.id, code.name, code.definition, code.hotkey, "0/1", None, 0,
-                ])  # fmt: skip
-        for rating in scheme.ratings:
-            anchors = "; ".join(f"{v}={a}" for v, a in sorted(rating.scale.anchors.items()))
-            rows.append([
-                *head, "rating", f"{rating.scope.value} rating", f"{rating.scope.value} ratings",
-                rating.family.value, rating.scope.value, rating.id, rating.label,
-                rating.definition, rating.hotkey, cols.scale_text(scheme, rating.id),
-                anchors or None, int(rating.scale.allow_na),
-            ])  # fmt: skip
-        for pathway in scheme.pathways:
-            for stage in pathway.stages:
-                rows.append([
-                    *head, "stage", f"{pathway.id} pathway", pathway.label,
-                    pathway.family.value, "episode", stage.id, stage.name, stage.definition,
-                    stage.hotkey, f"order {stage.order}", None, 0,
-                ])  # fmt: skip
-    return list(cols.CODEBOOK), rows

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
+from coder.app.lookup import session_or_none
 from coder.domain.errors import CoderError, ValidationError
 from coder.domain.project import Patient, whole_number
 from coder.domain.redaction import Redactor
@@ -296,9 +297,7 @@ def _store(
         patient = PatientRow(code=patient_code, attributes={})
         session.add(patient)
         session.flush()
-    row = session.scalar(
-        select(SessionRow).where(SessionRow.patient_id == patient.id, SessionRow.number == number)
-    )
+    row = session_or_none(session, patient_code, number)
     duration = transcript.duration_ms
     if row is None:
         row = SessionRow(patient_id=patient.id, number=number, label=label)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from coder.app.identity import Coder
-from coder.domain.errors import CoderError, NotFoundError, ValidationError, file_error
+from coder.app.lookup import find_patient
+from coder.domain.errors import CoderError, ValidationError, file_error
 from coder.domain.intake import (
     IIP,
     OCTANTS,
@@ -97,9 +98,7 @@ def _save(
     db: ProjectDatabase, coder: Coder | None, patient: str, key: str, data: dict[str, Any]
 ) -> None:
     with db.transaction(coder) as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         row = session.scalar(
             select(IntakeRecordRow).where(
                 IntakeRecordRow.patient_id == patient_id, IntakeRecordRow.instrument == key
@@ -139,9 +138,7 @@ def save_norms(
 def load_intake(db: ProjectDatabase, patient: str) -> tuple[Intake, IIPNorms | None]:
     """The patient's intake (parts never entered are None) and IIP norms if set."""
     with db.reading() as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         rows = {
             r.instrument: r.data
             for r in session.scalars(

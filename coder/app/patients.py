@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from coder.domain.errors import NotFoundError, ValidationError
+from coder.app.lookup import find_patient
+from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import PatientRow, SessionRow
 
@@ -22,9 +23,7 @@ def set_attribute(db: ProjectDatabase, patient: str, key: str, value: str | None
     if not key or len(key) > 64:
         raise ValidationError("an attribute name is 1-64 characters")
     with db.transaction() as session:
-        row = session.scalar(select(PatientRow).where(PatientRow.code == patient))
-        if row is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        row = find_patient(session, patient)
         attributes = dict(row.attributes)
         if value is None:
             attributes.pop(key, None)

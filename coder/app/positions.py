@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from coder.app.identity import Coder
+from coder.app.lookup import session_or_none
 from coder.store.clock import utcnow
 from coder.store.database import ProjectDatabase
 from coder.store.models import PatientRow, RaterPositionRow, SessionRow
@@ -24,11 +25,8 @@ def save_position(
     db: ProjectDatabase, coder: Coder, patient: str, number: int, scheme_key: str | None, turn: int
 ) -> None:
     with db.transaction() as session:
-        session_id = session.scalar(
-            select(SessionRow.id)
-            .join(PatientRow)
-            .where(PatientRow.code == patient, SessionRow.number == number)
-        )
+        found = session_or_none(session, patient, number)
+        session_id = found.id if found is not None else None
         row = session.get(RaterPositionRow, coder.rater_id)
         if row is None:
             row = RaterPositionRow(rater_id=coder.rater_id)

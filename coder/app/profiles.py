@@ -28,6 +28,7 @@ from coder.app import schemes as scheme_service
 from coder.app.access import check_visible
 from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
+from coder.app.lookup import find_patient
 from coder.app.raters import rater_row
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.formulation import (
@@ -140,9 +141,7 @@ def build_report(
     primary = scheme_service.load_project_scheme(db, scheme_key)
     rules, _ = load_formulation_file(rules_path or default_rules_path())
     with db.reading() as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         rater_row = _choose_rater(session, rater, consensus, coder)
         _check_visible(session, coder, rater_row)
         stage_keys = [
@@ -289,9 +288,7 @@ def set_override(
     """Record the clinician's decision; earlier decisions stay in the history."""
     make_override(type_, difficulty, rationale, coder.name, datetime.now())  # validates first
     with db.transaction(coder) as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         row = FormulationOverrideRow(
             patient_id=patient_id,
             type=type_,

@@ -22,13 +22,14 @@ from typing import Any
 from sqlalchemy import select
 
 from coder.app import intake as intake_service
-from coder.app import profiles, projects, reliability
+from coder.app import profiles, projects, reliability, reliability_format
 from coder.app.access import visible_rater_ids
 from coder.app.identity import Coder
+from coder.app.lookup import find_patient
 from coder.app.profiles import PatientReport
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
 from coder.app.rounds import list_rounds
-from coder.domain.errors import CoderError, NotFoundError
+from coder.domain.errors import CoderError
 from coder.domain.intake import IIPNorms, Intake
 from coder.domain.roles import RaterRole
 from coder.io import plots
@@ -47,7 +48,7 @@ from coder.stats.result import (
     scales_for,
 )
 from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SessionRow
+from coder.store.models import CodeApplicationRow, RaterRow, SessionRow
 
 REPORT_SUFFIX = ".docx"
 PLOT_FORMATS = plots.FORMATS
@@ -70,9 +71,7 @@ def profile_sources(db: ProjectDatabase, coder: Coder | None, patient: str) -> l
     When nobody visible has coded the patient yet, the acting rater's own (empty) profile
     is offered, so intake and formulation can still be worked on."""
     with db.reading() as session:
-        patient_id = session.scalar(select(PatientRow.id).where(PatientRow.code == patient))
-        if patient_id is None:
-            raise NotFoundError(f"no patient {patient!r}")
+        patient_id = find_patient(session, patient).id
         coded = set(
             session.scalars(
                 select(CodeApplicationRow.rater_id)
@@ -262,7 +261,7 @@ def _stat_data(key: str, stat: Stat | None) -> dict[str, Any] | None:
     if stat is None:
         return None
     return {
-        "title": reliability.HEADLINE_TITLES[key],
+        "title": reliability_format.HEADLINE_TITLES[key],
         "value": stat.value,
         "ci95": list(stat.ci95) if stat.ci95 is not None else None,
         "note": stat.note,
@@ -270,8 +269,8 @@ def _stat_data(key: str, stat: Stat | None) -> dict[str, Any] | None:
 
 
 def _row_data(row: ReliabilityRow, columns: Sequence[str]) -> dict[str, Any]:
-    stats = dict(reliability.headline(row))
-    name, main = reliability.band_statistic(row)
+    stats = dict(reliability_format.headline(row))
+    name, main = reliability_format.band_statistic(row)
     no_band = main.value is not None and not scales_for(name)
     return {
         "no_band": "no band (descriptive, not chance-corrected)" if no_band else None,
@@ -310,14 +309,14 @@ def reliability_report_data(
     bootstrap, seed = (first.bootstrap, first.seed) if first else (0, None)
     sections: list[dict[str, Any]] = []
     units: list[str] = []
-    kinds = [k for k in reliability.KINDS if any(r.kind == k for r in table.rows)]
+    kinds = [k for k in reliability_format.KINDS if any(r.kind == k for r in table.rows)]
     kinds += sorted({r.kind for r in table.rows} - set(kinds))  # none today; never lose a row
     for kind in kinds:
         rows = [r for r in table.rows if r.kind == kind]
-        used = {key for r in rows for key, _ in reliability.headline(r)}
-        columns = [key for key in reliability.HEADLINE_TITLES if key in used]
-        title, unit = reliability.KINDS.get(kind, (kind, rows[0].unit))
-        band_name, _ = reliability.band_statistic(rows[0])
+        used = {key for r in rows for key, _ in reliability_format.headline(r)}
+        columns = [key for key in reliability_format.HEADLINE_TITLES if key in used]
+        title, unit = reliability_format.KINDS.get(kind, (kind, rows[0].unit))
+        band_name, _ = reliability_format.band_statistic(rows[0])
         names: list[str | None] = [scale.name for scale in scales_for(band_name)]
         primary, *also = names or [None]
         sections.append(
@@ -325,24 +324,24 @@ def reliability_report_data(
                 "kind": kind,
                 "title": title,
                 "unit": unit,
-                "missing": reliability.MISSING.get(kind),
+                "missing": reliability_format.MISSING.get(kind),
                 "level": rows[0].report.level,
                 "band": (
-                    f"{reliability.HEADLINE_TITLES[band_name]} under {primary}"
+                    f"{reliability_format.HEADLINE_TITLES[band_name]} under {primary}"
                     + "".join(f" ({name} beside it)" for name in also)
                     if primary
                     else "none (descriptive, not chance-corrected)"
                 ),
-                "columns": [reliability.HEADLINE_TITLES[key] for key in columns],
+                "columns": [reliability_format.HEADLINE_TITLES[key] for key in columns],
                 "rows": [_row_data(r, columns) for r in rows],
             }
         )
         units.append(f"{title}: {unit}.")
-    order = list(reliability.HEADLINE_TITLES)
+    order = list(reliability_format.HEADLINE_TITLES)
     used_methods = {
         stat.method: order.index(key)
         for row in table.rows
-        for key, stat in reliability.headline(row)
+        for key, stat in reliability_format.headline(row)
     }
     methods_used = sorted(used_methods, key=lambda m: used_methods[m])  # stable: first seen
     return {

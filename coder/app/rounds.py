@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app.access import require_lead
 from coder.app.identity import Coder
+from coder.app.lookup import find_session
 from coder.app.raters import rater_row
 from coder.domain.coding import CodingRound, RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
@@ -81,13 +82,7 @@ def assign(
     require_lead(coder, "assign sessions")
     with db.transaction(coder) as session:
         rater_id = rater_row(session, rater).id  # exact name: never assign the wrong person
-        session_id = session.scalar(
-            select(SessionRow.id)
-            .join(PatientRow)
-            .where(PatientRow.code == patient, SessionRow.number == number)
-        )
-        if session_id is None:
-            raise NotFoundError(f"no session {number} for patient {patient!r}")
+        session_id = find_session(session, patient, number).id
         round_id = session.scalar(select(RoundRow.id).where(RoundRow.number == round_number))
         if round_id is None:
             raise NotFoundError(f"no coding round {round_number}")

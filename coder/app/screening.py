@@ -45,10 +45,11 @@ from coder.app.access import (
 from coder.app.browse import scheme_segments
 from coder.app.identity import Coder
 from coder.app.raters import check_new_name, check_spelling, exact_names
-from coder.app.reliability import parse_sessions
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
+from coder.domain.selectors import SessionSelection, parse_session_selection
+from coder.io.atomic import write_atomically
 from coder.screening import model_file
 from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
 from coder.stats.alpha import krippendorff_alpha
@@ -86,11 +87,9 @@ class Corpus:
     segment_ids: dict[tuple[SessionKey, int], int] = field(default_factory=dict)
 
 
-def _corpus(
-    session: OrmSession, scheme: Scheme, wanted: set[tuple[str, int | None]] | None
-) -> Corpus:
+def _corpus(session: OrmSession, scheme: Scheme, wanted: SessionSelection | None) -> Corpus:
     def chosen(p: str, n: int) -> bool:
-        return wanted is None or (p, None) in wanted or (p, n) in wanted
+        return wanted is None or wanted.selects(p, n)
 
     turns: dict[SessionKey, list[tuple[int, str, str]]] = defaultdict(list)
     ids: dict[SessionKey, int] = {}
@@ -331,7 +330,7 @@ def _read_training(
     what: str,
 ) -> tuple[Scheme, SchemeRow, Source, Dataset]:
     scheme = scheme_service.load_project_scheme(db, scheme_key)
-    wanted = parse_sessions(sessions)
+    wanted = parse_session_selection(sessions)
     with db.reading() as session:
         src = _source(session, actor, source, what)
         row = _scheme_row(session, scheme)
@@ -380,7 +379,8 @@ def train(
         "sessions": [f"{p}/{n}" for p, n in data.sessions],
         "created_at": utcnow().isoformat(timespec="seconds"),
     }
-    digest = model_file.save(model, out)
+    payload, digest = model_file.to_bytes(model)
+    write_atomically(out, payload)
     trained = [
         {
             "code": c.code,
@@ -438,7 +438,7 @@ def run(
     scheme = scheme_service.load_project_scheme(db, key) if key else None
     if scheme is None:
         raise ModelRefused(f"{model_path}: the model names no scheme")
-    wanted = parse_sessions(sessions)
+    wanted = parse_session_selection(sessions)
     if wanted is None:
         raise ValidationError("say which sessions to screen (--sessions P01,P02/3)")
     name = (as_name or machine_name(digest)).strip()
@@ -677,7 +677,7 @@ def _human_kappas(
             ).all()
         )
         sessions = [f"{p}/{n}" for p, n in data.sessions]
-        corpus = _corpus(session, scheme, parse_sessions(sessions))
+        corpus = _corpus(session, scheme, parse_session_selection(sessions))
         codes = _source_codes(session, scheme.id, list(humans))
     if len(humans) < 2 or not codes:
         return {}

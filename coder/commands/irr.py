@@ -5,16 +5,14 @@
 :func:`coder.stats.reliability.reliability_report`. ``coder irr --spans FILE`` reads
 units that raters placed on one continuum (:mod:`coder.io.spans_table`) and prints
 Krippendorff's unitizing alpha per category (:mod:`coder.stats.unitizing`). Without
-``--ratings`` or ``--spans`` the project options are handed to
-``coder.app.reliability.run_cli``, which reads the codings; with ``--docx FILE`` the
+``--ratings`` or ``--spans`` the project options go to
+``coder.app.reliability.compute``, which reads the codings; with ``--docx FILE`` the
 project form writes the Word report instead
 (``coder.app.reports.export_reliability_report``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +25,6 @@ from coder.commands.common import (
     opened,
     passphrase_option,
     project_option,
-    secret_for,
     sign_in_as,
 )
 from coder.domain.errors import CoderError
@@ -157,25 +154,10 @@ def irr_command(
                 _split(session_names), bootstrap, seed, as_name, passphrase_file,
             )  # fmt: skip
             return
-        from coder.app import reliability
-
-        passphrase = None
-        if as_name is not None:  # asked here: run_cli opens the project itself
-            with opened(project, db_url) as db:
-                passphrase = secret_for(db, as_name, passphrase_file)
-        text = reliability.run_cli(
-            project,
-            db_url,
-            scheme,
-            names,
-            round_number,
-            fmt,
-            bootstrap,
-            seed,
-            as_name,
-            passphrase,
-            _split(session_names),
-        )
+        text = _project_table(
+            project, db_url, scheme, names, round_number, fmt, bootstrap, seed, as_name,
+            passphrase_file, _split(session_names),
+        )  # fmt: skip
         click.echo(text.rstrip("\n"))
         return
     if (
@@ -193,9 +175,40 @@ def irr_command(
     if fmt == "json":
         emit_json(report.as_dict())
     elif fmt == "csv":
-        click.echo(_as_csv(report), nl=False)
+        from coder.app.reliability_format import report_csv
+
+        click.echo(report_csv(report), nl=False)
     else:
         click.echo(_as_table(table, report))
+
+
+def _project_table(
+    project: Path | None,
+    db_url: str | None,
+    scheme: str | None,
+    raters: tuple[str, ...] | None,
+    round_number: int | None,
+    fmt: str,
+    bootstrap: int,
+    seed: int,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    sessions: list[str] | None,
+) -> str:
+    """What ``coder irr --project ...`` prints: the project's table as text, CSV or JSON."""
+    from coder.app import reliability, reliability_format
+
+    with opened(project, db_url) as db:
+        coder = sign_in_as(db, as_name, passphrase_file)
+        table = reliability.compute(
+            db, coder, scheme_key=scheme, raters=raters, round_number=round_number,
+            sessions=sessions, bootstrap=bootstrap, seed=seed,
+        )  # fmt: skip
+    if fmt == "json":
+        return reliability_format.as_json(table)
+    if fmt == "csv":
+        return reliability_format.as_csv(table)
+    return reliability_format.as_text(table)
 
 
 def _write_docx(
@@ -237,18 +250,6 @@ def _compute(table: RatingsTable, level: str, bootstrap: int, seed: int) -> Reli
         raise CoderError(str(exc), path=table.path) from None
 
 
-def _rows(report: ReliabilityReport) -> list[tuple[str, str, Stat]]:
-    """(key, title, stat) for every line of the report."""
-    from coder.stats.reliability import TITLES
-
-    rows = []
-    for key, stat in report.stats.items():
-        title = TITLES[key] + (f" ({report.level})" if key == "krippendorff_alpha" else "")
-        rows.append((key, title, stat))
-    rows += [(form, TITLES[form], stat) for form, stat in report.icc.items()]
-    return rows
-
-
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -265,6 +266,7 @@ def _band(key: str, stat: Stat) -> str:
 
 
 def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
+    from coder.app.reliability_format import report_lines
     from coder.stats.reliability import BOOTSTRAP_HOW
 
     head = (
@@ -274,7 +276,7 @@ def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
     lines = [head, ""]
     lines.append(f"{'statistic':<32} {'value':>7}  {'95% CI':<17} {'n':>6}  interpretation")
     notes: list[str] = []
-    for key, title, stat in _rows(report):
+    for key, title, stat in report_lines(report):
         ci = f"[{stat.ci95[0]:.3f}, {stat.ci95[1]:.3f}]" if stat.ci95 else "-"
         band = _band(key, stat)
         if stat.note:
@@ -294,36 +296,9 @@ def _as_table(table: RatingsTable, report: ReliabilityReport) -> str:
     return "\n".join(lines)
 
 
-def _as_csv(report: ReliabilityReport) -> str:
-    from coder.stats.reliability import interpret
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["statistic", "value", "ci_low", "ci_high", "n_units", "n_raters", "band", "source", "note"]
-    )
-    for key, _title, stat in _rows(report):
-        label, source = interpret(key, stat.value)
-        writer.writerow(
-            [
-                key,
-                "" if stat.value is None else repr(stat.value),
-                "" if stat.ci95 is None else repr(stat.ci95[0]),
-                "" if stat.ci95 is None else repr(stat.ci95[1]),
-                stat.n_units,
-                stat.n_raters,
-                label if stat.value is not None else "",
-                source,
-                stat.note or "",
-            ]
-        )
-    return out.getvalue()
-
-
 # ---- --spans: Krippendorff's unitizing alpha ------------------------------------------------
 def _spans(path: Path, continuum: str | None, fmt: str) -> None:
     from coder.io.spans_table import parse_continuum, read_spans_table
-    from coder.stats.reliability import interpret
     from coder.stats.unitizing import Continuum, unitizing_alpha
 
     table = read_spans_table(path, parse_continuum(continuum) if continuum else None)
@@ -341,22 +316,11 @@ def _spans(path: Path, continuum: str | None, fmt: str) -> None:
             }
         )
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["category", "u_alpha", "d_o", "d_e", "units", "band", "source", "note"])
-        for category, r in results.items():
-            label, source = interpret("u_alpha", r.stat.value)
-            writer.writerow(
-                [category, *(_repr(v) for v in (r.stat.value, r.d_o, r.d_e)), r.n_marked,
-                 label if r.stat.value is not None else "", source, r.stat.note or ""]
-            )  # fmt: skip
-        click.echo(out.getvalue(), nl=False)
+        from coder.app.reliability_format import spans_csv
+
+        click.echo(spans_csv(results), nl=False)
     else:
         click.echo(_spans_text(table, results))
-
-
-def _repr(value: float | None) -> str:
-    return "" if value is None else repr(value)
 
 
 def _spans_text(table: SpansTable, results: dict[str, UnitizingAlpha]) -> str:

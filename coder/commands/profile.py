@@ -19,6 +19,23 @@ from coder.domain.errors import CoderError
 from coder.domain.formulation import PROVISIONAL_LABEL
 
 
+def session_table(sessions: list[dict[str, object]]) -> list[str]:
+    """The per-session table in the columns of the Word report and the patient view
+    (:data:`coder.io.profile_text.SESSION_COLUMNS`: one list, so no output drops one)."""
+    from coder.io.profile_text import SESSION_COLUMNS, fmt, session_value
+
+    headers = [title for _key, title, _spec in SESSION_COLUMNS]
+    rows = [
+        [fmt(session_value(s, key), spec) for key, _title, spec in SESSION_COLUMNS]
+        for s in sessions
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    return [
+        "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True))
+        for line in [headers, *rows]
+    ]
+
+
 def _fmt(value: object, digits: int = 2) -> str:
     if value is None:
         return "—"
@@ -72,7 +89,7 @@ def profile_command(
     Metrics use coded segments only; the type is suggested only when every session meets
     the rules file's coverage threshold (default: fully coded), unless --provisional."""
     from coder.app import profiles
-    from coder.io.profile_text import coverage_lines, coverage_text
+    from coder.io.profile_text import coverage_lines
 
     if rater and consensus:
         raise CoderError("give either --rater or --consensus, not both")
@@ -102,17 +119,8 @@ def profile_command(
     click.echo(f"Patient {patient} — codes of {report.rater} — {report.scheme.label}")
     if report.disagreements_text:
         click.echo(f"Consensus not final: {report.disagreements_text}.")
-    click.echo(
-        f"{'session':>7} {'coded':>7} {'W segs':>7} {'C segs':>7} {'mean W sig':>11} "
-        f"{'mean C sig':>11} {'resolved':>9}"
-    )
-    for s in data["sessions"]:
-        click.echo(
-            f"{s['session']:>7} {coverage_text(s['coverage']):>7} "
-            f"{_fmt(s['withdrawal_segments']):>7} {_fmt(s['confrontation_segments']):>7} "
-            f"{_fmt(s['mean_withdrawal_significance']):>11} "
-            f"{_fmt(s['mean_confrontation_significance']):>11} {_fmt(s['resolution_rate']):>9}"
-        )
+    for line in session_table(data["sessions"]):
+        click.echo(line)
     for line in coverage_lines(data):
         click.echo(line)
     click.echo(f"Balance index (W − C)/(W + C): {_fmt(data['balance_index'])}")

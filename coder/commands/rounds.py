@@ -18,7 +18,7 @@ from coder.commands.common import (
 )
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
-from coder.domain.project import whole_number
+from coder.domain.selectors import parse_session_ref
 
 if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
     from coder.app.identity import Coder
@@ -154,14 +154,9 @@ def rounds_assign(
     """Assign SESSIONS such as P01/1 P01/2 to RATER in a round."""
     from coder.app import rounds
 
-    parsed = []
-    for item in sessions:
-        patient, sep, number = item.partition("/")
-        if not sep or not number.strip():
-            raise CoderError(f"session {item!r} must look like P01/2")
-        parsed.append((patient, whole_number("session number", number)))
+    parsed = [parse_session_ref(item) for item in sessions]
     with opened(project, db_url) as db:
         lead = _lead(db, as_name, passphrase_file)
-        for patient, number in parsed:
-            rounds.assign(db, lead, rater, patient, number, round_number)
+        for ref in parsed:
+            rounds.assign(db, lead, rater, ref.patient, ref.number, round_number)
     click.echo(f"Assigned {len(parsed)} session(s) to {rater} in round {round_number}")

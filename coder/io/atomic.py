@@ -1,8 +1,11 @@
-"""Atomic file writing: write next to the target, then move into place.
+"""Atomic file writing: write next to the target, flush it to disk, then move into place.
 
-Shared by every writer of a finished file (the codes CSV, plots, the Word reports), so a
-failed export never leaves a truncated file where a good one was, never leaves its
-temporary file behind, and always reports an operating-system refusal (no permission, a
+The one writer of every finished file (exports, CSVs, plots, the Word reports, screening
+models, preferences), so a failed export never leaves a truncated file where a good one
+was, never leaves its temporary file behind, a power cut after "Wrote FILE" never leaves
+an empty one (the data is synced before the rename, the rename after it), every new file
+gets the permissions a plain ``open()`` would give (so a lab sharing a results folder
+reads them), and it always reports an operating-system refusal (no permission, a
 folder chosen as the file, a full disk) as a :class:`~coder.domain.errors.CoderError` in
 words that name the file the user chose. This module imports nothing heavy, so a writer
 that only needs it does not pull in matplotlib.
@@ -30,6 +33,21 @@ def _file_mode(path: Path) -> int:
         mask = os.umask(0)
         os.umask(mask)
         return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a platform whose folders cannot be opened
+    (Windows) syncs renames on its own."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the data itself is synced
+    finally:
+        os.close(fd)
 
 
 def _os_error(code: int) -> OSError:
@@ -64,8 +82,11 @@ def atomic_file(path: Path, *, encoding: str | None = None) -> Iterator[IO[Any]]
             fh = os.fdopen(fd, "w", encoding=encoding, newline="")
         with fh:
             yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
+        _sync_folder(folder)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):

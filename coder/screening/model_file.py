@@ -149,15 +149,6 @@ def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Screening
     )
 
 
-def save(model: ScreeningModel, path: Path) -> str:
-    """Write the model (atomically: next to ``path``, then moved); return its hash."""
-    data, digest = to_bytes(model)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return digest
-
-
 def load(path: Path) -> tuple[ScreeningModel, str]:
     size = path.stat().st_size
     if size > MAX_BYTES:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication
 
 from coder.app import demo, identity, preferences, projects
 from coder.app.identity import Coder, SignInNeed
 from coder.domain.errors import CoderError
+from coder.domain.selectors import parse_session_ref
+from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase
 from coder.ui import window_layout
 from coder.ui.error_report import install_exception_hook
@@ -31,10 +34,8 @@ def parse_open(value: str | None) -> tuple[str, int] | None:
     """``"P01/2"`` -> ("P01", 2)."""
     if not value:
         return None
-    patient, sep, number = value.rpartition("/")
-    if not sep or not patient or not number.isdigit():
-        raise CoderError(f"--open {value!r} must look like PATIENT/SESSION, e.g. P01/2")
-    return patient, int(number)
+    ref = parse_session_ref(value, what="--open")
+    return ref.patient, ref.number
 
 
 def build_window(
@@ -115,10 +116,14 @@ def launch(
             window.show()
             for _ in range(3):
                 app.processEvents()
-            ok = window.grab().save(str(screenshot))
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            fmt = screenshot.suffix.lstrip(".").upper() or "PNG"
+            ok = window.grab().save(buffer, fmt)
             window.close()
             if not ok:
                 raise CoderError("could not write the screenshot", path=screenshot)
+            write_atomically(screenshot, bytes(buffer.data().data()))
             return 0
         window.show()
         return app.exec()

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import consensus, projects, reliability, reports, rounds, schemes
+from coder.app import consensus, projects, reliability, reliability_format, reports, rounds, schemes
 from coder.app import raters as rater_service
 from coder.app.identity import Coder
 from coder.app.reliability import ReliabilityTable
@@ -343,7 +343,7 @@ class ReliabilityView(QMainWindow):
         if path is None:
             return None
         try:  # the shared writer: next to the target, then moved; refusals in words
-            write_atomically(path, reliability.as_csv(self.table).encode("utf-8"))
+            write_atomically(path, reliability_format.as_csv(self.table).encode("utf-8"))
         except CoderError as exc:
             self.say(str(exc))
             return None

@@ -240,3 +240,22 @@ def test_restored_codes_keep_their_identity(coded_db: ProjectDatabase, ada: Code
     with coded_db.reading() as session:
         uids = session.scalars(select(CodeApplicationRow.uid)).all()
     assert len(uids) == len(set(uids)) == 2
+
+
+def test_who_may_move_segment_boundaries(
+    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+) -> None:
+    """Boundaries are shared: a lead always; a rater only unblinded and alone."""
+    with coded_db.reading() as session:
+        sid = CodingSession(coded_db, ada, "P01", 1).session_id
+        access.check_boundaries_movable(session, lead, sid)
+        with pytest.raises(NotAllowed, match="while raters are blinded"):
+            access.check_boundaries_movable(session, ada, sid)
+    access.set_blinding_policy(coded_db, lead, BlindingPolicy.NEVER)
+    with coded_db.reading() as session:
+        access.check_boundaries_movable(session, ada, sid)
+    CodingSession(coded_db, ben, "P01", 1).apply_code("W1", segment=1)
+    with coded_db.reading() as session:
+        with pytest.raises(NotAllowed, match="other raters have coded this session"):
+            access.check_boundaries_movable(session, ada, sid)
+        access.check_boundaries_movable(session, lead, sid)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coder.app import demo, identity, reliability, rounds
+from coder.app import demo, identity, reliability, reliability_format, rounds
 from coder.app.access import NotAllowed
 from coder.cli import main
 from coder.domain.errors import NotFoundError, ValidationError
@@ -171,7 +171,7 @@ def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
     assert row.report.icc["ICC2"].value is None
     assert "ZeroDivisionError" in (row.report.icc["ICC2"].note or "")
     assert row.report.stats["krippendorff_alpha"].value is not None
-    assert "ICC2=—" in reliability.as_text(table)
+    assert "ICC2=—" in reliability_format.as_text(table)
 
 
 def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
@@ -219,9 +219,10 @@ def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
 def test_method_note_of_every_row_names_units_and_missing(sample_db: ProjectDatabase) -> None:
     table = reliability.compute(sample_db, None, bootstrap=0)
     for row in table.rows:
-        note = reliability.method_note(row)
+        note = reliability_format.method_note(row)
         assert note.startswith("Units: ") and "Missing: " in note, row.kind
-    data = reliability.as_rows(table)
+    data = reliability_format.as_rows(table)
     assert all(
-        d["method"] == reliability.method_note(r) for d, r in zip(data, table.rows, strict=True)
+        d["method"] == reliability_format.method_note(r)
+        for d, r in zip(data, table.rows, strict=True)
     )

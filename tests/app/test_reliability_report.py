@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from docx.document import Document
 
-from coder.app import demo, identity, reliability, reports, rounds
+from coder.app import demo, identity, reliability, reliability_format, reports, rounds
 from coder.app.access import NotAllowed
 from coder.app.identity import Coder
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
@@ -65,7 +65,7 @@ def test_the_report_has_a_table_per_kind_with_the_computed_figures(
     ]  # fmt: skip
     assert len(tables) == len(kinds)
     headings = [p.text for p in doc.paragraphs if p.style and p.style.name == "Heading 2"]
-    assert headings[: len(kinds)] == [reliability.KINDS[k][0] for k in kinds]
+    assert headings[: len(kinds)] == [reliability_format.KINDS[k][0] for k in kinds]
     for kind, rows in zip(kinds, tables, strict=True):
         expected = [r for r in table.rows if r.kind == kind]
         assert [row[0] for row in rows[1:]] == [r.item for r in expected]

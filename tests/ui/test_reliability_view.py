@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app import browse, consensus, demo, identity, reliability
+from coder.app import browse, consensus, demo, identity, reliability, reliability_format
 from coder.app.codes import export_codes
 from coder.app.consensus import Disagreement
 from coder.app.identity import Coder
@@ -149,7 +149,7 @@ def test_compute_fills_one_line_per_row_with_n_and_the_band_source(
         assert cell(model, i, 1) == row.item
         assert cell(model, i, N_UNITS) == str(row.report.n_units)
         assert cell(model, i, N_RATERS) == "2"
-        name, _ = reliability.band_statistic(row)
+        name, _ = reliability_format.band_statistic(row)
         source = {"ICC2": "Koo & Li (2016)", "u_alpha": "Krippendorff (2004)"}.get(
             name, "no band" if name == "turn_overlap" else "Landis & Koch (1977)"
         )
@@ -228,7 +228,7 @@ def test_csv_export_writes_the_table(
     prompter.answers.append(out)
     view.export_button.click()
     assert prompter.asked == ["Export reliability table"]
-    assert out.read_text(encoding="utf-8") == reliability.as_csv(table)
+    assert out.read_text(encoding="utf-8") == reliability_format.as_csv(table)
 
 
 def test_csv_export_problems_show_inline_in_words(

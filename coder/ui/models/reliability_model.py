@@ -15,14 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from coder.app.reliability import (
-    HEADLINE_TITLES,
-    ReliabilityRow,
-    ReliabilityTable,
-    band_statistic,
-    headline,
-    method_note,
-)
+from coder.app.reliability import ReliabilityRow, ReliabilityTable
+from coder.app.reliability_format import HEADLINE_TITLES, band_statistic, headline, method_note
 from coder.stats.icc import NAMES as ICC_NAMES
 from coder.stats.reliability import BOOTSTRAP_HOW, TITLES, Stat, how_computed, interpret
 from coder.stats.result import interpret_all, scales_for
