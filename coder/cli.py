@@ -20,6 +20,7 @@ from coder.commands import (
     backup,
     codes,
     irr,
+    package,
     patients,
     profile,
     project,
@@ -487,6 +488,7 @@ def raters_set_pin(
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
+cli.add_command(package.package_group)
 cli.add_command(export_command)
 cli.add_command(irr.irr_command)
 cli.add_command(profile.profile_command)
