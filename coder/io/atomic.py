@@ -1,4 +1,5 @@
-"""Atomic file writing: write next to the target, then move into place.
+"""Atomic file writing: write next to the target, flush it to the disk, then move it
+into place.
 
 Shared by every writer of a finished file (the codes CSV, plots, the Word reports), so a
 failed export never leaves a truncated file where a good one was, never leaves its
@@ -64,6 +65,10 @@ def atomic_file(path: Path, *, encoding: str | None = None) -> Iterator[IO[Any]]
             fh = os.fdopen(fd, "w", encoding=encoding, newline="")
         with fh:
             yield fh
+            # On the disk before the rename: otherwise a power cut shortly after the
+            # rename can leave the new name pointing at an empty or partial file.
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException as exc:
