@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import String, Table, bindparam, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder import __version__
@@ -81,6 +81,10 @@ _CONTENT = (
     "round", "code_id", "unit", "unit_index", "segment_rule", "episode", "value",
     "evidence_turn", "evidence_start", "evidence_end", "memo", "probability",
 )  # fmt: skip
+# _CONTENT is a run of CODE_COLUMNS, so a code's content is one slice of its list.
+_FIRST = CODE_COLUMNS.index(_CONTENT[0])
+_LAST = _FIRST + len(_CONTENT)
+assert CODE_COLUMNS[_FIRST:_LAST] == _CONTENT
 _UID_CHUNK = 5000  # uids per IN (...) query: well under every database's parameter limit
 SessionKey = tuple[str, int]  # (patient code, session number)
 
@@ -407,7 +411,34 @@ class _Plan:
             key = code.pop("episode_key")
             code["episode_id"] = self.episode_ids[key] if key is not None else None
         if self.new_codes:
-            session.execute(insert(cast(Table, CodeApplicationRow.__table__)), self.new_codes)
+            session.execute(_insert_codes(session, self.new_codes), self.new_codes)
+
+
+def _insert_codes(session: OrmSession, rows: list[dict[str, Any]]) -> Any:
+    """A Core insert of ``rows`` whose timestamps are still the package's ISO text.
+
+    On SQLite they go in as the text SQLAlchemy itself would store
+    (``YYYY-MM-DD HH:MM:SS.ffffff``), bound as strings: parsing 200,000 timestamps and
+    formatting them again was a quarter of a 100k-code merge. Elsewhere they are parsed."""
+    table = cast(Table, CodeApplicationRow.__table__)
+    if session.get_bind().dialect.name != "sqlite":
+        for row in rows:
+            row["created_at"] = datetime.fromisoformat(row["created_at"])
+            row["updated_at"] = datetime.fromisoformat(row["updated_at"])
+        return insert(table)
+    for row in rows:
+        row["created_at"] = _sqlite_stamp(row["created_at"])
+        row["updated_at"] = _sqlite_stamp(row["updated_at"])
+    return insert(table).values(
+        created_at=bindparam("created_at", type_=String),
+        updated_at=bindparam("updated_at", type_=String),
+    )
+
+
+def _sqlite_stamp(iso: str) -> str:
+    """``datetime.isoformat()`` text → SQLAlchemy's SQLite storage format."""
+    text = iso.replace("T", " ", 1)
+    return text if len(text) > 19 else text + ".000000"
 
 
 def _plan(session: OrmSession, item: _Loaded, actor: Coder | None) -> _Plan:
@@ -606,20 +637,21 @@ def _plan_codes(
         uid = code[i_uid]
         sid, _tid, grids = sessions[(code[i_patient], code[i_session])]
         change = changes[sid]
-        what = f"{code[i_code]} ({code[i_unit]} {code[i_index]}, uid {str(uid)[:8]})"
         if uid in seen:
-            change.conflicts.append(f"{what} appears twice in the package")
+            change.conflicts.append(f"{_what(code)} appears twice in the package")
             continue
         seen.add(uid)
         scheme_id = scheme_ids[(code[i_scheme], code[i_rev])]
-        content = (scheme_id, *(code[CODE_COLUMNS.index(f)] for f in _CONTENT))
+        content = (scheme_id, *code[_FIRST:_LAST])
         stored = by_uid.get(uid)
         if stored is not None:
             owner, stored_sid, stored_content = stored
             if owner != rater_id:
-                change.conflicts.append(f"{what}: this uid is another rater's code in the project")
+                change.conflicts.append(
+                    f"{_what(code)}: this uid is another rater's code in the project"
+                )
             elif stored_sid != sid or stored_content != content:
-                change.conflicts.append(f"{what}: {_differences(stored_content, content)}")
+                change.conflicts.append(f"{_what(code)}: {_differences(stored_content, content)}")
             else:
                 change.unchanged += 1
             continue
@@ -631,7 +663,7 @@ def _plan_codes(
                 change.unchanged += 1  # the same code, made again under another uid
             else:
                 change.conflicts.append(
-                    f"{what}: the project holds this rater's code here already, with "
+                    f"{_what(code)}: the project holds this rater's code here already, with "
                     f"{_differences(same, content)}"
                 )
             continue
@@ -639,7 +671,7 @@ def _plan_codes(
         if code[i_rule] is not None:
             segment_id = grids.get(code[i_rule], {}).get(code[i_index])
             if segment_id is None:
-                change.conflicts.append(f"{what}: the project has no such segment")
+                change.conflicts.append(f"{_what(code)}: the project has no such segment")
                 continue
         round_id = _round_id(code[i_round], rounds, change)
         touched[sid].add(round_id)
@@ -652,11 +684,18 @@ def _plan_codes(
             "value": code[i_value], "evidence_turn": code[i_ev_turn],
             "evidence_start": code[i_ev_start], "evidence_end": code[i_ev_end],
             "memo": code[i_memo], "probability": code[i_prob],
-            "created_at": datetime.fromisoformat(code[i_created]),
-            "updated_at": datetime.fromisoformat(code[i_updated]),
+            "created_at": code[i_created],
+            "updated_at": code[i_updated],
         })  # fmt: skip
         if code[i_episode] is not None and (sid, code[i_episode]) not in episodes:
-            change.conflicts.append(f"{what}: its episode {code[i_episode]} is not in the package")
+            change.conflicts.append(
+                f"{_what(code)}: its episode {code[i_episode]} is not in the package"
+            )
+
+
+def _what(code: Sequence[Any]) -> str:
+    """A code as a conflict message names it (built only for a conflict)."""
+    return f"{code[6]} ({code[7]} {code[8]}, uid {str(code[0])[:8]})"
 
 
 def _content_query() -> Any:
