@@ -765,6 +765,11 @@ def _check_access(
     status only, a rater's also for whose codes and which sessions are assigned."""
     assigned = assigned_in_open_round(session, actor)
     owner = actor.rater_id if actor is not None else rater.id
+    if rater.role == RaterRole.CONSENSUS.value:
+        # Consensus codes are written as the consensus, whose rules access knows (they
+        # are made after a round is locked); only a lead gets this far with them.
+        actor = Coder(rater.id, rater.name, rater.initials, RaterRole.CONSENSUS)
+        owner, assigned = rater.id, None
     for sid, round_ids in touched.items():
         change = changes[sid]
         for round_id in sorted(round_ids, key=lambda r: -1 if r is None else r):

@@ -281,3 +281,30 @@ def test_a_blinded_rater_cannot_export_someone_elses_package(
     with pytest.raises(CoderError, match="blinded"):
         packages.export_package(coded_db, "Ada", tmp_path / "x.rcpkg", ben)
     assert not (tmp_path / "x.rcpkg").exists()
+
+
+def test_consensus_codes_merge_into_a_locked_round_s_sessions_for_a_lead(
+    coded_db: ProjectDatabase, tmp_path: Path
+) -> None:
+    """Consensus codes are made after a round is locked: their package merges there
+    (written as the consensus, as the consensus service writes), by a lead only."""
+    from coder.app.identity import consensus_coder
+
+    ada = identity.sign_in(coded_db, "Ada")
+    lead = identity.sign_in(coded_db, "Lee", "correct horse battery")
+    rounds.create_round(coded_db, lead, "calibration")
+    rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
+    CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
+    rounds.set_round_status(coded_db, lead, 1, RoundStatus.LOCKED)
+    agreed = consensus_coder(coded_db)
+    CodingSession(coded_db, agreed, "P01", 1).apply_code("W1", segment=1, memo="agreed")
+    package = tmp_path / "consensus.rcpkg"
+    packages.export_package(coded_db, agreed.name, package, lead)
+    (code,) = CodingSession(coded_db, agreed, "P01", 1).own_codes()
+    CodingSession(coded_db, agreed, "P01", 1).remove([code.uid])
+
+    with pytest.raises(PackageRefused, match="holds Consensus's codes: you \\(Ada\\)"):
+        packages.merge_packages(coded_db, [package], ada)
+    assert packages.merge_packages(coded_db, [package], lead).added == 1
+    (back,) = CodingSession(coded_db, agreed, "P01", 1).own_codes()
+    assert (back.uid, back.memo) == (code.uid, "agreed")
