@@ -117,3 +117,26 @@ def test_output_folder_exits_2(
     code, _out, err = run(capsys, "package", "export", "--project", str(source),
                           "--rater", "Ben Okafor", "--out", str(tmp_path))  # fmt: skip
     assert code == 2 and "is a folder" in err
+
+
+def test_a_folder_the_os_refuses_exits_2_naming_the_file(
+    capsys: pytest.CaptureFixture[str],
+    demo: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unwritable output where chmod cannot show it (root, ACLs): the OS's refusal."""
+    import errno
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    source, _lab = demo
+    out = tmp_path / "out" / "ben.rcpkg"
+    out.parent.mkdir()
+    monkeypatch.setattr("coder.io.atomic.tempfile.mkstemp", refuse)
+    code, _out, err = run(capsys, "package", "export", "--project", str(source),
+                          "--rater", "Ben Okafor", "--out", str(out))  # fmt: skip
+    assert code == 2 and err.count("\n") == 1
+    assert str(out) in err and "permission to write" in err
+    assert list(out.parent.iterdir()) == []
