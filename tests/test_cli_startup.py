@@ -48,7 +48,9 @@ def test_help_loads_no_heavy_module_and_no_database(tmp_path: Path) -> None:
     assert not loaded & {*HEAVY, "sqlalchemy", "alembic", "pydantic"}, sorted(loaded)
 
 
-@pytest.mark.parametrize("group", ["irr", "report", "profile", "import", "codes", "rounds", "package"])
+@pytest.mark.parametrize(
+    "group", ["irr", "report", "profile", "import", "codes", "rounds", "package"]
+)
 def test_command_help_loads_no_heavy_module(tmp_path: Path, group: str) -> None:
     loaded = loaded_by(group, "--help", env_home=tmp_path)
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
