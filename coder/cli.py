@@ -21,6 +21,7 @@ from coder.commands import (
     info,
     init,
     irr,
+    package,
     patients,
     profile,
     project,
@@ -116,6 +117,7 @@ cli.add_command(raters.raters_group)
 cli.add_command(transcripts.import_command)
 cli.add_command(transcripts.transcript_group)
 cli.add_command(codes.codes_group)
+cli.add_command(package.package_group)
 cli.add_command(export_command)
 cli.add_command(import_qdpx_command)
 cli.add_command(irr.irr_command)

@@ -49,7 +49,7 @@ def test_help_loads_no_heavy_module_and_no_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "group", ["irr", "report", "profile", "import", "codes", "rounds", "import-qdpx"]
+    "group", ["irr", "report", "profile", "import", "codes", "rounds", "import-qdpx", "package"]
 )
 def test_command_help_loads_no_heavy_module(tmp_path: Path, group: str) -> None:
     loaded = loaded_by(group, "--help", env_home=tmp_path)

@@ -1,4 +1,5 @@
-"""Atomic file writing: write next to the target, flush it to disk, then move into place.
+"""Atomic file writing: write next to the target, flush it to the disk, then move it
+into place.
 
 The one writer of every finished file (exports, CSVs, plots, the Word reports, screening
 models, preferences), so a failed export never leaves a truncated file where a good one
@@ -82,6 +83,8 @@ def atomic_file(path: Path, *, encoding: str | None = None) -> Iterator[IO[Any]]
             fh = os.fdopen(fd, "w", encoding=encoding, newline="")
         with fh:
             yield fh
+            # On the disk before the rename: otherwise a power cut shortly after the
+            # rename can leave the new name pointing at an empty or partial file.
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _file_mode(path))

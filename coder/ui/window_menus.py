@@ -17,6 +17,7 @@ from coder.domain.errors import CoderError
 from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
 from coder.ui.export_menu import add_export_menu, import_qdpx
+from coder.ui.package_menu import add_package_actions
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -45,7 +46,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addAction(_action(w, "Import REFI-&QDA project…", lambda: import_qdpx(w)))
     file_menu.addAction(_action(w, "Export &codes to CSV…", lambda: export_codes(w), "Ctrl+E"))
     file_menu.addAction(_action(w, "Connect to &lab server…", lambda: connect_lab_server(w)))
-    add_export_menu(w, file_menu)
+    add_package_actions(w, add_export_menu(w, file_menu))
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "Switch &rater…", lambda: switch_rater(w)))
     file_menu.addSeparator()

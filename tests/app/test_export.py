@@ -463,3 +463,46 @@ def test_long_by_scheme(demo: ProjectDatabase, tmp_path: Path) -> None:
     assert len(stages) == sum(r["scheme"] == "safran-muran-stages" for r in everything)
     with pytest.raises(CoderError, match="no scheme 'nope'"):
         export.export(demo, tmp_path / "x.csv", ExportOptions(scheme="nope"))
+
+
+def test_every_format_and_its_dictionary_are_0644_under_umask_022(
+    demo: ProjectDatabase, tmp_path: Path
+) -> None:
+    old = os.umask(0o022)
+    try:
+        for fmt in FORMATS:
+            export.export(
+                demo, tmp_path / f"{fmt}.csv", ExportOptions(format=fmt, with_dictionary=True)
+            )
+    finally:
+        os.umask(old)
+    written = sorted(tmp_path.iterdir())
+    assert len(written) == 2 * len(FORMATS)
+    assert {p.name: p.stat().st_mode & 0o777 for p in written} == {p.name: 0o644 for p in written}
+
+
+@pytest.mark.parametrize("scheme", ["3rs-2015", "3rs-2022", "safran-muran-stages"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_dictionary_matches_the_header_for_every_built_in_scheme(
+    tmp_path: Path, scheme: str, fmt: ExportFormat
+) -> None:
+    """The columns of csv-wide and csv-sessions come from the scheme: each built-in
+    scheme's header is described row for row (not only the demo's scheme)."""
+    from coder.app import projects
+
+    db = projects.create_project(
+        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "3rs-2022", "safran-muran-stages")
+    )
+    try:
+        out = tmp_path / "x.csv"
+        result = export.export(
+            db, out, ExportOptions(format=fmt, scheme=scheme, with_dictionary=True)
+        )
+    finally:
+        db.close()
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    assert result.dictionary is not None
+    described = read(result.dictionary)
+    assert [d["column"] for d in described] == header and len(header) > 5
+    for d in described:
+        assert d["type"] and d["allowed"] and len(d["meaning"]) > 8, d

@@ -189,3 +189,24 @@ def test_csv_export_refusals_are_in_words_and_leave_nothing(
 def test_csv_export_into_a_read_only_folder(read_only: Path) -> None:
     with pytest.raises(CoderError, match="you don't have permission to write"):
         write_rows_atomically(read_only / "codes.csv", ["a"], [[1]])
+
+
+def test_the_data_reaches_the_disk_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """temp file + fsync + rename (issue 12): the rename must come after the fsync."""
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        events.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomically(tmp_path / "out.bin", b"data")
+    assert events == ["fsync", "replace"]

@@ -1,0 +1,151 @@
+"""File ▸ Export ▸ Export rater package… / Merge rater packages…: the same app functions
+as ``coder package``, run in the background, with a preview (per session: added,
+unchanged, conflicts) before anything is committed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from pytestqt.qtbot import QtBot
+
+from coder.app import codes, identity, projects
+from coder.app.identity import Coder
+from coder.store.database import ProjectDatabase
+from coder.ui.main_window import MainWindow
+from coder.ui.package_menu import MergePreview
+
+PASSPHRASE = "correct horse battery"  # the lead of the coded_db fixture
+MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+CODES = """\
+patient,session,rater,code,unit,unit_index,value,memo
+P01,1,Ada,W2,segment,1,1,quiet
+P01,1,Ada,W_SIG,segment,1,3,
+P01,2,Ada,C1,segment,2,1,
+P01,1,Ben,C1,segment,2,1,
+"""
+
+
+def export_actions(window: MainWindow) -> dict[str, QAction]:
+    for top in window.menuBar().actions():
+        if top.text().replace("&", "") == "File" and top.menu() is not None:
+            for action in top.menu().actions():  # type: ignore[union-attr]
+                if action.text().replace("&", "") == "Export" and action.menu() is not None:
+                    items = action.menu().actions()  # type: ignore[union-attr]
+                    return {a.text().replace("&", ""): a for a in items if a.text()}
+    raise AssertionError("no File ▸ Export")
+
+
+def count(path: Path, rater: str) -> int:
+    with sqlite3.connect(path) as con:
+        return int(
+            con.execute(
+                "SELECT COUNT(*) FROM code_applications a JOIN raters r ON r.id = a.rater_id "
+                "WHERE r.name = ?",
+                (rater,),
+            ).fetchone()[0]
+        )
+
+
+def test_export_then_preview_and_merge_into_a_lab_copy(
+    coded_db: ProjectDatabase,
+    ada: Coder,
+    lead: Coder,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    lab_path = tmp_path / "lab.sqlite"
+    with sqlite3.connect(tmp_path / "p.sqlite") as src, sqlite3.connect(lab_path) as dst:
+        src.backup(dst)  # the lab's copy, made before Ada coded
+    source = tmp_path / "in.csv"
+    source.write_text(CODES, encoding="utf-8")
+    codes.import_codes(coded_db, source, lead)
+
+    # Ada, on her laptop copy, exports her own package (no question whose).
+    window = make_window(coded_db, ada)
+    prompter: Any = window.prompter
+    package = tmp_path / "ada.rcpkg"
+    prompter.answers.append(package)
+    export_actions(window)["Export rater package…"].trigger()
+    qtbot.waitUntil(lambda: window.package_job.done, timeout=10000)  # type: ignore[attr-defined]
+    assert package.exists() and "3 codes" in window.statusBar().currentMessage()
+    assert prompter.errors == []
+
+    # The lead, in the lab project, previews and merges.
+    lab = projects.open_project(lab_path)
+    try:
+        lab_window = make_window(lab, identity.sign_in(lab, "Lee", PASSPHRASE))
+        lab_prompter: Any = lab_window.prompter
+        lab_prompter.answers.append([package])
+        export_actions(lab_window)["Merge rater packages…"].trigger()
+        qtbot.waitUntil(lambda: hasattr(lab_window, "package_preview"), timeout=10000)
+        preview: MergePreview = lab_window.package_preview  # type: ignore[attr-defined]
+        assert count(lab_path, "Ada") == 0  # the preview wrote nothing
+        top = preview.tree.topLevelItem(0)
+        assert top is not None and top.text(1) == "3" and top.text(3) == "0"
+        sessions = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
+        assert sessions == {"P01/1": "2", "P01/2": "1"}
+        assert preview.merge_button.isEnabled()
+        qtbot.mouseClick(preview.merge_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: count(lab_path, "Ada") == 3, timeout=10000)
+        qtbot.waitUntil(lambda: "Merged 3 codes" in lab_window.statusBar().currentMessage())
+
+        # Merging again: nothing to add, so nothing to press.
+        lab_prompter.answers.append([package])
+        del lab_window.package_preview  # type: ignore[attr-defined]
+        export_actions(lab_window)["Merge rater packages…"].trigger()
+        qtbot.waitUntil(lambda: hasattr(lab_window, "package_preview"), timeout=10000)
+        again: MergePreview = lab_window.package_preview  # type: ignore[attr-defined]
+        assert "0 codes to add, 3 already" in again.summary.text()
+        assert not again.merge_button.isEnabled()
+        again.reject()
+        assert lab_prompter.errors == []
+    finally:
+        lab.close()
+
+
+def test_conflicts_are_listed_and_block_the_merge(
+    coded_db: ProjectDatabase,
+    ada: Coder,
+    lead: Coder,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(CODES, encoding="utf-8")
+    codes.import_codes(coded_db, source, lead)
+    package = tmp_path / "ada.rcpkg"
+    from coder.app import packages
+
+    packages.export_package(coded_db, "Ada", package, ada)
+    with sqlite3.connect(tmp_path / "p.sqlite") as con:
+        con.execute("UPDATE code_applications SET memo = 'lab memo' WHERE memo = 'quiet'")
+    window = make_window(coded_db, lead)
+    prompter: Any = window.prompter
+    prompter.answers.append([package])
+    export_actions(window)["Merge rater packages…"].trigger()
+    qtbot.waitUntil(lambda: hasattr(window, "package_preview"), timeout=10000)
+    preview: MergePreview = window.package_preview  # type: ignore[attr-defined]
+    assert not preview.merge_button.isEnabled()
+    assert "lab memo" in preview.problems.toPlainText()
+    assert "P01/1" in preview.problems.toPlainText()
+    preview.reject()
+
+
+def test_a_damaged_package_is_an_error_in_words(
+    coded_db: ProjectDatabase, lead: Coder, make_window: MakeWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.rcpkg"
+    bad.write_text("not a package", encoding="utf-8")
+    window = make_window(coded_db, lead)
+    prompter: Any = window.prompter
+    prompter.answers.append([bad])
+    export_actions(window)["Merge rater packages…"].trigger()
+    qtbot.waitUntil(lambda: bool(prompter.errors), timeout=10000)
+    assert str(bad) in prompter.errors[0] and "not a zip file" in prompter.errors[0]
