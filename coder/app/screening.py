@@ -20,8 +20,8 @@ any code of the scheme in it; then all its units are that rater's examples.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -52,6 +52,7 @@ from coder.domain.scheme import Scheme, Scope
 from coder.screening import model_file
 from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
 from coder.stats.alpha import krippendorff_alpha
+from coder.stats.bootstrap import BINARY_STATS, binary_rater_cis
 from coder.stats.cohen import cohen_kappa
 from coder.store.clock import utcnow
 from coder.store.database import ProjectDatabase
@@ -69,6 +70,7 @@ from coder.store.models import (
 CONSENSUS_SOURCE = "consensus"
 TURN, SEGMENT = "turn", "segment"
 SessionKey = tuple[str, int]
+Progress = Callable[[int, int, str], None]  # (done, total, what); may raise to cancel
 
 
 class ModelRefused(CoderError):
@@ -539,6 +541,8 @@ def evaluate(
     scheme_key: str | None = None,
     sessions: Sequence[str] | None = None,
     settings: Settings | None = None,
+    bootstrap: int = 1000,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation of the model against ``source``'s held-out codes.
 
@@ -547,7 +551,13 @@ def evaluate(
     Krippendorff's alpha (nominal) of machine vs human from :mod:`coder.stats`, precision,
     recall, ROC AUC, units and positives; ``human_kappa`` is the mean pairwise Cohen's kappa
     of the human raters who coded the same sessions (``None`` where fewer than two did,
-    or when the caller may not see everyone's codes)."""
+    or when the caller may not see everyone's codes).
+
+    Each machine figure has a percentile 95% bootstrap interval (``kappa_ci`` ... ``auc_ci``,
+    ``[low, high]`` or ``None``) from ``bootstrap`` resamples of whole cross-validation
+    groups (patients or sessions), not of single units: turns of one session are not
+    independent, and resampling them one by one would make the intervals too narrow.
+    ``progress(done, total, what)`` is called after each fold; it may raise to stop."""
     if group_by not in ("patient", "session"):
         raise ValidationError("--group-by must be patient or session")
     if folds < 2:
@@ -581,6 +591,8 @@ def evaluate(
     preds = {c.code: np.zeros(len(c.labels), dtype=bool) for c in data.codes}
     fold_rows: list[dict[str, Any]] = []
     for f in range(k):
+        if progress is not None:
+            progress(f, k, f"fold {f + 1} of {k}")
         test_groups = [g for g in groups if fold_of_group[group_ids[g]] == f]
         train_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] != f) for kind in kinds}
         test_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] == f) for kind in kinds}
@@ -605,6 +617,8 @@ def evaluate(
                 "skipped_codes": [s["code"] for s in model.skipped],
             }
         )
+    if progress is not None:
+        progress(k, k, "scoring")
     human = _human_kappas(db, actor, scheme, data, src)
     out_codes = []
     for c in data.codes:
@@ -625,6 +639,7 @@ def evaluate(
             "auc": None,
             "human_kappa": human.get(c.code),
         }
+        entry.update({f"{stat}_ci": None for stat in BINARY_STATS})
         if n_pos >= 1 and len(y):
             matrix = np.column_stack([m.astype(float), y.astype(float)])
             entry["kappa"] = _value(cohen_kappa(matrix).value)
@@ -633,6 +648,15 @@ def evaluate(
             entry["recall"] = float(recall_score(y, m, zero_division=0))
             if n_pos < len(y):
                 entry["auc"] = float(roc_auc_score(y, p))
+            if bootstrap > 0:
+                keys = data.keys[c.unit]
+                clusters = [group(keys[i][1], keys[i][2]) for i in rows_role]
+                cis = binary_rater_cis(
+                    m, y, clusters, p if n_pos < len(y) else None, bootstrap, settings.seed
+                )
+                for stat, ci in cis.items():
+                    if entry[stat] is not None and ci.ci95 is not None:
+                        entry[f"{stat}_ci"] = [round(ci.ci95[0], 4), round(ci.ci95[1], 4)]
         out_codes.append(entry)
     return {
         "codes": out_codes,
@@ -644,6 +668,10 @@ def evaluate(
             "group_by": used,
             "n_folds": k,
             "n_sessions": len(data.sessions),
+            "bootstrap": {
+                "resamples": bootstrap,
+                "resampled": f"whole {used}s (cluster bootstrap), percentile 95% intervals",
+            },
         },
     }
 
@@ -655,8 +683,9 @@ def _value(v: float | None) -> float | None:
 def _evaluation_rows(units: list[UnitText], labels: np.ndarray) -> np.ndarray:
     """Units of the speaker roles the code is given on (by the human labels): a therapist
     code is scored on therapist turns."""
-    pos_roles = [u.role for u, y in zip(units, labels, strict=True) if y]
-    roles = {r for r in pos_roles if pos_roles.count(r) >= 0.05 * len(pos_roles)}
+    pos_roles = Counter(u.role for u, y in zip(units, labels, strict=True) if y)
+    total = sum(pos_roles.values())
+    roles = {r for r, n in pos_roles.items() if n >= 0.05 * total}
     if not roles:
         return np.arange(len(units))
     return np.flatnonzero([u.role in roles for u in units])

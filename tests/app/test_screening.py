@@ -4,102 +4,23 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from screening_data import FILLER, PASSPHRASE, WITHDRAW
 from sqlalchemy import func, select
 
-from coder.app import identity, importing, projects, raters, screening
+from coder.app import identity, screening
 from coder.app.access import NotAllowed, visible_rater_ids
 from coder.app.consensus import find_disagreements
 from coder.app.identity import AccessDenied, Coder
-from coder.app.importing import ImportOptions
 from coder.cli import main
 from coder.domain.roles import RaterRole
 from coder.screening import model_file
 from coder.screening.model import CodeData, UnitText, fit
 from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SchemeRow, SessionRow
-
-PASSPHRASE = "correct horse battery"  # as in tests/conftest.py
-
-WITHDRAW = "I don't want to talk about it, can we change the subject"
-CONFRONT = "these sessions are not helping me at all"
-FILLER = [
-    "I went to work and it was a long day",
-    "my sister called on Sunday about the dinner",
-    "I slept badly but the weekend was quiet",
-    "we talked about the holiday plans again",
-    "the bus was late so I walked to the office",
-]
-QUESTIONS = ["How was your week?", "What happened then?", "How did that feel?"]
-
-
-def _transcript(patient: int, session: int) -> tuple[str, list[int], list[int]]:
-    """30 alternating turns; returns the text and the patient turns with W1 / C1."""
-    rng = np.random.default_rng(patient * 10 + session)
-    lines, w1, c1 = [], [], []
-    for t in range(1, 31):
-        ts = f"[00:{t // 60:02d}:{t % 60:02d}]"  # all in the first 5-minute segment
-        if t % 2:
-            lines.append(f"{ts} T: {QUESTIONS[int(rng.integers(3))]}")
-            continue
-        text = FILLER[int(rng.integers(len(FILLER)))]
-        if rng.random() < 0.3:
-            text = f"{text}. {WITHDRAW}"
-            w1.append(t)
-        elif t == 10 and patient == 1 and session == 1:
-            text = CONFRONT  # C1: too rare to learn
-            c1.append(t)
-        lines.append(f"{ts} P: {text}")
-    return "\n".join(lines) + "\n", w1, c1
-
-
-@pytest.fixture
-def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
-    """Four patients x 2 sessions; Ada coded all, Ben the first two sessions; lead Lee."""
-    db = projects.create_project(tmp_path / "s.sqlite", scheme_ids=("3rs-2015",))
-    raters.add_rater(db, "Ada", "AL")
-    raters.add_rater(db, "Ben", "BO")
-    identity.add_lead(db, "Lee", "LP", PASSPHRASE)
-    positives: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
-    for p in range(1, 5):
-        for s in (1, 2):
-            text, w1, c1 = _transcript(p, s)
-            path = tmp_path / f"P0{p}_S{s}.txt"
-            path.write_text(text, encoding="utf-8")
-            assert importing.import_file(db, path, ImportOptions(pattern="{patient}_S{session}")).ok
-            positives[(f"P0{p}", s)] = (w1, c1)
-    with db.transaction() as session:
-        scheme_id = session.scalar(select(SchemeRow.id))
-        ids = dict(session.execute(select(RaterRow.name, RaterRow.id)).all())
-        for (patient, number), (w1, c1) in positives.items():
-            sid = session.scalar(
-                select(SessionRow.id)
-                .join(PatientRow)
-                .where(PatientRow.code == patient, SessionRow.number == number)
-            )
-            who = ["Ada"] + (["Ben"] if patient == "P01" else [])
-            for name in who:
-                for code, turns in (("W1", w1), ("C1", c1)):
-                    for t in turns:
-                        if name == "Ben" and t == w1[0]:
-                            continue  # Ben misses one: human kappa below 1
-                        session.add(
-                            CodeApplicationRow(
-                                session_id=sid, rater_id=ids[name], scheme_id=scheme_id,
-                                code_id=code, unit="turn", unit_index=t, value=1,
-                            )
-                        )  # fmt: skip
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def lee(screen_db: ProjectDatabase) -> Coder:
-    return identity.sign_in(screen_db, "Lee", PASSPHRASE)
+from coder.store.models import CodeApplicationRow, RaterRow
 
 
 def _count_codes(db: ProjectDatabase) -> int:
@@ -239,6 +160,10 @@ def test_evaluate_json_shape_and_grouping(
     assert keys <= set(w1)
     assert w1["n_units"] == 8 * 15  # patient turns only
     assert w1["kappa"] > 0.8 and w1["auc"] > 0.9
+    for stat in ("kappa", "alpha", "precision", "recall", "auc"):  # resampling patients
+        low, high = w1[f"{stat}_ci"]
+        assert low <= w1[stat] <= high <= 1.0
+    assert result["model"]["bootstrap"]["resamples"] == 1000
     assert 0 < w1["human_kappa"] < 1  # Ada and Ben on P01's sessions
     c1 = next(c for c in result["codes"] if c["code"] == "C1")
     assert c1["n_positive"] == 1
