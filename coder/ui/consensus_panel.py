@@ -10,6 +10,7 @@ shows its decision and memo.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -229,8 +230,10 @@ class ConsensusPanel(QWidget):
         self._set_editor(d.decided if d and d.settled else None)
         self.chosen = bool(d and d.settled)  # nothing is settled until a value is picked
         self.taken_from: str | None = None
-        if d is not None and d.settled and d.how:
-            self.say(f"Decided: {d.how}")
+        if d is not None and d.settled and d.how:  # how the decision was reached
+            self.header.setText(
+                f"{header_html(d, self.presence)}<br><i>Decided: {escape(d.how)}</i>"
+            )
         self.settle_button.setEnabled(self.chosen)
         self.withdraw_button.setEnabled(self.chosen)
 

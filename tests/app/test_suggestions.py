@@ -4,6 +4,8 @@ transaction and undo path as any code."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import MACHINE
 from screening_data import PASSPHRASE
@@ -13,6 +15,7 @@ from coder.app import access, identity, rounds
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.suggestions import list_suggestions
+from coder.cli import main
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow
@@ -82,3 +85,23 @@ def test_no_suggestions_inside_an_open_round(
     with pytest.raises(NotAllowed, match="round 1 is open"):
         cs.accept_suggestion(shown)  # a list shown before the round opened
     assert list_suggestions(CodingSession(screen_db, ada, "P02", 1)).refusal is None
+
+
+def test_the_lead_switches_suggestions_from_the_command_line(
+    screen_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = str(tmp_path / "s.sqlite")
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as info:
+            main(["project", "suggestions", *args, "--project", project])
+        out, err = capsys.readouterr()
+        return int(info.value.code or 0), out, err
+
+    assert run() == (0, "Suggestions: off\n", "")
+    code, _, err = run("on", "--as", "Ada")
+    assert code == 2 and "only a lead" in err and err.count("\n") == 1
+    assert run("on", "--as", "Lee", "--passphrase-file", str(pass_file))[0] == 0
+    assert run()[1] == "Suggestions: on\n"
