@@ -12,8 +12,9 @@ Who may do what (decided by :mod:`coder.app.access`, as everywhere):
 
 Units: a code whose stored applications mostly point at a turn (a text span, or
 ``unit=turn``) is learnt on turns (a turn is positive when the rater's code touches it);
-any other presence code on the scheme's segments (text = the segment's turns). Ratings
-(ordinal) are not modelled yet. A session counts as coded by a rater when the rater has
+any other presence code on the scheme's segments (text = the segment's turns). Segment
+ratings are learnt as ordinal values on the segments the rater rated
+(:class:`coder.screening.model.RatingModel`). A session counts as coded by a rater when the rater has
 any code of the scheme in it; then all its units are that rater's examples.
 """
 
@@ -50,7 +51,14 @@ from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
 from coder.screening import model_file
-from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
+from coder.screening.model import (
+    CodeData,
+    RatingData,
+    ScreeningModel,
+    Settings,
+    UnitText,
+    fit,
+)
 from coder.stats.alpha import krippendorff_alpha
 from coder.stats.bootstrap import BINARY_STATS, binary_rater_cis
 from coder.stats.cohen import cohen_kappa
@@ -205,7 +213,7 @@ def _source(session: OrmSession, actor: Coder | None, source: str, what: str) ->
 def _source_codes(
     session: OrmSession, scheme_key: str, rater_ids: Sequence[int]
 ) -> list[tuple[Any, ...]]:
-    """(patient, session, rater_id, code, unit, unit_index, evidence_turn)."""
+    """(patient, session, rater_id, code, unit, unit_index, evidence_turn, value)."""
     return [
         tuple(r)
         for r in session.connection().execute(
@@ -217,6 +225,7 @@ def _source_codes(
                 CodeApplicationRow.unit,
                 CodeApplicationRow.unit_index,
                 CodeApplicationRow.evidence_turn,
+                CodeApplicationRow.value,
             )
             .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
             .join(PatientRow, SessionRow.patient_id == PatientRow.id)
@@ -233,10 +242,17 @@ class Dataset:
     keys: dict[str, list[tuple[int, str, int, int]]]  # kind -> (rater id, patient, session, index)
     codes: list[CodeData]
     sessions: list[SessionKey]
+    ratings: list[RatingData] = field(default_factory=list)
 
 
 def presence_codes(scheme: Scheme) -> list[str]:
     return [c.id for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
+
+
+def segment_ratings(scheme: Scheme) -> list[str]:
+    """Ratings learnt as ordinal values on segments (a session rating has one value per
+    session: far too few units to learn from)."""
+    return [r.id for r in scheme.ratings_for(Scope.SEGMENT)]
 
 
 def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Dataset:
@@ -247,7 +263,7 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
             coded[rid].add((p, n))
     # Unit kind per code: turns when most of its applications point at a turn.
     on_turn: dict[str, list[bool]] = defaultdict(list)
-    for _, _, _, code, unit, _, ev_turn in codes:
+    for _, _, _, code, unit, _, ev_turn, _ in codes:
         on_turn[code].append(unit == TURN or ev_turn is not None)
     kind_of = {c: TURN if np.mean(on_turn[c]) >= 0.5 else SEGMENT for c in on_turn}
     units: dict[str, list[UnitText]] = {TURN: [], SEGMENT: []}
@@ -264,7 +280,13 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
             seg_of_turn[key] = {t: s[0] for s in segs for t in range(s[1], s[2] + 1)}
     row = {kind: {k: i for i, k in enumerate(keys[kind])} for kind in keys}
     labels: dict[str, np.ndarray] = {}
-    for p, n, rid, code, unit, index, ev_turn in codes:
+    rating_ids = segment_ratings(scheme)
+    rating_values = {r: np.full(len(keys[SEGMENT]), np.nan) for r in rating_ids}
+    for p, n, rid, code, unit, index, ev_turn, value in codes:
+        if code in rating_values and unit == SEGMENT and value is not None:
+            at = row[SEGMENT].get((rid, p, n, index))
+            if at is not None:
+                rating_values[code][at] = float(value)
         if code not in wanted or (p, n) not in corpus.turns:
             continue
         kind = kind_of[code]
@@ -290,15 +312,17 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
         for c in presence_codes(scheme)
     ]
     sessions = sorted({k for s in coded.values() for k in s})
-    return Dataset(units, keys, data, sessions)
+    ratings = [RatingData(r, SEGMENT, rating_values[r]) for r in rating_ids]
+    return Dataset(units, keys, data, sessions, ratings)
 
 
 def _subset(
     data: Dataset, kind_rows: dict[str, np.ndarray]
-) -> tuple[dict[str, list[UnitText]], list[CodeData]]:
+) -> tuple[dict[str, list[UnitText]], list[CodeData], list[RatingData]]:
     units = {k: [data.units[k][i] for i in kind_rows[k]] for k in data.units}
     codes = [CodeData(c.code, c.unit, c.labels[kind_rows[c.unit]]) for c in data.codes]
-    return units, codes
+    ratings = [RatingData(r.rating, r.unit, r.values[kind_rows[r.unit]]) for r in data.ratings]
+    return units, codes, ratings
 
 
 def _scheme_row(session: OrmSession, scheme: Scheme) -> SchemeRow:
@@ -363,8 +387,8 @@ def train(
     code has enough, nothing is written."""
     started = time.perf_counter()
     _, row, src, data = _read_training(db, actor, source, scheme_key, sessions, "train a model")
-    model = fit(data.units, data.codes, settings)
-    if not model.codes:
+    model = fit(data.units, data.codes, settings, data.ratings)
+    if not model.codes and not model.ratings:
         listed = ", ".join(f"{s['code']} ({s['n_positive']})" for s in model.skipped)
         raise ValidationError(
             f"no code has enough coded units to learn from (positive units: {listed}); "
@@ -393,6 +417,16 @@ def train(
             "threshold": c.threshold,
         }
         for c in model.codes
+    ] + [
+        {
+            "code": r.rating,
+            "unit": r.unit,
+            "roles": [SEGMENT],
+            "n_units": r.n_units,
+            "n_positive": r.n_units,
+            "levels": r.levels,
+        }
+        for r in model.ratings
     ]
     return TrainResult(
         out, digest, trained, model.skipped, len(data.sessions), time.perf_counter() - started
@@ -512,6 +546,25 @@ def run(
                         )
                     )
                     stored += 1
+            # Ratings: the machine rates every segment, like a rater (value, probability).
+            seg_units = {SEGMENT: _segment_units(turns, segs)}
+            for rating, (values, chance) in model.predict_ratings(seg_units).items():
+                for (s_index, _, _), value, prob in zip(segs, values, chance, strict=True):
+                    session.add(
+                        CodeApplicationRow(
+                            session_id=sid,
+                            rater_id=machine.id,
+                            scheme_id=row.id,
+                            round_id=None,
+                            code_id=rating,
+                            unit=SEGMENT,
+                            unit_index=s_index,
+                            segment_id=corpus.segment_ids.get((key_, s_index)),
+                            value=int(value),
+                            probability=float(prob),
+                        )
+                    )
+                    stored += 1
     return RunResult(name, len(corpus.turns), stored, time.perf_counter() - started)
 
 
@@ -588,6 +641,7 @@ def evaluate(
     for f, (_, test) in enumerate(splitter.split(unit_groups[TURN], groups=unit_groups[TURN])):
         fold_of_group[np.unique(unit_groups[TURN][test])] = f
     probs = {c.code: np.zeros(len(c.labels)) for c in data.codes}
+    rated_pred = {r.rating: np.full(len(r.values), np.nan) for r in data.ratings}
     preds = {c.code: np.zeros(len(c.labels), dtype=bool) for c in data.codes}
     fold_rows: list[dict[str, Any]] = []
     for f in range(k):
@@ -596,11 +650,13 @@ def evaluate(
         test_groups = [g for g in groups if fold_of_group[group_ids[g]] == f]
         train_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] != f) for kind in kinds}
         test_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] == f) for kind in kinds}
-        units, codes = _subset(data, train_rows)
-        model = fit(units, codes, settings)
+        units, codes, ratings = _subset(data, train_rows)
+        model = fit(units, codes, settings, ratings)
         test_units = {kind: [data.units[kind][i] for i in test_rows[kind]] for kind in kinds}
         predicted = model.predict(test_units)
         fitted = {cm.code: cm for cm in model.codes}
+        for rating, (values, _) in model.predict_ratings(test_units).items():
+            rated_pred[rating][test_rows[SEGMENT]] = values
         for c in data.codes:
             if c.code in fitted:
                 rows = test_rows[c.unit]
@@ -660,6 +716,7 @@ def evaluate(
         out_codes.append(entry)
     return {
         "codes": out_codes,
+        "ratings": [_rating_entry(r, rated_pred[r.rating]) for r in data.ratings],
         "folds": fold_rows,
         "model": {
             **(settings.as_dict()),
@@ -674,6 +731,27 @@ def evaluate(
             },
         },
     }
+
+
+def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
+    """An ordinal rating, machine vs held-out human values on the units both rated:
+    quadratic-weighted Cohen's kappa and ordinal Krippendorff's alpha (project engine),
+    exact agreement; ``None`` where the model skipped the rating in every fold."""
+    both = ~np.isnan(r.values) & ~np.isnan(predicted)
+    entry: dict[str, Any] = {
+        "rating": r.rating,
+        "n_units": int((~np.isnan(r.values)).sum()),
+        "n_predicted": int(both.sum()),
+        "weighted_kappa": None,
+        "alpha_ordinal": None,
+        "exact_agreement": None,
+    }
+    if both.sum() >= 2:
+        matrix = np.column_stack([predicted[both], r.values[both]])
+        entry["weighted_kappa"] = _value(cohen_kappa(matrix, weights="quadratic").value)
+        entry["alpha_ordinal"] = _value(krippendorff_alpha(matrix, "ordinal").value)
+        entry["exact_agreement"] = float(np.mean(predicted[both] == r.values[both]))
+    return entry
 
 
 def _value(v: float | None) -> float | None:

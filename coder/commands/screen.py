@@ -69,6 +69,12 @@ def train_command(
         f"wrote {out} (model {result.model_hash[:8]})"
     )
     for c in result.trained:
+        if "levels" in c:  # an ordinal rating
+            click.echo(
+                f"  {c['code']:<12} {c['unit']:<8} {c['n_units']:>5} rated units"
+                f"  values {', '.join(map(str, c['levels']))} (ordinal)"
+            )
+            continue
         click.echo(
             f"  {c['code']:<12} {c['unit']:<8} {c['n_positive']:>5} of {c['n_units']:>6} units"
             f"  threshold {c['threshold']:.2f}"
@@ -200,6 +206,15 @@ def evaluate_command(
         )
     if bootstrap:
         click.echo(f"Intervals: {bootstrap} resamples of whole {model['group_by']}s (--json: all).")
+    if result["ratings"]:
+        click.echo(
+            f"{'rating':<12}{'rated':>7}{'κ (quadratic)':>15}{'α (ordinal)':>13}{'exact':>7}"
+        )
+        for r in result["ratings"]:
+            click.echo(
+                f"{r['rating']:<12}{r['n_units']:>7}{_fmt(r['weighted_kappa']):>15}"
+                f"{_fmt(r['alpha_ordinal']):>13}{_fmt(r['exact_agreement']):>7}"
+            )
 
 
 def _with_ci(value: float | None, ci: list[float] | None) -> str:

@@ -43,6 +43,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 ROLES = ("therapist", "patient", "other", "unknown", "segment", "none")
 MIN_POSITIVE = 10
+SEGMENT_ROLE = "segment"
 CONTEXT_WEIGHT = 0.5
 
 WORD_PARAMS: dict[str, Any] = {
@@ -163,6 +164,41 @@ class CodeModel:
 
 
 @dataclass
+class RatingModel:
+    """An ordinal rating as cumulative binary classifiers (Frank & Hall 2001): cut k
+    gives P(value > levels[k]), each a :class:`CodeModel` on the same features. The
+    predicted value is the median of the implied distribution."""
+
+    rating: str
+    unit: str
+    levels: list[int]
+    cuts: list[CodeModel]
+    n_units: int
+
+    def predict(self, x: Any) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """Predicted value per unit and the probability of that value."""
+        n = x.shape[0]
+        above = np.ones((n, len(self.cuts) + 2))
+        above[:, -1] = 0.0
+        for k, cut in enumerate(self.cuts):
+            above[:, k + 1] = cut.probabilities(x)
+        above = np.minimum.accumulate(above, axis=1)  # P(> level) never rises with level
+        index = (above[:, 1:-1] >= 0.5).sum(axis=1)
+        levels = np.asarray(self.levels, dtype=np.int64)
+        chance = above[np.arange(n), index] - above[np.arange(n), index + 1]
+        return levels[index], np.asarray(chance, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class RatingData:
+    """Training data of one rating: each unit's value (NaN where it was not rated)."""
+
+    rating: str
+    unit: str
+    values: FloatArray
+
+
+@dataclass
 class ScreeningModel:
     """Everything a prediction needs, plus where the model came from (``meta``)."""
 
@@ -171,6 +207,7 @@ class ScreeningModel:
     skipped: list[dict[str, Any]]  # {"code", "unit", "n_positive", "reason"}
     settings: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
+    ratings: list[RatingModel] = field(default_factory=list)
 
     def code(self, code_id: str) -> CodeModel:
         return next(c for c in self.codes if c.code == code_id)
@@ -194,6 +231,17 @@ class ScreeningModel:
             out[cm.code] = np.where(allowed, probs, 0.0)
         return out
 
+    def predict_ratings(
+        self, units: Mapping[str, Sequence[UnitText]]
+    ) -> dict[str, tuple[npt.NDArray[np.int64], FloatArray]]:
+        """Per rating: the predicted value of each unit of its kind and its probability."""
+        out = {}
+        for rm in self.ratings:
+            rows = units.get(rm.unit, ())
+            if rm.unit in self.features and len(rows):
+                out[rm.rating] = rm.predict(self.features[rm.unit].transform(rows))
+        return out
+
 
 @dataclass(frozen=True)
 class CodeData:
@@ -208,10 +256,28 @@ def fit(
     units: Mapping[str, Sequence[UnitText]],
     data: Sequence[CodeData],
     settings: Settings | None = None,
+    ratings: Sequence[RatingData] = (),
 ) -> ScreeningModel:
-    """Fit one classifier per code with at least ``settings.min_positive`` positive units;
-    codes with fewer are listed in ``skipped``, never guessed."""
+    """Fit one classifier per code with at least ``settings.min_positive`` positive units,
+    and one ordinal model per rating with at least that many rated units and two values;
+    the others are listed in ``skipped``, never guessed."""
     settings = settings or Settings()
+    fit_ratings = []
+    rating_skips: list[dict[str, Any]] = []
+    for rd in ratings:
+        rated = ~np.isnan(rd.values)
+        n_rated = int(rated.sum())
+        if n_rated < settings.min_positive or len(np.unique(rd.values[rated])) < 2:
+            reason = (
+                f"{n_rated} rated units (at least {settings.min_positive} needed)"
+                if n_rated < settings.min_positive
+                else "every rated unit has the same value: nothing to tell apart"
+            )
+            rating_skips.append(
+                {"code": rd.rating, "unit": rd.unit, "n_positive": n_rated, "reason": reason}
+            )
+        else:
+            fit_ratings.append(rd)
     skipped: list[dict[str, Any]] = []
     fit_codes: list[CodeData] = []
     for cd in data:
@@ -228,7 +294,7 @@ def fit(
             )
         else:
             fit_codes.append(cd)
-    kinds = sorted({cd.unit for cd in fit_codes})
+    kinds = sorted({cd.unit for cd in fit_codes} | {rd.unit for rd in fit_ratings})
     features = {kind: Features.fit(units[kind]) for kind in kinds}
     matrices = {kind: features[kind].transform(units[kind]) for kind in kinds}
     codes: list[CodeModel] = []
@@ -249,7 +315,31 @@ def fit(
             )
             continue
         codes.append(_fit_code(cd, roles, x, y, settings))
-    return ScreeningModel(features, codes, skipped, settings.as_dict())
+    rating_models = [_fit_rating(rd, matrices[rd.unit], settings) for rd in fit_ratings]
+    return ScreeningModel(
+        features, codes, skipped + rating_skips, settings.as_dict(), {}, rating_models
+    )
+
+
+def _fit_rating(rd: RatingData, matrix: Any, settings: Settings) -> RatingModel:
+    """One calibrated binary model per cut between observed values; a cut with fewer
+    than 2 units on a side is a constant (the share above it)."""
+    rated = np.flatnonzero(~np.isnan(rd.values))
+    x, values = matrix[rated], rd.values[rated]
+    levels = sorted(int(v) for v in np.unique(values))
+    cuts = []
+    for level in levels[:-1]:
+        y = values > level
+        cd = CodeData(f"{rd.rating}>{level}", rd.unit, y)
+        if min(int(y.sum()), int((~y).sum())) >= 2:
+            cuts.append(_fit_code(cd, [SEGMENT_ROLE], x, y, settings))
+        else:
+            share = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
+            cuts.append(
+                CodeModel(cd.code, rd.unit, [SEGMENT_ROLE], len(y), int(y.sum()),
+                          np.zeros(x.shape[1]), 0.0, 0.0, float(np.log(share / (1 - share))), 0.5)
+            )  # fmt: skip
+    return RatingModel(rd.rating, rd.unit, levels, cuts, len(rated))
 
 
 def _fit_code(

@@ -148,7 +148,7 @@ def test_evaluate_json_shape_and_grouping(
               "--folds", "2", "--json", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     assert info.value.code == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"codes", "folds", "model"}
+    assert set(result) == {"codes", "ratings", "folds", "model"}
     assert result["model"]["group_by"] == "patient" and len(result["folds"]) == 2
     for fold in result["folds"]:
         assert fold["test_groups"] and not set(fold["test_groups"]) & set(fold["train_groups"])
@@ -192,3 +192,46 @@ def test_nothing_goes_over_the_network(
     screening.train(screen_db, lee, "Ada", out)
     assert screening.run(screen_db, lee, out, ["P03/1"]).codes > 0
     assert screening.evaluate(screen_db, lee, "Ada", folds=2)["codes"]
+
+
+def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    """W_SIG rated by Ada on every segment: the model lists it with its values, the
+    machine rates every segment it screens, and evaluate scores it as ordinal."""
+    from coder.screening.model import Settings
+
+    with screen_db.transaction() as session:
+        ada_id = session.scalar(select(RaterRow.id).where(RaterRow.name == "Ada"))
+        rows = session.scalars(
+            select(CodeApplicationRow).where(
+                CodeApplicationRow.rater_id == ada_id, CodeApplicationRow.code_id == "W1"
+            )
+        ).all()
+        sessions = sorted({r.session_id for r in rows})
+        scheme_id = rows[0].scheme_id
+        for i, sid in enumerate(sessions):
+            session.add(
+                CodeApplicationRow(
+                    session_id=sid, rater_id=ada_id, scheme_id=scheme_id, code_id="W_SIG",
+                    unit="segment", unit_index=1, value=1 + 2 * (i % 2),
+                )
+            )  # fmt: skip
+    settings = Settings(min_positive=4)
+    out = tmp_path / "m.model"
+    trained = screening.train(screen_db, lee, "Ada", out, settings=settings)
+    w_sig = next(c for c in trained.trained if c["code"] == "W_SIG")
+    assert w_sig["levels"] == [1, 3] and w_sig["n_units"] == len(sessions)
+    assert "C_SIG" in {s["code"] for s in trained.skipped}  # never rated: listed, not guessed
+    result = screening.run(screen_db, lee, out, ["P03/1"])
+    with screen_db.reading() as session:
+        rated = session.execute(
+            select(CodeApplicationRow.value, CodeApplicationRow.probability)
+            .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+            .where(RaterRow.name == result.rater, CodeApplicationRow.code_id == "W_SIG")
+        ).all()
+    assert len(rated) == 1 and rated[0][0] in (1, 3) and 0 < rated[0][1] <= 1
+    evaluation = screening.evaluate(screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0)
+    entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
+    assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
+    assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
