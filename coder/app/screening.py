@@ -12,10 +12,10 @@ Who may do what (decided by :mod:`coder.app.access`, as everywhere):
 
 Units: a code whose stored applications mostly point at a turn (a text span, or
 ``unit=turn``) is learnt on turns (a turn is positive when the rater's code touches it);
-any other presence code on the scheme's segments (text = the segment's turns). Segment
-ratings are learnt as ordinal values on the segments the rater rated
-(:class:`coder.screening.model.RatingModel`). A session counts as coded by a rater when the rater has
-any code of the scheme in it; then all its units are that rater's examples.
+any other presence code on the scheme's segments (text = the segment's turns).
+Segment ratings are learnt as ordinal values on the segments the rater rated
+(:class:`coder.screening.model.RatingModel`). A session counts as coded by a rater when
+the rater has any code of the scheme in it; then all its units are that rater's examples.
 """
 
 from __future__ import annotations

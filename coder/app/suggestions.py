@@ -80,8 +80,8 @@ def list_suggestions(
     own_segments = {(c.code_id, c.unit_index) for c in mine if c.unit is Unit.SEGMENT}
     items = []
     for row, name in rows:
-        if row.uid in dismissed:
-            continue
+        if row.uid in dismissed or not cs.scheme.is_code(row.code_id):
+            continue  # the machine's ratings are values, not passages to check
         span = None
         if row.evidence_turn is not None:
             span = TextSpan(row.evidence_turn, row.evidence_start or 0, row.evidence_end or 0)

@@ -112,4 +112,11 @@ def machine_codes(screen_db: ProjectDatabase) -> list[tuple[str, int, float]]:
                     value=1, probability=p,
                 )
             )  # fmt: skip
+        session.add(  # a machine rating: a value, never offered as a suggestion
+            CodeApplicationRow(
+                session_id=sid, rater_id=machine.id, scheme_id=session.scalar(select(SchemeRow.id)),
+                code_id="W_SIG", unit="segment", unit_index=1, segment_id=segment_id, value=3,
+                probability=0.95,
+            )
+        )  # fmt: skip
     return suggested

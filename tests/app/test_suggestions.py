@@ -67,7 +67,7 @@ def test_accepting_stores_the_raters_own_code_with_its_probability(
         machine_rows = session.scalars(
             select(CodeApplicationRow).where(CodeApplicationRow.probability.is_not(None))
         ).all()
-    assert len(machine_rows) == 4  # the machine's three, untouched, and Ada's one
+    assert len(machine_rows) == 5  # the machine's three codes and rating, and Ada's one
 
 
 def test_no_suggestions_inside_an_open_round(
