@@ -235,3 +235,30 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
     entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
     assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
     assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
+
+
+def test_evaluate_reports_progress_and_stops_when_the_callback_raises(
+    screen_db: ProjectDatabase, lee: Coder
+) -> None:
+    """What a background job needs: one call per fold and one before scoring, and a
+    callback that raises (Cancel) stops the evaluation there."""
+    calls: list[tuple[int, int, str]] = []
+    screening.evaluate(
+        screen_db,
+        lee,
+        "Ada",
+        folds=2,
+        bootstrap=0,
+        progress=lambda done, total, what: calls.append((done, total, what)),
+    )
+    assert calls == [(0, 2, "fold 1 of 2"), (1, 2, "fold 2 of 2"), (2, 2, "scoring")]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int, what: str) -> None:
+        if done == 1:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        screening.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0, progress=cancel)
