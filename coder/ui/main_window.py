@@ -398,6 +398,8 @@ class MainWindow(QMainWindow):
                 Highlight(code.evidence.start, code.evidence.end, colour, label)
             )
             tooltips.setdefault(code.evidence.turn, []).append(label)
+        for turn, marks in self.suggestions.marks().items():  # faint, under the codes
+            highlights[turn] = marks + highlights.get(turn, [])
         starts = {seg.first_turn: seg for seg in reversed(ws.segments)}
         self.transcript.turns.set_decorations(
             highlights, {t: "\n".join(v) for t, v in tooltips.items()}, starts

@@ -1,5 +1,6 @@
 """The Suggestions panel: a screening model's codes for the open session, ranked by
-probability, for the rater to check one by one (issue 16; docs/screening.md).
+probability and marked faintly in the transcript, for the rater to check one by one
+(issue 16; docs/screening.md).
 
 Off by default (the "Show suggestions" box), and shown only where
 :func:`coder.app.access.suggestions_refusal` allows it (a lead turned suggestions on, and
@@ -31,9 +32,11 @@ from PySide6.QtWidgets import (
 from coder.app.suggestions import Suggestion, list_suggestions
 from coder.domain.errors import CoderError
 from coder.ui import undo
+from coder.ui.models.turns_model import Highlight
 from coder.ui.workspace import Workspace
 
 UID = Qt.ItemDataRole.UserRole
+SUGGESTION_COLOUR = "#ececec"  # faint grey: a proposal, not anyone's code
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -42,6 +45,7 @@ class SuggestionsPanel(QWidget):
 
     jumpRequested = Signal(int)  # a turn to show in the transcript
     message = Signal(str)
+    marksChanged = Signal()  # the faint marks in the transcript must be redrawn
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         """``controller`` runs undo commands (:class:`coder.ui.coding_controller.
@@ -51,6 +55,7 @@ class SuggestionsPanel(QWidget):
         self.ws: Workspace | None = None
         self.items: list[Suggestion] = []
         self.dismissed: set[str] = set()
+        self._marks: dict[int, list[Highlight]] = {}
         self.enabled = QCheckBox("Show suggestions")
         self.enabled.setToolTip("A screening model's codes for this session (off by default)")
         self.enabled.toggled.connect(self.refresh)
@@ -135,6 +140,20 @@ class SuggestionsPanel(QWidget):
         self.note.setText(note)
         for button in (self.accept_button, self.dismiss_button):
             button.setEnabled(bool(items))
+        marks: dict[int, list[Highlight]] = {}
+        for s in items:
+            if s.span is not None:
+                label = f"suggestion {s.code_id} (p {s.probability:.2f}, {s.machine})"
+                marks.setdefault(s.span.turn, []).append(
+                    Highlight(s.span.start, s.span.end, SUGGESTION_COLOUR, label)
+                )
+        if marks != self._marks:  # redraw only when they change: not on every hotkey
+            self._marks = marks
+            self.marksChanged.emit()
+
+    def marks(self) -> dict[int, list[Highlight]]:
+        """Faint marks for the listed suggestions, by turn (the window draws them)."""
+        return self._marks
 
     def _code_name(self, code_id: str) -> str:
         scheme = self.ws.scheme if self.ws else None
@@ -203,6 +222,7 @@ def install(window: Any) -> SuggestionsPanel:
     window._dock("Suggestions", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     panel.jumpRequested.connect(lambda turn: window.transcript.show_turn(turn))
     panel.message.connect(window.show_message)
+    panel.marksChanged.connect(window._workspace_changed)
     window.addAction(panel.next_action)
     window.addAction(panel.previous_action)
     return panel

@@ -1,4 +1,5 @@
-"""The Suggestions panel on the real window, driven by keys: F8 jumps to a suggestion,
+"""The Suggestions panel on the real window, driven by keys: faint marks in the
+transcript, F8 jumps to a suggestion,
 Enter accepts it as the rater's own code (Ctrl+Z takes it back), Delete dismisses it,
 and an open round hides them all."""
 
@@ -25,6 +26,7 @@ from coder.store.models import (
     TurnRow,
 )
 from coder.ui.main_window import MainWindow
+from coder.ui.models.turns_model import HIGHLIGHTS_ROLE, Column
 
 Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
 MACHINE = "Machine · 0123abcd"
@@ -67,6 +69,12 @@ def press(
     qtbot.keyClick(widget, key, modifier)
 
 
+def marks(window: MainWindow, turn: int) -> list[str]:
+    """Labels of the suggestion marks the transcript draws on ``turn``."""
+    index = window.transcript.turns.index(turn - 1, Column.TEXT)
+    return [h.label for h in index.data(HIGHLIGHTS_ROLE) or [] if h.label.startswith("sugg")]
+
+
 def test_jump_accept_undo_dismiss_by_keys(
     coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make, qtbot: QtBot
 ) -> None:
@@ -83,6 +91,8 @@ def test_jump_accept_undo_dismiss_by_keys(
         "0.70  C1  ",
     ]  # ranked; W2 (0.3) is under the 0.5 threshold
     assert window.ws is not None and all(c.rater_id == ada.rater_id for c in window.ws.codes)
+    assert marks(window, 4) == ["suggestion W1 (p 0.90, Machine · 0123abcd)"]  # faint mark
+    assert marks(window, 2) == []  # under the threshold: no mark either
 
     window.transcript.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
@@ -101,6 +111,7 @@ def test_jump_accept_undo_dismiss_by_keys(
         (c.code_id, c.unit_index, c.evidence and c.evidence.turn, c.probability) for c in mine
     ] == [("W1", 2, 4, 0.9)]
     assert panel.list.count() == 1 and "C1" in panel.list.item(0).text()
+    assert marks(window, 4) == [] and marks(window, 6)  # accepted: Ada's own code now
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the usual undo
     qtbot.waitUntil(lambda: panel.list.count() == 2)
     assert not [c for c in window.ws.codes if c.rater_id == ada.rater_id]
