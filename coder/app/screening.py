@@ -381,13 +381,15 @@ def train(
     scheme_key: str | None = None,
     sessions: Sequence[str] | None = None,
     settings: Settings | None = None,
+    progress: Progress | None = None,
 ) -> TrainResult:
     """Fit a model on ``source``'s codes ("consensus" or rater names, comma-separated) and
     write it to ``out``. Codes with too few positive units are listed and skipped; if no
-    code has enough, nothing is written."""
+    code has enough, nothing is written. ``progress`` is called before each code is
+    learnt; raising from it stops training before anything is written."""
     started = time.perf_counter()
     _, row, src, data = _read_training(db, actor, source, scheme_key, sessions, "train a model")
-    model = fit(data.units, data.codes, settings, data.ratings)
+    model = fit(data.units, data.codes, settings, data.ratings, progress)
     if not model.codes and not model.ratings:
         listed = ", ".join(f"{s['code']} ({s['n_positive']})" for s in model.skipped)
         raise ValidationError(

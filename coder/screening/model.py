@@ -27,7 +27,7 @@ else, so a model file never holds code (see :mod:`coder.screening.model_file`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,10 +257,12 @@ def fit(
     data: Sequence[CodeData],
     settings: Settings | None = None,
     ratings: Sequence[RatingData] = (),
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ScreeningModel:
     """Fit one classifier per code with at least ``settings.min_positive`` positive units,
     and one ordinal model per rating with at least that many rated units and two values;
-    the others are listed in ``skipped``, never guessed."""
+    the others are listed in ``skipped``, never guessed. ``progress(done, total, what)``
+    is called before each code and rating; it may raise to stop (nothing is returned)."""
     settings = settings or Settings()
     fit_ratings = []
     rating_skips: list[dict[str, Any]] = []
@@ -298,7 +300,10 @@ def fit(
     features = {kind: Features.fit(units[kind]) for kind in kinds}
     matrices = {kind: features[kind].transform(units[kind]) for kind in kinds}
     codes: list[CodeModel] = []
-    for cd in fit_codes:
+    total = len(fit_codes) + len(fit_ratings)
+    for step, cd in enumerate(fit_codes):
+        if progress is not None:
+            progress(step, total, f"learning {cd.code}")
         rows = units[cd.unit]
         roles = _roles_of_positives([r.role for r in rows], cd.labels)
         keep = np.array([r.role in roles for r in rows], dtype=bool)
@@ -315,7 +320,11 @@ def fit(
             )
             continue
         codes.append(_fit_code(cd, roles, x, y, settings))
-    rating_models = [_fit_rating(rd, matrices[rd.unit], settings) for rd in fit_ratings]
+    rating_models = []
+    for step, rd in enumerate(fit_ratings, start=len(fit_codes)):
+        if progress is not None:
+            progress(step, total, f"learning {rd.rating}")
+        rating_models.append(_fit_rating(rd, matrices[rd.unit], settings))
     return ScreeningModel(
         features, codes, skipped + rating_skips, settings.as_dict(), {}, rating_models
     )

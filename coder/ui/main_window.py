@@ -34,6 +34,7 @@ from coder.ui import (
     keyboard,
     live_refresh,
     projects_menu,
+    screening_menu,
     suggestions_panel,
     undo,
     window_layout,
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.controller.message.connect(self.show_message)
         suggestions_panel.install(self)
         build_menus(self)
+        screening_menu.install(self)
         self.rater_filter_action.setVisible(False)
         self._position_timer = QTimer(self, singleShot=True, interval=1500)
         self._position_timer.timeout.connect(self.save_position)
