@@ -20,7 +20,7 @@ from coder.domain.roles import RaterRole
 from coder.screening import model_file
 from coder.screening.model import CodeData, UnitText, fit
 from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, RaterRow
+from coder.store.models import AuditRow, CodeApplicationRow, RaterRow
 
 
 def _count_codes(db: ProjectDatabase) -> int:
@@ -105,6 +105,8 @@ def test_run_stores_machine_codes_with_probabilities_blinded(
     ada = identity.sign_in(screen_db, "Ada")
     with pytest.raises(NotAllowed, match="only a lead"):
         screening.run(screen_db, ada, out, ["P01/1"])
+    with screen_db.reading() as session:
+        last_entry = session.scalar(select(func.max(AuditRow.id))) or 0
     result = screening.run(screen_db, lee, out, ["P01", "P02/2"])
     assert result.rater == f"Machine · {trained.model_hash[:8]}" and result.sessions == 3
     assert result.codes > 0
@@ -119,6 +121,15 @@ def test_run_stores_machine_codes_with_probabilities_blinded(
         # blinded like any rater: Ada sees only her own codes, never the machine's
         assert visible_rater_ids(session, ada) == [ada.rater_id]
         assert visible_rater_ids(session, lee) is None
+    # The audit trail names the lead and summarises each session's suggestions in one
+    # entry (a per-code entry cost more than the model itself).
+    with screen_db.reading() as session:
+        entries = session.execute(
+            select(AuditRow.actor, AuditRow.action).where(
+                AuditRow.table == "code_applications", AuditRow.id > last_entry
+            )
+        ).all()
+    assert entries and set(entries) == {("Lee", "insert")} and len(entries) <= 3
     # running again replaces, never doubles
     assert screening.run(screen_db, lee, out, ["P01", "P02/2"]).codes == result.codes
     with pytest.raises(AccessDenied, match="machine rater"):
