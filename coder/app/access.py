@@ -18,6 +18,12 @@ Visibility (:func:`visible_rater_ids`):
     a machine rater's codes (screening suggestions) are hidden from a blinded rater
     like anyone else's, and a machine rater is never a lead.
 
+Suggestions (:func:`suggestions_refusal`): the one exception to blinding, and only for
+machine raters. A rater sees the machine's codes on a session as *suggestions* while
+coding it only when a lead has turned suggestions on for the project (off by default),
+and never on a session covered by an open round: a rater anchored on the machine during
+a reliability round would no longer be an independent rater.
+
 Editability (:func:`check_editable`):
   * one changes only one's own codes (the consensus service writes as the consensus);
   * a code made in a round that is no longer open cannot change;
@@ -47,6 +53,7 @@ from coder.store.models import (
 )
 
 BLINDING_SETTING = "blinding"
+SUGGESTIONS_SETTING = "suggestions"
 
 
 class NotAllowed(CoderError):
@@ -96,6 +103,41 @@ def set_blinding_policy(db: ProjectDatabase, actor: Coder | None, policy: Blindi
         if meta is None:
             raise CoderError("the project has no settings row; is it a Rupture Coder project?")
         meta.settings = {**meta.settings, BLINDING_SETTING: policy.value}
+
+
+# ---- suggestions (machine codes shown to the rater coding a session) ------------------
+def suggestions_enabled(session: OrmSession) -> bool:
+    """The lead's choice; off unless a lead turned it on (new and old projects alike)."""
+    meta = session.get(ProjectMeta, 1)
+    return bool(meta is not None and meta.settings.get(SUGGESTIONS_SETTING) is True)
+
+
+def set_suggestions_enabled(db: ProjectDatabase, actor: Coder | None, enabled: bool) -> None:
+    """Let raters see the machine's suggestions while coding (a lead's decision)."""
+    with db.transaction(actor) as session:
+        if project_has_lead(session) or actor is not None:
+            require_lead(actor, "turn screening suggestions on or off")
+        meta = session.get(ProjectMeta, 1)
+        if meta is None:
+            raise CoderError("the project has no settings row; is it a Rupture Coder project?")
+        meta.settings = {**meta.settings, SUGGESTIONS_SETTING: bool(enabled)}
+
+
+def suggestions_refusal(session: OrmSession, actor: Coder | None, session_id: int) -> str | None:
+    """Why ``actor`` may not see the machine's suggestions on ``session_id`` (``None``:
+    they may). Asked by every read of suggestions and by accepting one."""
+    require_identity(session, actor, "see suggestions")
+    if actor is not None and actor.role in (RaterRole.MACHINE, RaterRole.CONSENSUS):
+        return "suggestions are for people coding a session"
+    if not suggestions_enabled(session):
+        return "suggestions are off in this project (a lead can turn them on)"
+    open_rounds = _covering_rounds(session, session_id, [RoundStatus.OPEN.value])
+    if open_rounds:
+        return (
+            f"round {open_rounds[0][0]} is open on this session: no suggestions during a "
+            "reliability round (they would anchor the rater on the machine)"
+        )
+    return None
 
 
 # ---- identity -------------------------------------------------------------------------

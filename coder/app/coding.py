@@ -22,6 +22,7 @@ from coder.app.access import (
     NotAllowed,
     check_boundaries_movable,
     check_editable,
+    suggestions_refusal,
     visible_rater_ids,
 )
 from coder.app.browse import read_turns
@@ -30,6 +31,7 @@ from coder.app.lookup import no_transcript, session_or_none
 from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
+from coder.app.suggestions import Suggestion
 from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import Scheme, Scope
@@ -178,6 +180,51 @@ class CodingSession:
             return self._insert(session, code_id, Unit.SEGMENT, target, 1, span, memo)
 
         return self.db.run(insert_once, self.coder)
+
+    def accept_suggestion(self, suggestion: Suggestion) -> StoredCode:
+        """Make a machine suggestion the acting rater's own code (one transaction).
+
+        Checked like any code (:func:`access.check_editable`) and, again at the moment
+        of writing, against :func:`access.suggestions_refusal` (a round may have opened
+        since the list was shown). The code keeps the suggestion's probability: that is
+        the record that it was accepted from a suggestion.
+        """
+        target = self._presence_target(suggestion.code_id, suggestion.segment, suggestion.span)
+        evidence = (
+            (suggestion.span.turn, suggestion.span.start, suggestion.span.end)
+            if suggestion.span
+            else (None, None, None)
+        )
+
+        def work(session: OrmSession) -> StoredCode:
+            refusal = suggestions_refusal(session, self.coder, self.session_id)
+            if refusal is not None:
+                raise NotAllowed(refusal)
+            still = session.scalar(
+                select(CodeApplicationRow.id).where(
+                    CodeApplicationRow.uid == suggestion.uid,
+                    CodeApplicationRow.session_id == self.session_id,
+                )
+            )
+            if still is None:
+                raise NotFoundError("this suggestion is gone (the model was run again)")
+            if any(
+                (row.evidence_turn, row.evidence_start, row.evidence_end) == evidence
+                for row, _, _ in self._own_rows(session, suggestion.code_id, Unit.SEGMENT, target)
+            ):
+                raise ValidationError(f"{suggestion.code_id} is already marked there")
+            return self._insert(
+                session,
+                suggestion.code_id,
+                Unit.SEGMENT,
+                target,
+                1,
+                suggestion.span,
+                "",
+                probability=suggestion.probability,
+            )
+
+        return self.db.run(work, self.coder)
 
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:
         """Present -> absent (removing all of the rater's applications of the code in
@@ -386,10 +433,13 @@ class CodingSession:
         span: TextSpan | None,
         memo: str,
         episode_id: int | None = None,
+        *,
+        probability: float | None = None,
     ) -> StoredCode:
         check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
         current = open_round(session)
         row = self._row(session, code_id, unit, unit_index, value, span, memo, episode_id)
+        row.probability = probability
         row.round_id = current.id if current else None
         session.add(row)
         session.flush()
@@ -424,6 +474,7 @@ class CodingSession:
             )
             row.uid = snap.uid
             row.round_id = round_id
+            row.probability = snap.probability
             row.created_at, row.updated_at = snap.created_at, snap.updated_at
             session.add(row)
             session.flush()

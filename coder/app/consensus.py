@@ -23,6 +23,7 @@ from coder.app.identity import Coder, consensus_coder
 from coder.app.lookup import find_session
 from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import ValidationError
+from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key
 from coder.store.database import ProjectDatabase
@@ -30,6 +31,7 @@ from coder.store.models import (
     CodeApplicationRow,
     ConsensusDecisionRow,
     PatientRow,
+    RaterRow,
     SchemeRow,
     SegmentationRow,
     SegmentRow,
@@ -56,6 +58,7 @@ class Disagreement:
     decided: Value | None = None
     settled: bool = False
     memo: str = ""  # the settling decision's memo
+    how: str = ""  # how the settling decision was reached (see :func:`settle`)
 
     @property
     def key(self) -> tuple[str, int, str, int, str]:
@@ -159,7 +162,7 @@ def _check(
     names: list[str],
     cells: dict[Any, dict[str, Value]],
     spans: dict[Any, dict[str, list[TextSpan]]],
-    decided: dict[Any, tuple[Value, str]],
+    decided: dict[Any, tuple[Value, str, str]],
     patient: str,
     number: int,
     unit: Unit,
@@ -195,6 +198,7 @@ def _check(
             decided[key][0] if key in decided else None,
             key in decided,
             decided[key][1] if key in decided else "",
+            decided[key][2] if key in decided else "",
         )
     )
 
@@ -217,8 +221,8 @@ def _segments(session: Any, scheme: Scheme) -> dict[tuple[str, int], dict[int, t
     return out
 
 
-def _decisions(session: Any, scheme: Scheme) -> dict[Any, tuple[Value, str]]:
-    """(patient, session, unit, index, item) -> (decided value, memo)."""
+def _decisions(session: Any, scheme: Scheme) -> dict[Any, tuple[Value, str, str]]:
+    """(patient, session, unit, index, item) -> (decided value, memo, how)."""
     rows = session.execute(
         select(
             PatientRow.code,
@@ -233,7 +237,10 @@ def _decisions(session: Any, scheme: Scheme) -> dict[Any, tuple[Value, str]]:
         .join(PatientRow, SessionRow.patient_id == PatientRow.id)
         .where(ConsensusDecisionRow.scheme_key == scheme.id)
     )
-    return {(p, n, u, i, item): (d.get("value"), memo) for p, n, u, i, item, d, memo in rows}
+    return {
+        (p, n, u, i, item): (d.get("value"), memo, str(d.get("how", "")))
+        for p, n, u, i, item, d, memo in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +257,16 @@ def settle(
     value: Value,
     memo: str = "",
     scheme_key: str | None = None,
+    *,
+    taken_from: str | None = None,
 ) -> Decision:
-    """Store the consensus value (replacing an earlier decision on the same unit)."""
+    """Store the consensus value (replacing an earlier decision on the same unit).
+
+    The decision records how it was reached (``decided["how"]``): the lead's own value,
+    or ``taken_from`` a compared rater's. Taking a *machine* rater's value is the only
+    way a screening model's code enters a consensus: it is recorded as adopted from
+    that machine, with the model's probability, so the consensus never hides that a
+    model proposed it."""
     require_lead(coder, "settle disagreements")
     scheme = scheme_service.load_project_scheme(db, scheme_key)
     item = disagreement.item
@@ -260,9 +275,14 @@ def settle(
             raise ValidationError(f"{item} is a presence code: decide 1 (present) or absent")
     else:
         check_value(scheme, item, None if value == ABSENT else value)  # type: ignore[arg-type]
+    if taken_from is not None and (
+        taken_from not in disagreement.values or disagreement.values[taken_from] != value
+    ):
+        raise ValidationError(f"{taken_from} did not give {item} that value here")
     consensus = consensus_coder(db)
     with db.transaction(coder) as session:
         session_id, scheme_row_id, segment_id = _targets(session, scheme, disagreement)
+        how = _how(session, session_id, scheme, disagreement, taken_from)
         _clear(session, consensus.rater_id, session_id, scheme, disagreement)
         code_id = None
         if value != ABSENT:
@@ -287,7 +307,7 @@ def settle(
             unit_index=disagreement.unit_index,
             item=item,
             rater_values={r: v for r, v in disagreement.values.items()},
-            decided={"value": value},
+            decided={"value": value, **how},
             code_application_id=code_id,
             decided_by=coder.rater_id,
             memo=memo,
@@ -295,6 +315,39 @@ def settle(
         session.add(decision)
         session.flush()
         return Decision(decision.id, disagreement.key, value)
+
+
+ADOPTED_MACHINE = "adopted from a machine rater (screening model)"
+TAKEN = "took a rater's value"
+OWN = "lead's own value"
+
+
+def _how(
+    session: Any, session_id: int, scheme: Scheme, d: Disagreement, taken_from: str | None
+) -> dict[str, Any]:
+    """What a decision records about how it was reached."""
+    if taken_from is None:
+        return {"how": OWN}
+    rater = session.execute(
+        select(RaterRow.id, RaterRow.role).where(RaterRow.name == taken_from)
+    ).first()
+    if rater is None or rater.role != RaterRole.MACHINE.value:
+        return {"how": TAKEN, "from": taken_from}
+    probability = session.scalar(
+        select(CodeApplicationRow.probability)
+        .join(SchemeRow, CodeApplicationRow.scheme_id == SchemeRow.id)
+        .where(
+            CodeApplicationRow.session_id == session_id,
+            CodeApplicationRow.rater_id == rater.id,
+            SchemeRow.key == scheme.id,
+            CodeApplicationRow.unit == d.unit.value,
+            CodeApplicationRow.unit_index == d.unit_index,
+            CodeApplicationRow.code_id == d.item,
+        )
+        .order_by(CodeApplicationRow.probability.desc())
+        .limit(1)
+    )
+    return {"how": ADOPTED_MACHINE, "from": taken_from, "probability": probability}
 
 
 def unsettle(
@@ -370,7 +423,12 @@ def adopt_agreements(
     scheme = scheme_service.load_project_scheme(db, scheme_key)
     consensus = consensus_coder(db)
     with db.transaction(coder) as session:
-        rows = _codes(session, scheme, raters)
+        # A machine rater never counts towards an agreement: its codes enter a
+        # consensus only when the lead adopts one (settle(..., taken_from=machine)).
+        machines = set(
+            session.scalars(select(RaterRow.name).where(RaterRow.role == RaterRole.MACHINE.value))
+        )
+        rows = [r for r in _codes(session, scheme, raters) if r[2] not in machines]
         names = sorted({r[2] for r in rows})
         if len(names) < 2:
             return 0

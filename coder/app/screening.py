@@ -12,25 +12,26 @@ Who may do what (decided by :mod:`coder.app.access`, as everywhere):
 
 Units: a code whose stored applications mostly point at a turn (a text span, or
 ``unit=turn``) is learnt on turns (a turn is positive when the rater's code touches it);
-any other presence code on the scheme's segments (text = the segment's turns). Ratings
-(ordinal) are not modelled yet. A session counts as coded by a rater when the rater has
-any code of the scheme in it; then all its units are that rater's examples.
+any other presence code on the scheme's segments (text = the segment's turns).
+Segment ratings are learnt as ordinal values on the segments the rater rated
+(:class:`coder.screening.model.RatingModel`). A session counts as coded by a rater when
+the rater has any code of the scheme in it; then all its units are that rater's examples.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import GroupKFold
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
@@ -51,8 +52,16 @@ from coder.domain.scheme import Scheme, Scope
 from coder.domain.selectors import SessionSelection, parse_session_selection
 from coder.io.atomic import write_atomically
 from coder.screening import model_file
-from coder.screening.model import CodeData, ScreeningModel, Settings, UnitText, fit
+from coder.screening.model import (
+    CodeData,
+    RatingData,
+    ScreeningModel,
+    Settings,
+    UnitText,
+    fit,
+)
 from coder.stats.alpha import krippendorff_alpha
+from coder.stats.bootstrap import BINARY_STATS, binary_rater_cis
 from coder.stats.cohen import cohen_kappa
 from coder.store.clock import utcnow
 from coder.store.database import ProjectDatabase
@@ -70,6 +79,7 @@ from coder.store.models import (
 CONSENSUS_SOURCE = "consensus"
 TURN, SEGMENT = "turn", "segment"
 SessionKey = tuple[str, int]
+Progress = Callable[[int, int, str], None]  # (done, total, what); may raise to cancel
 
 
 class ModelRefused(CoderError):
@@ -202,7 +212,7 @@ def _source(session: OrmSession, actor: Coder | None, source: str, what: str) ->
 def _source_codes(
     session: OrmSession, scheme_key: str, rater_ids: Sequence[int]
 ) -> list[tuple[Any, ...]]:
-    """(patient, session, rater_id, code, unit, unit_index, evidence_turn)."""
+    """(patient, session, rater_id, code, unit, unit_index, evidence_turn, value)."""
     return [
         tuple(r)
         for r in session.connection().execute(
@@ -214,6 +224,7 @@ def _source_codes(
                 CodeApplicationRow.unit,
                 CodeApplicationRow.unit_index,
                 CodeApplicationRow.evidence_turn,
+                CodeApplicationRow.value,
             )
             .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
             .join(PatientRow, SessionRow.patient_id == PatientRow.id)
@@ -230,10 +241,17 @@ class Dataset:
     keys: dict[str, list[tuple[int, str, int, int]]]  # kind -> (rater id, patient, session, index)
     codes: list[CodeData]
     sessions: list[SessionKey]
+    ratings: list[RatingData] = field(default_factory=list)
 
 
 def presence_codes(scheme: Scheme) -> list[str]:
     return [c.id for g in scheme.groups if g.scope is Scope.SEGMENT for c in g.codes]
+
+
+def segment_ratings(scheme: Scheme) -> list[str]:
+    """Ratings learnt as ordinal values on segments (a session rating has one value per
+    session: far too few units to learn from)."""
+    return [r.id for r in scheme.ratings_for(Scope.SEGMENT)]
 
 
 def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Dataset:
@@ -244,7 +262,7 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
             coded[rid].add((p, n))
     # Unit kind per code: turns when most of its applications point at a turn.
     on_turn: dict[str, list[bool]] = defaultdict(list)
-    for _, _, _, code, unit, _, ev_turn in codes:
+    for _, _, _, code, unit, _, ev_turn, _ in codes:
         on_turn[code].append(unit == TURN or ev_turn is not None)
     kind_of = {c: TURN if np.mean(on_turn[c]) >= 0.5 else SEGMENT for c in on_turn}
     units: dict[str, list[UnitText]] = {TURN: [], SEGMENT: []}
@@ -261,7 +279,13 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
             seg_of_turn[key] = {t: s[0] for s in segs for t in range(s[1], s[2] + 1)}
     row = {kind: {k: i for i, k in enumerate(keys[kind])} for kind in keys}
     labels: dict[str, np.ndarray] = {}
-    for p, n, rid, code, unit, index, ev_turn in codes:
+    rating_ids = segment_ratings(scheme)
+    rating_values = {r: np.full(len(keys[SEGMENT]), np.nan) for r in rating_ids}
+    for p, n, rid, code, unit, index, ev_turn, value in codes:
+        if code in rating_values and unit == SEGMENT and value is not None:
+            at = row[SEGMENT].get((rid, p, n, index))
+            if at is not None:
+                rating_values[code][at] = float(value)
         if code not in wanted or (p, n) not in corpus.turns:
             continue
         kind = kind_of[code]
@@ -287,15 +311,17 @@ def _dataset(corpus: Corpus, scheme: Scheme, codes: list[tuple[Any, ...]]) -> Da
         for c in presence_codes(scheme)
     ]
     sessions = sorted({k for s in coded.values() for k in s})
-    return Dataset(units, keys, data, sessions)
+    ratings = [RatingData(r, SEGMENT, rating_values[r]) for r in rating_ids]
+    return Dataset(units, keys, data, sessions, ratings)
 
 
 def _subset(
     data: Dataset, kind_rows: dict[str, np.ndarray]
-) -> tuple[dict[str, list[UnitText]], list[CodeData]]:
+) -> tuple[dict[str, list[UnitText]], list[CodeData], list[RatingData]]:
     units = {k: [data.units[k][i] for i in kind_rows[k]] for k in data.units}
     codes = [CodeData(c.code, c.unit, c.labels[kind_rows[c.unit]]) for c in data.codes]
-    return units, codes
+    ratings = [RatingData(r.rating, r.unit, r.values[kind_rows[r.unit]]) for r in data.ratings]
+    return units, codes, ratings
 
 
 def _scheme_row(session: OrmSession, scheme: Scheme) -> SchemeRow:
@@ -354,14 +380,16 @@ def train(
     scheme_key: str | None = None,
     sessions: Sequence[str] | None = None,
     settings: Settings | None = None,
+    progress: Progress | None = None,
 ) -> TrainResult:
     """Fit a model on ``source``'s codes ("consensus" or rater names, comma-separated) and
     write it to ``out``. Codes with too few positive units are listed and skipped; if no
-    code has enough, nothing is written."""
+    code has enough, nothing is written. ``progress`` is called before each code is
+    learnt; raising from it stops training before anything is written."""
     started = time.perf_counter()
     _, row, src, data = _read_training(db, actor, source, scheme_key, sessions, "train a model")
-    model = fit(data.units, data.codes, settings)
-    if not model.codes:
+    model = fit(data.units, data.codes, settings, data.ratings, progress)
+    if not model.codes and not model.ratings:
         listed = ", ".join(f"{s['code']} ({s['n_positive']})" for s in model.skipped)
         raise ValidationError(
             f"no code has enough coded units to learn from (positive units: {listed}); "
@@ -391,6 +419,16 @@ def train(
             "threshold": c.threshold,
         }
         for c in model.codes
+    ] + [
+        {
+            "code": r.rating,
+            "unit": r.unit,
+            "roles": [SEGMENT],
+            "n_units": r.n_units,
+            "n_positive": r.n_units,
+            "levels": r.levels,
+        }
+        for r in model.ratings
     ]
     return TrainResult(
         out, digest, trained, model.skipped, len(data.sessions), time.perf_counter() - started
@@ -442,7 +480,7 @@ def run(
     if wanted is None:
         raise ValidationError("say which sessions to screen (--sessions P01,P02/3)")
     name = (as_name or machine_name(digest)).strip()
-    with db.transaction() as session:
+    with db.transaction(actor) as session:  # the audit trail names the lead who ran it
         if project_has_lead(session) or actor is not None:
             require_lead(actor, "store a screening model's suggestions")
         row = _scheme_row(session, scheme)
@@ -461,12 +499,14 @@ def run(
         machine = _machine_rater(session, name)
         coder = Coder(machine.id, machine.name, machine.initials, RaterRole.MACHINE)
         stored = 0
+        now = utcnow()
         for key_ in sorted(corpus.turns):
             sid = corpus.session_ids[key_]
             check_editable(session, coder, sid, owner_id=machine.id)
             turns = corpus.turns[key_]
             segs = corpus.segments.get(key_, [])
-            probs = model.predict({TURN: _turn_units(turns), SEGMENT: _segment_units(turns, segs)})
+            seg_units = _segment_units(turns, segs)
+            probs = model.predict({TURN: _turn_units(turns), SEGMENT: seg_units})
             session.execute(
                 delete(CodeApplicationRow).where(
                     CodeApplicationRow.session_id == sid,
@@ -475,6 +515,11 @@ def run(
                 )
             )
             seg_of_turn = {t: s[0] for s in segs for t in range(s[1], s[2] + 1)}
+            rows: list[dict[str, Any]] = []
+            base = {"session_id": sid, "rater_id": machine.id, "scheme_id": row.id}
+            segment_ids = {i: corpus.segment_ids.get((key_, i)) for i, _, _ in segs}
+            seg_id = segment_ids.get
+
             for cm in model.codes:
                 cut = cm.threshold if threshold is None else threshold
                 p = probs[cm.code]
@@ -482,35 +527,63 @@ def run(
                     if cm.unit == TURN:
                         t_index, _, text = turns[i]
                         seg = seg_of_turn.get(t_index)
-                        unit_row = dict(
-                            unit=SEGMENT if seg else TURN,
-                            unit_index=seg if seg else t_index,
-                            segment_id=corpus.segment_ids.get((key_, seg)) if seg else None,
-                            evidence_turn=t_index,
-                            evidence_start=0,
-                            evidence_end=len(text),
-                        )
+                        unit, index = (SEGMENT, seg) if seg else (TURN, t_index)
+                        evidence = (t_index, 0, len(text))
+                        rows.append(
+                            _machine_row(base, now, cm.code, unit, index, seg_id(seg or 0),
+                                         1, float(p[i]), evidence)
+                        )  # fmt: skip
                     else:
                         s_index = segs[i][0]
-                        unit_row = dict(
-                            unit=SEGMENT,
-                            unit_index=s_index,
-                            segment_id=corpus.segment_ids.get((key_, s_index)),
-                        )
-                    session.add(
-                        CodeApplicationRow(
-                            session_id=sid,
-                            rater_id=machine.id,
-                            scheme_id=row.id,
-                            round_id=None,
-                            code_id=cm.code,
-                            value=1,
-                            probability=float(p[i]),
-                            **unit_row,
-                        )
-                    )
-                    stored += 1
+                        rows.append(
+                            _machine_row(base, now, cm.code, SEGMENT, s_index, seg_id(s_index),
+                                         1, float(p[i]), None)
+                        )  # fmt: skip
+            # Ratings: the machine rates every segment, like a rater (value, probability).
+            for rating, (values, chance) in model.predict_ratings({SEGMENT: seg_units}).items():
+                for (s_index, _, _), value, prob in zip(segs, values, chance, strict=True):
+                    rows.append(
+                        _machine_row(base, now, rating, SEGMENT, s_index, seg_id(s_index),
+                                     int(value), float(prob), None)
+                    )  # fmt: skip
+            if rows:
+                # One multi-row insert per session: the audit trail records it as one
+                # entry (how many codes, for whom), not one entry per suggestion, which
+                # cost more than the model itself (cProfile of a 598-turn session).
+                session.execute(insert(cast(Table, CodeApplicationRow.__table__)), rows)
+            stored += len(rows)
     return RunResult(name, len(corpus.turns), stored, time.perf_counter() - started)
+
+
+def _machine_row(
+    base: dict[str, Any],
+    now: Any,
+    code: str,
+    unit: str,
+    index: int,
+    segment_id: int | None,
+    value: int,
+    probability: float,
+    evidence: tuple[int, int, int] | None,
+) -> dict[str, Any]:
+    """One machine code as a row of the multi-row insert (every row has every column)."""
+    turn, start, end = evidence if evidence else (None, None, None)
+    return {
+        **base,
+        "round_id": None,
+        "code_id": code,
+        "unit": unit,
+        "unit_index": index,
+        "segment_id": segment_id,
+        "evidence_turn": turn,
+        "evidence_start": start,
+        "evidence_end": end,
+        "value": value,
+        "probability": probability,
+        "memo": "",
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _machine_rater(session: OrmSession, name: str) -> RaterRow:
@@ -539,6 +612,8 @@ def evaluate(
     scheme_key: str | None = None,
     sessions: Sequence[str] | None = None,
     settings: Settings | None = None,
+    bootstrap: int = 1000,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation of the model against ``source``'s held-out codes.
 
@@ -547,7 +622,13 @@ def evaluate(
     Krippendorff's alpha (nominal) of machine vs human from :mod:`coder.stats`, precision,
     recall, ROC AUC, units and positives; ``human_kappa`` is the mean pairwise Cohen's kappa
     of the human raters who coded the same sessions (``None`` where fewer than two did,
-    or when the caller may not see everyone's codes)."""
+    or when the caller may not see everyone's codes).
+
+    Each machine figure has a percentile 95% bootstrap interval (``kappa_ci`` ... ``auc_ci``,
+    ``[low, high]`` or ``None``) from ``bootstrap`` resamples of whole cross-validation
+    groups (patients or sessions), not of single units: turns of one session are not
+    independent, and resampling them one by one would make the intervals too narrow.
+    ``progress(done, total, what)`` is called after each fold; it may raise to stop."""
     if group_by not in ("patient", "session"):
         raise ValidationError("--group-by must be patient or session")
     if folds < 2:
@@ -578,17 +659,22 @@ def evaluate(
     for f, (_, test) in enumerate(splitter.split(unit_groups[TURN], groups=unit_groups[TURN])):
         fold_of_group[np.unique(unit_groups[TURN][test])] = f
     probs = {c.code: np.zeros(len(c.labels)) for c in data.codes}
+    rated_pred = {r.rating: np.full(len(r.values), np.nan) for r in data.ratings}
     preds = {c.code: np.zeros(len(c.labels), dtype=bool) for c in data.codes}
     fold_rows: list[dict[str, Any]] = []
     for f in range(k):
+        if progress is not None:
+            progress(f, k, f"fold {f + 1} of {k}")
         test_groups = [g for g in groups if fold_of_group[group_ids[g]] == f]
         train_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] != f) for kind in kinds}
         test_rows = {kind: np.flatnonzero(fold_of_group[unit_groups[kind]] == f) for kind in kinds}
-        units, codes = _subset(data, train_rows)
-        model = fit(units, codes, settings)
+        units, codes, ratings = _subset(data, train_rows)
+        model = fit(units, codes, settings, ratings)
         test_units = {kind: [data.units[kind][i] for i in test_rows[kind]] for kind in kinds}
         predicted = model.predict(test_units)
         fitted = {cm.code: cm for cm in model.codes}
+        for rating, (values, _) in model.predict_ratings(test_units).items():
+            rated_pred[rating][test_rows[SEGMENT]] = values
         for c in data.codes:
             if c.code in fitted:
                 rows = test_rows[c.unit]
@@ -605,6 +691,8 @@ def evaluate(
                 "skipped_codes": [s["code"] for s in model.skipped],
             }
         )
+    if progress is not None:
+        progress(k, k, "scoring")
     human = _human_kappas(db, actor, scheme, data, src)
     out_codes = []
     for c in data.codes:
@@ -625,6 +713,7 @@ def evaluate(
             "auc": None,
             "human_kappa": human.get(c.code),
         }
+        entry.update({f"{stat}_ci": None for stat in BINARY_STATS})
         if n_pos >= 1 and len(y):
             matrix = np.column_stack([m.astype(float), y.astype(float)])
             entry["kappa"] = _value(cohen_kappa(matrix).value)
@@ -633,9 +722,19 @@ def evaluate(
             entry["recall"] = float(recall_score(y, m, zero_division=0))
             if n_pos < len(y):
                 entry["auc"] = float(roc_auc_score(y, p))
+            if bootstrap > 0:
+                keys = data.keys[c.unit]
+                clusters = [group(keys[i][1], keys[i][2]) for i in rows_role]
+                cis = binary_rater_cis(
+                    m, y, clusters, p if n_pos < len(y) else None, bootstrap, settings.seed
+                )
+                for stat, ci in cis.items():
+                    if entry[stat] is not None and ci.ci95 is not None:
+                        entry[f"{stat}_ci"] = [round(ci.ci95[0], 4), round(ci.ci95[1], 4)]
         out_codes.append(entry)
     return {
         "codes": out_codes,
+        "ratings": [_rating_entry(r, rated_pred[r.rating]) for r in data.ratings],
         "folds": fold_rows,
         "model": {
             **(settings.as_dict()),
@@ -644,8 +743,33 @@ def evaluate(
             "group_by": used,
             "n_folds": k,
             "n_sessions": len(data.sessions),
+            "bootstrap": {
+                "resamples": bootstrap,
+                "resampled": f"whole {used}s (cluster bootstrap), percentile 95% intervals",
+            },
         },
     }
+
+
+def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
+    """An ordinal rating, machine vs held-out human values on the units both rated:
+    quadratic-weighted Cohen's kappa and ordinal Krippendorff's alpha (project engine),
+    exact agreement; ``None`` where the model skipped the rating in every fold."""
+    both = ~np.isnan(r.values) & ~np.isnan(predicted)
+    entry: dict[str, Any] = {
+        "rating": r.rating,
+        "n_units": int((~np.isnan(r.values)).sum()),
+        "n_predicted": int(both.sum()),
+        "weighted_kappa": None,
+        "alpha_ordinal": None,
+        "exact_agreement": None,
+    }
+    if both.sum() >= 2:
+        matrix = np.column_stack([predicted[both], r.values[both]])
+        entry["weighted_kappa"] = _value(cohen_kappa(matrix, weights="quadratic").value)
+        entry["alpha_ordinal"] = _value(krippendorff_alpha(matrix, "ordinal").value)
+        entry["exact_agreement"] = float(np.mean(predicted[both] == r.values[both]))
+    return entry
 
 
 def _value(v: float | None) -> float | None:
@@ -655,8 +779,9 @@ def _value(v: float | None) -> float | None:
 def _evaluation_rows(units: list[UnitText], labels: np.ndarray) -> np.ndarray:
     """Units of the speaker roles the code is given on (by the human labels): a therapist
     code is scored on therapist turns."""
-    pos_roles = [u.role for u, y in zip(units, labels, strict=True) if y]
-    roles = {r for r in pos_roles if pos_roles.count(r) >= 0.05 * len(pos_roles)}
+    pos_roles = Counter(u.role for u, y in zip(units, labels, strict=True) if y)
+    total = sum(pos_roles.values())
+    roles = {r for r, n in pos_roles.items() if n >= 0.05 * total}
     if not roles:
         return np.arange(len(units))
     return np.flatnonzero([u.role in roles for u in units])

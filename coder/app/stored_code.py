@@ -30,6 +30,9 @@ class StoredCode:
     created_at: datetime
     updated_at: datetime
     episode_id: int | None = None
+    # A machine's code: the model's probability. A person's code: the probability of the
+    # suggestion it was accepted from (None when made unaided).
+    probability: float | None = None
 
 
 def stored(row: CodeApplicationRow, rater: str, round_number: int | None) -> StoredCode:
@@ -55,4 +58,5 @@ def stored(row: CodeApplicationRow, rater: str, round_number: int | None) -> Sto
         row.created_at,
         row.updated_at,
         row.episode_id,
+        row.probability,
     )

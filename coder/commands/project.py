@@ -81,3 +81,31 @@ def project_blinding(
         actor = sign_in_as(db, as_name, passphrase_file)
         access.set_blinding_policy(db, actor, BlindingPolicy(policy))
     click.echo(f"Blinding is now: {policy}")
+
+
+@project_group.command(name="suggestions")
+@click.argument("state", required=False, type=click.Choice(["on", "off"]))
+@as_option
+@passphrase_option
+@project_option
+@db_option
+def project_suggestions(
+    state: str | None,
+    as_name: str | None,
+    passphrase_file: Path | None,
+    project: Path | None,
+    db_url: str | None,
+) -> None:
+    """Show or set whether raters see a screening model's suggestions while coding (off
+    by default; never on a session in an open round). A lead decides."""
+    from coder.app import access
+
+    with opened(project, db_url) as db:
+        if state is None:
+            with db.reading() as session:
+                enabled = access.suggestions_enabled(session)
+            click.echo(f"Suggestions: {'on' if enabled else 'off'}")
+            return
+        actor = sign_in_as(db, as_name, passphrase_file)
+        access.set_suggestions_enabled(db, actor, state == "on")
+    click.echo(f"Suggestions are now: {state}")

@@ -69,6 +69,12 @@ def train_command(
         f"wrote {out} (model {result.model_hash[:8]})"
     )
     for c in result.trained:
+        if "levels" in c:  # an ordinal rating
+            click.echo(
+                f"  {c['code']:<12} {c['unit']:<8} {c['n_units']:>5} rated units"
+                f"  values {', '.join(map(str, c['levels']))} (ordinal)"
+            )
+            continue
         click.echo(
             f"  {c['code']:<12} {c['unit']:<8} {c['n_positive']:>5} of {c['n_units']:>6} units"
             f"  threshold {c['threshold']:.2f}"
@@ -139,6 +145,13 @@ def run_command(
     show_default=True,
     help="Cross-validation groups (sessions when the data hold one patient).",
 )
+@click.option(
+    "--bootstrap",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Resamples (of whole groups) for the 95% intervals; 0 for none.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @as_option
 @passphrase_option
@@ -150,11 +163,16 @@ def evaluate_command(
     sessions: str | None,
     folds: int,
     group_by: str,
+    bootstrap: int,
     as_json: bool,
     as_name: str | None,
     passphrase_file: Path | None,
 ) -> None:
-    """Grouped cross-validation: the model as a rater against held-out human codes."""
+    """Grouped cross-validation: the model as a rater against held-out human codes.
+
+    Each figure of the machine has a 95% interval from resampling whole patients (or
+    sessions); "human κ" is the human raters' own agreement on the same units.
+    """
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
         from coder.app import screening
@@ -167,6 +185,7 @@ def evaluate_command(
             group_by=group_by,
             scheme_key=scheme_key,
             sessions=_sessions(sessions),
+            bootstrap=bootstrap,
         )
     if as_json:
         emit_json(result)
@@ -176,11 +195,29 @@ def evaluate_command(
         f"{model['n_folds']}-fold cross-validation by {model['group_by']} against "
         f"{model['trained_from']} ({model['n_sessions']} sessions)"
     )
-    click.echo(f"{'code':<12}{'units':>7}{'pos':>6}{'kappa':>7}{'alpha':>7}{'prec':>6}"
-               f"{'rec':>6}{'AUC':>6}{'human κ':>9}")  # fmt: skip
+    click.echo(f"{'code':<12}{'units':>7}{'pos':>6}  {'kappa [95% CI]':<20}{'alpha':>7}"
+               f"{'prec':>6}{'rec':>6}{'AUC':>6}{'human κ':>9}")  # fmt: skip
     for c in result["codes"]:
         click.echo(
-            f"{c['code']:<12}{c['n_units']:>7}{c['n_positive']:>6}{_fmt(c['kappa']):>7}"
+            f"{c['code']:<12}{c['n_units']:>7}{c['n_positive']:>6}  "
+            f"{_with_ci(c['kappa'], c.get('kappa_ci')):<20}"
             f"{_fmt(c['alpha']):>7}{_fmt(c['precision']):>6}{_fmt(c['recall']):>6}"
             f"{_fmt(c['auc']):>6}{_fmt(c['human_kappa']):>9}"
         )
+    if bootstrap:
+        click.echo(f"Intervals: {bootstrap} resamples of whole {model['group_by']}s (--json: all).")
+    if result["ratings"]:
+        click.echo(
+            f"{'rating':<12}{'rated':>7}{'κ (quadratic)':>15}{'α (ordinal)':>13}{'exact':>7}"
+        )
+        for r in result["ratings"]:
+            click.echo(
+                f"{r['rating']:<12}{r['n_units']:>7}{_fmt(r['weighted_kappa']):>15}"
+                f"{_fmt(r['alpha_ordinal']):>13}{_fmt(r['exact_agreement']):>7}"
+            )
+
+
+def _with_ci(value: float | None, ci: list[float] | None) -> str:
+    if value is None or not ci:
+        return _fmt(value)
+    return f"{value:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"

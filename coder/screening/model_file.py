@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from coder.screening.model import CodeModel, Features, ScreeningModel
+from coder.screening.model import CodeModel, Features, RatingModel, ScreeningModel
 
 MAGIC = b"RUPTURE-CODER-SCREENING-MODEL"
 FORMAT_VERSION = 1
@@ -65,8 +65,24 @@ def to_bytes(model: ScreeningModel) -> tuple[bytes, str]:
                 "coef": f"coef_{i}",
             }
         )
+    ratings = []
+    for i, r in enumerate(model.ratings):
+        cuts = []
+        for k, c in enumerate(r.cuts):
+            arrays[f"rcoef_{i}_{k}"] = c.coef
+            cuts.append(_code_entry(c, f"rcoef_{i}_{k}"))
+        ratings.append(
+            {
+                "rating": r.rating,
+                "unit": r.unit,
+                "levels": r.levels,
+                "n_units": r.n_units,
+                "cuts": cuts,
+            }
+        )
     manifest = {
         "format": FORMAT_VERSION,
+        "ratings": ratings,
         "meta": model.meta,
         "settings": model.settings,
         "features": features,
@@ -140,12 +156,60 @@ def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Screening
         )
         for c in manifest["codes"]
     ]
-    for c in codes:
+    ratings = [
+        RatingModel(
+            rating=str(r["rating"]),
+            unit=str(r["unit"]),
+            levels=[int(v) for v in r["levels"]],
+            cuts=[_code_model(c, arrays) for c in r["cuts"]],
+            n_units=int(r["n_units"]),
+        )
+        for r in manifest.get("ratings", [])  # absent in files written before ratings
+    ]
+    for c in codes + [cut for r in ratings for cut in r.cuts]:
         f = features.get(c.unit)
         if f is None or len(c.coef) != f.n_features:
             raise ModelFileError(f"the model's code {c.code} does not fit its features")
+    for r in ratings:
+        if len(r.cuts) != len(r.levels) - 1:
+            raise ModelFileError(f"the model's rating {r.rating} does not fit its values")
     return ScreeningModel(
-        features, codes, list(manifest["skipped"]), manifest["settings"], dict(manifest["meta"])
+        features,
+        codes,
+        list(manifest["skipped"]),
+        manifest["settings"],
+        dict(manifest["meta"]),
+        ratings,
+    )
+
+
+def _code_entry(c: CodeModel, coef_name: str) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "unit": c.unit,
+        "roles": c.roles,
+        "n_units": c.n_units,
+        "n_positive": c.n_positive,
+        "intercept": c.intercept,
+        "platt_a": c.platt_a,
+        "platt_b": c.platt_b,
+        "threshold": c.threshold,
+        "coef": coef_name,
+    }
+
+
+def _code_model(c: dict[str, Any], arrays: dict[str, np.ndarray]) -> CodeModel:
+    return CodeModel(
+        code=str(c["code"]),
+        unit=str(c["unit"]),
+        roles=[str(r) for r in c["roles"]],
+        n_units=int(c["n_units"]),
+        n_positive=int(c["n_positive"]),
+        coef=arrays[c["coef"]].astype(np.float64),
+        intercept=float(c["intercept"]),
+        platt_a=float(c["platt_a"]),
+        platt_b=float(c["platt_b"]),
+        threshold=float(c["threshold"]),
     )
 
 

@@ -72,10 +72,36 @@ def resample_weights(units: Units, n: int, rng: np.random.Generator) -> FloatArr
     return counts.astype(np.float64)
 
 
+def cluster_resample_weights(
+    cluster_counts: FloatArray, n: int, rng: np.random.Generator
+) -> FloatArray:
+    """(n, patterns) counts of each pattern when whole *clusters* are resampled.
+
+    ``cluster_counts`` is (clusters, patterns): how many units of each pattern each
+    cluster (a therapy session, a patient) holds. Drawing S clusters with replacement is
+    a multinomial draw over the clusters; the pattern counts of a resample are then that
+    draw times ``cluster_counts``.
+    """
+    s = cluster_counts.shape[0]
+    if s == 0:
+        return np.zeros((n, cluster_counts.shape[1]))
+    draws = rng.multinomial(s, np.full(s, 1.0 / s), size=n).astype(np.float64)
+    return np.asarray(draws @ cluster_counts, dtype=np.float64)
+
+
 def bootstrap_kernels(
-    units: Units, measures: Sequence[Measure], n: int, seed: Seed = None
+    units: Units,
+    measures: Sequence[Measure],
+    n: int,
+    seed: Seed = None,
+    *,
+    cluster_counts: FloatArray | None = None,
 ) -> list[BootstrapCI]:
-    """Intervals for several statistics from the *same* resamples (one draw, many kernels)."""
+    """Intervals for several statistics from the *same* resamples (one draw, many kernels).
+
+    With ``cluster_counts`` ((clusters, patterns), summing to ``units.freq``) whole
+    clusters are resampled instead of single units: the honest interval when units
+    within a cluster are not independent (the turns of one session)."""
     rng = np.random.default_rng(seed)
     p, r, q = max(len(units.freq), 1), max(units.n_raters, 1), max(units.q, 1)
     width = 2 * max(p * r, q)  # the kernels hold a few (resamples x patterns or categories)
@@ -83,7 +109,12 @@ def bootstrap_kernels(
     results: list[list[FloatArray]] = [[] for _ in measures]
     failures: list[str | None] = [None for _ in measures]
     for start in range(0, n, chunk):
-        w = resample_weights(units, min(chunk, n - start), rng)
+        size = min(chunk, n - start)
+        w = (
+            resample_weights(units, size, rng)
+            if cluster_counts is None
+            else cluster_resample_weights(cluster_counts, size, rng)
+        )
         for i, measure in enumerate(measures):
             if failures[i] is None:  # a kernel that failed once is not run again
                 try:
@@ -156,3 +187,76 @@ def with_bootstrap(
     if stat.value is None or n == 0:
         return stat
     return with_ci(stat, bootstrap_ci(stat_fn, matrix, n, seed, **options))
+
+
+# ---- a binary rater against a reference, resampling clusters -----------------------------
+BINARY_STATS = ("kappa", "alpha", "precision", "recall", "auc")
+_BINARY_PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.intp)  # (rater, ref)
+
+
+def binary_rater_cis(
+    rater: Any,
+    reference: Any,
+    clusters: Any,
+    scores: Any | None = None,
+    n: int = 1000,
+    seed: Seed = None,
+) -> dict[str, BootstrapCI]:
+    """Percentile 95% CIs of a present/absent rater (a screening model) against a
+    reference rater on the same units: Cohen's kappa, Krippendorff's alpha (nominal),
+    precision, recall and, with ``scores``, ROC AUC.
+
+    Whole clusters (``clusters[i]`` names unit i's session or patient) are resampled,
+    because turns of one session are not independent: resampling single turns would
+    give intervals that are too narrow. Kappa and alpha use the same vectorised kernels
+    as every other interval (:mod:`coder.stats.cohen`, :mod:`coder.stats.alpha`);
+    precision and recall come from the same resampled 2 x 2 counts; AUC is the
+    Mann-Whitney statistic with each unit weighted by how often its cluster was drawn
+    (ties count one half), so no resample is looped over in Python.
+    """
+    a = np.asarray(rater, dtype=bool)
+    b = np.asarray(reference, dtype=bool)
+    _, cluster_index = np.unique(np.asarray(clusters), return_inverse=True)
+    n_clusters = int(cluster_index.max()) + 1 if len(cluster_index) else 0
+    pattern = 2 * a.astype(np.intp) + b.astype(np.intp)
+    counts = np.zeros((n_clusters, 4))
+    np.add.at(counts, (cluster_index, pattern), 1.0)
+    units = Units(_BINARY_PATTERNS, counts.sum(axis=0), np.array([0.0, 1.0]), len(a), True)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(n, _CHUNK_ELEMENTS // max(len(a), 1)))
+    parts: dict[str, list[FloatArray]] = {k: [] for k in BINARY_STATS}
+    order = tie_starts = y_sorted = None
+    if scores is not None:
+        s = np.asarray(scores, dtype=np.float64)
+        order = np.argsort(s, kind="stable")
+        sorted_scores = s[order]
+        tie_starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+        y_sorted = b[order].astype(np.float64)
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        draws = (
+            rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=size)
+            if n_clusters
+            else np.zeros((size, 0))
+        ).astype(np.float64)
+        w = draws @ counts  # (size, 4): (0,0), (0,1), (1,0), (1,1)
+        parts["kappa"].append(cohen.MEASURES[None].kernel(units, w))
+        parts["alpha"].append(alpha.MEASURES["nominal"].kernel(units, w))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            parts["precision"].append(w[:, 3] / (w[:, 2] + w[:, 3]))
+            parts["recall"].append(w[:, 3] / (w[:, 1] + w[:, 3]))
+        if order is not None and tie_starts is not None and y_sorted is not None:
+            unit_w = draws[:, cluster_index[order]]  # (size, units) in score order
+            pos = np.add.reduceat(unit_w * y_sorted, tie_starts, axis=1)
+            neg = np.add.reduceat(unit_w * (1.0 - y_sorted), tie_starts, axis=1)
+            below = np.cumsum(neg, axis=1) - neg
+            num = (pos * (below + 0.5 * neg)).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                parts["auc"].append(num / (pos.sum(axis=1) * neg.sum(axis=1)))
+    out = {}
+    for key in BINARY_STATS:
+        if key == "auc" and scores is None:
+            continue
+        values = np.concatenate(parts[key]) if parts[key] else np.zeros(0)
+        out[key] = percentile_interval(np.where(np.isfinite(values), values, np.nan), n)
+    return out

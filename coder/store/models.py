@@ -227,8 +227,9 @@ class CodeApplicationRow(Base):
     evidence_start: Mapped[int | None]
     evidence_end: Mapped[int | None]
     memo: Mapped[str] = mapped_column(Text, default="")
-    # The screening model's calibrated probability, for a machine rater's code (0008);
-    # NULL for every code a person made.
+    # The screening model's calibrated probability, for a machine rater's code (0008). On
+    # a person's code: the probability of the suggestion it was accepted from (the record
+    # of "accepted from a suggestion"); NULL for every code a person made unaided.
     probability: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

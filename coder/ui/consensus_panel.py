@@ -10,6 +10,7 @@ shows its decision and memo.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -228,6 +229,11 @@ class ConsensusPanel(QWidget):
         self.memo.setText(d.memo if d and d.settled else "")  # revisited: the decision's memo
         self._set_editor(d.decided if d and d.settled else None)
         self.chosen = bool(d and d.settled)  # nothing is settled until a value is picked
+        self.taken_from: str | None = None
+        if d is not None and d.settled and d.how:  # how the decision was reached
+            self.header.setText(
+                f"{header_html(d, self.presence)}<br><i>Decided: {escape(d.how)}</i>"
+            )
         self.settle_button.setEnabled(self.chosen)
         self.withdraw_button.setEnabled(self.chosen)
 
@@ -240,6 +246,7 @@ class ConsensusPanel(QWidget):
 
     def _edited(self) -> None:
         self.chosen = self.d is not None
+        self.taken_from = None  # a value typed or picked by the lead is the lead's own
         self.settle_button.setEnabled(self.chosen)
 
     def value(self) -> Value:
@@ -256,6 +263,7 @@ class ConsensusPanel(QWidget):
             return False
         self._set_editor(d.values[sorted(d.values)[n - 1]])
         self._edited()
+        self.taken_from = sorted(d.values)[n - 1]  # recorded with the decision
         return True
 
     def _decide(self, action: Callable[[Disagreement], object], done: str) -> bool:
@@ -277,8 +285,11 @@ class ConsensusPanel(QWidget):
         if not self.chosen:
             return False
         value, memo, key = self.value(), self.memo.text(), self.choices.scheme_key()
+        taken = self.taken_from
         return self._decide(
-            lambda d: consensus.settle(self.db, self.coder, d, value, memo, scheme_key=key),
+            lambda d: consensus.settle(
+                self.db, self.coder, d, value, memo, scheme_key=key, taken_from=taken
+            ),
             "Settled {what}: " + show_value(value, self.presence),
         )
 

@@ -29,7 +29,16 @@ from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
 from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
-from coder.ui import help_menu, keyboard, live_refresh, projects_menu, undo, window_layout
+from coder.ui import (
+    help_menu,
+    keyboard,
+    live_refresh,
+    projects_menu,
+    screening_menu,
+    suggestions_panel,
+    undo,
+    window_layout,
+)
 from coder.ui.applied_codes import AppliedCodesView
 from coder.ui.codebook import CodebookPanel
 from coder.ui.coding_controller import CodingController
@@ -80,7 +89,9 @@ class MainWindow(QMainWindow):
             self,
         )
         self.controller.message.connect(self.show_message)
+        suggestions_panel.install(self)
         build_menus(self)
+        screening_menu.install(self)
         self.rater_filter_action.setVisible(False)
         self._position_timer = QTimer(self, singleShot=True, interval=1500)
         self._position_timer.timeout.connect(self.save_position)
@@ -95,6 +106,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     live_refresh: live_refresh.LiveRefresh
+    suggestions: suggestions_panel.SuggestionsPanel
 
     # ---- layout -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -229,6 +241,7 @@ class MainWindow(QMainWindow):
         self.transcript.turns.set_transcript(None)
         self.grid.grid.set_workspace(None)
         self.episodes.set_workspace(None)
+        self.suggestions.set_workspace(None)
         self.applied.applied.show(None, None)
         self.session_form.set_values({})
         self.coder = None
@@ -321,6 +334,7 @@ class MainWindow(QMainWindow):
         self.transcript.turns.set_transcript(ws.cs.transcript)
         self.grid.grid.set_workspace(ws)
         self.episodes.set_workspace(ws)
+        self.suggestions.set_workspace(ws)
         self.session_form.set_scheme(ws.scheme)
         self._workspace_changed()
         self.setWindowTitle(
@@ -386,6 +400,8 @@ class MainWindow(QMainWindow):
                 Highlight(code.evidence.start, code.evidence.end, colour, label)
             )
             tooltips.setdefault(code.evidence.turn, []).append(label)
+        for turn, marks in self.suggestions.marks().items():  # faint, under the codes
+            highlights[turn] = marks + highlights.get(turn, [])
         starts = {seg.first_turn: seg for seg in reversed(ws.segments)}
         self.transcript.turns.set_decorations(
             highlights, {t: "\n".join(v) for t, v in tooltips.items()}, starts

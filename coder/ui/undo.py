@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from coder.app import episodes as episode_service
 from coder.app.stored_code import StoredCode
+from coder.app.suggestions import Suggestion
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
 from coder.ui.error_report import report_exception
@@ -324,3 +325,26 @@ class EndEpisode(_Command):
     def revert(self) -> None:
         episode_service.set_end(self.ws.cs, self.episode, self.old)
         self.ws.committed(f"Episode {self.episode} end undone")
+
+
+class AcceptSuggestion(_Command):
+    """Make a machine suggestion the rater's own code; undo removes that code again
+    (the suggestion itself, the machine's code, is never touched)."""
+
+    def __init__(self, ws: Workspace, suggestion: Suggestion) -> None:
+        where = f"turn {suggestion.turn}" if suggestion.turn else f"segment {suggestion.segment}"
+        super().__init__(ws, f"accept suggestion {suggestion.code_id} in {where}")
+        self.suggestion = suggestion
+        self.added: StoredCode | None = None
+
+    def apply(self) -> None:
+        if self.added is None:
+            self.added = self.ws.cs.accept_suggestion(self.suggestion)
+        else:
+            (self.added,) = self.ws.cs.restore([self.added])
+        self.ws.committed(f"Accepted {self.suggestion.code_id} as your code")
+
+    def revert(self) -> None:
+        assert self.added is not None
+        self.ws.cs.remove([self.added.uid])
+        self.ws.committed(f"Undid: {self.text()}")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SETTINGS_FILE = "window.ini"
 GEOMETRY = "main/geometry"
 STATE = "main/state"
-LAYOUT_VERSION = 1  # bump when the docks change so an old saved state is ignored
+LAYOUT_VERSION = 2  # bump when the docks change so an old saved state is ignored
 
 
 def settings() -> QSettings:

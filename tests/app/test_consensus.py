@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from coder.app import codes, consensus, demo, identity, rounds
 from coder.app.access import NotAllowed
@@ -124,3 +125,46 @@ def test_open_disagreements_are_counted_per_patient_for_those_who_see_everyone(
     rounds.create_round(sample_db, the_lead)
     with pytest.raises(NotAllowed, match="blinded"):
         consensus.open_disagreement_count(sample_db, ada, "P01")
+
+
+def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(
+    screen_db: ProjectDatabase, machine_codes: list[tuple[str, int, float]]
+) -> None:
+    """Machine codes are out of the disagreements unless named, never count towards an
+    agreement, and a decision taking a machine's value records that it was adopted."""
+    from conftest import MACHINE
+    from screening_data import PASSPHRASE
+
+    from coder.app.coding import CodingSession
+
+    for name, own in (("Ada", "W2"), ("Ben", "W3")):
+        cs = CodingSession(screen_db, identity.sign_in(screen_db, name), "P01", 1)
+        cs.toggle_code(own, 1)
+        cs.toggle_code("C2", 1)  # both agree on C2
+    lee = identity.sign_in(screen_db, "Lee", PASSPHRASE)
+    assert all(MACHINE not in d.values for d in consensus.find_disagreements(screen_db, lee))
+    named = ["Ada", "Ben", MACHINE]
+    found = consensus.find_disagreements(screen_db, lee, raters=named)
+    w1 = next(d for d in found if d.item == "W1")
+    assert w1.values == {"Ada": consensus.ABSENT, "Ben": consensus.ABSENT, MACHINE: 1}
+    w2 = next(d for d in found if d.item == "W2")
+    with pytest.raises(ValidationError, match="did not give"):
+        consensus.settle(screen_db, lee, w2, consensus.ABSENT, taken_from="Ada")
+    consensus.settle(screen_db, lee, w1, 1, "the model was right", taken_from=MACHINE)
+    consensus.settle(screen_db, lee, w2, 1, taken_from="Ada")
+    w3 = next(d for d in found if d.item == "W3")
+    consensus.settle(screen_db, lee, w3, consensus.ABSENT)
+    with screen_db.reading() as session:
+        decided = {r.item: r.decided for r in session.scalars(select(ConsensusDecisionRow)).all()}
+    assert decided["W1"] == {
+        "value": 1,
+        "how": consensus.ADOPTED_MACHINE,
+        "from": MACHINE,
+        "probability": 0.9,
+    }
+    assert decided["W2"] == {"value": 1, "how": consensus.TAKEN, "from": "Ada"}
+    assert decided["W3"] == {"value": consensus.ABSENT, "how": consensus.OWN}
+    again = consensus.find_disagreements(screen_db, lee, raters=named)
+    assert next(d for d in again if d.item == "W1").how == consensus.ADOPTED_MACHINE
+    # C2: Ada and Ben agree; the machine (which has no C2) neither blocks nor joins it.
+    assert consensus.adopt_agreements(screen_db, lee, raters=named) == 1

@@ -4,102 +4,23 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from screening_data import FILLER, PASSPHRASE, WITHDRAW
 from sqlalchemy import func, select
 
-from coder.app import identity, importing, projects, raters, screening
+from coder.app import identity, screening
 from coder.app.access import NotAllowed, visible_rater_ids
 from coder.app.consensus import find_disagreements
 from coder.app.identity import AccessDenied, Coder
-from coder.app.importing import ImportOptions
 from coder.cli import main
 from coder.domain.roles import RaterRole
 from coder.screening import model_file
 from coder.screening.model import CodeData, UnitText, fit
 from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SchemeRow, SessionRow
-
-PASSPHRASE = "correct horse battery"  # as in tests/conftest.py
-
-WITHDRAW = "I don't want to talk about it, can we change the subject"
-CONFRONT = "these sessions are not helping me at all"
-FILLER = [
-    "I went to work and it was a long day",
-    "my sister called on Sunday about the dinner",
-    "I slept badly but the weekend was quiet",
-    "we talked about the holiday plans again",
-    "the bus was late so I walked to the office",
-]
-QUESTIONS = ["How was your week?", "What happened then?", "How did that feel?"]
-
-
-def _transcript(patient: int, session: int) -> tuple[str, list[int], list[int]]:
-    """30 alternating turns; returns the text and the patient turns with W1 / C1."""
-    rng = np.random.default_rng(patient * 10 + session)
-    lines, w1, c1 = [], [], []
-    for t in range(1, 31):
-        ts = f"[00:{t // 60:02d}:{t % 60:02d}]"  # all in the first 5-minute segment
-        if t % 2:
-            lines.append(f"{ts} T: {QUESTIONS[int(rng.integers(3))]}")
-            continue
-        text = FILLER[int(rng.integers(len(FILLER)))]
-        if rng.random() < 0.3:
-            text = f"{text}. {WITHDRAW}"
-            w1.append(t)
-        elif t == 10 and patient == 1 and session == 1:
-            text = CONFRONT  # C1: too rare to learn
-            c1.append(t)
-        lines.append(f"{ts} P: {text}")
-    return "\n".join(lines) + "\n", w1, c1
-
-
-@pytest.fixture
-def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
-    """Four patients x 2 sessions; Ada coded all, Ben the first two sessions; lead Lee."""
-    db = projects.create_project(tmp_path / "s.sqlite", scheme_ids=("3rs-2015",))
-    raters.add_rater(db, "Ada", "AL")
-    raters.add_rater(db, "Ben", "BO")
-    identity.add_lead(db, "Lee", "LP", PASSPHRASE)
-    positives: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
-    for p in range(1, 5):
-        for s in (1, 2):
-            text, w1, c1 = _transcript(p, s)
-            path = tmp_path / f"P0{p}_S{s}.txt"
-            path.write_text(text, encoding="utf-8")
-            assert importing.import_file(db, path, ImportOptions(pattern="{patient}_S{session}")).ok
-            positives[(f"P0{p}", s)] = (w1, c1)
-    with db.transaction() as session:
-        scheme_id = session.scalar(select(SchemeRow.id))
-        ids = dict(session.execute(select(RaterRow.name, RaterRow.id)).all())
-        for (patient, number), (w1, c1) in positives.items():
-            sid = session.scalar(
-                select(SessionRow.id)
-                .join(PatientRow)
-                .where(PatientRow.code == patient, SessionRow.number == number)
-            )
-            who = ["Ada"] + (["Ben"] if patient == "P01" else [])
-            for name in who:
-                for code, turns in (("W1", w1), ("C1", c1)):
-                    for t in turns:
-                        if name == "Ben" and t == w1[0]:
-                            continue  # Ben misses one: human kappa below 1
-                        session.add(
-                            CodeApplicationRow(
-                                session_id=sid, rater_id=ids[name], scheme_id=scheme_id,
-                                code_id=code, unit="turn", unit_index=t, value=1,
-                            )
-                        )  # fmt: skip
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def lee(screen_db: ProjectDatabase) -> Coder:
-    return identity.sign_in(screen_db, "Lee", PASSPHRASE)
+from coder.store.models import AuditRow, CodeApplicationRow, RaterRow
 
 
 def _count_codes(db: ProjectDatabase) -> int:
@@ -184,6 +105,8 @@ def test_run_stores_machine_codes_with_probabilities_blinded(
     ada = identity.sign_in(screen_db, "Ada")
     with pytest.raises(NotAllowed, match="only a lead"):
         screening.run(screen_db, ada, out, ["P01/1"])
+    with screen_db.reading() as session:
+        last_entry = session.scalar(select(func.max(AuditRow.id))) or 0
     result = screening.run(screen_db, lee, out, ["P01", "P02/2"])
     assert result.rater == f"Machine · {trained.model_hash[:8]}" and result.sessions == 3
     assert result.codes > 0
@@ -198,6 +121,15 @@ def test_run_stores_machine_codes_with_probabilities_blinded(
         # blinded like any rater: Ada sees only her own codes, never the machine's
         assert visible_rater_ids(session, ada) == [ada.rater_id]
         assert visible_rater_ids(session, lee) is None
+    # The audit trail names the lead and summarises each session's suggestions in one
+    # entry (a per-code entry cost more than the model itself).
+    with screen_db.reading() as session:
+        entries = session.execute(
+            select(AuditRow.actor, AuditRow.action).where(
+                AuditRow.table == "code_applications", AuditRow.id > last_entry
+            )
+        ).all()
+    assert entries and set(entries) == {("Lee", "insert")} and len(entries) <= 3
     # running again replaces, never doubles
     assert screening.run(screen_db, lee, out, ["P01", "P02/2"]).codes == result.codes
     with pytest.raises(AccessDenied, match="machine rater"):
@@ -227,7 +159,7 @@ def test_evaluate_json_shape_and_grouping(
               "--folds", "2", "--json", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     assert info.value.code == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"codes", "folds", "model"}
+    assert set(result) == {"codes", "ratings", "folds", "model"}
     assert result["model"]["group_by"] == "patient" and len(result["folds"]) == 2
     for fold in result["folds"]:
         assert fold["test_groups"] and not set(fold["test_groups"]) & set(fold["train_groups"])
@@ -239,6 +171,10 @@ def test_evaluate_json_shape_and_grouping(
     assert keys <= set(w1)
     assert w1["n_units"] == 8 * 15  # patient turns only
     assert w1["kappa"] > 0.8 and w1["auc"] > 0.9
+    for stat in ("kappa", "alpha", "precision", "recall", "auc"):  # resampling patients
+        low, high = w1[f"{stat}_ci"]
+        assert low <= w1[stat] <= high <= 1.0
+    assert result["model"]["bootstrap"]["resamples"] == 1000
     assert 0 < w1["human_kappa"] < 1  # Ada and Ben on P01's sessions
     c1 = next(c for c in result["codes"] if c["code"] == "C1")
     assert c1["n_positive"] == 1
@@ -267,3 +203,73 @@ def test_nothing_goes_over_the_network(
     screening.train(screen_db, lee, "Ada", out)
     assert screening.run(screen_db, lee, out, ["P03/1"]).codes > 0
     assert screening.evaluate(screen_db, lee, "Ada", folds=2)["codes"]
+
+
+def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
+    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+) -> None:
+    """W_SIG rated by Ada on every segment: the model lists it with its values, the
+    machine rates every segment it screens, and evaluate scores it as ordinal."""
+    from coder.screening.model import Settings
+
+    with screen_db.transaction() as session:
+        ada_id = session.scalar(select(RaterRow.id).where(RaterRow.name == "Ada"))
+        rows = session.scalars(
+            select(CodeApplicationRow).where(
+                CodeApplicationRow.rater_id == ada_id, CodeApplicationRow.code_id == "W1"
+            )
+        ).all()
+        sessions = sorted({r.session_id for r in rows})
+        scheme_id = rows[0].scheme_id
+        for i, sid in enumerate(sessions):
+            session.add(
+                CodeApplicationRow(
+                    session_id=sid, rater_id=ada_id, scheme_id=scheme_id, code_id="W_SIG",
+                    unit="segment", unit_index=1, value=1 + 2 * (i % 2),
+                )
+            )  # fmt: skip
+    settings = Settings(min_positive=4)
+    out = tmp_path / "m.model"
+    trained = screening.train(screen_db, lee, "Ada", out, settings=settings)
+    w_sig = next(c for c in trained.trained if c["code"] == "W_SIG")
+    assert w_sig["levels"] == [1, 3] and w_sig["n_units"] == len(sessions)
+    assert "C_SIG" in {s["code"] for s in trained.skipped}  # never rated: listed, not guessed
+    result = screening.run(screen_db, lee, out, ["P03/1"])
+    with screen_db.reading() as session:
+        rated = session.execute(
+            select(CodeApplicationRow.value, CodeApplicationRow.probability)
+            .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
+            .where(RaterRow.name == result.rater, CodeApplicationRow.code_id == "W_SIG")
+        ).all()
+    assert len(rated) == 1 and rated[0][0] in (1, 3) and 0 < rated[0][1] <= 1
+    evaluation = screening.evaluate(screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0)
+    entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
+    assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
+    assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
+
+
+def test_evaluate_reports_progress_and_stops_when_the_callback_raises(
+    screen_db: ProjectDatabase, lee: Coder
+) -> None:
+    """What a background job needs: one call per fold and one before scoring, and a
+    callback that raises (Cancel) stops the evaluation there."""
+    calls: list[tuple[int, int, str]] = []
+    screening.evaluate(
+        screen_db,
+        lee,
+        "Ada",
+        folds=2,
+        bootstrap=0,
+        progress=lambda done, total, what: calls.append((done, total, what)),
+    )
+    assert calls == [(0, 2, "fold 1 of 2"), (1, 2, "fold 2 of 2"), (2, 2, "scoring")]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int, what: str) -> None:
+        if done == 1:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        screening.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0, progress=cancel)

@@ -177,3 +177,61 @@ def test_ratio_alpha_over_many_distinct_values_gets_no_bootstrap_in_the_report()
         alpha_ratio.note
         and "no bootstrap CI: ratio alpha over 6000 distinct values" in alpha_ratio.note
     )
+
+
+def _binary_stats(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> dict[str, float]:
+    """The five figures computed directly (sklearn-free, by definition)."""
+    matrix = np.column_stack([a, b]).astype(float)
+    tp, fp, fn = int((a & b).sum()), int((a & ~b).sum()), int((~a & b).sum())
+    pos, neg = s[b], s[~b]
+    auc = ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (
+        len(pos) * len(neg)
+    )
+    return {
+        "kappa": float(cohen_kappa(matrix).value),
+        "alpha": float(krippendorff_alpha(matrix, "nominal").value),
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "auc": float(auc),
+    }
+
+
+def test_binary_rater_cis_resample_whole_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each resample's figures equal the statistics of the clusters it drew, counted as
+    drawn; a single resample of every cluster once reproduces the point estimates; and
+    intervals from clusters are wider than from units when clusters differ."""
+    from coder.stats.bootstrap import binary_rater_cis
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(np.arange(12), 40)
+    level = rng.random(12)[clusters]  # clusters differ: units within one are alike
+    b = rng.random(len(clusters)) < level
+    a = np.where(rng.random(len(clusters)) < 0.8, b, ~b)
+    s = np.round(a * 0.5 + rng.random(len(clusters)) * 0.5, 2)  # ties on purpose
+    cis = binary_rater_cis(a, b, clusters, s, n=400, seed=1)
+    point = _binary_stats(a, b, s)
+    for key, value in point.items():
+        low, high = cis[key].ci95  # type: ignore[misc]
+        assert low <= value <= high, key
+    one_cluster_each = binary_rater_cis(a, b, np.arange(len(a)), s, n=400, seed=1)
+    assert (cis["kappa"].ci95[1] - cis["kappa"].ci95[0]) > (  # type: ignore[index]
+        one_cluster_each["kappa"].ci95[1] - one_cluster_each["kappa"].ci95[0]  # type: ignore[index]
+    )
+    # A resample that draws cluster 0 twice and cluster 1 once equals the plain figures
+    # of those units, cluster 0 duplicated.
+    from coder.stats import bootstrap as boot
+
+    class Fixed:
+        def multinomial(self, n: int, p: Any, size: int) -> np.ndarray:
+            draw = np.zeros((size, len(p)), dtype=int)
+            draw[:, 0], draw[:, 1] = 2, 1
+            return draw
+
+    monkeypatch.setattr(boot.np.random, "default_rng", lambda seed=None: Fixed())
+    fixed = binary_rater_cis(a, b, clusters, s, n=3)
+    monkeypatch.undo()
+    rows = np.r_[np.flatnonzero(clusters == 0), np.flatnonzero(clusters == 0)]
+    rows = np.r_[rows, np.flatnonzero(clusters == 1)]
+    expected = _binary_stats(a[rows], b[rows], s[rows])
+    for key, value in expected.items():
+        assert fixed[key].ci95 == pytest.approx((value, value)), key

@@ -184,7 +184,7 @@ def test_panels_toggle_reset_and_layout_is_remembered(
 ) -> None:
     window = make_window(coded_db, None)
     docks = {d.windowTitle(): d for d in window.findChildren(QDockWidget)}
-    assert set(docks) == {"Sessions", "Codebook", "Codes in this segment"}
+    assert set(docks) == {"Sessions", "Codebook", "Codes in this segment", "Suggestions"}
     menu_action(window, "View", "Panels", "Codebook").trigger()
     assert docks["Codebook"].isHidden()
     menu_action(window, "View", "Reset layout").trigger()

@@ -536,3 +536,52 @@ def test_cancelling_the_reliability_report_writes_nothing(
     gate.set()
     finish(qtbot, job)
     assert not (tmp_path / "r.docx").exists() and "nothing written" in view.summary.text()
+
+
+def test_adopting_a_machine_code_into_the_consensus_by_keyboard(
+    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+) -> None:
+    """A machine rater is compared only when ticked; taking its value (key N) and
+    settling records the decision as adopted from the machine, with its probability."""
+    from sqlalchemy import select as sql_select
+
+    from coder.domain.roles import RaterRole
+    from coder.store.models import (
+        CodeApplicationRow,
+        ConsensusDecisionRow,
+        PatientRow,
+        RaterRow,
+        SchemeRow,
+        SessionRow,
+    )
+
+    machine = "Machine · 0123abcd"
+    with db.transaction() as s:
+        row = RaterRow(name=machine, initials="MC", role=RaterRole.MACHINE.value)
+        s.add(row)
+        s.flush()
+        sid = s.scalar(
+            sql_select(SessionRow.id)
+            .join(PatientRow)
+            .where(PatientRow.code == "P01", SessionRow.number == 1)
+        )
+        s.add(
+            CodeApplicationRow(
+                session_id=sid, rater_id=row.id, code_id="W1", unit="segment", unit_index=3,
+                scheme_id=s.scalar(sql_select(SchemeRow.id).where(SchemeRow.key == "3rs-2015")),
+                value=1, probability=0.8,
+            )
+        )  # fmt: skip
+    view = make_view(db, lee)
+    view.set_raters(["Ada Lovelace", "Ben Okafor", machine])
+    d = select(view, "W1", "P01", 1, 3)
+    panel = view.disagreements
+    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": consensus.ABSENT, machine: 1}
+    qtbot.keyClick(panel.view, Qt.Key.Key_3)  # the machine's column
+    assert panel.taken_from == machine
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    with db.reading() as s:
+        decided = s.scalars(sql_select(ConsensusDecisionRow.decided)).all()
+    assert decided == [
+        {"value": 1, "how": consensus.ADOPTED_MACHINE, "from": machine, "probability": 0.8}
+    ]
