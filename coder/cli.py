@@ -13,7 +13,6 @@ from typing import NoReturn
 
 import click
 
-from coder import __version__
 from coder.commands import (
     audit,
     backup,
@@ -41,8 +40,26 @@ from coder.domain.errors import CoderError
 # so `coder --help` and `coder info` start fast (tests/test_cli_startup.py).
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version is looked up only when asked (coder.__version__ reads
+    the installed package's metadata, which every other start-up would pay for)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from coder import __version__
+
+    click.echo(f"coder {__version__}")
+    ctx.exit()
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="coder", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.option(
     "--selftest",

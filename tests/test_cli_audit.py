@@ -75,3 +75,26 @@ def test_audit_command(
     code, _, err = run(capsys, "audit", "--project", p)
     assert code != 0 and "this project has a lead" in err
     assert not (tmp_path / "refused.csv").exists()
+
+
+def test_import_as_names_the_importer(
+    coded_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from coder.store.models import AuditRow
+
+    p = coded_db.url.removeprefix("sqlite:///")
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASSPHRASE)
+    source = tmp_path / "P03_S1.txt"
+    source.write_text("[00:00:05] T: Hello.\n[00:00:09] P: Hi.\n", encoding="utf-8")
+    code, _, err = run(
+        capsys, "import", "--project", p, "--pattern", "{patient}_S{session}",
+        "--as", "Lee", "--passphrase-file", str(secret), str(source),
+    )  # fmt: skip
+    assert code == 0, err
+    with coded_db.reading() as session:
+        actors = set(session.scalars(select(AuditRow.actor).where(AuditRow.table == "transcripts")))
+    # The fixture's own imports ran without anyone signed in; this one names Lee.
+    assert actors == {"", "Lee"}

@@ -27,6 +27,7 @@ from coder.domain.scheme import SegmentationRule
 from coder.domain.segmentation import build_segments, rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.io.transcripts import ParsedTranscript, ReadOptions, read_transcripts
+from coder.store.audit import Acting
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
@@ -159,14 +160,17 @@ def import_files(
     paths: Sequence[Path],
     options: ImportOptions,
     progress: Progress | None = None,
+    actor: Acting | None = None,
 ) -> ImportReport:
+    """Import ``paths`` one transaction per file; ``actor`` (the signed-in identity, or
+    None for the project's owner) is who the audit trail names as the importer."""
     report = ImportReport()
     rules = segmentation_rules(db)
     for done, path in enumerate(paths):
         if progress is not None and not progress(done, len(paths), path):
             report.cancelled = True
             break
-        report.files.append(import_file(db, path, options, rules))
+        report.files.append(import_file(db, path, options, rules, actor))
     if progress is not None and not report.cancelled:
         progress(len(paths), len(paths), paths[-1] if paths else Path())
     return report
@@ -177,13 +181,18 @@ def import_file(
     path: Path,
     options: ImportOptions,
     rules: Sequence[SegmentationRule] | None = None,
+    actor: Acting | None = None,
 ) -> FileImport:
-    """Import one file in one transaction; a failure is reported, never half-stored."""
+    """Import one file in one transaction; a failure is reported, never half-stored.
+
+    ``actor`` goes to the transaction so the audit entries name who imported the file
+    (without it they were recorded with an empty owner even when someone was signed in).
+    """
     rules = segmentation_rules(db) if rules is None else rules
     try:
         parsed = read_file(path, options)
         targets = _targets(path, parsed, options)
-        with db.transaction(source=path.name) as session:
+        with db.transaction(actor, source=path.name) as session:
             results = tuple(
                 _store(session, path, item, patient, number, label, options, rules)
                 for item, (patient, number, label) in zip(parsed, targets, strict=True)

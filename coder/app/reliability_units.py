@@ -37,10 +37,19 @@ class UnitMatrices:
         self.codes = codes
         self.raters = raters
         self.col = {r: i for i, r in enumerate(raters)}
-        coded = codes.groupby("rater")[["patient", "session"]].apply(
-            lambda f: set(zip(f["patient"], f["session"], strict=True))
-        )
-        self.sessions = sorted({(p, s) for group in coded for p, s in group})
+        # Plain lists, not Series: iterating pandas' (Arrow-backed) string columns goes
+        # element by element through Python and took minutes for a million codes.
+        patients, numbers = codes["patient"].tolist(), codes["session"].tolist()
+        coded: dict[str, set[tuple[str, int]]] = {}
+        pairs = codes[["rater", "patient", "session"]].drop_duplicates()
+        for rater, patient, number in zip(
+            pairs["rater"].tolist(),
+            pairs["patient"].tolist(),
+            pairs["session"].tolist(),
+            strict=True,
+        ):
+            coded.setdefault(rater, set()).add((patient, number))
+        self.sessions = sorted({key for group in coded.values() for key in group})
         self.n_sessions = len(self.sessions)
         self.session_row = {key: i for i, key in enumerate(self.sessions)}
         self.session_base = np.full((len(self.sessions), len(raters)), np.nan)
@@ -50,11 +59,18 @@ class UnitMatrices:
         segs = segments[
             [
                 (p, s) in self.session_row
-                for p, s in zip(segments["patient"], segments["session"], strict=True)
+                for p, s in zip(
+                    segments["patient"].tolist(), segments["session"].tolist(), strict=True
+                )
             ]
         ]
         self.segment_keys = list(
-            zip(segs["patient"], segs["session"], segs["segment"], strict=True)
+            zip(
+                segs["patient"].tolist(),
+                segs["session"].tolist(),
+                segs["segment"].tolist(),
+                strict=True,
+            )
         )
         self.segment_row = {key: i for i, key in enumerate(self.segment_keys)}
         session_of_segment = np.array(
@@ -68,17 +84,14 @@ class UnitMatrices:
         self.session_of_segment = session_of_segment
         # Where each code lands, computed once for all items (it was per item before).
         is_segment = (codes["unit"] == Unit.SEGMENT.value).to_numpy()
-        keys = zip(codes["patient"], codes["session"], codes["index"], strict=True)
-        seg_rows = np.array([self.segment_row.get(k, -1) for k in keys], dtype=int)
+        code_keys = zip(patients, numbers, codes["index"].tolist(), strict=True)
+        seg_rows = np.array([self.segment_row.get(k, -1) for k in code_keys], dtype=int)
         ses_rows = np.array(
-            [
-                self.session_row.get((p, n), -1)
-                for p, n in zip(codes["patient"], codes["session"], strict=True)
-            ],
+            [self.session_row.get((p, n), -1) for p, n in zip(patients, numbers, strict=True)],
             dtype=int,
         )
         self.row_of = np.where(is_segment, seg_rows, ses_rows)
-        self.col_of = np.array([self.col[r] for r in codes["rater"]], dtype=int)
+        self.col_of = np.array([self.col[r] for r in codes["rater"].tolist()], dtype=int)
         self.code_of = codes["code"].to_numpy()
         self.unit_of = codes["unit"].to_numpy()
         self.values = pd.to_numeric(codes["value"], errors="coerce").to_numpy(dtype=float)
@@ -133,22 +146,31 @@ class UnitMatrices:
         overlapping spans of the code are joined (the method needs non-overlapping units);
         sessions without stored turns are left out."""
         complete = [k for k in self.complete_sessions() if k in turn_lengths]
+        complete_set = set(complete)
         mine = self.codes[self.codes["code"] == code_id]
         in_complete = [
-            (p, s) in set(complete) for p, s in zip(mine["patient"], mine["session"], strict=True)
+            (p, s) in complete_set
+            for p, s in zip(mine["patient"].tolist(), mine["session"].tolist(), strict=True)
         ]
         mine = mine[in_complete]
         with_span = mine["turn"].notna() & mine["start"].notna() & mine["end"].notna()
+        # Each session's spans, gathered in one pass (filtering the frame once per session
+        # took minutes at 4,000 sessions), in the frame's order as before.
+        spans = mine[with_span]
+        by_session: dict[tuple[str, int], list[tuple[str, float, float, float]]] = {}
+        for p, s, rater, turn, start, end in zip(
+            spans["patient"].tolist(), spans["session"].tolist(), spans["rater"].tolist(),
+            spans["turn"].tolist(), spans["start"].tolist(), spans["end"].tolist(),
+            strict=True,
+        ):  # fmt: skip
+            by_session.setdefault((p, s), []).append((rater, turn, start, end))
         continua: list[Continuum] = []
         merged = 0
         for key in complete:
             lengths = turn_lengths[key]
             offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
-            here = mine[with_span & (mine["patient"] == key[0]) & (mine["session"] == key[1])]
             per_rater: dict[int, list[tuple[int, int]]] = {}
-            for rater, turn, start, end in zip(
-                here["rater"], here["turn"], here["start"], here["end"], strict=True
-            ):
+            for rater, turn, start, end in by_session.get(key, ()):
                 t = int(turn)
                 if not 1 <= t <= len(lengths):
                     continue  # a span on a turn the transcript no longer has
@@ -170,8 +192,9 @@ class UnitMatrices:
         spans = self.codes[(self.codes["code"] == code_id) & self.codes["turn"].notna()]
         marked: dict[tuple[str, int, int], set[str]] = {}
         for p, s, t, r in zip(
-            spans["patient"], spans["session"], spans["turn"], spans["rater"], strict=True
-        ):
+            spans["patient"].tolist(), spans["session"].tolist(), spans["turn"].tolist(),
+            spans["rater"].tolist(), strict=True,
+        ):  # fmt: skip
             if (p, s) in complete:
                 marked.setdefault((p, s, int(t)), set()).add(r)
         both = sum(len(raters) == len(self.raters) for raters in marked.values())
@@ -185,20 +208,19 @@ class UnitMatrices:
             {
                 (p, s, int(i))
                 for p, s, i in zip(
-                    stages["patient"], stages["session"], stages["index"], strict=True
+                    stages["patient"].tolist(),
+                    stages["session"].tolist(),
+                    stages["index"].tolist(),
+                    strict=True,
                 )
             }
         )
         row = {k: i for i, k in enumerate(keys)}
         matrix = np.full((len(keys), len(self.raters)), np.nan)
         for p, s, i, r, code in zip(
-            stages["patient"],
-            stages["session"],
-            stages["index"],
-            stages["rater"],
-            stages["code"],
-            strict=True,
-        ):
+            stages["patient"].tolist(), stages["session"].tolist(), stages["index"].tolist(),
+            stages["rater"].tolist(), stages["code"].tolist(), strict=True,
+        ):  # fmt: skip
             order = scheme.stage(code)[1].order
             cell = matrix[row[(p, s, int(i))], self.col[r]]
             matrix[row[(p, s, int(i))], self.col[r]] = order if np.isnan(cell) else max(cell, order)

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from coder.app import resources
 from coder.domain.errors import CoderError, NotFoundError
 from coder.domain.scheme import Scheme
-from coder.io.scheme_file import SchemeFileError, load_scheme_file, parse_scheme_text
 from coder.store.database import ProjectDatabase
 from coder.store.models import ProjectMeta, SchemeRow
+
+# coder.io.scheme_file (pydantic, YAML) is imported where a scheme is parsed: `coder info`
+# and opening a project only list stored schemes (tests/test_cli_startup.py).
 
 ENV_SCHEMES_DIR = "CODER_SCHEMES_DIR"
 
@@ -34,6 +36,8 @@ def builtin_scheme_dir() -> Path:
 
 def list_builtin() -> list[tuple[Scheme, Path]]:
     """Every valid built-in scheme, sorted by id; an invalid file is an error."""
+    from coder.io.scheme_file import load_scheme_file
+
     folder = builtin_scheme_dir()
     if not folder.is_dir():
         raise CoderError("built-in scheme folder is missing", path=folder)
@@ -59,6 +63,8 @@ class ValidationResult:
 
 def validate_files(paths: Iterable[str | Path]) -> list[ValidationResult]:
     """Validate each file independently; one bad file never hides another's result."""
+    from coder.io.scheme_file import SchemeFileError, load_scheme_file
+
     results = []
     for raw in paths:
         path = Path(raw)
@@ -108,6 +114,8 @@ def store_scheme(session: Session, scheme: Scheme, text: str, source: str) -> Sc
 
 def add_scheme_file(db: ProjectDatabase, path: str | Path) -> StoredScheme:
     """Validate a scheme file and store it in the project (new revision if changed)."""
+    from coder.io.scheme_file import load_scheme_file
+
     scheme, text = load_scheme_file(path)
     with db.transaction() as session:
         row = store_scheme(session, scheme, text, Path(path).name)
@@ -159,6 +167,8 @@ def scheme_of_row(row: SchemeRow) -> Scheme:
 
 @lru_cache(maxsize=32)
 def _parse_stored(text: str, label: str) -> Scheme:
+    from coder.io.scheme_file import parse_scheme_text
+
     return parse_scheme_text(text, label)
 
 

@@ -9,11 +9,14 @@ import click
 
 from coder.commands.common import (
     EXIT_ERROR,
+    as_option,
     db_option,
     emit_json,
     format_ms,
     opened,
+    passphrase_option,
     project_option,
+    sign_in_as,
 )
 from coder.domain.errors import CoderError, file_error
 from coder.domain.project import MAX_NUMBER
@@ -66,6 +69,8 @@ def _redactor(path: Path | None) -> Redactor | None:
 @click.option(
     "--replace", is_flag=True, help="Replace a session's existing transcript (if uncoded)."
 )
+@as_option
+@passphrase_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_command(
     project: Path | None,
@@ -81,6 +86,8 @@ def import_command(
     keep_cues: bool,
     untimed: str,
     replace: bool,
+    as_name: str | None,
+    passphrase_file: Path | None,
     files: tuple[Path, ...],
 ) -> None:
     """Import transcript FILES (docx, txt, vtt, srt, csv); one transaction per file."""
@@ -103,7 +110,10 @@ def import_command(
         untimed=untimed,
     )
     with opened(project, db_url) as db:
-        report = importing.import_files(db, list(files), options)
+        # Signed in only to name the importer in the audit trail: importing itself is
+        # open to anyone who can open the project.
+        coder = sign_in_as(db, as_name, passphrase_file)
+        report = importing.import_files(db, list(files), options, actor=coder)
     for result in report.files:
         if not result.ok:
             click.echo(f"FAILED {result.error}", err=True)

@@ -164,7 +164,7 @@ def run_import(w: MainWindow, files: list[Path] | None = None) -> Job | None:
                 done, total, f"Importing {path.name} ({min(done + 1, total)} of {total})"
             )
 
-        return importing.import_files(w.db, files, options, step)
+        return importing.import_files(w.db, files, options, step, actor=w.coder)
 
     def done(result: object) -> None:
         w.refresh_sessions()

@@ -222,6 +222,23 @@ def test_imports_are_summarised(coded_db: ProjectDatabase, tmp_path: Path, lee: 
     ]
 
 
+def test_a_transcript_import_names_the_importer(
+    coded_db: ProjectDatabase, tmp_path: Path, lee: Coder
+) -> None:
+    """Issue 11: imports were recorded with an empty owner even when a lead signed in."""
+    from coder.app import importing
+
+    path = tmp_path / "P02_S1.txt"
+    path.write_text("[00:00:05] T: Hello.\n[00:00:09] P: Hi.\n", encoding="utf-8")
+    mark = last_id(coded_db)
+    options = importing.ImportOptions(pattern="{patient}_S{session}")
+    report = importing.import_files(coded_db, [path], options, actor=lee)
+    assert report.sessions == 1
+    entries = rows(coded_db, mark)
+    assert entries and {(e.actor, e.rater_id) for e in entries} == {("Lee", lee.rater_id)}
+    assert [e.table for e in entries if e.table == "transcripts"] == ["transcripts"]
+
+
 def test_reading_is_for_leads(coded_db: ProjectDatabase, lee: Coder, ada: Coder) -> None:
     CodingSession(coded_db, ada, "P01", 1).apply_code("W4", segment=2)
     rounds.create_round(coded_db, lee)

@@ -63,6 +63,26 @@ def test_the_report_says_per_file_what_happened(
     assert job.result.sessions == 1
 
 
+def test_the_audit_trail_names_the_signed_in_importer(
+    project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    from sqlalchemy import select
+
+    from coder.app import identity, raters
+    from coder.store.models import AuditRow
+
+    raters.add_rater(project, "Ada", "AL")
+    window = make_window(project, identity.sign_in(project, "Ada"))
+    path = tmp_path / "P01_S1.txt"
+    path.write_text(CONFIRMED, encoding="utf-8")
+    assert finished(qtbot, run_import(window, [path])).result.sessions == 1
+    with project.reading() as session:
+        actors = list(
+            session.scalars(select(AuditRow.actor).where(AuditRow.table == "transcripts"))
+        )
+    assert actors == ["Ada"]
+
+
 def test_uncertain_roles_are_asked(
     project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path, qtbot: QtBot
 ) -> None:

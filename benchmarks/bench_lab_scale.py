@@ -1,0 +1,267 @@
+"""Lab scale (issue 15): the everyday actions on a 200-patient, ~1,000,000-code project.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_lab_scale.py [--quick] [--check]
+        [--project FILE | --db URL]
+
+The project is ``make_lab_project.py``'s (built once into ``benchmarks/.cache/``, copied to a
+temp folder for each run so the daily backup and the hotkey edits never touch the cache);
+``--db URL`` measures a PostgreSQL database filled by ``make_lab_project.py --db URL``
+instead (no file size, no cold-start line). Each group of figures runs in a fresh
+interpreter so its peak RSS is its own:
+
+* core: open the project (the first open of the day also writes the daily backup: shown
+  on its own line), list sessions, open a session for coding (``CodingSession``: turns,
+  segments, own codes), a hotkey's store (``CodingSession.toggle_code``, one committed
+  transaction; the repaint part is ``bench_workspace.py``'s "hotkey -> stored +
+  repainted", measured with real widgets over 1M codes), one patient's profile, the full
+  per-code reliability table (no CIs, and once with 1,000 bootstrap resamples);
+* export: ``csv-long`` of every code;
+* gui: from starting the interpreter to the main window shown with the session list
+  filled (``coder gui``'s path: open, sign in, build, show), then opening a session in it.
+
+Each line prints median, p95 (nearest rank), min and max; CPU seconds (process time) are
+given for the cold start because wall times on a shared machine move with other load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench_import import Figure
+
+HERE = Path(__file__).resolve().parent
+PATIENTS = ("P007", "P042", "P088", "P131", "P176", "P199")
+BENCH_SESSION = ("P150", 7)  # in no round: open to new codes
+LEAD, LEAD_PASSPHRASE, RATER = "Lee Park", "lab passphrase", "Ada Lovelace"
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+
+
+def timed_ms(work: Callable[[], object], reps: int) -> list[float]:
+    out = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        work()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# ---- children ------------------------------------------------------------------------
+def core_child(target: str, is_url: bool, reps: int) -> dict[str, Any]:
+    from coder.app import browse, identity, profiles, projects, reliability
+    from coder.app.coding import CodingSession
+
+    def open_close() -> None:
+        db = projects.open_project(db_url=target) if is_url else projects.open_project(target)
+        db.close()
+
+    result: dict[str, Any] = {"first_open_ms": timed_ms(open_close, 1)}
+    result["open_ms"] = timed_ms(open_close, reps)
+    db = projects.open_project(db_url=target) if is_url else projects.open_project(target)
+    lead = identity.sign_in(db, LEAD, LEAD_PASSPHRASE)
+    ada = identity.sign_in(db, RATER)
+    summaries: list[Any] = []
+    result["list_ms"] = timed_ms(lambda: summaries.append(browse.session_summaries(db)), reps)
+    result["sessions"] = len(summaries[-1])
+    opened = []
+    for k in range(reps):
+        patient = PATIENTS[k % len(PATIENTS)]
+        start = time.perf_counter()
+        cs = CodingSession(db, ada, patient, 1 + (k * 7) % 20)
+        opened.append((time.perf_counter() - start) * 1000)
+    result["open_session_ms"] = opened
+    result["turns_in_session"] = len(cs.transcript.turns)
+    cs = CodingSession(db, ada, *BENCH_SESSION)
+    presses = []
+    for k in range(reps * 10):
+        code, segment = ("W1", "C2", "R3", "W5")[k % 4], 1 + k % 12
+        start = time.perf_counter()
+        cs.toggle_code(code, segment)
+        presses.append((time.perf_counter() - start) * 1000)
+    result["hotkey_ms"] = presses
+    result["profile_ms"] = [
+        timed_ms(lambda p=p: profiles.build_report(db, p, rater=RATER, coder=lead), 1)[0]
+        for p in (PATIENTS * reps)[:reps]
+    ]
+    tables: list[Any] = []
+    result["irr_s"] = [
+        t / 1000
+        for t in timed_ms(
+            lambda: tables.append(reliability.compute(db, lead, bootstrap=0)), max(1, reps // 2)
+        )
+    ]
+    result["irr_rows"] = len(tables[-1].rows)
+    result["irr_boot_s"] = [
+        t / 1000 for t in timed_ms(lambda: reliability.compute(db, lead, bootstrap=1000), 1)
+    ]
+    result["codes"] = projects.counts(db).codes
+    db.close()
+    result["peak_mb"] = peak_mb()
+    return result
+
+
+def export_child(target: str, is_url: bool, out: str) -> dict[str, Any]:
+    from coder.app import export, projects
+
+    db = projects.open_project(db_url=target) if is_url else projects.open_project(target)
+    options = export.ExportOptions(format=export.ExportFormat("csv-long"))
+    start = time.perf_counter()
+    done = export.export(db, Path(out), options)
+    seconds = time.perf_counter() - start
+    db.close()
+    return {"export_s": seconds, "rows": done.rows, "peak_mb": peak_mb()}
+
+
+def gui_child(target: str, spawned_at: float, reps: int) -> dict[str, Any]:
+    """Everything from here to the shown window counts (interpreter start included:
+    ``spawned_at`` is the parent's clock just before starting this process)."""
+    from coder.app import projects
+    from coder.ui.launch import application, build_window
+
+    app = application()
+    db = projects.open_project(target)
+    window = build_window(db, RATER, None, None, ask=False)
+    assert window is not None
+    window.resize(1440, 900)
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    usable = time.time() - spawned_at
+    cpu = time.process_time()
+    opens = []
+    for k in range(reps):
+        start = time.perf_counter()
+        window.open_session(PATIENTS[k % len(PATIENTS)], 2 + k % 18)
+        app.processEvents()
+        opens.append((time.perf_counter() - start) * 1000)
+    window.close()
+    db.close()
+    return {"cold_s": usable, "cold_cpu_s": cpu, "gui_open_ms": opens, "peak_mb": peak_mb()}
+
+
+def run_child(kind: str, *args: str) -> dict[str, Any]:
+    spawned = time.time()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(spawned), *args],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} child failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---- report --------------------------------------------------------------------------
+def report(figures: list[Figure]) -> None:
+    width = max([34, *(len(f.name) for f in figures)])
+    columns = ("median", "p95", "min", "max")
+    head = f"{'benchmark':<{width}} {'n':>3} " + " ".join(f"{c:>10}" for c in columns)
+    head += f" {'target':>12}  result"
+    print(head)
+    print("-" * len(head))
+    for f in figures:
+        cells = [statistics.median(f.values), p95(f.values), min(f.values), max(f.values)]
+        shown = [f"{v:.2f} s" if f.unit == "s" else f"{v:.1f} {f.unit}" for v in cells]
+        target = "-" if f.target is None else f"<= {f.target:g} {f.unit}"
+        verdict = {None: "(report)", True: "PASS", False: "FAIL"}[f.passed]
+        print(
+            f"{f.name:<{width}} {len(f.values):>3} "
+            + " ".join(f"{s:>10}" for s in shown)
+            + f" {target:>12}  {verdict}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--project", type=Path, help="a lab project file (default: the cache)")
+    parser.add_argument("--db", help="a PostgreSQL database filled by make_lab_project.py --db")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, spawned, *rest = args.child
+        if kind == "core":
+            data = core_child(rest[0], rest[1] == "url", int(rest[2]))
+        elif kind == "export":
+            data = export_child(rest[0], rest[1] == "url", rest[2])
+        else:
+            data = gui_child(rest[0], float(spawned), int(rest[1]))
+        print(json.dumps(data))
+        return 0
+    reps = 3 if args.quick else 9
+    with tempfile.TemporaryDirectory(prefix="coder-bench-lab-") as folder:
+        tmp = Path(folder)
+        if args.db:
+            target, kind, size = args.db, "url", None
+        else:
+            from make_lab_project import cached_project
+
+            source = args.project or cached_project()
+            project = tmp / "lab.sqlite"
+            shutil.copyfile(source, project)
+            target, kind, size = str(project), "file", project.stat().st_size / 1e6
+        core = run_child("core", target, kind, str(reps))
+        exports = [
+            run_child("export", target, kind, str(tmp / f"long{k}.csv"))
+            for k in range(1 if args.quick else 3)
+        ]
+        gui = [] if args.db else [run_child("gui", target, str(reps)) for _ in range(3)]
+    print(
+        f"({core['sessions']:,} sessions, {core['codes']:,} code applications, "
+        f"{core['turns_in_session']} turns per session; "
+        + (f"file {size:,.0f} MB" if size else "PostgreSQL")
+        + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
+    figures = [
+        Figure("open project, first of the day (+backup)", core["first_open_ms"], "ms"),
+        Figure("open project", core["open_ms"], "ms", 1000),
+        Figure("list sessions", core["list_ms"], "ms", 100),
+        Figure("open a session for coding (service)", core["open_session_ms"], "ms", 300),
+        Figure("hotkey -> stored (toggle_code)", core["hotkey_ms"], "ms", 16),
+        Figure("one patient's profile", core["profile_ms"], "ms", 200),
+        Figure("reliability table, no CIs", core["irr_s"], "s", 3),
+        Figure("reliability table, 1000 resamples", core["irr_boot_s"], "s"),
+        Figure("csv-long export, all codes", [e["export_s"] for e in exports], "s", 5),
+    ]
+    if gui:
+        figures += [
+            Figure("cold start to usable window (wall)", [g["cold_s"] for g in gui], "s", 1.5),
+            Figure("cold start to usable window (CPU)", [g["cold_cpu_s"] for g in gui], "s"),
+            Figure("open a session in the window", [v for g in gui for v in g["gui_open_ms"]],
+                   "ms", 300),
+        ]  # fmt: skip
+    peaks = [core["peak_mb"], *(e["peak_mb"] for e in exports), *(g["peak_mb"] for g in gui)]
+    figures.append(Figure("peak RSS, largest process", [max(peaks)], "MB", 1024))
+    if size:
+        figures.append(Figure("database file size", [size], "MB"))
+    report(figures)
+    print(f"peak RSS per process: core {core['peak_mb']:.0f} MB, export "
+          f"{max(e['peak_mb'] for e in exports):.0f} MB"
+          + (f", gui {max(g['peak_mb'] for g in gui):.0f} MB" if gui else ""))  # fmt: skip
+    failed = [f.name for f in figures if f.passed is False]
+    return 1 if args.check and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
