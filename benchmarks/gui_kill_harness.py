@@ -120,7 +120,7 @@ def _hold_commits() -> None:
 
     def session_of(db: ProjectDatabase) -> Session:
         if id(db) not in held:
-            held[id(db)] = db.sessions()
+            held[id(db)] = db.session_factory()
         return held[id(db)]
 
     @contextmanager

@@ -132,7 +132,9 @@ def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(
 ) -> None:
     """Machine codes are out of the disagreements unless named, never count towards an
     agreement, and a decision taking a machine's value records that it was adopted."""
-    from conftest import MACHINE
+    MACHINE = (
+        "Machine · test"  # the machine rater the screen_db fixture (tests/app/conftest.py) makes
+    )
     from screening_data import PASSPHRASE
 
     from coder.app.coding import CodingSession

@@ -48,15 +48,21 @@ class Run:
     stdout: str
     stderr: str
     seconds: float
-    peak_mb: float  # the child's peak resident size (pages it touched, inherited ones too)
+    # What the input cost: the child's peak resident size minus the resident size it
+    # inherited from this (forked) pytest process, which grows with the suite around it.
+    peak_mb: float
+
+
+def _status(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _vm_size() -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return _status("VmSize")
 
 
 def run_cli(argv: list[str], tmp: Path, timeout: float = 6 * TIME_LIMIT_S) -> Run:
@@ -67,6 +73,7 @@ def run_cli(argv: list[str], tmp: Path, timeout: float = 6 * TIME_LIMIT_S) -> Ru
     """
     out, err = tmp / "stdout.txt", tmp / "stderr.txt"
     limit = _vm_size() + AS_HEADROOM
+    inherited_mb = _status("VmRSS") / 2**20
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
@@ -104,7 +111,7 @@ def run_cli(argv: list[str], tmp: Path, timeout: float = 6 * TIME_LIMIT_S) -> Ru
         out.read_text(encoding="utf-8", errors="replace"),
         err.read_text(encoding="utf-8", errors="replace"),
         seconds,
-        usage.ru_maxrss / 1024,
+        usage.ru_maxrss / 1024 - inherited_mb,
     )
 
 

@@ -209,4 +209,5 @@ def test_the_data_reaches_the_disk_before_the_rename(
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
     write_atomically(tmp_path / "out.bin", b"data")
-    assert events == ["fsync", "replace"]
+    # the file's data, then the rename, then the folder entry (so the rename itself lasts)
+    assert events == ["fsync", "replace", "fsync"]

@@ -16,7 +16,7 @@ import pytest
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 
-from coder.app.reliability import HEADLINE_TITLES
+from coder.app.reliability_format import HEADLINE_TITLES
 from coder.domain.errors import CoderError
 from coder.io.reliability_docx import (
     APPENDIX_HEADING,

@@ -200,7 +200,7 @@ def test_find_highlights_every_match_and_counts(
 
 
 # ---- a whole session by keyboard, with rating hotkeys from the scheme ---------------------
-RATING_KEYS = {"W_SIG": "F6", "C_SIG": "F7", "G_W": "F8"}
+RATING_KEYS = {"W_SIG": "F6", "C_SIG": "F7", "G_W": "F9"}  # F8 jumps to suggestions
 
 
 def scheme_with_rating_keys(tmp_path: Path) -> Path:
@@ -274,7 +274,7 @@ def test_a_rater_codes_a_whole_session_ratings_included_without_the_mouse(
                 key(qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
 
         qtbot.waitUntil(window.session_form.combo("G_W").isVisible)  # shown by the event loop
-        key(qtbot, Qt.Key.Key_F8)  # the session rating G_W: its drop-down
+        key(qtbot, Qt.Key.Key_F9)  # the session rating G_W: its drop-down
         assert QApplication.focusWidget() is window.session_form.combo("G_W")
         key(qtbot, Qt.Key.Key_Down)
         key(qtbot, Qt.Key.Key_Down)  # not rated → 1 → 2
