@@ -50,17 +50,22 @@ def _named(project: Path, kind: str) -> Path:
 
 
 def auto_backups(project: Path) -> list[Path]:
-    """The automatic backups of ``project``, oldest first (the stamp sorts by time)."""
+    """The finished automatic backups of ``project``, oldest first (the stamp sorts by
+    time). A copy still being written by another process (``*.partial`` and its
+    journal) is not a backup yet, so the pattern ends with the project's suffix."""
     folder = backup_dir(project)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{project.stem}.auto.*"))
+    return sorted(folder.glob(f"{project.stem}.auto.*{project.suffix or '.sqlite'}"))
 
 
 def copy_sqlite(source: Path, target: Path, key: str | None = None) -> Path:
     """A consistent copy of ``source`` at ``target`` (written beside it, then moved).
-    An encrypted project (``key``) gives a copy encrypted with the same key."""
-    partial = target.with_name(target.name + ".partial")
+    An encrypted project (``key``) gives a copy encrypted with the same key.
+
+    The half-written copy is named after this process, so two programs opening the
+    project in the same millisecond never write (or delete) each other's copy."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     src = cipher.open_file(source, key, readonly=True)
     try:
@@ -80,13 +85,13 @@ def rotate(project: Path, key: str | None = None) -> Path | None:
     """The automatic backup on open: at most one per day, the newest few kept.
 
     Returns the new copy, or None when today's exists or the copy failed (logged)."""
-    existing = auto_backups(project)
-    if existing and utcnow().timestamp() - existing[-1].stat().st_mtime < (
-        AUTO_INTERVAL.total_seconds()
-    ):
-        return None
     failures: tuple[type[BaseException], ...] = (OSError, *cipher.db_errors())
     try:
+        existing = auto_backups(project)
+        if existing and utcnow().timestamp() - existing[-1].stat().st_mtime < (
+            AUTO_INTERVAL.total_seconds()
+        ):
+            return None
         backup_dir(project).mkdir(exist_ok=True)
         made = copy_sqlite(project, _named(project, "auto"), key)
     except failures as exc:

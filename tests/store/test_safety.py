@@ -91,6 +91,21 @@ def test_opening_makes_one_backup_a_day_and_keeps_five(project_path: Path) -> No
     assert len(backups.auto_backups(project_path)) == backups.AUTO_KEEP
 
 
+def test_another_process_half_written_backup_is_not_a_backup(project_path: Path) -> None:
+    """Four raters opening one project at once once crashed a worker: its rotation saw
+    another process's ``.partial-journal`` as the newest backup, and the file vanished
+    before it could be read."""
+    projects.create_project(project_path).close()
+    folder = backups.backup_dir(project_path)
+    folder.mkdir()
+    stray = folder / f"{project_path.stem}.auto.20260101T000000000.sqlite.999.partial-journal"
+    stray.write_bytes(b"half")
+    assert backups.auto_backups(project_path) == []
+    made = backups.rotate(project_path)
+    assert made is not None and backups.auto_backups(project_path) == [made]
+    assert not list(folder.glob("*.partial")), "the copy in progress is renamed when done"
+
+
 def test_backup_and_restore_commands(coded_db: ProjectDatabase, tmp_path: Path) -> None:
     from coder.app import raters
 
