@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coder.app import identity, importing, projects, raters
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
@@ -68,17 +68,17 @@ def coded_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
 
 
 @pytest.fixture
-def ada(coded_db: ProjectDatabase) -> Coder:
+def ada(coded_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(coded_db, "Ada")
 
 
 @pytest.fixture
-def ben(coded_db: ProjectDatabase) -> Coder:
+def ben(coded_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(coded_db, "Ben")
 
 
 @pytest.fixture
-def lead(coded_db: ProjectDatabase) -> Coder:
+def lead(coded_db: ProjectDatabase) -> ActingRater:
     coder = identity.sign_in(coded_db, "Lee", PASSPHRASE)
     assert coder.role is RaterRole.LEAD
     return coder

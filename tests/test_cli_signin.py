@@ -12,7 +12,7 @@ import pytest
 
 from coder.app import identity
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.cli import main
 from coder.store.database import ProjectDatabase, sqlite_path
 
@@ -59,7 +59,7 @@ def typed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return asked
 
 
-def with_pin(coded_db: ProjectDatabase, ada: Coder, pin: str = "2468") -> None:
+def with_pin(coded_db: ProjectDatabase, ada: ActingRater, pin: str = "2468") -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", pin)
 
 
@@ -104,7 +104,7 @@ def test_nobody_signs_in_as_consensus(
 def test_a_rater_with_a_pin_gives_it_from_a_file(
     capsys: pytest.CaptureFixture[str],
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     project: str,
     files: dict[str, str],
 ) -> None:
@@ -126,7 +126,7 @@ def test_a_rater_with_a_pin_gives_it_from_a_file(
 def test_a_pin_is_typed_hidden_at_a_terminal(
     capsys: pytest.CaptureFixture[str],
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     project: str,
     typed: list[dict[str, Any]],
 ) -> None:
@@ -138,7 +138,7 @@ def test_a_pin_is_typed_hidden_at_a_terminal(
 
 
 def test_irr_asks_a_raters_pin_too(
-    capsys: pytest.CaptureFixture[str], coded_db: ProjectDatabase, ada: Coder, project: str
+    capsys: pytest.CaptureFixture[str], coded_db: ProjectDatabase, ada: ActingRater, project: str
 ) -> None:
     with_pin(coded_db, ada)
     code, _, err = run(capsys, "irr", "--project", project, "--as", "Ada", "--bootstrap", "0")
@@ -190,7 +190,7 @@ def test_set_pin_without_a_terminal_says_how(
 def test_a_lead_resets_a_pin_and_a_rater_cannot(
     capsys: pytest.CaptureFixture[str],
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     project: str,
     files: dict[str, str],
 ) -> None:
@@ -206,7 +206,7 @@ def test_a_lead_resets_a_pin_and_a_rater_cannot(
 def test_require_sign_in_on_and_off(
     capsys: pytest.CaptureFixture[str],
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     project: str,
     files: dict[str, str],
 ) -> None:
@@ -237,8 +237,8 @@ def test_require_sign_in_on_and_off(
 def test_info_shows_the_total_only_to_who_sees_every_rater(
     capsys: pytest.CaptureFixture[str],
     coded_db: ProjectDatabase,
-    ada: Coder,
-    ben: Coder,
+    ada: ActingRater,
+    ben: ActingRater,
     project: str,
     files: dict[str, str],
 ) -> None:

@@ -5,7 +5,7 @@ writes them asks :func:`check_editable`. Nothing else in the code base looks at 
 statuses or roles to decide visibility or editability, so one test of these two functions
 (and one scenario per window) covers every view, command and export.
 
-The *acting identity* is a :class:`~coder.app.identity.Coder`, or ``None`` for a command
+The *acting identity* is a :class:`~coder.app.identity.ActingRater`, or ``None`` for a command
 run without ``--as``. ``None`` means the project's owner: in a project without a lead (one
 person coding alone, or data brought in for analysis) the owner sees and may do
 everything, as before rounds existed; in a project with a lead nobody is anonymous, and a
@@ -39,7 +39,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session as OrmSession
 
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import BlindingPolicy, RoundStatus
 from coder.domain.errors import CoderError, ValidationError
 from coder.domain.roles import RaterRole
@@ -64,7 +64,7 @@ class IdentityRequired(NotAllowed):
     """The project has a lead, so an anonymous command may not show or change codes."""
 
 
-def require_lead(actor: Coder | None, what: str) -> None:
+def require_lead(actor: ActingRater | None, what: str) -> None:
     if actor is None or not actor.is_lead:
         raise NotAllowed(f"only a lead can {what}")
 
@@ -87,7 +87,9 @@ def read_blinding_policy(db: ProjectDatabase) -> BlindingPolicy:
         return blinding_policy(session)
 
 
-def set_blinding_policy(db: ProjectDatabase, actor: Coder | None, policy: BlindingPolicy) -> None:
+def set_blinding_policy(
+    db: ProjectDatabase, actor: ActingRater | None, policy: BlindingPolicy
+) -> None:
     """Change when raters are blinded. Only a lead may, and only while no round is open:
     changing it mid-round would show raters codes they must not see."""
     with db.transaction(actor) as session:
@@ -112,7 +114,7 @@ def suggestions_enabled(session: OrmSession) -> bool:
     return bool(meta is not None and meta.settings.get(SUGGESTIONS_SETTING) is True)
 
 
-def set_suggestions_enabled(db: ProjectDatabase, actor: Coder | None, enabled: bool) -> None:
+def set_suggestions_enabled(db: ProjectDatabase, actor: ActingRater | None, enabled: bool) -> None:
     """Let raters see the machine's suggestions while coding (a lead's decision)."""
     with db.transaction(actor) as session:
         if project_has_lead(session) or actor is not None:
@@ -123,7 +125,9 @@ def set_suggestions_enabled(db: ProjectDatabase, actor: Coder | None, enabled: b
         meta.settings = {**meta.settings, SUGGESTIONS_SETTING: bool(enabled)}
 
 
-def suggestions_refusal(session: OrmSession, actor: Coder | None, session_id: int) -> str | None:
+def suggestions_refusal(
+    session: OrmSession, actor: ActingRater | None, session_id: int
+) -> str | None:
     """Why ``actor`` may not see the machine's suggestions on ``session_id`` (``None``:
     they may). Asked by every read of suggestions and by accepting one."""
     require_identity(session, actor, "see suggestions")
@@ -145,7 +149,7 @@ def project_has_lead(session: OrmSession) -> bool:
     return bool(session.scalar(select(exists().where(RaterRow.role == RaterRole.LEAD.value))))
 
 
-def require_identity(session: OrmSession, actor: Coder | None, what: str = "do this") -> None:
+def require_identity(session: OrmSession, actor: ActingRater | None, what: str = "do this") -> None:
     """In a project with a lead, refuse an anonymous caller."""
     if actor is None and project_has_lead(session):
         raise IdentityRequired(
@@ -155,7 +159,7 @@ def require_identity(session: OrmSession, actor: Coder | None, what: str = "do t
 
 
 # ---- visibility -----------------------------------------------------------------------
-def is_blinded(session: OrmSession, actor: Coder | None) -> bool:
+def is_blinded(session: OrmSession, actor: ActingRater | None) -> bool:
     """Whether ``actor`` sees only their own codes right now."""
     if actor is None:
         require_identity(session, actor, "see codes")
@@ -179,7 +183,7 @@ def is_blinded(session: OrmSession, actor: Coder | None) -> bool:
 
 
 def visible_rater_ids(
-    session: OrmSession, actor: Coder | None, wanted: list[int] | None = None
+    session: OrmSession, actor: ActingRater | None, wanted: list[int] | None = None
 ) -> list[int] | None:
     """Rater ids whose codes ``actor`` may see, narrowed to ``wanted`` (``None`` means
     everyone's). A blinded rater gets only their own id, whatever ``wanted`` asks for."""
@@ -189,13 +193,13 @@ def visible_rater_ids(
     return wanted
 
 
-def check_visible(session: OrmSession, actor: Coder | None, rater_id: int, name: str) -> None:
+def check_visible(session: OrmSession, actor: ActingRater | None, rater_id: int, name: str) -> None:
     allowed = visible_rater_ids(session, actor)
     if allowed is not None and rater_id not in allowed:
         raise NotAllowed(f"raters are blinded: {name}'s codes are visible to leads only")
 
 
-def require_everyone_visible(session: OrmSession, actor: Coder | None, what: str) -> None:
+def require_everyone_visible(session: OrmSession, actor: ActingRater | None, what: str) -> None:
     """For views that compare raters (reliability, consensus): all codes or nothing."""
     if visible_rater_ids(session, actor) is not None:
         raise NotAllowed(f"raters are blinded: only a lead can {what}")
@@ -232,7 +236,7 @@ def _covering_rounds(
 
 def check_editable(
     session: OrmSession,
-    actor: Coder | None,
+    actor: ActingRater | None,
     session_id: int,
     *,
     owner_id: int,
@@ -257,7 +261,9 @@ def check_editable(
         raise NotAllowed(_locked_message(*closed))
 
 
-def check_boundaries_movable(session: OrmSession, actor: Coder | None, session_id: int) -> None:
+def check_boundaries_movable(
+    session: OrmSession, actor: ActingRater | None, session_id: int
+) -> None:
     """Refuse moving segment boundaries of therapy session ``session_id`` unless ``actor``
     may: boundaries are shared by every rater of the session, so a lead always may, a
     rater only when not blinded and no one else has coded the session. A blinded rater is
@@ -283,7 +289,7 @@ def check_boundaries_movable(session: OrmSession, actor: Coder | None, session_i
 
 
 def assigned_in_open_round(
-    session: OrmSession, actor: Coder | None
+    session: OrmSession, actor: ActingRater | None
 ) -> tuple[int, frozenset[int]] | None:
     """(round number, therapy session ids) a rater may bring codes into while a round is
     open: those assigned to them in it. ``None`` when ``actor`` is not restricted (no

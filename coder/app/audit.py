@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from coder.app.access import require_identity, require_lead
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.io.codes_csv import write_rows_atomically
 from coder.store.database import ProjectDatabase
 from coder.store.models import AuditRow, PatientRow, RaterRow, SessionRow
@@ -53,7 +53,7 @@ def _json(value: dict[str, Any] | None) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def require_reader(db: ProjectDatabase, actor: Coder | None) -> None:
+def require_reader(db: ProjectDatabase, actor: ActingRater | None) -> None:
     """A lead, or the owner of a project without a lead; anyone else is refused."""
     with db.reading() as session:
         if actor is None:
@@ -64,7 +64,7 @@ def require_reader(db: ProjectDatabase, actor: Coder | None) -> None:
 
 def list_entries(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     since: date | datetime | None = None,
     rater: str | None = None,
 ) -> list[AuditEntry]:
@@ -106,7 +106,7 @@ def list_entries(
 
 def export_csv(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     out: Path,
     since: date | datetime | None = None,
     rater: str | None = None,

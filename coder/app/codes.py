@@ -30,7 +30,7 @@ from coder.app.access import (
     require_identity,
     visible_rater_ids,
 )
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import no_session, session_or_none
 from coder.app.raters import check_spelling, exact_names
 from coder.app.rounds import open_round
@@ -173,7 +173,7 @@ class _Raters:
 
 
 def _raters_in_file(
-    session: OrmSession, records: Sequence[CodeRecord], actor: Coder | None, create: bool
+    session: OrmSession, records: Sequence[CodeRecord], actor: ActingRater | None, create: bool
 ) -> _Raters:
     """Match every rater name (exactly, after trimming) and decide whether ``actor`` may
     import their codes. Each name is reported once, with all its lines, because a
@@ -229,7 +229,7 @@ def _raters_in_file(
     return result
 
 
-def _not_yours(name: str, role: RaterRole, actor: Coder) -> str:
+def _not_yours(name: str, role: RaterRole, actor: ActingRater) -> str:
     whose = "a lead's codes" if role is RaterRole.LEAD else "someone else's codes"
     return (
         f"these are {name!r}'s codes: {actor.name} can import only their own "
@@ -279,7 +279,7 @@ class _Candidate:
 def import_codes(
     db: ProjectDatabase,
     path: Path,
-    actor: Coder | None = None,
+    actor: ActingRater | None = None,
     *,
     create_raters: bool = False,
 ) -> CodesImport:
@@ -306,7 +306,7 @@ def import_code_records(
     db: ProjectDatabase,
     path: Path,
     records: Sequence[CodeRecord],
-    actor: Coder | None,
+    actor: ActingRater | None,
     *,
     create_raters: bool = False,
 ) -> CodesImport:
@@ -498,7 +498,7 @@ def _create_raters(session: OrmSession, people: Iterable[_Who]) -> list[str]:
 
 
 def _refused_sessions(
-    session: OrmSession, actor: Coder | None, fresh: Sequence[_Candidate], resolver: _Resolver
+    session: OrmSession, actor: ActingRater | None, fresh: Sequence[_Candidate], resolver: _Resolver
 ) -> list[tuple[int, str]]:
     """Rows refused because of the session they go into: one check per session (and
     kind of owner), reported with all the lines it refuses."""
@@ -531,8 +531,8 @@ def _refused_sessions(
     return refused
 
 
-def _consensus(rater_id: int) -> Coder:
-    return Coder(rater_id, CONSENSUS_NAME, "CONS", RaterRole.CONSENSUS)
+def _consensus(rater_id: int) -> ActingRater:
+    return ActingRater(rater_id, CONSENSUS_NAME, "CONS", RaterRole.CONSENSUS)
 
 
 def _resolve(rec: CodeRecord, resolver: _Resolver) -> dict[str, object] | None:
@@ -651,7 +651,7 @@ def export_codes(
     db: ProjectDatabase,
     out: Path,
     raters: Sequence[str] | None = None,
-    coder: Coder | None = None,
+    coder: ActingRater | None = None,
 ) -> int:
     """Write code applications (optionally only ``raters``'); return the row count.
 

@@ -26,7 +26,7 @@ from coder.app.access import (
     visible_rater_ids,
 )
 from coder.app.browse import read_turns
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import no_transcript, session_or_none
 from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
@@ -56,7 +56,7 @@ class CodingSession:
     def __init__(
         self,
         db: ProjectDatabase,
-        coder: Coder,
+        coder: ActingRater,
         patient: str,
         number: int,
         scheme_key: str | None = None,

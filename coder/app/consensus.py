@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from coder.app import schemes as scheme_service
 from coder.app.access import require_everyone_visible, require_lead
 from coder.app.browse import raters_codes, scheme_segments
-from coder.app.identity import Coder, consensus_coder
+from coder.app.identity import ActingRater, consensus_coder
 from coder.app.lookup import find_session
 from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import ValidationError
@@ -67,7 +67,7 @@ class Disagreement:
 
 def find_disagreements(
     db: ProjectDatabase,
-    coder: Coder,
+    coder: ActingRater,
     *,
     scheme_key: str | None = None,
     raters: Sequence[str] | None = None,
@@ -81,7 +81,7 @@ def find_disagreements(
 
 
 def open_disagreement_count(
-    db: ProjectDatabase, coder: Coder | None, patient: str, *, scheme_key: str | None = None
+    db: ProjectDatabase, coder: ActingRater | None, patient: str, *, scheme_key: str | None = None
 ) -> int:
     """How many disagreements on ``patient``'s sessions no decision has settled yet.
 
@@ -252,7 +252,7 @@ class Decision:
 
 def settle(
     db: ProjectDatabase,
-    coder: Coder,
+    coder: ActingRater,
     disagreement: Disagreement,
     value: Value,
     memo: str = "",
@@ -351,7 +351,10 @@ def _how(
 
 
 def unsettle(
-    db: ProjectDatabase, coder: Coder, disagreement: Disagreement, scheme_key: str | None = None
+    db: ProjectDatabase,
+    coder: ActingRater,
+    disagreement: Disagreement,
+    scheme_key: str | None = None,
 ) -> None:
     """Withdraw a decision and its consensus code (the undo of :func:`settle`)."""
     require_lead(coder, "change consensus decisions")
@@ -412,7 +415,7 @@ def _clear(
 
 def adopt_agreements(
     db: ProjectDatabase,
-    coder: Coder,
+    coder: ActingRater,
     *,
     scheme_key: str | None = None,
     raters: Sequence[str] | None = None,

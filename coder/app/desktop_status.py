@@ -12,7 +12,7 @@ from pathlib import Path
 from coder import __version__
 from coder.app import access, rounds
 from coder.app.demo import data_dir
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.logs import log_dir
 from coder.domain.coding import BlindingPolicy, CodingRound, RoundStatus
 from coder.store import migrate
@@ -41,7 +41,7 @@ class WindowStatus:
         return f"{where} · {seen}"
 
 
-def window_status(db: ProjectDatabase, coder: Coder | None) -> WindowStatus:
+def window_status(db: ProjectDatabase, coder: ActingRater | None) -> WindowStatus:
     listed = rounds.list_rounds(db)
     current = next((r for r in reversed(listed) if r.status is RoundStatus.OPEN), None)
     if current is None:

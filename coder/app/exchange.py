@@ -46,7 +46,7 @@ from coder.app import export_common, importing
 from coder.app import schemes as scheme_service
 from coder.app.access import project_has_lead, require_lead
 from coder.app.export_columns import scale_text
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.errors import CoderError
 from coder.domain.project import check_code
@@ -265,7 +265,7 @@ def export_qdpx(
     db: ProjectDatabase,
     out: Path,
     options: exporting.ExportOptions,
-    coder: Coder | None = None,
+    coder: ActingRater | None = None,
     progress: Progress | None = None,
 ) -> ExchangeResult:
     """Write ``out`` as a ``.qdpx`` archive (see the module docstring)."""
@@ -560,7 +560,7 @@ def _turn_at(placed: list[PlacedTurn], start: int, end: int) -> tuple[PlacedTurn
 
 
 def import_qdpx(
-    db: ProjectDatabase, path: Path, actor: Coder | None = None, *, add_codebook: bool = False
+    db: ProjectDatabase, path: Path, actor: ActingRater | None = None, *, add_codebook: bool = False
 ) -> QdpxImport:
     """Read ``path`` and store its text sources as transcripts and its codings as codes,
     in one transaction (see the module docstring and docs/exchange.md).

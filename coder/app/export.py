@@ -35,7 +35,7 @@ from coder.app.export_common import hms
 from coder.app.export_common import iso as _iso
 from coder.app.export_common import scheme_key as _scheme_key
 from coder.app.export_tables import codebook, session_rows, wide_rows
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.raters import rater_row
 from coder.domain.coding import Unit
 from coder.domain.errors import CoderError, NotFoundError
@@ -106,7 +106,7 @@ def export(
     db: ProjectDatabase,
     out: Path,
     options: ExportOptions,
-    coder: Coder | None = None,
+    coder: ActingRater | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write ``out`` (and its dictionary when asked); return what was written."""
@@ -158,7 +158,9 @@ def cancel_after(should_stop: Callable[[], bool]) -> Progress:
 
 
 # ---- whose codes ------------------------------------------------------------------------
-def _whose(session: OrmSession, options: ExportOptions, coder: Coder | None) -> list[int] | None:
+def _whose(
+    session: OrmSession, options: ExportOptions, coder: ActingRater | None
+) -> list[int] | None:
     """Rater ids to export (``None``: everyone's), blinding applied."""
     if options.consensus:
         row = session.scalar(select(RaterRow).where(RaterRow.role == RaterRole.CONSENSUS.value))

@@ -67,7 +67,7 @@ def set_pin_hint(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Coder:
+class ActingRater:
     """The acting rater, stamped on every write and used for blinding."""
 
     rater_id: int
@@ -156,7 +156,7 @@ def sign_in_need(db: ProjectDatabase, name: str) -> SignInNeed:
         return _need(session, rater_row(session, name))
 
 
-def sign_in(db: ProjectDatabase, name: str, secret: str | None = None) -> Coder:
+def sign_in(db: ProjectDatabase, name: str, secret: str | None = None) -> ActingRater:
     """Become the rater named exactly ``name`` (surrounding spaces ignored).
 
     A lead must give the lab passphrase; a rater with a PIN must give it; when the
@@ -166,7 +166,7 @@ def sign_in(db: ProjectDatabase, name: str, secret: str | None = None) -> Coder:
     with db.reading() as session:
         row = rater_row(session, name)
         need = _need(session, row)
-        coder = Coder(row.id, row.name, row.initials, RaterRole(row.role))
+        coder = ActingRater(row.id, row.name, row.initials, RaterRole(row.role))
         stored = row.passphrase_hash
     if need is SignInNeed.LAB_PASSPHRASE:
         check_lab_passphrase(db, secret)
@@ -185,7 +185,7 @@ def sign_in(db: ProjectDatabase, name: str, secret: str | None = None) -> Coder:
 
 def set_rater_secret(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     rater_name: str,
     new_secret: str,
     current: str | None = None,
@@ -235,7 +235,7 @@ def require_rater_sign_in(db: ProjectDatabase) -> bool:
         return bool(_meta(session).settings.get(REQUIRE_SIGN_IN, False))
 
 
-def set_require_rater_sign_in(db: ProjectDatabase, actor: Coder, on: bool) -> list[str]:
+def set_require_rater_sign_in(db: ProjectDatabase, actor: ActingRater, on: bool) -> list[str]:
     """Require (or stop requiring) a PIN from every rater; only a signed-in lead may.
 
     Returns the raters who have no PIN yet: with the setting on, each must choose one
@@ -254,7 +254,7 @@ def set_require_rater_sign_in(db: ProjectDatabase, actor: Coder, on: bool) -> li
         return list(without)
 
 
-def consensus_coder(db: ProjectDatabase) -> Coder:
+def consensus_coder(db: ProjectDatabase) -> ActingRater:
     """The pseudo-rater holding agreed codes (created on first use)."""
     with db.transaction() as session:
         row = session.scalar(select(RaterRow).where(RaterRow.role == RaterRole.CONSENSUS.value))
@@ -262,7 +262,7 @@ def consensus_coder(db: ProjectDatabase) -> Coder:
             row = RaterRow(name=CONSENSUS_NAME, initials="CONS", role=RaterRole.CONSENSUS.value)
             session.add(row)
             session.flush()
-        return Coder(row.id, row.name, row.initials, RaterRole.CONSENSUS)
+        return ActingRater(row.id, row.name, row.initials, RaterRole.CONSENSUS)
 
 
 def _need(session: OrmSession, row: RaterRow) -> SignInNeed:
@@ -280,9 +280,9 @@ def _need(session: OrmSession, row: RaterRow) -> SignInNeed:
     return SignInNeed.NOTHING
 
 
-def _acting_lead(session: OrmSession, actor: Coder | None) -> bool:
+def _acting_lead(session: OrmSession, actor: ActingRater | None) -> bool:
     """Whether ``actor`` is a lead according to the project itself, not only the
-    :class:`Coder` value handed in (which any caller could construct)."""
+    :class:`ActingRater` value handed in (which any caller could construct)."""
     if actor is None or not actor.is_lead:
         return False
     row = session.get(RaterRow, actor.rater_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import find_patient
 from coder.domain.errors import CoderError, ValidationError, file_error
 from coder.domain.intake import (
@@ -95,7 +95,7 @@ def norms_from_json(data: dict[str, Any]) -> IIPNorms:
 
 # ---- storing ----------------------------------------------------------------------------
 def _save(
-    db: ProjectDatabase, coder: Coder | None, patient: str, key: str, data: dict[str, Any]
+    db: ProjectDatabase, coder: ActingRater | None, patient: str, key: str, data: dict[str, Any]
 ) -> None:
     with db.transaction(coder) as session:
         patient_id = find_patient(session, patient).id
@@ -111,26 +111,26 @@ def _save(
         row.entered_by = coder.rater_id if coder else None
 
 
-def save_iip(db: ProjectDatabase, coder: Coder | None, patient: str, iip: IIP) -> None:
+def save_iip(db: ProjectDatabase, coder: ActingRater | None, patient: str, iip: IIP) -> None:
     _save(db, coder, patient, IIP_KEY, iip_to_json(iip))
 
 
-def save_suip(db: ProjectDatabase, coder: Coder | None, patient: str, suip: SUIPI) -> None:
+def save_suip(db: ProjectDatabase, coder: ActingRater | None, patient: str, suip: SUIPI) -> None:
     _save(db, coder, patient, SUIP_KEY, suip_to_json(suip))
 
 
-def save_pd(db: ProjectDatabase, coder: Coder | None, patient: str, pd: PDInterview) -> None:
+def save_pd(db: ProjectDatabase, coder: ActingRater | None, patient: str, pd: PDInterview) -> None:
     _save(db, coder, patient, PD_KEY, pd_to_json(pd))
 
 
 def save_notes(
-    db: ProjectDatabase, coder: Coder | None, patient: str, notes: tuple[RelationalNote, ...]
+    db: ProjectDatabase, coder: ActingRater | None, patient: str, notes: tuple[RelationalNote, ...]
 ) -> None:
     _save(db, coder, patient, NOTES_KEY, notes_to_json(notes))
 
 
 def save_norms(
-    db: ProjectDatabase, coder: Coder | None, patient: str, norms: IIPNorms | None
+    db: ProjectDatabase, coder: ActingRater | None, patient: str, norms: IIPNorms | None
 ) -> None:
     _save(db, coder, patient, NORMS_KEY, norms_to_json(norms) if norms else {})
 
@@ -166,7 +166,7 @@ class IntakeImport:
     instruments: int
 
 
-def import_intake_csv(db: ProjectDatabase, coder: Coder | None, path: Path) -> IntakeImport:
+def import_intake_csv(db: ProjectDatabase, coder: ActingRater | None, path: Path) -> IntakeImport:
     """Read ``patient, instrument, item, value`` rows and store each instrument.
 
     ``instrument`` is IIP-64 / IIP-32 / IIP-SC (``item`` an item number, or an octant code

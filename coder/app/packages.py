@@ -47,7 +47,7 @@ from coder.app.access import (
     check_visible,
     require_identity,
 )
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.raters import rater_row
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
@@ -228,7 +228,7 @@ def _grid_hashes(session: OrmSession, transcript_id: int, rules: Iterable[str]) 
 
 # ---- export ----------------------------------------------------------------------------------
 def export_package(
-    db: ProjectDatabase, rater: str, out: Path, actor: Coder | None = None
+    db: ProjectDatabase, rater: str, out: Path, actor: ActingRater | None = None
 ) -> PackageExport:
     """Write ``rater``'s package to ``out`` (atomically). Blinding holds: a rater exports
     their own package; in a project with a lead an anonymous export is refused."""
@@ -352,7 +352,7 @@ class _Loaded:
 def merge_packages(
     db: ProjectDatabase,
     paths: Sequence[Path],
-    actor: Coder | None = None,
+    actor: ActingRater | None = None,
     *,
     dry_run: bool = False,
 ) -> MergeResult:
@@ -441,7 +441,7 @@ def _sqlite_stamp(iso: str) -> str:
     return text if len(text) > 19 else text + ".000000"
 
 
-def _plan(session: OrmSession, item: _Loaded, actor: Coder | None) -> _Plan:
+def _plan(session: OrmSession, item: _Loaded, actor: ActingRater | None) -> _Plan:
     """Compare one package with the project: whole-package problems, then per code."""
     payload = item.payload
     rater_name = str(payload["rater"].get("name", ""))
@@ -754,7 +754,7 @@ def _differences(stored: tuple[Any, ...], theirs: tuple[Any, ...]) -> str:
 
 def _check_access(
     session: OrmSession,
-    actor: Coder | None,
+    actor: ActingRater | None,
     rater: RaterRow,
     touched: dict[int, set[int | None]],
     rounds: dict[int, tuple[int, str]],
@@ -768,7 +768,7 @@ def _check_access(
     if rater.role == RaterRole.CONSENSUS.value:
         # Consensus codes are written as the consensus, whose rules access knows (they
         # are made after a round is locked); only a lead gets this far with them.
-        actor = Coder(rater.id, rater.name, rater.initials, RaterRole.CONSENSUS)
+        actor = ActingRater(rater.id, rater.name, rater.initials, RaterRole.CONSENSUS)
         owner, assigned = rater.id, None
     for sid, round_ids in touched.items():
         change = changes[sid]

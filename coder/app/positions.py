@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import session_or_none
 from coder.store.clock import utcnow
 from coder.store.database import ProjectDatabase
@@ -22,7 +22,12 @@ class Position:
 
 
 def save_position(
-    db: ProjectDatabase, coder: Coder, patient: str, number: int, scheme_key: str | None, turn: int
+    db: ProjectDatabase,
+    coder: ActingRater,
+    patient: str,
+    number: int,
+    scheme_key: str | None,
+    turn: int,
 ) -> None:
     with db.transaction() as session:
         found = session_or_none(session, patient, number)
@@ -35,7 +40,7 @@ def save_position(
         row.updated_at = utcnow()
 
 
-def last_position(db: ProjectDatabase, coder: Coder) -> Position | None:
+def last_position(db: ProjectDatabase, coder: ActingRater) -> Position | None:
     with db.reading() as session:
         found = session.execute(
             select(

@@ -27,7 +27,7 @@ from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
 from coder.app.access import check_visible
 from coder.app.browse import scheme_segments
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import find_patient
 from coder.app.raters import rater_row
 from coder.domain.errors import NotFoundError, ValidationError
@@ -125,7 +125,7 @@ def build_report(
     *,
     rater: str | None = None,
     consensus: bool = False,
-    coder: Coder | None = None,
+    coder: ActingRater | None = None,
     scheme_key: str | None = None,
     rules_path: Path | None = None,
     options: ProfileOptions | None = None,
@@ -230,7 +230,7 @@ def build_report(
 
 
 def _choose_rater(
-    session: Any, rater: str | None, consensus: bool, coder: Coder | None
+    session: Any, rater: str | None, consensus: bool, coder: ActingRater | None
 ) -> RaterRow:
     if consensus:
         row = session.scalar(select(RaterRow).where(RaterRow.role == RaterRole.CONSENSUS.value))
@@ -243,7 +243,7 @@ def _choose_rater(
     return rater_row(session, name)  # exact: never profile someone else's codes by a typo
 
 
-def _check_visible(session: Any, coder: Coder | None, rater_row: RaterRow) -> None:
+def _check_visible(session: Any, coder: ActingRater | None, rater_row: RaterRow) -> None:
     check_visible(session, coder, rater_row.id, rater_row.name)
 
 
@@ -279,7 +279,7 @@ def make_override(
 
 def set_override(
     db: ProjectDatabase,
-    coder: Coder,
+    coder: ActingRater,
     patient: str,
     type_: str | None,
     difficulty: str | None,
@@ -318,7 +318,7 @@ def therapist_summaries(
     *,
     rater: str | None = None,
     consensus: bool = False,
-    coder: Coder | None = None,
+    coder: ActingRater | None = None,
     scheme_key: str | None = None,
 ) -> list[TherapistProfile]:
     """Ruptures in each therapist's sessions and how they were met, from one rater's (or

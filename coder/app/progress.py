@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
 from coder.app.browse import scheme_segments
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.rounds import round_assignments
 from coder.domain.coding import Unit
 from coder.domain.roles import RaterRole
@@ -37,7 +37,7 @@ def segment_is_done(scheme: Scheme, own_ids_in_segment: set[str]) -> bool:
 
 
 def coding_progress(
-    db: ProjectDatabase, coder: Coder, scheme_key: str | None = None
+    db: ProjectDatabase, coder: ActingRater, scheme_key: str | None = None
 ) -> dict[tuple[str, int], tuple[int, int]]:
     """(patient, session) -> (segments done by ``coder``, segments in total)."""
     scheme = scheme_service.load_project_scheme(db, scheme_key)
@@ -90,7 +90,7 @@ class ProgressRow:
 
 
 def progress_table(
-    db: ProjectDatabase, actor: Coder | None, scheme_key: str | None = None
+    db: ProjectDatabase, actor: ActingRater | None, scheme_key: str | None = None
 ) -> list[ProgressRow]:
     """Per rater × session (assigned to them, or coded by them): the progress dashboard.
 
@@ -174,7 +174,7 @@ def progress_table(
 
 
 def unfinished_in_round(
-    db: ProjectDatabase, actor: Coder | None, round_number: int, scheme_key: str | None = None
+    db: ProjectDatabase, actor: ActingRater | None, round_number: int, scheme_key: str | None = None
 ) -> list[ProgressRow]:
     """Assignments of round ``round_number`` whose rater has not finished the session
     (what the lead is told before locking the round)."""

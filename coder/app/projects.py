@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 from coder.app import schemes as scheme_service
 from coder.app.access import IdentityRequired, visible_rater_ids
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import ProjectCounts
 from coder.domain.errors import CoderError, ProjectError
 from coder.store import backups, cipher
@@ -163,7 +163,7 @@ class CodeCount(StrEnum):
     NONE = "none"  # nobody signed in, and the project has a lead who guards the codes
 
 
-def counts(db: ProjectDatabase, own_only_for: Coder | None = None) -> ProjectCounts:
+def counts(db: ProjectDatabase, own_only_for: ActingRater | None = None) -> ProjectCounts:
     """Counts for ``coder info``: what a lab lead checks after an import.
 
     With ``own_only_for``, ``codes`` counts only that rater's code applications: how
@@ -187,7 +187,7 @@ def counts(db: ProjectDatabase, own_only_for: Coder | None = None) -> ProjectCou
         )
 
 
-def code_count_scope(db: ProjectDatabase, actor: Coder | None) -> CodeCount:
+def code_count_scope(db: ProjectDatabase, actor: ActingRater | None) -> CodeCount:
     """Whose codes ``actor`` may count in ``coder info``: the shared visibility rule
     (:func:`coder.app.access.visible_rater_ids`) applied to a count, since how many codes
     each rater made is itself information a blinded rater should not get."""

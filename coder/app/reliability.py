@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session as OrmSession
 from coder.app import schemes as scheme_service
 from coder.app.access import require_everyone_visible
 from coder.app.browse import raters_codes, scheme_segments
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.raters import check_spelling, exact_names
 from coder.app.reliability_units import UnitMatrices
 from coder.domain.errors import NotFoundError, ValidationError
@@ -69,7 +69,7 @@ class ReliabilityTable:
 
 def compute(
     db: ProjectDatabase,
-    coder: Coder | None,
+    coder: ActingRater | None,
     *,
     scheme_key: str | None = None,
     raters: Sequence[str] | None = None,
@@ -241,7 +241,7 @@ def _turn_lengths(session: OrmSession) -> dict[tuple[str, int], np.ndarray]:
     return {key: np.array(v, dtype=np.int64) for key, v in out.items()}
 
 
-def _check_access(session: OrmSession, coder: Coder | None) -> None:
+def _check_access(session: OrmSession, coder: ActingRater | None) -> None:
     require_everyone_visible(session, coder, "compare raters (--as NAME --passphrase-file FILE)")
 
 

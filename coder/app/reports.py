@@ -24,7 +24,7 @@ from sqlalchemy import select
 from coder.app import intake as intake_service
 from coder.app import profiles, projects, reliability, reliability_format
 from coder.app.access import visible_rater_ids
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import find_patient
 from coder.app.profiles import PatientReport
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
@@ -64,7 +64,9 @@ class ProfileSource:
     consensus: bool = False
 
 
-def profile_sources(db: ProjectDatabase, coder: Coder | None, patient: str) -> list[ProfileSource]:
+def profile_sources(
+    db: ProjectDatabase, coder: ActingRater | None, patient: str
+) -> list[ProfileSource]:
     """Whose codes ``coder`` may profile for ``patient``: every rater (and the consensus)
     with codes on the patient's sessions that blinding lets them see, the acting rater
     first. A lead sees everyone; while a round is blinded a rater sees only their own.
@@ -137,7 +139,7 @@ def write_report(
 
 def export_patient_report(
     db: ProjectDatabase,
-    coder: Coder | None,
+    coder: ActingRater | None,
     patient: str,
     path: Path,
     *,
@@ -184,7 +186,7 @@ def save_report_plots(
 
 def export_plots(
     db: ProjectDatabase,
-    coder: Coder | None,
+    coder: ActingRater | None,
     patient: str,
     folder: Path,
     fmt: plots.Format = "png",
@@ -390,7 +392,7 @@ def _round_label(db: ProjectDatabase, number: int | None) -> str | None:
 
 def export_reliability_report(
     db: ProjectDatabase,
-    coder: Coder | None,
+    coder: ActingRater | None,
     path: Path,
     *,
     scheme_key: str | None = None,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app.access import require_lead
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.lookup import find_session
 from coder.app.raters import rater_row
 from coder.domain.coding import CodingRound, RoundStatus
@@ -40,7 +40,7 @@ def open_round(session: OrmSession) -> RoundRow | None:
     return session.scalar(select(RoundRow).where(RoundRow.status == RoundStatus.OPEN.value))
 
 
-def create_round(db: ProjectDatabase, coder: Coder, name: str = "") -> CodingRound:
+def create_round(db: ProjectDatabase, coder: ActingRater, name: str = "") -> CodingRound:
     """Open a new round; only one round can be open at a time."""
     require_lead(coder, "open a coding round")
     with db.transaction(coder) as session:
@@ -59,7 +59,9 @@ _ALLOWED = {
 }
 
 
-def set_round_status(db: ProjectDatabase, coder: Coder, number: int, status: RoundStatus) -> None:
+def set_round_status(
+    db: ProjectDatabase, coder: ActingRater, number: int, status: RoundStatus
+) -> None:
     """open -> locked -> unblinded (locked may reopen); unblinding cannot be undone."""
     require_lead(coder, "change a round's status")
     with db.transaction(coder) as session:
@@ -77,7 +79,12 @@ def set_round_status(db: ProjectDatabase, coder: Coder, number: int, status: Rou
 
 
 def assign(
-    db: ProjectDatabase, coder: Coder, rater: str, patient: str, number: int, round_number: int
+    db: ProjectDatabase,
+    coder: ActingRater,
+    rater: str,
+    patient: str,
+    number: int,
+    round_number: int,
 ) -> None:
     require_lead(coder, "assign sessions")
     with db.transaction(coder) as session:
@@ -104,7 +111,7 @@ class AssignedSession:
     round: int
 
 
-def assignments_for(db: ProjectDatabase, coder: Coder) -> list[AssignedSession]:
+def assignments_for(db: ProjectDatabase, coder: ActingRater) -> list[AssignedSession]:
     with db.reading() as session:
         rows = session.execute(
             select(PatientRow.code, SessionRow.number, RoundRow.number)
@@ -146,7 +153,12 @@ def round_assignments(db: ProjectDatabase, number: int | None = None) -> list[Ro
 
 
 def unassign(
-    db: ProjectDatabase, coder: Coder, rater: str, patient: str, number: int, round_number: int
+    db: ProjectDatabase,
+    coder: ActingRater,
+    rater: str,
+    patient: str,
+    number: int,
+    round_number: int,
 ) -> bool:
     """Take a session back from a rater in a round; False when it was not assigned.
     Codes already made stay (they are the rater's); only the assignment goes."""

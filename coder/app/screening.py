@@ -44,7 +44,7 @@ from coder.app.access import (
     visible_rater_ids,
 )
 from coder.app.browse import scheme_segments
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.raters import check_new_name, check_spelling, exact_names
 from coder.domain.errors import CoderError, NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
@@ -174,7 +174,7 @@ class Source:
     rater_ids: dict[int, str]
 
 
-def _source(session: OrmSession, actor: Coder | None, source: str, what: str) -> Source:
+def _source(session: OrmSession, actor: ActingRater | None, source: str, what: str) -> Source:
     """The raters whose codes are the labels, checked against who is asking."""
     require_identity(session, actor, what)
     lead_project = project_has_lead(session)
@@ -349,7 +349,7 @@ class TrainResult:
 
 def _read_training(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     source: str,
     scheme_key: str | None,
     sessions: Sequence[str] | None,
@@ -373,7 +373,7 @@ def _read_training(
 
 def train(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     source: str,
     out: Path,
     *,
@@ -457,7 +457,7 @@ def machine_name(model_hash: str) -> str:
 
 def run(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     model_path: Path,
     sessions: Sequence[str],
     *,
@@ -497,7 +497,7 @@ def run(
         if not corpus.turns:
             raise NotFoundError("none of the chosen sessions has a transcript")
         machine = _machine_rater(session, name)
-        coder = Coder(machine.id, machine.name, machine.initials, RaterRole.MACHINE)
+        coder = ActingRater(machine.id, machine.name, machine.initials, RaterRole.MACHINE)
         stored = 0
         now = utcnow()
         for key_ in sorted(corpus.turns):
@@ -604,7 +604,7 @@ def _machine_rater(session: OrmSession, name: str) -> RaterRow:
 # ---- evaluation ---------------------------------------------------------------------------
 def evaluate(
     db: ProjectDatabase,
-    actor: Coder | None,
+    actor: ActingRater | None,
     source: str,
     *,
     folds: int = 5,
@@ -788,7 +788,7 @@ def _evaluation_rows(units: list[UnitText], labels: np.ndarray) -> np.ndarray:
 
 
 def _human_kappas(
-    db: ProjectDatabase, actor: Coder | None, scheme: Scheme, data: Dataset, src: Source
+    db: ProjectDatabase, actor: ActingRater | None, scheme: Scheme, data: Dataset, src: Source
 ) -> dict[str, float | None]:
     """Mean pairwise Cohen's kappa of the human raters on the units two of them coded."""
     with db.reading() as session:

@@ -24,7 +24,7 @@ from coder.app.resources import resource_dir
 from coder.domain.errors import CoderError
 
 if TYPE_CHECKING:
-    from coder.app.identity import Coder
+    from coder.app.identity import ActingRater
     from coder.store.database import ProjectDatabase
 
 # Imported by the first step, so that a bundle missing a library (numpy's C code, Qt's
@@ -50,7 +50,7 @@ class Context:
 
     folder: Path
     db: ProjectDatabase | None = None
-    coders: list[Coder] = field(default_factory=list)
+    coders: list[ActingRater] = field(default_factory=list)
 
     @property
     def project(self) -> ProjectDatabase:

@@ -16,7 +16,7 @@ from coder.domain.errors import CoderError, file_error
 from coder.store.cipher import ENV_KEY_FILE
 
 if TYPE_CHECKING:  # imported where used: `coder --help` must start without the database
-    from coder.app.identity import Coder
+    from coder.app.identity import ActingRater
     from coder.store.database import ProjectDatabase
 
 EXIT_ERROR = 2
@@ -119,7 +119,9 @@ def read_passphrase(path: Path | None) -> str:
     )
 
 
-def sign_in_as(db: ProjectDatabase, name: str | None, passphrase_file: Path | None) -> Coder | None:
+def sign_in_as(
+    db: ProjectDatabase, name: str | None, passphrase_file: Path | None
+) -> ActingRater | None:
     """The identity a command acts as (``--as``), with the secret that name needs."""
     if name is None:
         return None

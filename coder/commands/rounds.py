@@ -21,11 +21,11 @@ from coder.domain.errors import CoderError
 from coder.domain.selectors import parse_session_ref
 
 if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
-    from coder.app.identity import Coder
+    from coder.app.identity import ActingRater
     from coder.store.database import ProjectDatabase
 
 
-def _lead(db: ProjectDatabase, as_name: str | None, passphrase_file: Path | None) -> Coder:
+def _lead(db: ProjectDatabase, as_name: str | None, passphrase_file: Path | None) -> ActingRater:
     coder = sign_in_as(db, as_name, passphrase_file)
     if coder is None:
         raise CoderError("say which lead you are: --as NAME --passphrase-file FILE")

@@ -18,7 +18,7 @@ factory (:func:`install`), so no service can forget it:
 
 Who acted comes from ``session.info`` (:data:`ACTOR`), which
 :meth:`coder.store.database.ProjectDatabase.transaction` and ``run`` set from their
-``actor`` argument: anything with ``rater_id`` and ``name`` (the app's ``Coder``). No
+``actor`` argument: anything with ``rater_id`` and ``name`` (the app's ``ActingRater``). No
 actor means the project's owner in a project without a lead, recorded as ``""``.
 
 Never recorded: the audit table itself, turns (a transcript import is one entry with
@@ -55,7 +55,7 @@ _NOT_DIFFED = {"updated_at"}  # changes with every update; the entry has its own
 
 
 class Acting(Protocol):
-    """What the recorder needs to know about whoever acts (the app's ``Coder``)."""
+    """What the recorder needs to know about whoever acts (the app's ``ActingRater``)."""
 
     @property
     def rater_id(self) -> int: ...

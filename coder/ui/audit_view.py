@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app import audit
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
 
@@ -81,7 +81,7 @@ class AuditModel(QAbstractTableModel):
 
 
 class AuditView(QMainWindow):
-    def __init__(self, db: ProjectDatabase, coder: Coder | None, parent: Any = None) -> None:
+    def __init__(self, db: ProjectDatabase, coder: ActingRater | None, parent: Any = None) -> None:
         super().__init__(parent)
         self.db, self.coder = db, coder
         self.setWindowTitle(TITLE)
@@ -140,7 +140,9 @@ class AuditView(QMainWindow):
         self.count.setText(f"{shown} of {total}" if shown != total else f"{total} entries")
 
 
-def open_audit_view(db: ProjectDatabase, coder: Coder | None, parent: Any = None) -> AuditView:
+def open_audit_view(
+    db: ProjectDatabase, coder: ActingRater | None, parent: Any = None
+) -> AuditView:
     view = AuditView(db, coder, parent)
     view.setWindowFlag(Qt.WindowType.Window)
     view.show()

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from coder.app import consensus
 from coder.app import schemes as scheme_service
 from coder.app.consensus import ABSENT, Disagreement, Value
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.domain.scheme import RatingScale
 from coder.store.database import ProjectDatabase
@@ -83,7 +83,7 @@ class ConsensusPanel(QWidget):
     read-only browser per compared rater (a handful; never a widget per turn) with that
     rater's evidence highlighted, and the decision controls."""
 
-    def __init__(self, db: ProjectDatabase, coder: Coder, choices: Any) -> None:
+    def __init__(self, db: ProjectDatabase, coder: ActingRater, choices: Any) -> None:
         """``choices`` has ``scheme_key()`` and ``selected_raters()`` (the window's)."""
         super().__init__()
         self.db, self.coder, self.choices = db, coder, choices

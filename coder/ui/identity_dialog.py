@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app import identity, preferences, projects, raters
-from coder.app.identity import Coder, SignInNeed
+from coder.app.identity import ActingRater, SignInNeed
 from coder.domain.errors import CoderError
 from coder.domain.project import Rater
 from coder.domain.roles import RaterRole
@@ -56,7 +56,7 @@ class IdentityDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self.coder: Coder | None = None
+        self.coder: ActingRater | None = None
         self._raters: list[Rater] = []
         self._items: list[QTreeWidgetItem] = []
         self._need: SignInNeed | None = None
@@ -312,7 +312,7 @@ class IdentityDialog(QDialog):
 
 def choose_coder(
     db: ProjectDatabase, parent: QWidget | None = None, preselect: str | None = None
-) -> Coder | None:
+) -> ActingRater | None:
     """Ask who is coding; None if the user cancels. The one modal ``exec()`` call."""
     dialog = IdentityDialog(db, parent, preselect)
     try:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication
 
 from coder.app import demo, identity, preferences, projects
-from coder.app.identity import Coder, SignInNeed
+from coder.app.identity import ActingRater, SignInNeed
 from coder.domain.errors import CoderError
 from coder.domain.selectors import parse_session_ref
 from coder.io.atomic import write_atomically
@@ -65,7 +65,7 @@ def sign_in_named(
     rater: str,
     secret: str | None,
     ask: bool,
-) -> Coder | None:
+) -> ActingRater | None:
     """``coder gui --rater NAME``: the name must match exactly and its secret is still
     needed. Without ``--passphrase-file`` the sign-in dialog opens on that rater and
     asks for it (None if cancelled); with nobody to ask (a screenshot) it is an error.

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app import browse, desktop_status, positions, raters, schemes
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.progress import coding_progress
 from coder.app.rounds import assignments_for
 from coder.domain.coding import Unit
@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         db: ProjectDatabase,
-        coder: Coder | None = None,
+        coder: ActingRater | None = None,
         prompter: Prompter | None = None,
         parent: Any = None,
     ) -> None:
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         return dock
 
     # ---- identity and sessions ----------------------------------------------------------
-    def set_coder(self, coder: Coder) -> None:
+    def set_coder(self, coder: ActingRater) -> None:
         """Become ``coder``: one identity per window tree.
 
         Everything opened under the previous identity goes: its workspaces and undo

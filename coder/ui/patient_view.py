@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from coder.app import intake, profiles, reports
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.profiles import PatientReport
 from coder.app.reports import ProfileSource
 from coder.domain.errors import CoderError
@@ -37,7 +37,7 @@ REPORT_FILTERS = "Word documents (*.docx)"
 class IntakePanel(QTabWidget):
     """The intake forms and the IIP norms, each storing through a ``coder.app.intake`` service."""
 
-    def __init__(self, db: ProjectDatabase, coder: Coder | None, patient: str) -> None:
+    def __init__(self, db: ProjectDatabase, coder: ActingRater | None, patient: str) -> None:
         super().__init__()
         self.db, self.patient = db, patient
         self.iip = IIPForm(lambda v: intake.save_iip(db, coder, patient, v))
@@ -80,7 +80,7 @@ class PatientView(QMainWindow):
     def __init__(
         self,
         db: ProjectDatabase,
-        coder: Coder | None,
+        coder: ActingRater | None,
         patient: str,
         prompter: Prompter | None = None,
         parent: QWidget | None = None,
@@ -272,7 +272,7 @@ class PatientView(QMainWindow):
 
 def open_patient_view(
     source: ProjectDatabase | Any,
-    coder: Coder | None,
+    coder: ActingRater | None,
     patient: str,
     parent: QWidget | None = None,
     prompter: Prompter | None = None,

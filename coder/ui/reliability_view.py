@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from coder.app import consensus, projects, reliability, reliability_format, reports, rounds, schemes
 from coder.app import raters as rater_service
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.reliability import ReliabilityTable
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
@@ -62,7 +62,7 @@ class ReliabilityView(QMainWindow):
     def __init__(
         self,
         db: ProjectDatabase,
-        coder: Coder | None,
+        coder: ActingRater | None,
         prompter: Prompter | None = None,
         parent: Any = None,
     ) -> None:
@@ -84,7 +84,7 @@ class ReliabilityView(QMainWindow):
         self._build(coder)
         self._scheme_changed()
 
-    def _build(self, coder: Coder) -> None:
+    def _build(self, coder: ActingRater) -> None:
         self.scheme_combo = QComboBox()
         for s in schemes.project_schemes(self.db):
             if self.scheme_combo.findData(s.key) < 0:
@@ -396,7 +396,7 @@ class ReliabilityView(QMainWindow):
 
 
 def open_reliability_view(
-    db: ProjectDatabase, coder: Coder | None, parent: Any = None
+    db: ProjectDatabase, coder: ActingRater | None, parent: Any = None
 ) -> ReliabilityView:
     """Show the reliability window (non-modal); uses the parent's prompter if it has one."""
     view = ReliabilityView(db, coder, getattr(parent, "prompter", None), parent)

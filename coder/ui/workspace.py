@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoStack
 
 from coder.app import episodes as episode_service
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.progress import segment_is_done
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import Segment, TextSpan, Unit
@@ -34,7 +34,7 @@ class Workspace(QObject):
     def __init__(
         self,
         db: ProjectDatabase,
-        coder: Coder,
+        coder: ActingRater,
         patient: str,
         number: int,
         scheme_key: str | None,
@@ -60,7 +60,7 @@ class Workspace(QObject):
         return self.cs.scheme
 
     @property
-    def coder(self) -> Coder:
+    def coder(self) -> ActingRater:
         return self.cs.coder
 
     @property

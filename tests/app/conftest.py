@@ -11,7 +11,7 @@ from screening_data import PASSPHRASE, transcript
 from sqlalchemy import select
 
 from coder.app import identity, importing, projects, raters
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
@@ -69,7 +69,7 @@ def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
 
 
 @pytest.fixture
-def lee(screen_db: ProjectDatabase) -> Coder:
+def lee(screen_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(screen_db, "Lee", PASSPHRASE)
 
 

@@ -10,17 +10,19 @@ from sqlalchemy import select
 from coder.app import access, codes, rounds
 from coder.app.access import IdentityRequired, NotAllowed
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import BlindingPolicy, RoundStatus, Unit
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, SegmentRow
 
 
-def raters_seen(db: ProjectDatabase, who: Coder) -> set[str]:
+def raters_seen(db: ProjectDatabase, who: ActingRater) -> set[str]:
     return {c.rater for c in CodingSession(db, who, "P01", 1).codes()}
 
 
-def test_blinding_policies(coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder) -> None:
+def test_blinding_policies(
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
+) -> None:
     CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
     CodingSession(coded_db, ben, "P01", 1).apply_code("W2", segment=1)
     assert access.read_blinding_policy(coded_db) is BlindingPolicy.ALWAYS  # the default
@@ -41,7 +43,7 @@ def test_blinding_policies(coded_db: ProjectDatabase, ada: Coder, ben: Coder, le
 
 
 def test_only_a_lead_changes_blinding_and_never_mid_round(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     for who in (ada, None):
         with pytest.raises(NotAllowed, match="only a lead"):
@@ -62,7 +64,7 @@ def test_anonymous_access_only_without_a_lead(
 
 
 def test_a_blinded_rater_exports_only_own_codes(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, tmp_path
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
     CodingSession(coded_db, ben, "P01", 1).apply_code("W2", segment=1)
@@ -72,7 +74,7 @@ def test_a_blinded_rater_exports_only_own_codes(
 
 
 def test_a_locked_round_freezes_its_sessions(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     rounds.create_round(coded_db, lead)
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
@@ -103,7 +105,7 @@ def test_a_locked_round_freezes_its_sessions(
 
 
 def test_a_recoding_round_opens_a_locked_session_again(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     rounds.create_round(coded_db, lead)
     cs = CodingSession(coded_db, ada, "P01", 1)
@@ -137,7 +139,7 @@ def own(cs: CodingSession) -> list[tuple[str, int, int | None]]:
 
 
 def test_changing_a_rating_is_one_transaction(
-    coded_db: ProjectDatabase, ada: Coder, monkeypatch: pytest.MonkeyPatch
+    coded_db: ProjectDatabase, ada: ActingRater, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     cs.set_rating("W_SIG", 1, 3)
@@ -148,7 +150,7 @@ def test_changing_a_rating_is_one_transaction(
 
 
 def test_undoing_a_rating_change_is_one_transaction(
-    coded_db: ProjectDatabase, ada: Coder, monkeypatch: pytest.MonkeyPatch
+    coded_db: ProjectDatabase, ada: ActingRater, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     before, _ = cs.set_rating("W_SIG", 1, 3)
@@ -165,7 +167,7 @@ def test_undoing_a_rating_change_is_one_transaction(
 
 
 def test_toggle_clear_and_restore_are_one_transaction(
-    coded_db: ProjectDatabase, ada: Coder, monkeypatch: pytest.MonkeyPatch
+    coded_db: ProjectDatabase, ada: ActingRater, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     a = cs.apply_code("W1", segment=1)
@@ -200,7 +202,7 @@ def test_toggle_clear_and_restore_are_one_transaction(
 
 
 def test_a_boundary_move_is_one_transaction(
-    coded_db: ProjectDatabase, lead: Coder, monkeypatch: pytest.MonkeyPatch
+    coded_db: ProjectDatabase, lead: ActingRater, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cs = CodingSession(coded_db, lead, "P01", 1)
     calls = 0
@@ -227,7 +229,7 @@ def test_a_boundary_move_is_one_transaction(
     assert [tuple(b) for b in bounds][:2] == [(1, 3), (4, 5)]  # segment 1's end unchanged
 
 
-def test_restored_codes_keep_their_identity(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_restored_codes_keep_their_identity(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     a = cs.apply_code("W1", segment=1)
     (gone,) = cs.remove([a.uid])
@@ -243,7 +245,7 @@ def test_restored_codes_keep_their_identity(coded_db: ProjectDatabase, ada: Code
 
 
 def test_who_may_move_segment_boundaries(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     """Boundaries are shared: a lead always; a rater only unblinded and alone."""
     with coded_db.reading() as session:

@@ -12,7 +12,7 @@ from coder.app import access, audit, consensus, identity, rounds
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.episodes import delete_episode, restore_episode, set_end, start_episode
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import BlindingPolicy, RoundStatus, TextSpan
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
@@ -22,7 +22,7 @@ PASSPHRASE = "correct horse battery"  # as in conftest
 
 
 @pytest.fixture
-def lee(coded_db: ProjectDatabase) -> Coder:
+def lee(coded_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(coded_db, "Lee", PASSPHRASE)
 
 
@@ -40,7 +40,7 @@ def brief(entries: list[AuditRow]) -> list[tuple[str, str, str]]:
     return [(e.actor, e.action, e.table) for e in entries]
 
 
-def test_apply_rating_undo_memo_leave_entries(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_apply_rating_undo_memo_leave_entries(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     mark = last_id(coded_db)
     code = cs.apply_code("W4", span=TextSpan(4, 0, 5))
@@ -88,7 +88,9 @@ def test_apply_rating_undo_memo_leave_entries(coded_db: ProjectDatabase, ada: Co
     assert removed.before is not None and removed.before["memo"] == "a withdrawal"
 
 
-def test_boundary_move_and_episode(coded_db: ProjectDatabase, lee: Coder, ada: Coder) -> None:
+def test_boundary_move_and_episode(
+    coded_db: ProjectDatabase, lee: ActingRater, ada: ActingRater
+) -> None:
     cs = CodingSession(coded_db, lee, "P01", 1)
     mark = last_id(coded_db)
     cs.move_boundary(2, 3)
@@ -118,7 +120,7 @@ def test_boundary_move_and_episode(coded_db: ProjectDatabase, lee: Coder, ada: C
     assert (ended.before, ended.after) == ({"end_turn": None}, {"end_turn": 5})
 
 
-def test_a_failed_edit_leaves_no_entry(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_a_failed_edit_leaves_no_entry(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     cs.apply_code("W4", segment=2)
     mark = last_id(coded_db)
@@ -133,7 +135,7 @@ def test_a_failed_edit_leaves_no_entry(coded_db: ProjectDatabase, ada: Coder) ->
 
 
 def test_rounds_settings_consensus_are_recorded(
-    coded_db: ProjectDatabase, lee: Coder, ada: Coder, ben: Coder
+    coded_db: ProjectDatabase, lee: ActingRater, ada: ActingRater, ben: ActingRater
 ) -> None:
     mark = last_id(coded_db)
     rounds.create_round(coded_db, lee, "pilot")
@@ -172,7 +174,7 @@ def test_rounds_settings_consensus_are_recorded(
     ]
 
 
-def test_secrets_never_recorded(coded_db: ProjectDatabase, lee: Coder) -> None:
+def test_secrets_never_recorded(coded_db: ProjectDatabase, lee: ActingRater) -> None:
     identity.set_rater_secret(coded_db, lee, "Ada", "4321")
     identity.set_lab_passphrase(coded_db, "another long passphrase", PASSPHRASE)
     with coded_db.reading() as session:
@@ -186,7 +188,7 @@ def test_secrets_never_recorded(coded_db: ProjectDatabase, lee: Coder) -> None:
     assert '"lab_passphrase_set": true' in everything
 
 
-def test_the_app_never_changes_the_trail(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_the_app_never_changes_the_trail(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     CodingSession(coded_db, ada, "P01", 1).apply_code("W4", segment=2)
     before = [(e.id, e.at, e.after) for e in rows(coded_db)]
     for statement in (
@@ -198,7 +200,9 @@ def test_the_app_never_changes_the_trail(coded_db: ProjectDatabase, ada: Coder) 
     assert [(e.id, e.at, e.after) for e in rows(coded_db)] == before
 
 
-def test_imports_are_summarised(coded_db: ProjectDatabase, tmp_path: Path, lee: Coder) -> None:
+def test_imports_are_summarised(
+    coded_db: ProjectDatabase, tmp_path: Path, lee: ActingRater
+) -> None:
     from coder.app import codes
 
     entries = rows(coded_db)
@@ -223,7 +227,7 @@ def test_imports_are_summarised(coded_db: ProjectDatabase, tmp_path: Path, lee: 
 
 
 def test_a_transcript_import_names_the_importer(
-    coded_db: ProjectDatabase, tmp_path: Path, lee: Coder
+    coded_db: ProjectDatabase, tmp_path: Path, lee: ActingRater
 ) -> None:
     """Issue 11: imports were recorded with an empty owner even when a lead signed in."""
     from coder.app import importing
@@ -239,7 +243,9 @@ def test_a_transcript_import_names_the_importer(
     assert [e.table for e in entries if e.table == "transcripts"] == ["transcripts"]
 
 
-def test_reading_is_for_leads(coded_db: ProjectDatabase, lee: Coder, ada: Coder) -> None:
+def test_reading_is_for_leads(
+    coded_db: ProjectDatabase, lee: ActingRater, ada: ActingRater
+) -> None:
     CodingSession(coded_db, ada, "P01", 1).apply_code("W4", segment=2)
     rounds.create_round(coded_db, lee)
     everything = audit.list_entries(coded_db, lee)

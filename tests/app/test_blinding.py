@@ -9,7 +9,7 @@ from coder.app import access, episodes, identity, rounds
 from coder.app import codes as codes_service
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
-from coder.app.identity import AccessDenied, Coder
+from coder.app.identity import AccessDenied, ActingRater
 from coder.domain.coding import BlindingPolicy, RoundStatus
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
@@ -18,7 +18,7 @@ PASSPHRASE = "correct horse battery"  # as set by the coded_db fixture
 
 
 def test_open_round_hides_other_raters(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     rounds.create_round(coded_db, lead, "calibration")
     CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
@@ -34,7 +34,7 @@ def test_open_round_hides_other_raters(
 
 
 def test_episodes_are_blinded_too(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     rounds.create_round(coded_db, lead)
     cs = CodingSession(coded_db, ada, "P01", 1, "safran-muran-stages")
@@ -49,7 +49,7 @@ def test_episodes_are_blinded_too(
 
 
 def test_locked_round_refuses_edits_and_unblinding_shows_all(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     access.set_blinding_policy(coded_db, lead, BlindingPolicy.DURING_ROUNDS)
     rounds.create_round(coded_db, lead)
@@ -65,7 +65,9 @@ def test_locked_round_refuses_edits_and_unblinding_shows_all(
         rounds.set_round_status(coded_db, lead, 1, RoundStatus.OPEN)
 
 
-def test_only_leads_manage_rounds(coded_db: ProjectDatabase, ada: Coder, lead: Coder) -> None:
+def test_only_leads_manage_rounds(
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
+) -> None:
     with pytest.raises(NotAllowed):
         rounds.create_round(coded_db, ada)
     rounds.create_round(coded_db, lead)

@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 
 from coder.app import codes, identity, importing, projects, raters, rounds
 from coder.app.access import IdentityRequired, NotAllowed
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError, NotFoundError
@@ -398,7 +398,7 @@ def test_a_project_with_a_lead_needs_an_identity(coded_db: ProjectDatabase, tmp_
 
 
 def test_a_rater_imports_only_their_own_codes(
-    coded_db: ProjectDatabase, ada: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, tmp_path: Path
 ) -> None:
     text = rows(
         "P01,1,Ada,W1,segment,1,1,,,",
@@ -424,7 +424,7 @@ def test_a_rater_imports_only_their_own_codes(
 
 
 def test_a_lead_imports_anyones_codes_but_creates_raters_alone(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     text = rows("P01,1,Ada,W1,segment,1,1,,,", "P01,1,Lee,W2,segment,1,1,,,")
     assert codes.import_codes(coded_db, write(tmp_path, text), lead).rows == 2
@@ -439,7 +439,7 @@ def test_a_lead_imports_anyones_codes_but_creates_raters_alone(
 
 
 def test_consensus_is_a_reserved_identity(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     text = rows("P01,1,Consensus,W_SIG,segment,1,4,,,", "P01,1,Consensus,W1,segment,1,1,,,")
     path = write(tmp_path, text)
@@ -470,7 +470,7 @@ def test_consensus_is_never_made_an_ordinary_rater(db: ProjectDatabase, tmp_path
 
 
 def test_imports_join_the_open_round_in_assigned_sessions_only(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     rounds.create_round(coded_db, lead, "calibration")
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
@@ -492,7 +492,7 @@ def test_imports_join_the_open_round_in_assigned_sessions_only(
 
 
 def test_a_locked_round_takes_no_imported_codes(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     rounds.create_round(coded_db, lead)
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
@@ -547,7 +547,7 @@ def test_lookups_do_not_grow_with_the_rows(tmp_path: Path) -> None:
 
 
 def test_a_lead_imports_consensus_codes_after_a_round_is_locked(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     """Consensus codes are made once a round is locked (as coder.app.consensus makes
     them), so the lock that refuses raters' codes does not refuse them; they join no

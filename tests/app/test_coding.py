@@ -7,13 +7,13 @@ import pytest
 from coder.app import access
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import BlindingPolicy, TextSpan, Unit
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
 
 
-def test_segments_follow_the_scheme(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_segments_follow_the_scheme(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     assert [(s.index, s.first_turn, s.last_turn) for s in cs.segments] == [
         (1, 1, 3),
@@ -23,7 +23,7 @@ def test_segments_follow_the_scheme(coded_db: ProjectDatabase, ada: Coder) -> No
     assert cs.segment_for_turn(5).index == 2
 
 
-def test_span_code_lands_in_the_turns_segment(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_span_code_lands_in_the_turns_segment(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     text = cs.transcript.turns[3].text
     start = text.index("Can we talk")
@@ -36,7 +36,9 @@ def test_span_code_lands_in_the_turns_segment(coded_db: ProjectDatabase, ada: Co
     ]
 
 
-def test_toggle_adds_then_removes_all_applications(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_toggle_adds_then_removes_all_applications(
+    coded_db: ProjectDatabase, ada: ActingRater
+) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     cs.apply_code("W2", span=TextSpan(2, 0, 5))
     removed, added = cs.toggle_code("W2", 1)
@@ -45,7 +47,7 @@ def test_toggle_adds_then_removes_all_applications(coded_db: ProjectDatabase, ad
     assert removed == [] and added is not None and added.evidence is None
 
 
-def test_remove_then_restore_is_exact(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_remove_then_restore_is_exact(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     code = cs.apply_code("C5", segment=3, span=TextSpan(6, 10, 30), memo="progress complaint")
     (snapshot,) = cs.remove([code.uid])
@@ -61,7 +63,7 @@ def test_remove_then_restore_is_exact(coded_db: ProjectDatabase, ada: Coder) -> 
     assert cs.codes() == [back]
 
 
-def test_ratings_replace_and_validate(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_ratings_replace_and_validate(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     before, first = cs.set_rating("W_SIG", 2, 3)
     assert before is None and first.value == 3
@@ -78,7 +80,7 @@ def test_ratings_replace_and_validate(coded_db: ProjectDatabase, ada: Coder) -> 
         cs.set_rating("W_SIG", 9, 2)
 
 
-def test_memo_round_trip(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_memo_round_trip(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     code = cs.apply_code("W1", segment=1)
     before, after = cs.set_memo(code, "denies tiredness")
@@ -88,7 +90,9 @@ def test_memo_round_trip(coded_db: ProjectDatabase, ada: Coder) -> None:
     assert cs.codes()[0].memo == ""
 
 
-def test_bad_edits_are_refused(coded_db: ProjectDatabase, ada: Coder, ben: Coder) -> None:
+def test_bad_edits_are_refused(
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater
+) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     with pytest.raises(NotFoundError):
         cs.apply_code("W99", segment=1)
@@ -105,7 +109,7 @@ def test_bad_edits_are_refused(coded_db: ProjectDatabase, ada: Coder, ben: Coder
 
 
 def test_boundary_move_and_back(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     with pytest.raises(NotAllowed, match="only a lead can move them while raters are blinded"):
@@ -128,7 +132,9 @@ def test_boundary_move_and_back(
     assert CodingSession(coded_db, ada, "P01", 1).segment(2).first_turn == 5
 
 
-def test_edits_in_one_session_never_touch_another(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_edits_in_one_session_never_touch_another(
+    coded_db: ProjectDatabase, ada: ActingRater
+) -> None:
     one = CodingSession(coded_db, ada, "P01", 1)
     two = CodingSession(coded_db, ada, "P01", 2)
     one.apply_code("W1", segment=1)
@@ -138,7 +144,7 @@ def test_edits_in_one_session_never_touch_another(coded_db: ProjectDatabase, ada
 
 
 def test_the_same_code_on_the_same_text_is_stored_once(
-    coded_db: ProjectDatabase, ada: Coder
+    coded_db: ProjectDatabase, ada: ActingRater
 ) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1)
     cs.apply_code("W2", span=TextSpan(2, 0, 5))

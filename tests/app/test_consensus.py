@@ -27,7 +27,7 @@ def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabas
     return db
 
 
-def lead(db: ProjectDatabase) -> identity.Coder:
+def lead(db: ProjectDatabase) -> identity.ActingRater:
     return identity.sign_in(db, "Lee", "lab passphrase")
 
 

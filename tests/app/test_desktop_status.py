@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coder.app import desktop_status, identity, preferences, projects, rounds
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.schemes import load_project_scheme
 from coder.domain.coding import RoundStatus
 from coder.domain.roles import SpeakerRole
@@ -40,7 +40,9 @@ def test_damaged_preferences_read_as_no_recent_projects() -> None:
     assert preferences.recent_projects() == []
 
 
-def test_window_status_follows_rounds_and_blinding(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_window_status_follows_rounds_and_blinding(
+    coded_db: ProjectDatabase, ada: ActingRater
+) -> None:
     lead = identity.sign_in(coded_db, "Lee", PASSPHRASE)
     assert desktop_status.window_status(coded_db, ada).text() == (
         "No coding round · blinded: own codes only"

@@ -4,13 +4,13 @@ import pytest
 
 from coder.app import episodes, positions
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import TextSpan
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 
 
-def test_episode_stages_progress_and_flags(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_episode_stages_progress_and_flags(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1, "safran-muran-stages")
     index = episodes.start_episode(cs, "withdrawal", 2)
     assert index == 1
@@ -26,7 +26,7 @@ def test_episode_stages_progress_and_flags(coded_db: ProjectDatabase, ada: Coder
         episodes.add_stage(cs, index, "CS2", TextSpan(3, 0, 4))
 
 
-def test_delete_and_restore_episode(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_delete_and_restore_episode(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     cs = CodingSession(coded_db, ada, "P01", 1, "safran-muran-stages")
     index = episodes.start_episode(cs, "confrontation", 6)
     episodes.add_stage(cs, index, "CS1", TextSpan(6, 0, 8))
@@ -41,7 +41,7 @@ def test_delete_and_restore_episode(coded_db: ProjectDatabase, ada: Coder) -> No
         episodes.set_end(cs, index, 2)
 
 
-def test_positions_resume(coded_db: ProjectDatabase, ada: Coder, ben: Coder) -> None:
+def test_positions_resume(coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater) -> None:
     assert positions.last_position(coded_db, ada) is None
     positions.save_position(coded_db, ada, "P01", 2, "3rs-2015", 5)
     positions.save_position(coded_db, ada, "P01", 1, None, 3)

@@ -18,7 +18,7 @@ from lxml import etree
 from coder.app import codes, exchange, projects, schemes
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportOptions
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError, FileAccessError
 from coder.io.refi import stable_guid
 from coder.store.database import ProjectDatabase
@@ -61,7 +61,7 @@ def source_texts(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def coded(coded_db: ProjectDatabase, lead: Coder, tmp_path: Path) -> ProjectDatabase:
+def coded(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> ProjectDatabase:
     source = tmp_path / "in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)
@@ -81,7 +81,7 @@ def fresh(tmp_path: Path, name: str = "fresh.sqlite") -> ProjectDatabase:
 
 # ---- export -------------------------------------------------------------------------------
 def test_qdpx_validates_and_selections_hold_the_evidence(
-    coded: ProjectDatabase, lead: Coder, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "p.qdpx"
     result = exchange.export_qdpx(coded, out, ExportOptions(), lead)
@@ -132,7 +132,7 @@ def test_qdpx_validates_and_selections_hold_the_evidence(
 
 
 def test_blinded_rater_exports_only_own_codes(
-    coded: ProjectDatabase, ada: Coder, tmp_path: Path
+    coded: ProjectDatabase, ada: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "ada.qdpx"
     result = exchange.export_qdpx(coded, out, ExportOptions(), ada)
@@ -159,7 +159,7 @@ def test_qdc_validates_and_becomes_a_valid_draft_scheme(
 
 
 def test_unwritable_output_is_refused_and_leaves_nothing(
-    coded: ProjectDatabase, lead: Coder, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
     folder = tmp_path / "dir.qdpx"
     folder.mkdir()
@@ -283,7 +283,7 @@ def test_selection_spanning_turns_keeps_its_first_turn(tmp_path: Path) -> None:
 
 
 def test_adding_a_codebook_is_a_leads_right(
-    coded: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path
+    coded: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
 ) -> None:
     packed = foreign_qdpx(tmp_path / "f.qdpx", 0, 5)
     with pytest.raises(CoderError, match="lead"):
@@ -299,7 +299,7 @@ def test_adding_a_codebook_is_a_leads_right(
 
 
 def test_bad_file_writes_nothing_to_the_project(
-    coded: ProjectDatabase, lead: Coder, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
     before = rows(tmp_path / "p.sqlite")
     bad = foreign_qdpx(tmp_path / "bad.qdpx", 0, 10_000)

@@ -20,7 +20,7 @@ from coder.app.access import IdentityRequired, NotAllowed
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
 from coder.app.export_columns import CODED_RULE
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import Unit
 from coder.domain.errors import CoderError, FileAccessError
 from coder.store.database import ProjectDatabase
@@ -51,7 +51,7 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 def run(
-    db: ProjectDatabase, out: Path, coder: Coder | None = None, **kw: object
+    db: ProjectDatabase, out: Path, coder: ActingRater | None = None, **kw: object
 ) -> list[dict[str, str]]:
     export.export(db, out, ExportOptions(**kw), coder=coder)  # type: ignore[arg-type]
     return read(out)
@@ -352,20 +352,22 @@ P01,1,Ben,C1,segment,2,1,,,
 
 
 @pytest.fixture
-def coded(coded_db: ProjectDatabase, lead: Coder, tmp_path: Path) -> ProjectDatabase:
+def coded(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> ProjectDatabase:
     source = tmp_path / "codes-in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)  # the lead imports everyone's codes
     return coded_db
 
 
-def raters_in(db: ProjectDatabase, out: Path, coder: Coder | None, **kw: object) -> Counter[str]:
+def raters_in(
+    db: ProjectDatabase, out: Path, coder: ActingRater | None, **kw: object
+) -> Counter[str]:
     return Counter(r["rater"] for r in run(db, out, coder, **kw))
 
 
 @pytest.mark.parametrize("fmt", [ExportFormat.LONG, ExportFormat.WIDE, ExportFormat.SESSIONS])
 def test_a_blinded_rater_exports_only_their_own_codes(
-    coded: ProjectDatabase, ada: Coder, lead: Coder, tmp_path: Path, fmt: ExportFormat
+    coded: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path, fmt: ExportFormat
 ) -> None:
     out = tmp_path / "x.csv"
     assert set(raters_in(coded, out, ada, format=fmt)) == {"Ada"}
@@ -378,7 +380,7 @@ def test_a_blinded_rater_exports_only_their_own_codes(
 
 
 def test_long_counts_under_blinding(
-    coded: ProjectDatabase, ada: Coder, ben: Coder, tmp_path: Path
+    coded: ProjectDatabase, ada: ActingRater, ben: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "x.csv"
     assert raters_in(coded, out, ada) == {"Ada": 4}
@@ -393,7 +395,7 @@ def test_the_codebook_needs_no_identity(coded: ProjectDatabase, tmp_path: Path) 
     assert run(coded, tmp_path / "b.csv", format=ExportFormat.CODEBOOK)
 
 
-def test_rater_and_round_filters(coded: ProjectDatabase, lead: Coder, tmp_path: Path) -> None:
+def test_rater_and_round_filters(coded: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
     assert raters_in(coded, out, lead, rater="Ben") == {"Ben": 2}
     with pytest.raises(CoderError, match="did you mean 'Ben'"):
@@ -417,7 +419,7 @@ def test_rater_and_round_filters(coded: ProjectDatabase, lead: Coder, tmp_path: 
 
 
 def test_consensus_codes_say_how_they_were_reached(
-    coded: ProjectDatabase, lead: Coder, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
     d = consensus.Disagreement("P01", 1, Unit.SEGMENT, 2, "C1", "C1", {"Ada": "absent", "Ben": 1})
     consensus.settle(coded, lead, d, 1, memo="Ben is right")

@@ -15,7 +15,7 @@ import pytest
 
 from coder.app import audit, codes, demo, export, identity, reports, screening
 from coder.app.export import ExportFormat, ExportOptions
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,11 +47,11 @@ def umask_022() -> Iterator[None]:
         os.umask(old)
 
 
-Writer = Callable[[ProjectDatabase, Coder, Path], list[Path]]
+Writer = Callable[[ProjectDatabase, ActingRater, Path], list[Path]]
 
 
 def _export(fmt: ExportFormat) -> Writer:
-    def write(db: ProjectDatabase, lee: Coder, folder: Path) -> list[Path]:
+    def write(db: ProjectDatabase, lee: ActingRater, folder: Path) -> list[Path]:
         options = ExportOptions(format=fmt, with_dictionary=True)
         result = export.export(db, folder / f"{fmt.value}.csv", options, lee)
         return [result.path] + ([result.dictionary] if result.dictionary else [])

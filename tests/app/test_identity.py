@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coder.app import identity, raters
-from coder.app.identity import AccessDenied, Coder, SignInNeed
+from coder.app.identity import AccessDenied, ActingRater, SignInNeed
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
@@ -55,7 +55,7 @@ def test_consensus_is_reserved_and_nobody_signs_in_as_it(coded_db: ProjectDataba
 
 
 # ---- PINs ----------------------------------------------------------------------------
-def test_a_rater_sets_a_pin_and_then_needs_it(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_a_rater_sets_a_pin_and_then_needs_it(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     assert identity.sign_in_need(coded_db, "Ada") is SignInNeed.NOTHING
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     assert identity.sign_in_need(coded_db, "Ada") is SignInNeed.PIN
@@ -67,7 +67,7 @@ def test_a_rater_sets_a_pin_and_then_needs_it(coded_db: ProjectDatabase, ada: Co
     assert identity.sign_in(coded_db, "Ben").name == "Ben"  # Ben has none, needs none
 
 
-def test_pin_is_hashed_like_the_lab_passphrase(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_pin_is_hashed_like_the_lab_passphrase(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     stored = stored_hash(coded_db, "Ada")
     assert stored is not None and stored.startswith("scrypt$") and "2468" not in stored
@@ -76,7 +76,9 @@ def test_pin_is_hashed_like_the_lab_passphrase(coded_db: ProjectDatabase, ada: C
     assert stored_hash(coded_db, "Ada") != stored  # a new salt each time
 
 
-def test_changing_your_own_pin_needs_the_current_one(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_changing_your_own_pin_needs_the_current_one(
+    coded_db: ProjectDatabase, ada: ActingRater
+) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     with pytest.raises(AccessDenied, match="give the current one"):
         identity.set_rater_secret(coded_db, ada, "Ada", "9999")
@@ -89,7 +91,7 @@ def test_changing_your_own_pin_needs_the_current_one(coded_db: ProjectDatabase, 
 
 
 def test_a_lead_sets_or_resets_anyones_pin(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     identity.set_rater_secret(coded_db, lead, "Ada", "forgotten-no-more")  # no current needed
@@ -99,11 +101,11 @@ def test_a_lead_sets_or_resets_anyones_pin(
 
 
 def test_a_rater_cannot_set_someone_elses_pin(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater
 ) -> None:
     with pytest.raises(AccessDenied, match="only Ben or a lead can set Ben's PIN"):
         identity.set_rater_secret(coded_db, ada, "Ben", "1234")
-    forged = Coder(ada.rater_id, ada.name, ada.initials, RaterRole.LEAD)
+    forged = ActingRater(ada.rater_id, ada.name, ada.initials, RaterRole.LEAD)
     with pytest.raises(AccessDenied, match="only Ben or a lead"):
         identity.set_rater_secret(coded_db, forged, "Ben", "1234")  # the project decides
     assert stored_hash(coded_db, "Ben") is None
@@ -118,14 +120,16 @@ def test_a_rater_cannot_set_someone_elses_pin(
     ],
 )
 def test_bad_pins_are_refused_with_the_reason(
-    coded_db: ProjectDatabase, ada: Coder, pin: str, problem: str
+    coded_db: ProjectDatabase, ada: ActingRater, pin: str, problem: str
 ) -> None:
     with pytest.raises(ValidationError, match=problem):
         identity.set_rater_secret(coded_db, ada, "Ada", pin)
     assert stored_hash(coded_db, "Ada") is None
 
 
-def test_leads_keep_the_lab_passphrase_not_a_pin(coded_db: ProjectDatabase, lead: Coder) -> None:
+def test_leads_keep_the_lab_passphrase_not_a_pin(
+    coded_db: ProjectDatabase, lead: ActingRater
+) -> None:
     with pytest.raises(ValidationError, match="leads sign in with the lab passphrase"):
         identity.set_rater_secret(coded_db, lead, "Lee", "1234")
     assert identity.sign_in_need(coded_db, "Lee") is SignInNeed.LAB_PASSPHRASE
@@ -133,13 +137,13 @@ def test_leads_keep_the_lab_passphrase_not_a_pin(coded_db: ProjectDatabase, lead
         identity.sign_in(coded_db, "Lee", "1234")
 
 
-def test_set_pin_for_an_unknown_name_says_so(coded_db: ProjectDatabase, lead: Coder) -> None:
+def test_set_pin_for_an_unknown_name_says_so(coded_db: ProjectDatabase, lead: ActingRater) -> None:
     with pytest.raises(NotFoundError, match="did you mean 'Ada'"):
         identity.set_rater_secret(coded_db, lead, "ada", "1234")
 
 
 # ---- require sign-in -------------------------------------------------------------------
-def test_only_a_lead_requires_sign_in(coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_only_a_lead_requires_sign_in(coded_db: ProjectDatabase, ada: ActingRater) -> None:
     assert identity.require_rater_sign_in(coded_db) is False
     with pytest.raises(AccessDenied, match="only a lead"):
         identity.set_require_rater_sign_in(coded_db, ada, True)
@@ -147,7 +151,7 @@ def test_only_a_lead_requires_sign_in(coded_db: ProjectDatabase, ada: Coder) -> 
 
 
 def test_required_sign_in_needs_a_pin_first(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     assert identity.set_require_rater_sign_in(coded_db, lead, True) == ["Ben"]

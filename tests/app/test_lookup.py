@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coder.app import coding, lookup, rounds
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.errors import NotFoundError
 from coder.store.database import ProjectDatabase
 
@@ -36,7 +36,7 @@ def test_find_patient(coded_db: ProjectDatabase) -> None:
 
 
 def test_services_report_a_missing_session_in_the_helpers_words(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     with pytest.raises(NotFoundError, match=r"^no session 7 for patient 'P01'$"):
         rounds.assign(coded_db, lead, "Ada", "P01", 7, 1)

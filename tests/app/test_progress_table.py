@@ -7,18 +7,20 @@ import pytest
 from coder.app import progress, rounds
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import RoundStatus
 from coder.store.database import ProjectDatabase
 
 
-def finish_segment(db: ProjectDatabase, coder: Coder, number: int, segment: int) -> None:
+def finish_segment(db: ProjectDatabase, coder: ActingRater, number: int, segment: int) -> None:
     cs = CodingSession(db, coder, "P01", number, "3rs-2015")
     cs.set_rating("W_SIG", segment, 1)
     cs.set_rating("C_SIG", segment, 2)
 
 
-def test_assignments_are_listed_and_taken_back(coded_db: ProjectDatabase, lead: Coder) -> None:
+def test_assignments_are_listed_and_taken_back(
+    coded_db: ProjectDatabase, lead: ActingRater
+) -> None:
     rounds.create_round(coded_db, lead, "calibration")
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
     rounds.assign(coded_db, lead, "Ben", "P01", 2, 1)
@@ -31,7 +33,9 @@ def test_assignments_are_listed_and_taken_back(coded_db: ProjectDatabase, lead: 
     assert [a.rater for a in rounds.round_assignments(coded_db)] == ["Ben"]
 
 
-def test_only_a_lead_unassigns(coded_db: ProjectDatabase, lead: Coder, ada: Coder) -> None:
+def test_only_a_lead_unassigns(
+    coded_db: ProjectDatabase, lead: ActingRater, ada: ActingRater
+) -> None:
     rounds.create_round(coded_db, lead)
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
     with pytest.raises(NotAllowed):
@@ -39,7 +43,7 @@ def test_only_a_lead_unassigns(coded_db: ProjectDatabase, lead: Coder, ada: Code
 
 
 def test_progress_rows_and_blinding(
-    coded_db: ProjectDatabase, lead: Coder, ada: Coder, ben: Coder
+    coded_db: ProjectDatabase, lead: ActingRater, ada: ActingRater, ben: ActingRater
 ) -> None:
     rounds.create_round(coded_db, lead)
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)

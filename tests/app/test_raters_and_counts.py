@@ -4,7 +4,7 @@ import pytest
 
 from coder.app import identity, projects, raters, rounds
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.projects import CodeCount
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.roles import RaterRole
@@ -48,7 +48,7 @@ def test_counts(db: ProjectDatabase) -> None:
 
 
 def test_counts_of_own_codes_only(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder
+    coded_db: ProjectDatabase, ada: ActingRater, ben: ActingRater, lead: ActingRater
 ) -> None:
     CodingSession(coded_db, ada, "P01", 1).apply_code("W1", segment=1)
     CodingSession(coded_db, ben, "P01", 1).apply_code("W2", segment=1)
@@ -60,7 +60,7 @@ def test_counts_of_own_codes_only(
 
 
 def test_only_who_sees_every_rater_gets_the_total(
-    coded_db: ProjectDatabase, db: ProjectDatabase, ada: Coder, lead: Coder
+    coded_db: ProjectDatabase, db: ProjectDatabase, ada: ActingRater, lead: ActingRater
 ) -> None:
     assert projects.code_count_scope(coded_db, lead) is CodeCount.ALL
     assert projects.code_count_scope(coded_db, ada) is CodeCount.OWN

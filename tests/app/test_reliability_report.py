@@ -13,7 +13,7 @@ from docx.document import Document
 
 from coder.app import demo, identity, reliability, reliability_format, reports, rounds
 from coder.app.access import NotAllowed
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
 from coder.cli import main
 from coder.domain.errors import CoderError, NotFoundError
@@ -34,7 +34,7 @@ def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabas
 
 
 @pytest.fixture
-def lee(sample_db: ProjectDatabase) -> Coder:
+def lee(sample_db: ProjectDatabase) -> ActingRater:
     """The lead: in a project with a lead nobody compares raters anonymously."""
     return identity.sign_in(sample_db, "Lee", PASS)
 
@@ -53,7 +53,7 @@ def cell(stat_value: float, ci: tuple[float, float] | None) -> str:
 
 
 def test_the_report_has_a_table_per_kind_with_the_computed_figures(
-    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=BOOT)
     table = reliability.compute(sample_db, lee, bootstrap=BOOT)
@@ -89,7 +89,7 @@ def test_the_report_has_a_table_per_kind_with_the_computed_figures(
 
 
 def test_methods_and_how_computed_appendix(
-    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=0)
     doc = docx.Document(str(path))
@@ -111,7 +111,9 @@ def test_methods_and_how_computed_appendix(
     assert "Krippendorff (2004)" in sources and "Content Analysis" in sources
 
 
-def test_sessions_narrow_the_report(sample_db: ProjectDatabase, lee: Coder, tmp_path: Path) -> None:
+def test_sessions_narrow_the_report(
+    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+) -> None:
     path = reports.export_reliability_report(
         sample_db, lee, tmp_path / "p01.docx", sessions=["P01"], bootstrap=0
     )
@@ -142,7 +144,9 @@ def test_a_blinded_round_needs_a_lead_and_nothing_is_written(
     assert written.is_file()
 
 
-def test_the_report_must_be_a_docx(sample_db: ProjectDatabase, lee: Coder, tmp_path: Path) -> None:
+def test_the_report_must_be_a_docx(
+    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+) -> None:
     with pytest.raises(CoderError, match=r"\.docx"):
         reports.export_reliability_report(sample_db, lee, tmp_path / "irr.txt", bootstrap=0)
     assert list(tmp_path.glob("irr*")) == []
@@ -206,7 +210,7 @@ def test_cli_docx_of_a_blinded_round_needs_a_lead(
 
 
 def test_text_spans_report_unitizing_alpha_and_an_unbanded_overlap(
-    sample_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     """Issue 10: the report's span section is uα with Krippendorff's band; the turn
     overlap section is descriptive with no band; each section says what is missing."""

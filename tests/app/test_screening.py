@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from coder.app import identity, screening
 from coder.app.access import NotAllowed, visible_rater_ids
 from coder.app.consensus import find_disagreements
-from coder.app.identity import AccessDenied, Coder
+from coder.app.identity import AccessDenied, ActingRater
 from coder.cli import main
 from coder.domain.roles import RaterRole
 from coder.screening import model_file
@@ -29,7 +29,7 @@ def _count_codes(db: ProjectDatabase) -> int:
 
 
 def test_training_skips_rare_codes_and_records_provenance(
-    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "m.model"
     result = screening.train(screen_db, lee, "Ada", out)
@@ -62,7 +62,7 @@ def test_model_round_trips_through_its_file() -> None:
 
 
 def test_refuses_a_tampered_truncated_or_foreign_model(
-    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = tmp_path / "m.model"
     screening.train(screen_db, lee, "Ada", good)
@@ -98,7 +98,7 @@ def test_refuses_a_tampered_truncated_or_foreign_model(
 
 
 def test_run_stores_machine_codes_with_probabilities_blinded(
-    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "m.model"
     trained = screening.train(screen_db, lee, "Ada", out)
@@ -180,7 +180,9 @@ def test_evaluate_json_shape_and_grouping(
     assert c1["n_positive"] == 1
 
 
-def test_evaluate_groups_by_session_for_one_patient(screen_db: ProjectDatabase, lee: Coder) -> None:
+def test_evaluate_groups_by_session_for_one_patient(
+    screen_db: ProjectDatabase, lee: ActingRater
+) -> None:
     result = screening.evaluate(
         screen_db, lee, "Ada", folds=2, sessions=["P01", "P02"], group_by="session"
     )
@@ -192,7 +194,7 @@ def test_evaluate_groups_by_session_for_one_patient(screen_db: ProjectDatabase, 
 
 
 def test_nothing_goes_over_the_network(
-    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("screening opened a socket")
@@ -206,7 +208,7 @@ def test_nothing_goes_over_the_network(
 
 
 def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
-    screen_db: ProjectDatabase, lee: Coder, tmp_path: Path
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     """W_SIG rated by Ada on every segment: the model lists it with its values, the
     machine rates every segment it screens, and evaluate scores it as ordinal."""
@@ -249,7 +251,7 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
 
 
 def test_evaluate_reports_progress_and_stops_when_the_callback_raises(
-    screen_db: ProjectDatabase, lee: Coder
+    screen_db: ProjectDatabase, lee: ActingRater
 ) -> None:
     """What a background job needs: one call per fold and one before scoring, and a
     callback that raises (Cancel) stops the evaluation there."""

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.cli import cli
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.roles import RaterRole
@@ -157,7 +157,7 @@ def check_upgraded(db: ProjectDatabase, rev: str) -> None:
             assert machine.probability == pytest.approx(revision_data.MACHINE_PROBABILITY)
 
     # The coding service reads it: Ada's codes of session 1 with their evidence.
-    ada = Coder(1, "Ada Lovelace", "AL", RaterRole.RATER)
+    ada = ActingRater(1, "Ada Lovelace", "AL", RaterRole.RATER)
     cs = CodingSession(db, ada, "P01", 1, "3rs-2015")
     assert [seg.index for seg in cs.segments] == [1, 2]
     assert cs.transcript.turns[1].text.startswith("Fine.")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.projects import create_project
 from coder.app.schemes import load_project_scheme
 from coder.domain.roles import SpeakerRole
@@ -74,10 +74,12 @@ class FakePrompter(Prompter):
 
 
 @pytest.fixture
-def make_window(qtbot: QtBot) -> Iterator[Callable[[ProjectDatabase, Coder | None], MainWindow]]:
+def make_window(
+    qtbot: QtBot,
+) -> Iterator[Callable[[ProjectDatabase, ActingRater | None], MainWindow]]:
     windows: list[MainWindow] = []
 
-    def make(db: ProjectDatabase, coder: Coder | None) -> MainWindow:
+    def make(db: ProjectDatabase, coder: ActingRater | None) -> MainWindow:
         window = MainWindow(db, prompter=FakePrompter())
         qtbot.addWidget(window)
         if coder is not None:

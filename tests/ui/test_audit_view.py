@@ -9,12 +9,12 @@ from pytestqt.qtbot import QtBot
 
 from coder.app import rounds
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.audit_view import AuditView
 from coder.ui.main_window import MainWindow
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 ITEM = "Audit &trail…"
 
 
@@ -25,7 +25,7 @@ def audit_action(window: MainWindow) -> QAction:
 
 
 def test_lead_reads_and_filters_the_trail(
-    coded_db: ProjectDatabase, lead: Coder, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, lead: ActingRater, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     CodingSession(coded_db, ada, "P01", 1).set_rating("W_SIG", 2, 3)
     window = make_window(coded_db, lead)
@@ -49,7 +49,7 @@ def test_lead_reads_and_filters_the_trail(
 
 
 def test_disabled_for_a_rater_and_refuses_if_opened(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     action = audit_action(window)

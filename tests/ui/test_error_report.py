@@ -19,14 +19,14 @@ from pytestqt.qtbot import QtBot
 
 import coder
 from coder.app import logs
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
 from coder.ui import error_report, launch
 from coder.ui.error_report import ErrorDialog, install_exception_hook, report_exception
 from coder.ui.main_window import MainWindow
 
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 class Emitter(QObject):

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QProgressDialog
 
 from coder.app import codes
 from coder.app.export import FORMAT_TITLES, ExportFormat
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 CODES = """\
 patient,session,rater,code,unit,unit_index,value
 P01,1,Ada,W2,segment,1,1
@@ -28,7 +28,7 @@ P01,1,Ben,C1,segment,2,1
 
 
 @pytest.fixture
-def coded(coded_db: ProjectDatabase, lead: Coder, tmp_path: Path) -> ProjectDatabase:
+def coded(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> ProjectDatabase:
     source = tmp_path / "in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)  # the lead imports everyone's codes
@@ -51,7 +51,7 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_one_item_per_format_each_writing_file_and_dictionary(
-    coded: ProjectDatabase, lead: Coder, make_window: MakeWindow, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, make_window: MakeWindow, tmp_path: Path
 ) -> None:
     window = make_window(coded, lead)
     prompter: Any = window.prompter
@@ -67,7 +67,7 @@ def test_one_item_per_format_each_writing_file_and_dictionary(
 
 
 def test_a_blinded_rater_exports_their_own_codes_and_excel_adds_a_bom(
-    coded: ProjectDatabase, ada: Coder, make_window: MakeWindow, tmp_path: Path
+    coded: ProjectDatabase, ada: ActingRater, make_window: MakeWindow, tmp_path: Path
 ) -> None:
     window = make_window(coded, ada)
     prompter: Any = window.prompter
@@ -82,7 +82,7 @@ def test_a_blinded_rater_exports_their_own_codes_and_excel_adds_a_bom(
 
 def test_cancel_leaves_no_file(
     coded: ProjectDatabase,
-    lead: Coder,
+    lead: ActingRater,
     make_window: MakeWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -100,7 +100,7 @@ def test_cancel_leaves_no_file(
 
 
 def test_a_folder_is_refused_in_words(
-    coded: ProjectDatabase, lead: Coder, make_window: MakeWindow, tmp_path: Path
+    coded: ProjectDatabase, lead: ActingRater, make_window: MakeWindow, tmp_path: Path
 ) -> None:
     window = make_window(coded, lead)
     prompter: Any = window.prompter
@@ -127,7 +127,7 @@ def file_action(window: MainWindow, text: str) -> QAction:
 
 def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     coded: ProjectDatabase,
-    lead: Coder,
+    lead: ActingRater,
     make_window: MakeWindow,
     tmp_path: Path,
 ) -> None:
@@ -167,7 +167,7 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
 
 def test_cancelling_the_qdpx_export_leaves_no_file(
     coded: ProjectDatabase,
-    lead: Coder,
+    lead: ActingRater,
     make_window: MakeWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

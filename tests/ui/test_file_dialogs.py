@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from coder.app import preferences
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui import projects_menu, window_menus
 from coder.ui.file_dialogs import kind_of
@@ -56,7 +56,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 
 @pytest.fixture
-def window(coded_db: ProjectDatabase, ada: Coder, qtbot: QtBot) -> MainWindow:
+def window(coded_db: ProjectDatabase, ada: ActingRater, qtbot: QtBot) -> MainWindow:
     """A main window with the real prompter (only QFileDialog/QMessageBox are stubbed)."""
     w = MainWindow(coded_db)
     qtbot.addWidget(w)
@@ -134,7 +134,7 @@ def test_declining_creates_nothing_and_writes_nothing(
 
 
 def test_a_child_window_parents_its_own_dialogs(
-    window: MainWindow, coded_db: ProjectDatabase, ada: Coder, dialogs: Recorder, qtbot: QtBot
+    window: MainWindow, coded_db: ProjectDatabase, ada: ActingRater, dialogs: Recorder, qtbot: QtBot
 ) -> None:
     view = open_patient_view(coded_db, ada, "P01")
     qtbot.addWidget(view)

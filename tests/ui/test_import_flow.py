@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from coder.app import browse, importing
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.import_flow import run_import
 from coder.ui.main_window import MainWindow
@@ -22,7 +22,7 @@ from coder.ui.worker import Job
 TRANSCRIPT = "[00:00:05] T: How have things been?\n[00:00:12] P: Fine. I guess.\n"
 CONFIRMED = "[00:00:05] Therapist: How have things been?\n[00:00:12] Patient: Fine. I guess.\n"
 
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def finished(qtbot: QtBot, job: Job | None) -> Job:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from coder.app import identity, importing, projects, raters, schemes
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.coding import Unit
 from coder.store.database import ProjectDatabase
@@ -31,7 +31,7 @@ TIMED = """\
 [00:11:00] T: We can. I notice we moved away from how you feel, though.
 [00:12:00] P: Honestly, these sessions are not helping me at all.
 """
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def key(
@@ -58,7 +58,7 @@ def focused(window: MainWindow) -> str:
 
 
 def test_rating_key_and_digits_rate_the_current_segment(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -83,7 +83,7 @@ def test_rating_key_and_digits_rate_the_current_segment(
 
 
 def test_tab_walks_the_panels_and_back(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -107,7 +107,7 @@ def test_tab_walks_the_panels_and_back(
 
 
 def test_memo_dialog_names_the_code_and_segment(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -144,7 +144,7 @@ def test_memo_dialog_ctrl_enter_saves_and_escape_cancels(qtbot: QtBot) -> None:
 
 
 def test_patient_marker_on_a_therapist_turn_warns_but_saves(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -166,7 +166,7 @@ def test_patient_marker_on_a_therapist_turn_warns_but_saves(
 
 
 def test_find_highlights_every_match_and_counts(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)

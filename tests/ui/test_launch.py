@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from coder.app import identity, preferences
-from coder.app.identity import AccessDenied, Coder
+from coder.app.identity import AccessDenied, ActingRater
 from coder.domain.errors import NotFoundError
 from coder.store.database import ProjectDatabase
 from coder.ui import launch
@@ -18,11 +18,13 @@ PASSPHRASE = "correct horse battery"  # as set by the coded_db fixture
 
 
 @pytest.fixture
-def dialog_asks(monkeypatch: pytest.MonkeyPatch, ben: Coder) -> list[str | None]:
+def dialog_asks(monkeypatch: pytest.MonkeyPatch, ben: ActingRater) -> list[str | None]:
     """Stand-in for the modal sign-in dialog: records whom it was opened on."""
     opened_on: list[str | None] = []
 
-    def choose(db: ProjectDatabase, parent: Any = None, preselect: str | None = None) -> Coder:
+    def choose(
+        db: ProjectDatabase, parent: Any = None, preselect: str | None = None
+    ) -> ActingRater:
         opened_on.append(preselect)
         return ben
 
@@ -44,7 +46,7 @@ def test_rater_name_must_match_exactly(qtbot: QtBot, coded_db: ProjectDatabase) 
     assert window.coder is not None and window.coder.name == "Ada"
 
 
-def test_a_raters_pin_is_needed(qtbot: QtBot, coded_db: ProjectDatabase, ada: Coder) -> None:
+def test_a_raters_pin_is_needed(qtbot: QtBot, coded_db: ProjectDatabase, ada: ActingRater) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     with pytest.raises(AccessDenied, match="Ada signs in with a PIN"):
         launch.build_window(coded_db, rater="Ada", ask=False)  # e.g. --screenshot
@@ -56,7 +58,7 @@ def test_a_raters_pin_is_needed(qtbot: QtBot, coded_db: ProjectDatabase, ada: Co
 
 
 def test_without_the_secret_the_dialog_asks_for_it(
-    qtbot: QtBot, coded_db: ProjectDatabase, ada: Coder, dialog_asks: list[str | None]
+    qtbot: QtBot, coded_db: ProjectDatabase, ada: ActingRater, dialog_asks: list[str | None]
 ) -> None:
     identity.set_rater_secret(coded_db, ada, "Ada", "2468")
     window = build(qtbot, coded_db, rater=" Ada ")

@@ -9,14 +9,14 @@ from PySide6.QtGui import QAction
 
 from coder.app import rounds
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import RoundStatus
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.progress_view import ProgressView
 from coder.ui.rounds_dialog import RoundsDialog
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def action(window: MainWindow, text: str) -> QAction:
@@ -42,7 +42,7 @@ def select(widget: object, texts: set[str]) -> None:
 
 
 def test_manage_rounds_is_lead_only(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, ada)
     assert not action(window, "Manage rounds").isEnabled()
@@ -50,7 +50,7 @@ def test_manage_rounds_is_lead_only(
 
 
 def test_a_lead_runs_a_round_from_the_dialog(
-    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, lead)
     dialog = open_dialog(window)
@@ -87,7 +87,7 @@ def test_a_lead_runs_a_round_from_the_dialog(
 
 
 def test_a_refused_change_is_shown(
-    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
 ) -> None:
     rounds.create_round(coded_db, lead)
     window = make_window(coded_db, lead)
@@ -98,7 +98,11 @@ def test_a_refused_change_is_shown(
 
 
 def test_progress_dashboard(
-    coded_db: ProjectDatabase, lead: Coder, ada: Coder, ben: Coder, make_window: Make
+    coded_db: ProjectDatabase,
+    lead: ActingRater,
+    ada: ActingRater,
+    ben: ActingRater,
+    make_window: Make,
 ) -> None:
     rounds.create_round(coded_db, lead)
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)

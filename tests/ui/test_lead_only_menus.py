@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from coder.app import rounds
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 LEAD_ONLY = {
     "&Manage rounds…": "manage coding rounds",
     "&Blinding…": "change when raters are blinded",
@@ -50,7 +50,7 @@ def test_lead_only_actions_are_disabled_for_others_and_say_why(
 
 
 def test_lead_only_actions_are_enabled_for_a_lead(
-    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, lead)
     for text, action in lead_only_actions(window).items():
@@ -60,7 +60,7 @@ def test_lead_only_actions_are_enabled_for_a_lead(
 
 
 def test_switching_rater_updates_the_actions(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, lead)
     window.set_coder(ada)
@@ -87,7 +87,7 @@ def test_the_shortcut_reaches_a_lead_only_action_only_for_a_lead(
 
 
 def test_a_lead_starts_a_round_from_the_menu(
-    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, lead)
     window.prompter.answers.append("calibration")  # type: ignore[attr-defined]
@@ -99,7 +99,7 @@ def test_a_lead_starts_a_round_from_the_menu(
 
 
 def test_the_rounds_menu_has_one_place_for_rounds(
-    coded_db: ProjectDatabase, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
 ) -> None:
     """Opening, locking, reopening and unblinding live in the Rounds dialog only: the
     menu offers no second, slightly different way to do them."""

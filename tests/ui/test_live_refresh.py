@@ -9,11 +9,11 @@ from PySide6.QtGui import QAction
 from coder.app import rounds
 from coder.app.changes import change_marker
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def action(window: MainWindow, text: str) -> QAction:
@@ -26,7 +26,7 @@ def action(window: MainWindow, text: str) -> QAction:
 
 
 def test_the_marker_changes_with_every_kind_of_write(
-    coded_db: ProjectDatabase, lead: Coder, ada: Coder
+    coded_db: ProjectDatabase, lead: ActingRater, ada: ActingRater
 ) -> None:
     first = change_marker(coded_db)
     assert change_marker(coded_db) == first
@@ -42,7 +42,7 @@ def test_the_marker_changes_with_every_kind_of_write(
 
 
 def test_an_outside_write_shows_without_losing_the_place(
-    coded_db: ProjectDatabase, lead: Coder, ada: Coder, make_window: Make, qtbot: object
+    coded_db: ProjectDatabase, lead: ActingRater, ada: ActingRater, make_window: Make, qtbot: object
 ) -> None:
     window = make_window(coded_db, lead)
     window.open_session("P01", 1)
@@ -62,7 +62,7 @@ def test_an_outside_write_shows_without_losing_the_place(
 
 
 def test_own_edits_do_not_reload_and_f5_does(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)

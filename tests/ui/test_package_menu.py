@@ -14,13 +14,13 @@ from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from coder.app import codes, identity, projects
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.package_menu import MergePreview
 
 PASSPHRASE = "correct horse battery"  # the lead of the coded_db fixture
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 CODES = """\
 patient,session,rater,code,unit,unit_index,value,memo
 P01,1,Ada,W2,segment,1,1,quiet
@@ -53,8 +53,8 @@ def count(path: Path, rater: str) -> int:
 
 def test_export_then_preview_and_merge_into_a_lab_copy(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    lead: ActingRater,
     make_window: MakeWindow,
     qtbot: QtBot,
     tmp_path: Path,
@@ -111,8 +111,8 @@ def test_export_then_preview_and_merge_into_a_lab_copy(
 
 def test_conflicts_are_listed_and_block_the_merge(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    lead: ActingRater,
     make_window: MakeWindow,
     qtbot: QtBot,
     tmp_path: Path,
@@ -139,7 +139,11 @@ def test_conflicts_are_listed_and_block_the_merge(
 
 
 def test_a_damaged_package_is_an_error_in_words(
-    coded_db: ProjectDatabase, lead: Coder, make_window: MakeWindow, qtbot: QtBot, tmp_path: Path
+    coded_db: ProjectDatabase,
+    lead: ActingRater,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
 ) -> None:
     bad = tmp_path / "bad.rcpkg"
     bad.write_text("not a package", encoding="utf-8")

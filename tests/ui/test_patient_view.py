@@ -16,7 +16,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from coder.app import demo, identity, intake, profiles, rounds
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.io.profile_text import SESSION_COLUMNS
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
@@ -35,7 +35,7 @@ def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proje
 
 
 @pytest.fixture
-def ada(sample_db: ProjectDatabase) -> Coder:
+def ada(sample_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(sample_db, "Ada Lovelace")
 
 
@@ -53,11 +53,11 @@ def export_report_and_wait(view: PatientView) -> None:
 def make_view(
     qtbot: QtBot,
     sample_db: ProjectDatabase,
-    make_window: Callable[[ProjectDatabase, Coder | None], MainWindow],
+    make_window: Callable[[ProjectDatabase, ActingRater | None], MainWindow],
 ) -> MakeView:
     prompter = make_window(sample_db, None).prompter  # conftest's FakePrompter
 
-    def make(coder: Coder | None, patient: str = "P01") -> PatientView:
+    def make(coder: ActingRater | None, patient: str = "P01") -> PatientView:
         view = PatientView(sample_db, coder, patient, prompter=prompter)
         view._qtbot = qtbot  # type: ignore[attr-defined]
         qtbot.addWidget(view)
@@ -77,7 +77,7 @@ def table_values(view: PatientView, key: str) -> list[object]:
 
 
 def test_models_pass_the_qt_model_tester(
-    make_view: MakeView, ada: Coder, qtmodeltester: ModelTester
+    make_view: MakeView, ada: ActingRater, qtmodeltester: ModelTester
 ) -> None:
     view = make_view(ada)
     view.intake.pd.model.setData(view.intake.pd.model.index(4, 1), "2")
@@ -86,7 +86,7 @@ def test_models_pass_the_qt_model_tester(
 
 
 def test_profile_table_and_plots_show_the_report(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada)
     data = profiles.build_report(sample_db, "P01", rater="Ada Lovelace").to_dict()
@@ -111,7 +111,7 @@ def test_profile_table_and_plots_show_the_report(
 
 
 def test_switching_rater_updates_table_and_formulation(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada, "P02")
     assert table_values(view, "withdrawal_segments") == [0, 0, 0, 0.0]  # Ada's codes
@@ -127,7 +127,7 @@ def test_switching_rater_updates_table_and_formulation(
 
 
 def test_blinded_rater_sees_only_own_codes_and_a_message(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada)
     assert [s.rater for s in view.sources] == ["Ada Lovelace", "Ben Okafor"]
@@ -144,7 +144,7 @@ def test_blinded_rater_sees_only_own_codes_and_a_message(
 
 
 def test_out_of_range_iip_octant_is_refused_inline_and_nothing_is_stored(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, qtbot: QtBot
 ) -> None:
     view = make_view(ada)
     form = view.intake.iip
@@ -170,7 +170,7 @@ def test_out_of_range_iip_octant_is_refused_inline_and_nothing_is_stored(
 
 
 def test_valid_iip_is_stored_and_summarised(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada)
     form = view.intake.iip
@@ -185,7 +185,7 @@ def test_valid_iip_is_stored_and_summarised(
 
 
 def test_saving_suip_stores_it_and_updates_the_formulation(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, qtbot: QtBot
 ) -> None:
     view = make_view(ada)
     view.intake.iip.octants["PA"].setText("1.5")  # typed, not saved yet
@@ -207,7 +207,7 @@ def test_saving_suip_stores_it_and_updates_the_formulation(
 
 
 def test_pd_interview_and_notes(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada)
     pd = view.intake.pd
@@ -240,7 +240,7 @@ def test_pd_interview_and_notes(
 
 
 def test_override_needs_a_rationale_and_stays_beside_the_suggestion(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, qtbot: QtBot
 ) -> None:
     view = make_view(ada)
     panel = view.formulation
@@ -278,7 +278,7 @@ def test_override_without_identity_is_refused(
 
 
 def test_export_report_and_plots_through_the_prompter(
-    make_view: MakeView, ada: Coder, tmp_path: Path
+    make_view: MakeView, ada: ActingRater, tmp_path: Path
 ) -> None:
     view = make_view(ada)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -304,7 +304,7 @@ def test_export_report_and_plots_through_the_prompter(
 
 
 def test_export_file_problems_are_said_in_words_through_the_prompter(
-    make_view: MakeView, ada: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_view: MakeView, ada: ActingRater, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = make_view(ada)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -328,8 +328,8 @@ def test_export_file_problems_are_said_in_words_through_the_prompter(
 
 def test_open_patient_view_from_the_main_window(
     sample_db: ProjectDatabase,
-    ada: Coder,
-    make_window: Callable[[ProjectDatabase, Coder | None], MainWindow],
+    ada: ActingRater,
+    make_window: Callable[[ProjectDatabase, ActingRater | None], MainWindow],
 ) -> None:
     window = make_window(sample_db, ada)
     view = open_patient_view(window, ada, "P02")
@@ -350,7 +350,7 @@ def fill_norms(view: PatientView, mean: str = "1.5", sd: str = "0.5") -> None:
 
 
 def test_valid_iip_norms_are_stored_and_the_summary_uses_z_scores(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, qtbot: QtBot
 ) -> None:
     view = make_view(ada)
     for i, edit in enumerate(view.intake.iip.octants.values()):
@@ -371,7 +371,7 @@ def test_valid_iip_norms_are_stored_and_the_summary_uses_z_scores(
 
 
 def test_bad_iip_norms_are_refused_inline_and_nothing_is_stored(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase
 ) -> None:
     view = make_view(ada)
     form = view.intake.norms
@@ -391,7 +391,7 @@ def test_bad_iip_norms_are_refused_inline_and_nothing_is_stored(
 
 
 def test_clear_norms_removes_them(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, qtbot: QtBot
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, qtbot: QtBot
 ) -> None:
     view = make_view(ada)
     form = view.intake.norms
@@ -405,7 +405,7 @@ def test_clear_norms_removes_them(
 
 
 def test_profile_table_shows_coverage_and_shades_incomplete_sessions(
-    make_view: MakeView, ada: Coder, sample_db: ProjectDatabase, uncode: Callable[..., None]
+    make_view: MakeView, ada: ActingRater, sample_db: ProjectDatabase, uncode: Callable[..., None]
 ) -> None:
     uncode(sample_db, "Ada Lovelace", "P01", 3, range(1, 5))  # S3: nothing coded
     view = make_view(ada)
@@ -422,7 +422,7 @@ def test_profile_table_shows_coverage_and_shades_incomplete_sessions(
 
 def test_formulation_withheld_on_incomplete_coding_until_provisional_is_ticked(
     make_view: MakeView,
-    ada: Coder,
+    ada: ActingRater,
     sample_db: ProjectDatabase,
     uncode: Callable[..., None],
     tmp_path: Path,
@@ -468,7 +468,11 @@ def test_consensus_with_open_disagreements_says_so(
 
 
 def test_cancelling_the_report_writes_nothing(
-    make_view: MakeView, ada: Coder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+    make_view: MakeView,
+    ada: ActingRater,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
 ) -> None:
     import threading
 

@@ -14,14 +14,14 @@ from pytestqt.qtbot import QtBot
 
 from coder import __version__
 from coder.app import identity, preferences, projects
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store import migrate
 from coder.store.database import ProjectDatabase
 from coder.ui import help_menu, window_layout
 from coder.ui.main_window import MainWindow
 
 PASSPHRASE = "correct horse battery"  # as set by the coded_db fixture
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def menu_action(window: MainWindow, *path: str) -> QAction:
@@ -43,7 +43,7 @@ def sign_in_as(
 ) -> None:
     """The sign-in dialog answers ``name`` (None: cancelled) for whichever project asks."""
 
-    def choose(db: ProjectDatabase, *_: object, **__: object) -> Coder | None:
+    def choose(db: ProjectDatabase, *_: object, **__: object) -> ActingRater | None:
         return identity.sign_in(db, name, secret) if name else None
 
     monkeypatch.setattr("coder.ui.identity_dialog.choose_coder", choose)
@@ -52,7 +52,7 @@ def sign_in_as(
 # ---- projects --------------------------------------------------------------------------
 def test_new_project_closes_the_old_one_and_asks_who_codes(
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     make_window: MakeWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -78,7 +78,7 @@ def test_new_project_closes_the_old_one_and_asks_who_codes(
 
 def test_open_recent_switches_back_and_signs_in(
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     make_window: MakeWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -135,7 +135,7 @@ def test_demo_is_one_entry_among_the_projects(
 
 # ---- help ------------------------------------------------------------------------------
 def test_shortcuts_table_is_the_real_bindings(
-    coded_db: ProjectDatabase, ada: Coder, make_window: MakeWindow
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: MakeWindow
 ) -> None:
     window = make_window(coded_db, ada)
     menu_action(window, "Help", "Keyboard shortcuts").trigger()
@@ -201,7 +201,7 @@ def test_panels_toggle_reset_and_layout_is_remembered(
 # ---- status bar ------------------------------------------------------------------------
 def test_status_shows_round_and_blinding_and_follows_changes(
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     make_window: MakeWindow,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from coder.app import browse, consensus, demo, identity, reliability, reliability_format
 from coder.app.codes import export_codes
 from coder.app.consensus import Disagreement
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
 from coder.stats.reliability import how_computed, reliability_report
 from coder.store.database import ProjectDatabase
@@ -31,7 +31,7 @@ from coder.ui.worker import Job
 
 PASS = "lab passphrase"
 N_UNITS, N_RATERS = FIXED.index("n units"), FIXED.index("n raters")
-Make = Callable[[ProjectDatabase, Coder | None], ReliabilityView]
+Make = Callable[[ProjectDatabase, ActingRater | None], ReliabilityView]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def db(
 
 
 @pytest.fixture
-def lee(db: ProjectDatabase) -> Coder:
+def lee(db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(db, "Lee", PASS)
 
 
@@ -67,7 +67,7 @@ def make_view(qtbot: QtBot, request: pytest.FixtureRequest) -> Make:
     # tests/ui/conftest.py's FakePrompter; a conftest cannot be imported by module name
     conftest = request.config.pluginmanager.get_plugin(str(Path(__file__).with_name("conftest.py")))
 
-    def make(db: ProjectDatabase, coder: Coder | None) -> ReliabilityView:
+    def make(db: ProjectDatabase, coder: ActingRater | None) -> ReliabilityView:
         view = ReliabilityView(db, coder, prompter=conftest.FakePrompter())
         qtbot.addWidget(view)
         view.show()
@@ -76,7 +76,7 @@ def make_view(qtbot: QtBot, request: pytest.FixtureRequest) -> Make:
     return make
 
 
-def consensus_rows(db: ProjectDatabase, coder: Coder, out: Path) -> list[dict[str, str]]:
+def consensus_rows(db: ProjectDatabase, coder: ActingRater, out: Path) -> list[dict[str, str]]:
     export_codes(db, out, ["Consensus"], coder)
     with out.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -113,7 +113,7 @@ def test_a_rater_sees_the_message_not_the_data(
 
 
 def test_open_reliability_view_shows_a_non_modal_window(
-    db: ProjectDatabase, lee: Coder, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, qtbot: QtBot
 ) -> None:
     view = open_reliability_view(db, lee)
     qtbot.addWidget(view)
@@ -123,7 +123,7 @@ def test_open_reliability_view_shows_a_non_modal_window(
 
 # ---- statistics ----------------------------------------------------------------------------
 def test_models_pass_the_qt_model_tester(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtmodeltester: ModelTester
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtmodeltester: ModelTester
 ) -> None:
     view = make_view(db, lee)
     qtmodeltester.check(view.stats_model)  # empty, before computing
@@ -136,7 +136,7 @@ def test_models_pass_the_qt_model_tester(
 
 
 def test_compute_fills_one_line_per_row_with_n_and_the_band_source(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
     table = view.compute()
@@ -165,7 +165,7 @@ def test_compute_fills_one_line_per_row_with_n_and_the_band_source(
 
 
 def test_row_details_and_tooltips_say_how_each_statistic_is_computed(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
     table = view.compute()
@@ -206,7 +206,7 @@ def test_an_undefined_statistic_shows_a_dash_with_its_reason() -> None:
 
 
 def test_fewer_than_two_raters_is_said_inline(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
     view.set_raters(["Ada Lovelace"])
@@ -217,7 +217,7 @@ def test_fewer_than_two_raters_is_said_inline(
 
 
 def test_csv_export_writes_the_table(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path
 ) -> None:
     view = make_view(db, lee)
     view.bootstrap_spin.setValue(0)
@@ -232,7 +232,7 @@ def test_csv_export_writes_the_table(
 
 
 def test_csv_export_problems_show_inline_in_words(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -248,7 +248,7 @@ def test_csv_export_problems_show_inline_in_words(
 
 
 def test_export_report_writes_the_docx_for_the_current_choices(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     view.bootstrap_spin.setValue(0)
@@ -289,7 +289,7 @@ def finish(qtbot: QtBot, job: Job | None) -> Job:
 
 
 def test_export_report_errors_show_inline(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -310,7 +310,7 @@ def test_export_report_errors_show_inline(
 
 # ---- disagreements and consensus ------------------------------------------------------------
 def test_the_disagreements_tab_lists_what_the_service_finds(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
     found = consensus.find_disagreements(db, lee, raters=["Ada Lovelace", "Ben Okafor"])
@@ -323,7 +323,7 @@ def test_the_disagreements_tab_lists_what_the_service_finds(
 
 
 def test_selecting_a_disagreement_shows_the_passage_and_each_raters_value(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
     d = select(view, "R5", "P01", 1, 5)
@@ -342,7 +342,7 @@ def test_selecting_a_disagreement_shows_the_passage_and_each_raters_value(
 
 
 def test_take_a_raters_value_and_settle_by_keyboard(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtbot: QtBot, tmp_path: Path
 ) -> None:
     view = make_view(db, lee)
     d = select(view, "W1", "P01", 1, 3)
@@ -374,7 +374,7 @@ def test_take_a_raters_value_and_settle_by_keyboard(
 
 
 def test_take_button_other_value_memo_and_withdraw(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path
 ) -> None:
     view = make_view(db, lee)
     d = select(view, "W_SIG", "P01", 1, 1)
@@ -400,7 +400,7 @@ def test_take_button_other_value_memo_and_withdraw(
 
 
 def test_hiding_settled_disagreements_moves_on_to_the_next(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     panel = view.disagreements
@@ -417,7 +417,7 @@ def test_hiding_settled_disagreements_moves_on_to_the_next(
 
 
 def test_adopt_agreements_asks_first_and_reports_the_count(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -433,7 +433,7 @@ def test_adopt_agreements_asks_first_and_reports_the_count(
 
 
 def test_text_spans_show_unitizing_alpha_and_an_uncoloured_overlap_line(
-    db: ProjectDatabase, lee: Coder, make_view: Make
+    db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     """Issue 10: the turn-span kappa rows are replaced by uα per code (Krippendorff's
     bands) and a descriptive "turns marked by all" share that is never coloured."""
@@ -468,7 +468,7 @@ def test_text_spans_show_unitizing_alpha_and_an_uncoloured_overlap_line(
 
 # ---- computing in the background --------------------------------------------------------------
 def test_the_compute_button_works_off_the_ui_thread(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     view.bootstrap_spin.setValue(200)
@@ -482,7 +482,11 @@ def test_the_compute_button_works_off_the_ui_thread(
 
 
 def test_cancel_keeps_the_table_shown_before(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    db: ProjectDatabase,
+    lee: ActingRater,
+    make_view: Make,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
@@ -510,7 +514,7 @@ def test_cancel_keeps_the_table_shown_before(
 
 
 def test_cancelling_the_reliability_report_writes_nothing(
-    db: ProjectDatabase, lee: Coder, make_view: Make, tmp_path: Path, qtbot: QtBot,
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path, qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     import threading
@@ -539,7 +543,7 @@ def test_cancelling_the_reliability_report_writes_nothing(
 
 
 def test_adopting_a_machine_code_into_the_consensus_by_keyboard(
-    db: ProjectDatabase, lee: Coder, make_view: Make, qtbot: QtBot
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtbot: QtBot
 ) -> None:
     """A machine rater is compared only when ticked; taking its value (key N) and
     settling records the decision as adopted from the machine, with its probability."""

@@ -12,14 +12,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from coder.app import identity, importing, projects, raters
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, PatientRow, RaterRow, SchemeRow, SessionRow
 from coder.ui import screening_menu
 from coder.ui.main_window import MainWindow
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 PASS = "correct horse battery"
 WITHDRAW = "I don't want to talk about it, can we change the subject"
 

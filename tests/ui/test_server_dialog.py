@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from coder.app import identity, preferences, projects
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store import cipher
 from coder.store.database import ProjectDatabase
 from coder.ui import server_dialog
@@ -22,7 +22,7 @@ from coder.ui.main_window import MainWindow
 from coder.ui.server_dialog import ServerAddress, ServerForm
 
 ADMIN_URL = os.environ.get("CODER_TEST_PG_URL")
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 needs_pg = pytest.mark.skipif(
     not ADMIN_URL,
     reason="no PostgreSQL server: set CODER_TEST_PG_URL "

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from coder.app import access, rounds
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
@@ -28,7 +28,7 @@ from coder.store.models import (
 from coder.ui.main_window import MainWindow
 from coder.ui.models.turns_model import HIGHLIGHTS_ROLE, Column
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 MACHINE = "Machine · 0123abcd"
 
 
@@ -76,7 +76,7 @@ def marks(window: MainWindow, turn: int) -> list[str]:
 
 
 def test_jump_accept_undo_dismiss_by_keys(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     store_machine_codes(coded_db, [("W1", 2, 4, 0.9), ("C1", 3, 6, 0.7), ("W2", 1, 2, 0.3)])
     access.set_suggestions_enabled(coded_db, lead, True)

@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from coder.app import rounds
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import RoundStatus
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, RaterRow
 from coder.ui.main_window import MainWindow
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 Row = tuple[str, int, str, int, int | None]  # rater, session number, code, segment, value
 
 
@@ -56,7 +56,7 @@ def action(window: MainWindow, text: str) -> QAction:
     raise AssertionError(f"no menu item {text!r}")
 
 
-def switch_rater(window: MainWindow, coder: Coder, monkeypatch: pytest.MonkeyPatch) -> None:
+def switch_rater(window: MainWindow, coder: ActingRater, monkeypatch: pytest.MonkeyPatch) -> None:
     """File ▸ Switch rater…, answering the who-are-you dialog with ``coder``."""
     monkeypatch.setattr("coder.ui.identity_dialog.choose_coder", lambda *a, **k: coder)
     action(window, "Switch rater").trigger()
@@ -119,8 +119,8 @@ def shown_raters(window: MainWindow) -> set[str]:
 # ---- defect 1: switching rater ----------------------------------------------------------
 def test_switch_rater_codes_as_the_new_rater(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    ben: Coder,
+    ada: ActingRater,
+    ben: ActingRater,
     make_window: Make,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -150,8 +150,8 @@ def test_switch_rater_codes_as_the_new_rater(
 # ---- defect 2: windows opened under another identity ------------------------------------
 def test_switching_closes_windows_opened_under_the_old_identity(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    lead: ActingRater,
     make_window: Make,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -181,9 +181,9 @@ def test_switching_closes_windows_opened_under_the_old_identity(
 # ---- defect 3: outside a round, and other raters' ratings -------------------------------
 def test_outside_rounds_a_rater_sees_only_own_codes_and_ratings(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    ben: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    ben: ActingRater,
+    lead: ActingRater,
     make_window: Make,
     qtbot: QtBot,
 ) -> None:
@@ -215,8 +215,8 @@ def test_outside_rounds_a_rater_sees_only_own_codes_and_ratings(
 # ---- defect 4: locked means locked, undo included -----------------------------------------
 def test_a_locked_round_refuses_new_codes_and_undo(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    lead: ActingRater,
     make_window: Make,
     qtbot: QtBot,
 ) -> None:
@@ -254,7 +254,7 @@ def test_a_locked_round_refuses_new_codes_and_undo(
 # ---- defect 5: one transaction per edit ---------------------------------------------------
 def test_a_failed_rating_change_keeps_the_old_value(
     coded_db: ProjectDatabase,
-    ada: Coder,
+    ada: ActingRater,
     make_window: Make,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -281,7 +281,7 @@ def test_a_failed_rating_change_keeps_the_old_value(
 
 # ---- defect 7: undo acts on the code it made ----------------------------------------------
 def test_undo_refers_to_the_code_it_made_not_a_reused_row_id(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -362,9 +362,9 @@ class Expected:
 
 def test_random_sequences_keep_who_coded_what_right(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    ben: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    ben: ActingRater,
+    lead: ActingRater,
     make_window: Make,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -451,9 +451,9 @@ def test_random_sequences_keep_who_coded_what_right(
 # ---- the blinding setting -----------------------------------------------------------------
 def test_the_lead_sets_blinding_and_open_windows_follow(
     coded_db: ProjectDatabase,
-    ada: Coder,
-    ben: Coder,
-    lead: Coder,
+    ada: ActingRater,
+    ben: ActingRater,
+    lead: ActingRater,
     make_window: Make,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

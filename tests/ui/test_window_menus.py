@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtGui import QAction
 
 from coder.app import codes
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui import error_report
 from coder.ui.main_window import MainWindow
 
-MakeWindow = Callable[[ProjectDatabase, Coder | None], MainWindow]
+MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def menu_action(window: MainWindow, menu: str, text: str) -> QAction:

@@ -11,18 +11,18 @@ from pytestqt.qtbot import QtBot
 
 from coder.app import identity, rounds
 from coder.app.coding import CodingSession
-from coder.app.identity import Coder
+from coder.app.identity import ActingRater
 from coder.domain.coding import TextSpan, Unit
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.models.grid_model import CellKind
 from coder.ui.transcript_view import utf16_to_index
 
-Make = Callable[[ProjectDatabase, Coder | None], MainWindow]
+Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
 def stored(
-    db: ProjectDatabase, coder: Coder, number: int = 1
+    db: ProjectDatabase, coder: ActingRater, number: int = 1
 ) -> list[tuple[str, Unit, int, TextSpan | None, str]]:
     return [
         (c.code_id, c.unit, c.unit_index, c.evidence, c.rater)
@@ -48,7 +48,7 @@ def press(window: MainWindow, qtbot: QtBot, key: str) -> None:
 
 
 def test_models_pass_the_qt_model_tester(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtmodeltester: ModelTester
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtmodeltester: ModelTester
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -65,7 +65,7 @@ def test_models_pass_the_qt_model_tester(
 
 
 def test_hotkey_on_selection_stores_one_span_code(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -81,7 +81,7 @@ def test_hotkey_on_selection_stores_one_span_code(
 
 
 def test_hotkey_without_selection_toggles_current_segment(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -94,7 +94,7 @@ def test_hotkey_without_selection_toggles_current_segment(
 
 
 def test_undo_and_redo_reach_the_database(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -109,7 +109,7 @@ def test_undo_and_redo_reach_the_database(
 
 
 def test_undo_never_reaches_another_transcript(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -126,7 +126,7 @@ def test_undo_never_reaches_another_transcript(
 
 
 def test_grid_keyboard_navigation_and_ratings(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -157,7 +157,9 @@ def test_grid_keyboard_navigation_and_ratings(
     assert grid.grid.column(w_sig).kind is CellKind.RATING
 
 
-def test_session_form_and_memo(coded_db: ProjectDatabase, ada: Coder, make_window: Make) -> None:
+def test_session_form_and_memo(
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make
+) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
     window.session_form.ratingEdited.emit("G_TCONTRIB", 2)
@@ -175,7 +177,7 @@ def test_session_form_and_memo(coded_db: ProjectDatabase, ada: Coder, make_windo
 
 
 def test_delete_key_removes_the_selected_code(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -187,7 +189,9 @@ def test_delete_key_removes_the_selected_code(
     assert stored(coded_db, ada) == []
 
 
-def test_boundary_move_and_undo(coded_db: ProjectDatabase, lead: Coder, make_window: Make) -> None:
+def test_boundary_move_and_undo(
+    coded_db: ProjectDatabase, lead: ActingRater, make_window: Make
+) -> None:
     window = make_window(coded_db, lead)
     window.open_session("P01", 1)
     window.transcript.show_turn(4)
@@ -205,7 +209,11 @@ def test_boundary_move_and_undo(coded_db: ProjectDatabase, lead: Coder, make_win
 
 
 def test_blinding_holds_in_every_view(
-    coded_db: ProjectDatabase, ada: Coder, ben: Coder, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase,
+    ada: ActingRater,
+    ben: ActingRater,
+    lead: ActingRater,
+    make_window: Make,
 ) -> None:
     rounds.create_round(coded_db, lead, "calibration")
     CodingSession(coded_db, ben, "P01", 1).apply_code("W2", span=TextSpan(2, 0, 5))
@@ -226,7 +234,7 @@ def test_blinding_holds_in_every_view(
 
 
 def test_reopening_restores_session_and_turn(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 2)
@@ -240,7 +248,7 @@ def test_reopening_restores_session_and_turn(
 
 
 def test_refused_edit_is_reported_not_stacked(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
@@ -264,7 +272,7 @@ def test_utf16_positions_map_to_python_indexes() -> None:
 
 
 def test_selection_survives_a_relayout(
-    coded_db: ProjectDatabase, ada: Coder, make_window: Make, qtbot: QtBot
+    coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
     """Resizing the window re-measures rows; the text the rater selected must stay."""
     window = make_window(coded_db, ada)
@@ -279,7 +287,7 @@ def test_selection_survives_a_relayout(
 
 
 def test_menus_open_the_reliability_and_patient_windows(
-    coded_db: ProjectDatabase, ada: Coder, lead: Coder, make_window: Make
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, make_window: Make
 ) -> None:
     from coder.ui.patient_view import PatientView
     from coder.ui.reliability_view import ReliabilityView
