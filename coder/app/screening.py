@@ -61,7 +61,12 @@ from coder.screening.model import (
     fit,
 )
 from coder.stats.alpha import krippendorff_alpha
-from coder.stats.bootstrap import BINARY_STATS, binary_rater_cis
+from coder.stats.bootstrap import (
+    BINARY_STATS,
+    ORDINAL_STATS,
+    binary_rater_cis,
+    ordinal_rater_cis,
+)
 from coder.stats.cohen import cohen_kappa
 from coder.store.clock import utcnow
 from coder.store.database import ProjectDatabase
@@ -734,7 +739,16 @@ def evaluate(
         out_codes.append(entry)
     return {
         "codes": out_codes,
-        "ratings": [_rating_entry(r, rated_pred[r.rating]) for r in data.ratings],
+        "ratings": [
+            _rating_entry(
+                r,
+                rated_pred[r.rating],
+                [group(p, n) for _, p, n, _ in data.keys[r.unit]],
+                bootstrap,
+                settings.seed,
+            )
+            for r in data.ratings
+        ],
         "folds": fold_rows,
         "model": {
             **(settings.as_dict()),
@@ -751,10 +765,13 @@ def evaluate(
     }
 
 
-def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
+def _rating_entry(
+    r: RatingData, predicted: np.ndarray, clusters: list[str], bootstrap: int, seed: int
+) -> dict[str, Any]:
     """An ordinal rating, machine vs held-out human values on the units both rated:
     quadratic-weighted Cohen's kappa and ordinal Krippendorff's alpha (project engine),
-    exact agreement; ``None`` where the model skipped the rating in every fold."""
+    exact agreement; ``None`` where the model skipped the rating in every fold. Each has
+    a 95% interval from resampling whole ``clusters`` (as the presence codes')."""
     both = ~np.isnan(r.values) & ~np.isnan(predicted)
     entry: dict[str, Any] = {
         "rating": r.rating,
@@ -763,12 +780,19 @@ def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
         "weighted_kappa": None,
         "alpha_ordinal": None,
         "exact_agreement": None,
+        **{f"{stat}_ci": None for stat in ORDINAL_STATS},
     }
     if both.sum() >= 2:
         matrix = np.column_stack([predicted[both], r.values[both]])
         entry["weighted_kappa"] = _value(cohen_kappa(matrix, weights="quadratic").value)
         entry["alpha_ordinal"] = _value(krippendorff_alpha(matrix, "ordinal").value)
         entry["exact_agreement"] = float(np.mean(predicted[both] == r.values[both]))
+        if bootstrap > 0:
+            picked = [c for c, keep in zip(clusters, both, strict=True) if keep]
+            cis = ordinal_rater_cis(predicted[both], r.values[both], picked, bootstrap, seed)
+            for stat, ci in cis.items():
+                if entry[stat] is not None and ci.ci95 is not None:
+                    entry[f"{stat}_ci"] = [round(ci.ci95[0], 4), round(ci.ci95[1], 4)]
     return entry
 
 

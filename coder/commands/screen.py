@@ -208,12 +208,15 @@ def evaluate_command(
         click.echo(f"Intervals: {bootstrap} resamples of whole {model['group_by']}s (--json: all).")
     if result["ratings"]:
         click.echo(
-            f"{'rating':<12}{'rated':>7}{'κ (quadratic)':>15}{'α (ordinal)':>13}{'exact':>7}"
+            f"{'rating':<12}{'rated':>7}  {'κ quadratic [95% CI]':<22}"
+            f"{'α ordinal [95% CI]':<22}{'exact':>7}"
         )
         for r in result["ratings"]:
             click.echo(
-                f"{r['rating']:<12}{r['n_units']:>7}{_fmt(r['weighted_kappa']):>15}"
-                f"{_fmt(r['alpha_ordinal']):>13}{_fmt(r['exact_agreement']):>7}"
+                f"{r['rating']:<12}{r['n_units']:>7}  "
+                f"{_with_ci(r['weighted_kappa'], r.get('weighted_kappa_ci')):<22}"
+                f"{_with_ci(r['alpha_ordinal'], r.get('alpha_ordinal_ci')):<22}"
+                f"{_fmt(r['exact_agreement']):>7}"
             )
 
 

@@ -134,13 +134,27 @@ def evaluation_html(result: dict[str, Any]) -> str:
         f"<td>{fmt(c['human_kappa'])}</td></tr>"
         for c in result["codes"]
     )
+    ratings = "".join(
+        f"<tr><td>{escape(r['rating'])}</td><td>{r['n_units']}</td>"
+        f"<td>{fmt(r['weighted_kappa'], r.get('weighted_kappa_ci'))}</td>"
+        f"<td>{fmt(r['alpha_ordinal'], r.get('alpha_ordinal_ci'))}</td>"
+        f"<td>{fmt(r['exact_agreement'], r.get('exact_agreement_ci'))}</td></tr>"
+        for r in result.get("ratings", [])
+    )
+    if ratings:
+        ratings = (
+            "<p>Ratings (ordinal), machine vs held-out human values:</p>"
+            "<table border=1 cellpadding=3><tr><th>rating</th><th>rated</th>"
+            "<th>κ quadratic [95% CI]</th><th>α ordinal [95% CI]</th>"
+            f"<th>exact agreement [95% CI]</th></tr>{ratings}</table>"
+        )
     return (
         f"<p>{model['n_folds']}-fold cross-validation by {escape(model['group_by'])} against "
         f"{escape(model['trained_from'])} ({model['n_sessions']} sessions). κ with a 95% "
         f"interval from resampling whole {escape(model['group_by'])}s.</p>"
         "<table border=1 cellpadding=3><tr><th>code</th><th>units</th><th>positive</th>"
         "<th>κ [95% CI]</th><th>α</th><th>precision</th><th>recall</th><th>AUC</th>"
-        f"<th>human κ</th></tr>{rows}</table>"
+        f"<th>human κ</th></tr>{rows}</table>{ratings}"
         "<p>The model is a screening aid, never a rater: see docs/screening.md.</p>"
     )
 

@@ -244,10 +244,22 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
             .where(RaterRow.name == result.rater, CodeApplicationRow.code_id == "W_SIG")
         ).all()
     assert len(rated) == 1 and rated[0][0] in (1, 3) and 0 < rated[0][1] <= 1
-    evaluation = screening.evaluate(screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0)
+    evaluation = screening.evaluate(
+        screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=300
+    )
     entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
     assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
     assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
+    # Ratings get cluster-bootstrap intervals too, around their own point estimates.
+    low, high = entry["exact_agreement_ci"]
+    assert 0 <= low <= entry["exact_agreement"] <= high <= 1
+    for stat in ("weighted_kappa", "alpha_ordinal"):
+        ci = entry[f"{stat}_ci"]
+        assert ci is None or ci[0] <= entry[stat] <= ci[1], stat
+    no_boot = screening.evaluate(screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0)
+    assert (
+        next(r for r in no_boot["ratings"] if r["rating"] == "W_SIG")["exact_agreement_ci"] is None
+    )
 
 
 def test_evaluate_reports_progress_and_stops_when_the_callback_raises(

@@ -115,3 +115,22 @@ def test_cancel_leaves_no_file_and_a_refusal_is_shown(
     qtbot.waitUntil(lambda: job.done, timeout=60_000)
     assert not (tmp_path / "own.model").exists()
     assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_the_evaluation_window_shows_ratings_with_their_intervals() -> None:
+    """Ordinal ratings are listed under the codes, each figure with its 95% interval."""
+    result = {
+        "model": {"n_folds": 5, "group_by": "patient", "trained_from": "Ada", "n_sessions": 8},
+        "codes": [],
+        "ratings": [
+            {
+                "rating": "W_SIG", "n_units": 40, "n_predicted": 40,
+                "weighted_kappa": 0.61, "weighted_kappa_ci": [0.42, 0.77],
+                "alpha_ordinal": 0.6, "alpha_ordinal_ci": [0.41, 0.75],
+                "exact_agreement": 0.5, "exact_agreement_ci": None,
+            }
+        ],
+    }  # fmt: skip
+    html = screening_menu.evaluation_html(result)
+    assert "W_SIG" in html and "0.61 [0.42, 0.77]" in html and "0.60 [0.41, 0.75]" in html
+    assert "<td>0.50</td>" in html  # no interval: the figure alone
