@@ -24,6 +24,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from coder.app import episodes as episode_service
+from coder.app import suggestions as suggestion_service
 from coder.app.stored_code import StoredCode
 from coder.app.suggestions import Suggestion
 from coder.domain.coding import TextSpan, Unit
@@ -348,3 +349,28 @@ class AcceptSuggestion(_Command):
         assert self.added is not None
         self.ws.cs.remove([self.added.uid])
         self.ws.committed(f"Undid: {self.text()}")
+
+
+class DismissSuggestion(_Command):
+    """Dismiss a suggestion (stored: it stays dismissed after a restart), or take a
+    dismissal back (``restore``); undo does the opposite. Codes are never touched."""
+
+    def __init__(self, ws: Workspace, suggestion: Suggestion, *, restore: bool = False) -> None:
+        where = f"turn {suggestion.turn}" if suggestion.turn else f"segment {suggestion.segment}"
+        verb = "restore" if restore else "dismiss"
+        super().__init__(ws, f"{verb} suggestion {suggestion.code_id} in {where}")
+        self.suggestion, self.restore = suggestion, restore
+
+    def _set(self, dismissed: bool) -> None:
+        if dismissed:
+            suggestion_service.dismiss_suggestion(self.ws.cs, self.suggestion)
+        else:
+            suggestion_service.restore_suggestion(self.ws.cs, self.suggestion)
+        state = "dismissed" if dismissed else "restored"
+        self.ws.committed(f"Suggestion {self.suggestion.code_id} {state}")
+
+    def apply(self) -> None:
+        self._set(not self.restore)
+
+    def revert(self) -> None:
+        self._set(self.restore)
