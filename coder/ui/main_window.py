@@ -31,6 +31,7 @@ from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
 from coder.ui import (
     help_menu,
+    hotkey_clashes,
     keyboard,
     live_refresh,
     projects_menu,
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
     def _install_hotkeys(self, scheme: Any) -> None:
         for action in self.hotkey_actions:
             self.removeAction(action)
+            action.setParent(None)  # gone, not a hidden child still holding its key
         self.hotkey_actions = []
         for key, item_id in scheme.hotkeys().items():
             action = QAction(item_id, self)
@@ -375,6 +377,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=item_id: self.controller.activate(i))
             self.addAction(action)
             self.hotkey_actions.append(action)
+        hotkey_clashes.check_soon(self)  # the app's own keys win (F8: next suggestion)
 
     # ---- reacting to the workspace ------------------------------------------------------
     def _workspace_changed(self) -> None:
