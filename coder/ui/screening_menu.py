@@ -1,12 +1,13 @@
-"""Screening ▸ Train a model… / Evaluate the model…: the lead's ``coder screen train`` and
-``coder screen evaluate`` from the desktop app, in the background with progress and
-Cancel (:mod:`coder.ui.worker`). The services decide who may do what (a blinded rater
-may train on their own codes only); a refusal is shown in words.
+"""Screening ▸ Train a model… / Evaluate the model… / Run the model on sessions…: the
+lead's ``coder screen train``, ``evaluate`` and ``run`` from the desktop app, in the
+background with progress and Cancel (:mod:`coder.ui.worker`). The services decide who
+may do what (a blinded rater may train on their own codes only; only a lead runs a
+model); a refusal is shown in words.
 
 Training writes the model file only after every code is learnt (atomically), so Cancel
 leaves no file; evaluating writes nothing, and a cancelled evaluation shows nothing.
-Running a model (storing its suggestions) stays on the command line: it writes a
-machine rater's codes into the project, a step a lead takes deliberately.
+Running stores the machine rater's codes through the same service as ``coder screen
+run``, in one transaction: Cancel (checked before each session) rolls it back whole.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
 
+from coder.ui.session_picker import SessionPicker
 from coder.ui.worker import Job, run_job
 
 
@@ -27,6 +29,8 @@ def install(window: Any) -> None:
     train.triggered.connect(lambda: train_model(window))
     evaluate = menu.addAction("&Evaluate the model…")
     evaluate.triggered.connect(lambda: evaluate_model(window))
+    run = menu.addAction("&Run the model on sessions…")
+    run.triggered.connect(lambda: run_model(window))
     window.screening_jobs = []
 
 
@@ -100,6 +104,61 @@ def evaluate_model(window: Any) -> Job | None:
 
     job = run_job(
         window, "Evaluating the screening model", work, on_done=done, on_error=_refused(window)
+    )
+    window.screening_jobs.append(job)
+    return job
+
+
+def run_model(window: Any) -> SessionPicker | None:
+    """Choose a model file, then sessions in a :class:`SessionPicker`; Run starts
+    :func:`start_run`. The model is checked (hash, format) before sessions are chosen."""
+    if window.coder is None:
+        window.show_message("Choose who you are first (File ▸ Switch rater)")
+        return None
+    path = window.prompter.open_file("Choose a screening model", "Screening model (*.model)")
+    if path is None:
+        return None
+    from coder.app import browse, screening
+
+    try:
+        _, digest = screening.load_model(Path(path))
+    except screening.ModelRefused as exc:
+        window.prompter.error("Screening", str(exc))
+        return None
+    picker = SessionPicker(
+        browse.session_summaries(window.db), screening.machine_name(digest), window
+    )
+    picker.accepted.connect(
+        lambda: start_run(window, Path(path), picker.chosen(), picker.machine_name())
+    )
+    window.child_windows.append(picker)
+    picker.open()
+    return picker
+
+
+def start_run(window: Any, path: Path, sessions: list[str], name: str | None) -> Job:
+    """Store the model's codes for ``sessions`` as a machine rater, in the background."""
+    from coder.app import screening
+
+    db, coder = window.db, window.coder
+
+    def work(job: Job) -> object:
+        return screening.run(db, coder, path, sessions, as_name=name, progress=_progress(job))
+
+    def done(result: object) -> None:
+        if result is None:
+            window.show_message("Run cancelled: no machine codes were stored")
+            return
+        window.show_message(
+            f"Stored {result.codes} code(s) as {result.rater} on "  # type: ignore[attr-defined]
+            f"{result.sessions} session(s)"  # type: ignore[attr-defined]
+        )
+        window.refresh_sessions()
+        if window.ws is not None:
+            window.ws.reload()
+
+    job = run_job(
+        window, "Running the screening model", work, on_done=done, on_error=_refused(window)
     )
     window.screening_jobs.append(job)
     return job

@@ -287,3 +287,29 @@ def test_evaluate_reports_progress_and_stops_when_the_callback_raises(
 
     with pytest.raises(Cancelled):
         screening.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0, progress=cancel)
+
+
+def test_run_reports_each_session_and_a_raising_callback_writes_nothing(
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+) -> None:
+    """What the desktop app's Run job needs: one call before each session, and Cancel
+    (the callback raising) rolls the one transaction back: no codes, no machine rater."""
+    out = tmp_path / "m.model"
+    screening.train(screen_db, lee, "Ada", out)
+    calls: list[tuple[int, int, str]] = []
+    screening.run(screen_db, lee, out, ["P03/1", "P04/1"], progress=lambda *a: calls.append(a))
+    assert calls == [(0, 2, "session P03/1"), (1, 2, "session P04/1")]
+    n = _count_codes(screen_db)
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel_second(done: int, total: int, what: str) -> None:
+        if done == 1:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        screening.run(screen_db, lee, out, ["P01/1", "P02/1"], as_name="M2", progress=cancel_second)
+    assert _count_codes(screen_db) == n
+    with screen_db.reading() as session:
+        assert session.scalar(select(RaterRow.id).where(RaterRow.name == "M2")) is None
