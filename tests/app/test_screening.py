@@ -313,3 +313,51 @@ def test_run_reports_each_session_and_a_raising_callback_writes_nothing(
     assert _count_codes(screen_db) == n
     with screen_db.reading() as session:
         assert session.scalar(select(RaterRow.id).where(RaterRow.name == "M2")) is None
+
+
+def test_too_few_units_or_a_rater_without_codes_exit_2_writing_nothing(
+    screen_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad input from the command line: one clear line on stderr, exit 2, no model file."""
+    from coder.app import raters
+
+    raters.add_rater(screen_db, "Cy", "CY")  # a rater who coded nothing
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    project = ["--project", str(tmp_path / "s.sqlite"), "--as", "Lee",
+               "--passphrase-file", str(pass_file)]  # fmt: skip
+    out = tmp_path / "m.model"
+    for args, words in (
+        (["screen", "train", "--from", "Ben", "--out", str(out)], "no code has enough"),
+        (["screen", "train", "--from", "Cy", "--out", str(out)], "Cy has no codes"),
+        (["screen", "evaluate", "--from", "Cy"], "Cy has no codes"),
+        (["screen", "train", "--from", "Nobody", "--out", str(out)], "no rater named 'Nobody'"),
+    ):
+        n = _count_codes(screen_db)
+        with pytest.raises(SystemExit) as info:
+            main([*args, *project])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and err.count("\n") == 1 and words in err, (args, err)
+        assert not out.exists() and _count_codes(screen_db) == n
+
+
+def test_model_type_is_chosen_on_the_command_line_and_named_in_the_evaluation(
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another model type is evaluated in the very same cross-validation as the baseline
+    (its name in ``model.features``); an unknown one is bad input, exit 2."""
+    from coder.screening.model import Settings
+
+    base = screening.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0)
+    assert base["model"]["features"] == "tfidf"
+    same = screening.evaluate(
+        screen_db, lee, "Ada", folds=2, bootstrap=0, settings=Settings(features="tfidf")
+    )
+    assert same["folds"] == base["folds"]  # same groups, same folds: comparable
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+              "--model-type", "bert", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "no model type 'bert'" in err
