@@ -84,6 +84,10 @@ def test_no_suggestions_inside_an_open_round(
     assert found.items == [] and found.refusal and "round 1 is open" in found.refusal
     with pytest.raises(NotAllowed, match="round 1 is open"):
         cs.accept_suggestion(shown)  # a list shown before the round opened
+    from coder.app.suggestions import dismiss_suggestion
+
+    with pytest.raises(NotAllowed, match="round 1 is open"):
+        dismiss_suggestion(cs, shown)  # nor dismissed: the rater may not see it now
     assert list_suggestions(CodingSession(screen_db, ada, "P02", 1)).refusal is None
 
 
