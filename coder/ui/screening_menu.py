@@ -31,6 +31,13 @@ def install(window: Any) -> None:
     evaluate.triggered.connect(lambda: evaluate_model(window))
     run = menu.addAction("&Run the model on sessions…")
     run.triggered.connect(lambda: run_model(window))
+    menu.addSeparator()
+    allow = menu.addAction("&Let raters see suggestions")
+    allow.setCheckable(True)
+    allow.setToolTip("A lead's decision (as `coder project suggestions on|off`); off by default")
+    allow.triggered.connect(lambda on: set_suggestions(window, bool(on)))
+    menu.aboutToShow.connect(lambda: allow.setChecked(suggestions_on(window)))
+    window.suggestions_action = allow
     window.screening_jobs = []
 
 
@@ -162,6 +169,34 @@ def start_run(window: Any, path: Path, sessions: list[str], name: str | None) ->
     )
     window.screening_jobs.append(job)
     return job
+
+
+def suggestions_on(window: Any) -> bool:
+    from coder.app.access import suggestions_enabled
+
+    with window.db.reading() as session:
+        return suggestions_enabled(session)
+
+
+def set_suggestions(window: Any, on: bool) -> bool:
+    """Turn suggestions on or off for the project (a lead's decision; anyone else is
+    told so and nothing changes). Open Suggestions panels ask again at once."""
+    from coder.app.access import set_suggestions_enabled
+    from coder.domain.errors import CoderError
+
+    try:
+        set_suggestions_enabled(window.db, window.coder, on)
+    except CoderError as exc:
+        window.prompter.error("Screening", str(exc))
+        window.suggestions_action.setChecked(suggestions_on(window))
+        return False
+    window.show_message(
+        "Raters now see suggestions while coding (never in an open round)"
+        if on
+        else "Suggestions are off for every rater"
+    )
+    window.suggestions.refresh()
+    return True
 
 
 def _refused(window: Any) -> Any:

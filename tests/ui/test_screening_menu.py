@@ -237,3 +237,29 @@ def test_running_is_cancelled_whole_and_refused_for_a_rater(
     job = screening_menu.start_run(ada, out, ["P01/1"], None)
     qtbot.waitUntil(lambda: job.done, timeout=60_000)
     assert ada.prompter.errors and "lead" in ada.prompter.errors[-1]  # type: ignore[attr-defined]
+
+
+def test_the_lead_lets_raters_see_suggestions_from_the_menu(
+    trainable: ProjectDatabase, make_window: Make, qtbot: QtBot
+) -> None:
+    """Screening ▸ Let raters see suggestions: the lead's switch (off by default); a rater
+    who tries is told only a lead may, and nothing changes."""
+    from coder.app.access import suggestions_enabled
+
+    def stored() -> bool:
+        with trainable.reading() as s:
+            return suggestions_enabled(s)
+
+    ada = make_window(trainable, identity.sign_in(trainable, "Ada"))
+    action = ada.suggestions_action
+    assert not action.isChecked() and not stored()
+    action.trigger()  # as a click in the menu
+    assert not stored() and not action.isChecked()
+    assert "only a lead" in ada.prompter.errors[-1]  # type: ignore[attr-defined]
+
+    lee = make_window(trainable, identity.sign_in(trainable, "Lee", PASS))
+    lee.suggestions_action.trigger()
+    assert stored() and lee.suggestions_action.isChecked()
+    assert "now see suggestions" in lee.statusBar().currentMessage()
+    lee.suggestions_action.trigger()
+    assert not stored()
