@@ -70,8 +70,9 @@ def message(scheme_label: str, clashes: list[Clash]) -> str:
         "\n".join(lines)
         + "\n\nThe app's key wins: in this window "
         + ", ".join(c.item_id for c in clashes)
-        + " can be given only by clicking it in the codebook. To use a key, give it another "
-        "hotkey in the scheme (Help ▸ Keyboard shortcuts lists the keys the app uses)."
+        + " has no key: apply it from the codebook (click, or Enter on it). To use a key, "
+        "give it another hotkey in the scheme (Help ▸ Keyboard shortcuts lists the keys the "
+        "app uses)."
     )
 
 
