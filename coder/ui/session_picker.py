@@ -46,7 +46,8 @@ class SessionPicker(QDialog):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
             else:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                off = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                item.setFlags(item.flags() & ~off)  # checkable by default: not this one
                 item.setToolTip("No transcript: nothing to screen")
             self.list.addItem(item)
         self.list.itemChanged.connect(self._update)

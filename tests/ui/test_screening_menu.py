@@ -263,3 +263,28 @@ def test_the_lead_lets_raters_see_suggestions_from_the_menu(
     assert "now see suggestions" in lee.statusBar().currentMessage()
     lee.suggestions_action.trigger()
     assert not stored()
+
+
+def test_the_session_picker_skips_sessions_without_a_transcript(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from coder.app.browse import SessionSummary
+    from coder.ui.session_picker import SessionPicker
+
+    picker = SessionPicker(
+        [
+            SessionSummary("P01", 1, "intake", 40, "a.txt"),
+            SessionSummary("P01", 2, None, 0, None),  # no transcript yet
+            SessionSummary("P02", 1, None, 35, "b.txt"),
+        ],
+        "Machine · 0123abcd",
+    )
+    qtbot.addWidget(picker)
+    (every,) = [b for b in picker.findChildren(QPushButton) if b.text() == "All"]
+    qtbot.mouseClick(every, Qt.MouseButton.LeftButton)
+    assert picker.chosen() == ["P01/1", "P02/1"] and "2 session(s)" in picker.count.text()
+    assert not picker.list.item(1).flags() & Qt.ItemFlag.ItemIsEnabled
+    assert picker.list.item(0).text().startswith("P01/1 — intake")
+    assert picker.machine_name() is None  # the default name (the placeholder) is used
+    qtbot.keyClicks(picker.name, " Machine · lab ")
+    assert picker.machine_name() == "Machine · lab"
