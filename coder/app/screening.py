@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
@@ -752,6 +752,7 @@ def evaluate(
                 bootstrap,
                 settings.seed,
             )
+            | {"human_weighted_kappa": human.get(r.rating)}
             for r in data.ratings
         ],
         "folds": fold_rows,
@@ -838,16 +839,28 @@ def _human_kappas(
     per_rater = _dataset(corpus, scheme, codes)
     out: dict[str, float | None] = {}
     for c in per_rater.codes:
-        keys = per_rater.keys[c.unit]
-        table: dict[tuple[str, int, int], dict[int, bool]] = defaultdict(dict)
-        for (rid, p, n, index), y in zip(keys, c.labels, strict=True):
-            table[(p, n, index)][rid] = bool(y)
-        values = []
-        for a, b in combinations(sorted(humans), 2):
-            pairs = [(v[a], v[b]) for v in table.values() if a in v and b in v]
-            if len(pairs) >= 2:
-                kappa = cohen_kappa(np.array(pairs, dtype=float)).value
-                if kappa is not None and np.isfinite(kappa):
-                    values.append(kappa)
-        out[c.code] = float(np.mean(values)) if values else None
+        out[c.code] = _mean_pairwise_kappa(per_rater.keys[c.unit], c.labels, humans, None)
+    for r in per_rater.ratings:  # a rating's human figure: quadratic-weighted, like the machine's
+        out[r.rating] = _mean_pairwise_kappa(per_rater.keys[r.unit], r.values, humans, "quadratic")
     return out
+
+
+def _mean_pairwise_kappa(
+    keys: list[tuple[int, str, int, int]],
+    values: np.ndarray,
+    humans: dict[int, str],
+    weights: Literal["quadratic"] | None,
+) -> float | None:
+    """Mean Cohen's kappa over pairs of humans on the units both coded (rated: not NaN)."""
+    table: dict[tuple[str, int, int], dict[int, float]] = defaultdict(dict)
+    for (rid, p, n, index), v in zip(keys, values, strict=True):
+        if not np.isnan(v):
+            table[(p, n, index)][rid] = float(v)
+    found = []
+    for a, b in combinations(sorted(humans), 2):
+        pairs = [(t[a], t[b]) for t in table.values() if a in t and b in t]
+        if len(pairs) >= 2:
+            kappa = cohen_kappa(np.array(pairs, dtype=float), weights=weights).value
+            if kappa is not None and np.isfinite(kappa):
+                found.append(kappa)
+    return float(np.mean(found)) if found else None

@@ -246,14 +246,14 @@ def evaluate_command(
     if result["ratings"]:
         click.echo(
             f"{'rating':<12}{'rated':>7}  {'κ quadratic [95% CI]':<22}"
-            f"{'α ordinal [95% CI]':<22}{'exact':>7}"
+            f"{'α ordinal [95% CI]':<22}{'exact':>7}{'human κ':>9}"
         )
         for r in result["ratings"]:
             click.echo(
                 f"{r['rating']:<12}{r['n_units']:>7}  "
                 f"{_with_ci(r['weighted_kappa'], r.get('weighted_kappa_ci')):<22}"
                 f"{_with_ci(r['alpha_ordinal'], r.get('alpha_ordinal_ci')):<22}"
-                f"{_fmt(r['exact_agreement']):>7}"
+                f"{_fmt(r['exact_agreement']):>7}{_fmt(r.get('human_weighted_kappa')):>9}"
             )
 
 

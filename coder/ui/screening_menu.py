@@ -232,7 +232,8 @@ def evaluation_html(result: dict[str, Any]) -> str:
         f"<tr><td>{escape(r['rating'])}</td><td>{r['n_units']}</td>"
         f"<td>{fmt(r['weighted_kappa'], r.get('weighted_kappa_ci'))}</td>"
         f"<td>{fmt(r['alpha_ordinal'], r.get('alpha_ordinal_ci'))}</td>"
-        f"<td>{fmt(r['exact_agreement'], r.get('exact_agreement_ci'))}</td></tr>"
+        f"<td>{fmt(r['exact_agreement'], r.get('exact_agreement_ci'))}</td>"
+        f"<td>{fmt(r.get('human_weighted_kappa'))}</td></tr>"
         for r in result.get("ratings", [])
     )
     if ratings:
@@ -240,7 +241,8 @@ def evaluation_html(result: dict[str, Any]) -> str:
             "<p>Ratings (ordinal), machine vs held-out human values:</p>"
             "<table border=1 cellpadding=3><tr><th>rating</th><th>rated</th>"
             "<th>κ quadratic [95% CI]</th><th>α ordinal [95% CI]</th>"
-            f"<th>exact agreement [95% CI]</th></tr>{ratings}</table>"
+            "<th>exact agreement [95% CI]</th><th>human κ quadratic</th></tr>"
+            f"{ratings}</table>"
         )
     return (
         f"<p>{model['n_folds']}-fold cross-validation by {escape(model['group_by'])} against "

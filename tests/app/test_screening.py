@@ -223,13 +223,15 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
         ).all()
         sessions = sorted({r.session_id for r in rows})
         scheme_id = rows[0].scheme_id
+        ben_id = session.scalar(select(RaterRow.id).where(RaterRow.name == "Ben"))
         for i, sid in enumerate(sessions):
-            session.add(
-                CodeApplicationRow(
-                    session_id=sid, rater_id=ada_id, scheme_id=scheme_id, code_id="W_SIG",
-                    unit="segment", unit_index=1, value=1 + 2 * (i % 2),
-                )
-            )  # fmt: skip
+            for rater_id in (ada_id, ben_id) if i < 2 else (ada_id,):  # Ben: the first two
+                session.add(
+                    CodeApplicationRow(
+                        session_id=sid, rater_id=rater_id, scheme_id=scheme_id, code_id="W_SIG",
+                        unit="segment", unit_index=1, value=1 + 2 * (i % 2),
+                    )
+                )  # fmt: skip
     settings = Settings(min_positive=4)
     out = tmp_path / "m.model"
     trained = screening.train(screen_db, lee, "Ada", out, settings=settings)
@@ -250,6 +252,8 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
     entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
     assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
     assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
+    # Next to it, the humans' own agreement on the segments two of them rated (Ada, Ben).
+    assert entry["human_weighted_kappa"] == pytest.approx(1.0)
     # Ratings get cluster-bootstrap intervals too, around their own point estimates.
     low, high = entry["exact_agreement_ci"]
     assert 0 <= low <= entry["exact_agreement"] <= high <= 1

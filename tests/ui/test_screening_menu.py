@@ -129,12 +129,14 @@ def test_the_evaluation_window_shows_ratings_with_their_intervals() -> None:
                 "weighted_kappa": 0.61, "weighted_kappa_ci": [0.42, 0.77],
                 "alpha_ordinal": 0.6, "alpha_ordinal_ci": [0.41, 0.75],
                 "exact_agreement": 0.5, "exact_agreement_ci": None,
+                "human_weighted_kappa": 0.72,
             }
         ],
     }  # fmt: skip
     html = screening_menu.evaluation_html(result)
     assert "W_SIG" in html and "0.61 [0.42, 0.77]" in html and "0.60 [0.41, 0.75]" in html
     assert "<td>0.50</td>" in html  # no interval: the figure alone
+    assert "<td>0.72</td>" in html and "human κ quadratic" in html
 
 
 def _machine_codes(db: ProjectDatabase, name: str) -> set[tuple[Any, ...]]:
