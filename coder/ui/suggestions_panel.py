@@ -150,6 +150,7 @@ class SuggestionsPanel(QWidget):
         self.note.setText(note)
         for button in (self.accept_button, self.dismiss_button):
             button.setEnabled(bool(items))
+        self._label_dismiss()
         marks: dict[int, list[Highlight]] = {}
         for s in items:
             if s.span is not None and not s.dismissed:
@@ -176,8 +177,13 @@ class SuggestionsPanel(QWidget):
 
     def _current_changed(self, _row: int) -> None:
         s = self.current()
+        self._label_dismiss()
         if s is not None:
             self.jump(s)
+
+    def _label_dismiss(self) -> None:
+        s = self.current()
+        self.dismiss_button.setText("Restore (Del)" if s and s.dismissed else "Dismiss (Del)")
 
     def jump(self, s: Suggestion) -> None:
         turn = s.turn

@@ -157,7 +157,9 @@ def test_a_dismissed_suggestion_stays_dismissed_after_a_restart(
     panel.list.setFocus()
     qtbot.waitUntil(panel.list.hasFocus)
     panel.list.setCurrentRow(1)
+    assert panel.dismiss_button.text() == "Restore (Del)"
     press(qtbot, Qt.Key.Key_Delete)  # on a dismissed one: take the dismissal back
+    assert panel.dismiss_button.text() == "Dismiss (Del)"
     assert not panel.list.item(1).text().endswith("(dismissed)")
     assert "dismissed)" not in panel.note.text()
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: dismissed again
