@@ -7,22 +7,18 @@ says which match is shown ("3 of 12") or that there is none.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QToolBar
 
+from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 MATCH = "#fff176"  # every match
 CURRENT = "#ff9800"  # the one shown
 
 
 class FindController(QObject):
-    def __init__(self, w: MainWindow) -> None:
+    def __init__(self, w: WindowHost) -> None:
         super().__init__(w)
         self.w = w
         self.matches: list[tuple[int, int, int]] = []

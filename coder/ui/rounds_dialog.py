@@ -9,7 +9,6 @@ lists who has not finished their assigned sessions (:func:`coder.app.progress.un
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,10 +29,8 @@ from coder.app import browse, progress, raters, rounds
 from coder.domain.coding import CodingRound, RoundStatus
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
+from coder.ui.host import WindowHost
 from coder.ui.models.rounds_model import AssignmentsModel, RoundsModel
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -47,7 +44,7 @@ def unfinished_text(rows: list[progress.ProgressRow]) -> str:
 
 
 class RoundsDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Coding rounds")
@@ -265,7 +262,7 @@ class RoundsDialog(QDialog):
             self._round_chosen()
 
 
-def open_rounds_dialog(window: MainWindow) -> QWidget | None:
+def open_rounds_dialog(window: WindowHost) -> QWidget | None:
     if window.coder is None or not window.coder.is_lead:
         window.show_message("Only a lead can manage coding rounds")
         return None

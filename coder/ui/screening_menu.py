@@ -17,10 +17,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
 
+from coder.ui.host import WindowHost
 from coder.ui.worker import Job, run_job
 
 
-def install(window: Any) -> None:
+def install(window: WindowHost) -> None:
     """Add the Screening menu to the main window's menu bar."""
     menu = window.menuBar().addMenu("&Screening")
     train = menu.addAction("&Train a model…")
@@ -30,7 +31,7 @@ def install(window: Any) -> None:
     window.screening_jobs = []
 
 
-def _source(window: Any, doing: str) -> str | None:
+def _source(window: WindowHost, doing: str) -> str | None:
     if window.coder is None:
         window.show_message("Choose who you are first (File ▸ Switch rater)")
         return None
@@ -47,7 +48,7 @@ def _progress(job: Job) -> Any:
     return report
 
 
-def train_model(window: Any) -> Job | None:
+def train_model(window: WindowHost) -> Job | None:
     source = _source(window, "Train a screening model")
     if not source:
         return None
@@ -81,7 +82,7 @@ def train_model(window: Any) -> Job | None:
     return job
 
 
-def evaluate_model(window: Any) -> Job | None:
+def evaluate_model(window: WindowHost) -> Job | None:
     source = _source(window, "Evaluate the screening model")
     if not source:
         return None
@@ -105,7 +106,7 @@ def evaluate_model(window: Any) -> Job | None:
     return job
 
 
-def _refused(window: Any) -> Any:
+def _refused(window: WindowHost) -> Any:
     from coder.domain.errors import CoderError
     from coder.ui.error_report import report_exception
 
@@ -145,7 +146,7 @@ def evaluation_html(result: dict[str, Any]) -> str:
     )
 
 
-def show_evaluation(window: Any, result: dict[str, Any]) -> QDialog:
+def show_evaluation(window: WindowHost, result: dict[str, Any]) -> QDialog:
     dialog = QDialog(window)
     dialog.setWindowTitle("Screening model evaluation")
     browser = QTextBrowser()

@@ -7,16 +7,12 @@ to the computer's user and tests, which each get their own data folder, never sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from coder.app.demo import data_dir
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 SETTINGS_FILE = "window.ini"
 GEOMETRY = "main/geometry"
@@ -28,7 +24,7 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
-def install(w: MainWindow) -> None:
+def install(w: WindowHost) -> None:
     """Add the panel toggles and Reset layout to the View menu, then restore the layout
     this user left (the built-in layout is kept for Reset)."""
     menu = _view_menu(w)
@@ -48,14 +44,14 @@ def install(w: MainWindow) -> None:
     restore(w)
 
 
-def _view_menu(w: MainWindow) -> QMenu:
+def _view_menu(w: WindowHost) -> QMenu:
     for top in w.menuBar().actions():
         if top.text().replace("&", "") == "View" and isinstance(top.menu(), QMenu):
             return top.menu()  # type: ignore[return-value]
     return w.menuBar().addMenu("&View")
 
 
-def restore(w: MainWindow) -> bool:
+def restore(w: WindowHost) -> bool:
     stored = settings()
     geometry, state = stored.value(GEOMETRY), stored.value(STATE)
     restored = False
@@ -66,14 +62,14 @@ def restore(w: MainWindow) -> bool:
     return restored
 
 
-def save(w: MainWindow) -> None:
+def save(w: WindowHost) -> None:
     stored = settings()
     stored.setValue(GEOMETRY, w.saveGeometry())
     stored.setValue(STATE, w.saveState(LAYOUT_VERSION))
     stored.sync()
 
 
-def reset_layout(w: MainWindow) -> None:
+def reset_layout(w: WindowHost) -> None:
     geometry, state = w.default_layout  # type: ignore[attr-defined]
     for dock in w.findChildren(QDockWidget):
         dock.setFloating(False)
