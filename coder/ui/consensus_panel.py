@@ -57,13 +57,13 @@ from coder.ui.models.disagreements_model import (
     show_value,
     unit_text,
 )
+from coder.ui.style import ERROR_STYLE
 
 DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 KEY_PRESS = QEvent.Type.KeyPress
 ROWS = QAbstractItemView.SelectionBehavior.SelectRows
 ONE = QAbstractItemView.SelectionMode.SingleSelection
 NO_EDITS = QAbstractItemView.EditTrigger.NoEditTriggers
-ERROR_STYLE = "color: #a40000;"
 
 
 def hbox(*items: QWidget | QLayout | str, stretch: QWidget | None = None) -> QHBoxLayout:

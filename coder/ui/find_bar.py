@@ -12,9 +12,7 @@ from PySide6.QtWidgets import QLabel, QToolBar
 
 from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
-
-MATCH = "#fff176"  # every match
-CURRENT = "#ff9800"  # the one shown
+from coder.ui.style import FIND_CURRENT_COLOUR, FIND_MATCH_COLOUR
 
 
 class FindController(QObject):
@@ -69,7 +67,7 @@ class FindController(QObject):
     def _paint(self) -> None:
         found: dict[int, list[Highlight]] = {}
         for i, (turn, start, end) in enumerate(self.matches):
-            colour = CURRENT if i == self.current else MATCH
+            colour = FIND_CURRENT_COLOUR if i == self.current else FIND_MATCH_COLOUR
             found.setdefault(turn, []).append(Highlight(start, end, colour, "find"))
         self.w.transcript.turns.set_found(found)
         needle = self.w.search_box.text().strip()

@@ -39,6 +39,7 @@ from coder.ui.models.sessions_model import SESSION_KEY_ROLE
 from coder.ui.models.turns_model import Highlight
 from coder.ui.prompter import Prompter
 from coder.ui.session_form import NOT_RATED
+from coder.ui.style import UNLISTED_CODE_COLOUR
 from coder.ui.window_menus import build_menus, update_for_identity
 from coder.ui.workspace import Workspace
 
@@ -316,7 +317,7 @@ class MainWindow(WindowHost):
             colour = (
                 ws.scheme.code(code.code_id).colour
                 if ws.scheme.is_code(code.code_id)
-                else "#d8c8f0"
+                else UNLISTED_CODE_COLOUR
             )
             label = (
                 f"{code.code_id} — {code.rater}"

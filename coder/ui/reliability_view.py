@@ -42,10 +42,11 @@ from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase
-from coder.ui.consensus_panel import ERROR_STYLE, NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
+from coder.ui.consensus_panel import NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
 from coder.ui.error_report import report_exception
 from coder.ui.models.reliability_model import ROW_ROLE, ReliabilityModel, details_html
 from coder.ui.prompter import Prompter
+from coder.ui.style import ERROR_STYLE
 from coder.ui.worker import Job, run_job
 
 LEADS_ONLY = (

@@ -34,10 +34,10 @@ from coder.domain.errors import CoderError
 from coder.ui import undo
 from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
+from coder.ui.style import SUGGESTION_COLOUR
 from coder.ui.workspace import Workspace
 
 UID = Qt.ItemDataRole.UserRole
-SUGGESTION_COLOUR = "#ececec"  # faint grey: a proposal, not anyone's code
 DEFAULT_THRESHOLD = 0.5
 
 

@@ -51,8 +51,9 @@ from coder.ui.models.turns_model import (
     TurnsModel,
     format_ms,
 )
+from coder.ui.style import BOUNDARY_COLOUR
 
-BOUNDARY = QColor("#c0392b")
+BOUNDARY = QColor(BOUNDARY_COLOUR)
 PADDING = 4
 
 
