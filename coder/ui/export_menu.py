@@ -45,7 +45,7 @@ def add_export_menu(w: WindowHost, file_menu: QMenu) -> QMenu:
     excel = QAction("Excel-compatible files (UTF-8 with BOM)", w)
     excel.setCheckable(True)
     menu.addAction(excel)
-    w.export_excel_action = excel  # type: ignore[attr-defined]
+    w.export_excel_action = excel
     return menu
 
 

@@ -83,7 +83,7 @@ def menu_paths(w: QWidget) -> dict[QAction, str]:
     if bar is not None:
         for top in bar().actions():
             if isinstance(top.menu(), QMenu):
-                walk(top.menu(), _plain(top.text()))  # type: ignore[arg-type]
+                walk(top.menu(), _plain(top.text()))
     return paths
 
 

@@ -128,8 +128,8 @@ def run_import(w: WindowHost, files: list[Path] | None = None) -> Job | None:
         summary = f"Imported {report.sessions} sessions ({report.turns} turns) from {n_ok} files"
         if report.cancelled:
             summary += "; cancelled before the remaining files"
-        w.import_report = ImportReportDialog(summary, import_report_text(report), w)  # type: ignore[attr-defined]
-        w.import_report.show()  # type: ignore[attr-defined]
+        w.import_report = ImportReportDialog(summary, import_report_text(report), w)
+        w.import_report.show()
         if failed:
             w.prompter.error(
                 "Some files were not imported",

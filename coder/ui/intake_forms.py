@@ -77,6 +77,10 @@ class IntakeForm(QGroupBox):
         super().__init_subclass__(**kwargs)
         require_methods(cls, IntakeForm, ("collect",))
 
+    def collect(self) -> object:
+        """The domain object read from the form (each form defines it; see above)."""
+        raise NotImplementedError
+
     def save(self) -> bool:
         try:
             value = self.collect()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, SignalInstance
 
 from coder.app.changes import Marker, change_marker
 from coder.store.database import ProjectDatabase
@@ -30,14 +30,14 @@ def _marker_or_none(db: ProjectDatabase) -> Marker | None:
 
 
 class _Poll(QRunnable):
-    def __init__(self, db: ProjectDatabase, done: Signal) -> None:
+    def __init__(self, db: ProjectDatabase, done: SignalInstance) -> None:
         super().__init__()
         self.db, self.done = db, done
 
     def run(self) -> None:
         marker = _marker_or_none(self.db)
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.done.emit(marker)  # type: ignore[attr-defined]
+            self.done.emit(marker)
 
 
 class LiveRefresh(QObject):

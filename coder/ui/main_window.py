@@ -336,8 +336,8 @@ class MainWindow(WindowHost):
         )
         values: dict[str, Any] = {}
         for rating_id in self.session_form.rating_ids():
-            code = ws.session_rating(rating_id)
-            values[rating_id] = NOT_RATED if code is None else code.value
+            rated = ws.session_rating(rating_id)
+            values[rating_id] = NOT_RATED if rated is None else rated.value
         self.session_form.set_values(values)
         self.episodes.refresh()
         self.applied.applied.show(ws, self.current_segment)

@@ -92,7 +92,7 @@ def export_package(w: WindowHost) -> Job | None:
         w, "Export rater package", work, on_done=done,
         on_error=_failed(w, "Export rater package"), cancellable=False,
     )  # fmt: skip
-    w.package_job = job  # type: ignore[attr-defined]
+    w.package_job = job
     return job
 
 
@@ -109,14 +109,14 @@ def merge_packages(w: WindowHost) -> Job | None:
     def done(result: object) -> None:
         if isinstance(result, MergeResult):
             dialog = MergePreview(w, result)
-            w.package_preview = dialog  # type: ignore[attr-defined]
+            w.package_preview = dialog
             dialog.open()
 
     job = run_job(
         w, "Merge rater packages", work, on_done=done,
         on_error=_failed(w, "Merge rater packages"), cancellable=False,
     )  # fmt: skip
-    w.package_job = job  # type: ignore[attr-defined]
+    w.package_job = job
     return job
 
 
@@ -180,7 +180,7 @@ class MergePreview(QDialog):
             self.reject()
             _failed(w, "Merge rater packages")(exc)
 
-        w.package_job = run_job(  # type: ignore[attr-defined]
+        w.package_job = run_job(
             self, "Merge rater packages", work,
             on_done=done, on_error=failed, cancellable=False,
         )  # fmt: skip

@@ -9,6 +9,7 @@ data folder (:mod:`coder.app.preferences`); the demo project is one entry among 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -47,7 +48,7 @@ def install(w: WindowHost) -> None:
         _action(w, "Open &demo project", lambda: open_demo(w)),
     )
     file_menu.insertSeparator(first)  # type: ignore[arg-type]
-    w.recent_menu = recent  # type: ignore[attr-defined]
+    w.recent_menu = recent
     fill_recent(w, recent)
     w.setWindowTitle(window_title(w))
     preferences.remember_project(w.db, projects.project_name(w.db))
@@ -60,11 +61,16 @@ def _file_menu(w: WindowHost) -> QMenu:
     return w.menuBar().addMenu("&File")
 
 
-def _action(w: WindowHost, text: str, slot: object, shortcut: object = None) -> QAction:
+def _action(
+    w: WindowHost,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: QKeySequence.StandardKey | None = None,
+) -> QAction:
     action = QAction(text, w)
     if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
-    action.triggered.connect(slot)  # type: ignore[arg-type]
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
     return action
 
 
@@ -163,7 +169,7 @@ def switch_project(w: WindowHost, db: ProjectDatabase) -> None:
     w.show_scheme(default, reopen=False)
     w.setWindowTitle(window_title(w))
     preferences.remember_project(db, projects.project_name(db))
-    fill_recent(w, w.recent_menu)  # type: ignore[attr-defined]
+    fill_recent(w, w.recent_menu)
     w.projectChanged.emit()
     if db.backup_path is not None:
         w.show_message(f"Upgraded the project; the old version is kept as {db.backup_path}")

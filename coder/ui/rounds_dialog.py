@@ -9,6 +9,7 @@ lists who has not finished their assigned sessions (:func:`coder.app.progress.un
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -222,12 +223,12 @@ class RoundsDialog(QDialog):
         if self._do(work):
             self.refresh(chosen.number)
 
-    def _chosen_keys(self, widget: QListWidget) -> list[object]:
+    def _chosen_keys(self, widget: QListWidget) -> list[Any]:
         return [i.data(KEY_ROLE) for i in widget.selectedItems()]
 
     def assign_selected(self) -> None:
         chosen, coder = self.selected_round(), self.window_.coder
-        sessions = self._chosen_keys(self.sessions)
+        sessions = [(str(p), int(n)) for p, n in self._chosen_keys(self.sessions)]
         names = self._chosen_keys(self.raters)
         if chosen is None or coder is None or not sessions or not names:
             self.message.setText("Choose one or more sessions and one or more raters first")
@@ -235,7 +236,7 @@ class RoundsDialog(QDialog):
 
         def work() -> str:
             for name in names:
-                for patient, number in sessions:  # type: ignore[misc]
+                for patient, number in sessions:
                     rounds.assign(self.window_.db, coder, str(name), patient, number, chosen.number)
             return (
                 f"Assigned {len(sessions)} session(s) to {', '.join(map(str, names))} "

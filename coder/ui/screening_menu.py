@@ -35,7 +35,7 @@ def _source(window: WindowHost, doing: str) -> str | None:
     if window.coder is None:
         window.show_message("Choose who you are first (File ▸ Switch rater)")
         return None
-    return window.prompter.text(  # type: ignore[no-any-return]
+    return window.prompter.text(
         doing, "Learn from (consensus, or rater names separated by commas):", "consensus"
     )
 

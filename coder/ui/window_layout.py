@@ -40,7 +40,7 @@ def install(w: WindowHost) -> None:
     reset.setStatusTip("Show every panel where it was when the app was installed")
     reset.triggered.connect(lambda: reset_layout(w))
     menu.addAction(reset)
-    w.default_layout = (w.saveGeometry(), w.saveState(LAYOUT_VERSION))  # type: ignore[attr-defined]
+    w.default_layout = (w.saveGeometry(), w.saveState(LAYOUT_VERSION))
     restore(w)
 
 
@@ -70,7 +70,7 @@ def save(w: WindowHost) -> None:
 
 
 def reset_layout(w: WindowHost) -> None:
-    geometry, state = w.default_layout  # type: ignore[attr-defined]
+    geometry, state = w.default_layout
     for dock in w.findChildren(QDockWidget):
         dock.setFloating(False)
         dock.show()

@@ -8,6 +8,7 @@ services still check the role themselves; this only saves a pointless detour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,8 +25,8 @@ from coder.ui.package_menu import add_package_actions
 def _action(
     window: WindowHost,
     text: str,
-    slot: object,
-    shortcut: str | QKeySequence | None = None,
+    slot: Callable[[], object],
+    shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
     tip: str = "",
 ) -> QAction:
     action = QAction(text, window)
@@ -33,7 +34,7 @@ def _action(
         action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setStatusTip(tip)
-    action.triggered.connect(slot)  # type: ignore[arg-type]
+    action.triggered.connect(slot)
     return action
 
 
@@ -96,7 +97,7 @@ def build_menus(w: WindowHost) -> None:
         _action(
             w,
             "&Find in transcript",
-            lambda: (w.search_box.setFocus(), w.search_box.selectAll()),
+            lambda: focus_find_box(w),
             QKeySequence.StandardKey.Find,
         )
     )
@@ -155,7 +156,7 @@ def build_menus(w: WindowHost) -> None:
     )
     round_menu.addSeparator()
     round_menu.addActions([reliability, audit_trail])
-    w.lead_only_actions = lead_only  # type: ignore[attr-defined]
+    w.lead_only_actions = lead_only
     update_for_identity(w)
     patients = bar.addMenu("&Patients")
     patients.addAction(
@@ -167,16 +168,22 @@ def build_menus(w: WindowHost) -> None:
             "Rupture profile, intake and type formulation of the current patient",
         )
     )
-    w.round_menu = round_menu  # type: ignore[attr-defined]
+    w.round_menu = round_menu
 
     tools = w.addToolBar("Coding")
     tools.setObjectName("coding-toolbar")
     tools.addWidget(w.scheme_combo)
-    w.rater_filter_action = tools.addWidget(w.rater_filter)  # type: ignore[attr-defined]
+    w.rater_filter_action = tools.addWidget(w.rater_filter)
     tools.addSeparator()
     tools.addWidget(w.search_box)
     tools.addAction(undo_action)
     tools.addAction(redo_action)
+
+
+def focus_find_box(w: WindowHost) -> None:
+    """Navigate ▸ Find in transcript: into the find box, its text selected to retype."""
+    w.search_box.setFocus()
+    w.search_box.selectAll()
 
 
 def lead_only_reason(what: str) -> str:
@@ -188,7 +195,7 @@ def update_for_identity(w: WindowHost) -> None:
     """Enable the lead-only actions for a lead and disable them, saying why, for
     anyone else (a rater, or nobody signed in yet)."""
     is_lead = w.coder is not None and w.coder.is_lead
-    for action, what, purpose in w.lead_only_actions:  # type: ignore[attr-defined]
+    for action, what, purpose in w.lead_only_actions:
         action.setEnabled(is_lead)
         tip = purpose if is_lead else lead_only_reason(what)
         action.setToolTip(tip)

@@ -103,7 +103,7 @@ def run_job(
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     if not cancellable:
-        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setCancelButton(None)
     dialog.canceled.connect(job.cancel)
     dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling after the current step…"))
     job.dialog = dialog  # type: ignore[attr-defined]
