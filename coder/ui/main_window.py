@@ -36,10 +36,9 @@ from coder.ui.find_bar import FindController
 from coder.ui.grid_view import CLEAR
 from coder.ui.host import WindowHost
 from coder.ui.models.sessions_model import SESSION_KEY_ROLE
-from coder.ui.models.turns_model import Highlight
+from coder.ui.models.turns_model import evidence_marks
 from coder.ui.prompter import Prompter
 from coder.ui.session_form import NOT_RATED
-from coder.ui.style import UNLISTED_CODE_COLOUR
 from coder.ui.window_menus import build_menus, update_for_identity
 from coder.ui.workspace import Workspace
 
@@ -309,31 +308,11 @@ class MainWindow(WindowHost):
         ws = self.ws
         if ws is None:
             return
-        highlights: dict[int, list[Highlight]] = {}
-        tooltips: dict[int, list[str]] = {}
-        for code in ws.codes:
-            if code.evidence is None:
-                continue
-            colour = (
-                ws.scheme.code(code.code_id).colour
-                if ws.scheme.is_code(code.code_id)
-                else UNLISTED_CODE_COLOUR
-            )
-            label = (
-                f"{code.code_id} — {code.rater}"
-                + ("" if code.value in (1, None) else f" = {code.value}")
-                + (f"\nmemo: {code.memo}" if code.memo else "")
-            )
-            highlights.setdefault(code.evidence.turn, []).append(
-                Highlight(code.evidence.start, code.evidence.end, colour, label)
-            )
-            tooltips.setdefault(code.evidence.turn, []).append(label)
+        highlights, tooltips = evidence_marks(ws.codes, ws.scheme)
         for turn, marks in self.suggestions.marks().items():  # faint, under the codes
             highlights[turn] = marks + highlights.get(turn, [])
         starts = {seg.first_turn: seg for seg in reversed(ws.segments)}
-        self.transcript.turns.set_decorations(
-            highlights, {t: "\n".join(v) for t, v in tooltips.items()}, starts
-        )
+        self.transcript.turns.set_decorations(highlights, tooltips, starts)
         values: dict[str, Any] = {}
         for rating_id in self.session_form.rating_ids():
             rated = ws.session_rating(rating_id)
