@@ -255,7 +255,8 @@ class ConsensusPanel(QWidget):
     def value(self) -> Value:
         """The value in the editor: 1 or ABSENT for a code; a scale value or None (N/A)."""
         if self.presence:
-            return self.code_editor.currentData()  # type: ignore[no-any-return]
+            chosen: Value = self.code_editor.currentData()
+            return chosen
         spin, allow_na = self.rating_editor, self.scale is not None and self.scale.allow_na
         return None if allow_na and spin.value() == spin.minimum() else spin.value()
 

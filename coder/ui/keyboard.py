@@ -15,10 +15,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from coder.ui.host import WindowHost
 from coder.ui.models.grid_model import CellKind
+from coder.ui.window_widgets import top_menu
 
 RATE_KEY = "Ctrl+R"
 
@@ -31,15 +32,11 @@ def install(w: WindowHost) -> None:
     rate.setStatusTip("Move to the current segment's rating cells; type the digit")
     rate.triggered.connect(lambda: rate_current_segment(w))
     w.controller.ratingRequested.connect(lambda rating_id: rate_item(w, rating_id))
-    nav = _menu(w, "Navigate")
-    nav.insertAction(nav.actions()[3] if len(nav.actions()) > 3 else None, rate)  # type: ignore[arg-type]
-
-
-def _menu(w: WindowHost, name: str) -> QMenu:
-    for top in w.menuBar().actions():
-        if top.text().replace("&", "") == name and isinstance(top.menu(), QMenu):
-            return top.menu()  # type: ignore[return-value]
-    return w.menuBar().addMenu(name)
+    nav = top_menu(w, "Navigate")
+    if len(nav.actions()) > 3:  # after the segment moves
+        nav.insertAction(nav.actions()[3], rate)
+    else:
+        nav.addAction(rate)
 
 
 def stops(w: WindowHost) -> list[tuple[QWidget, Callable[[], QWidget | None]]]:

@@ -69,10 +69,10 @@ class LiveRefresh(QObject):
         return self.take(_marker_or_none(self.window.db))
 
     def take(self, marker: object) -> bool:
-        if marker is None:
+        if not isinstance(marker, tuple):  # None: no marker this time (see _marker_or_none)
             return False
         changed = self.last is not None and marker != self.last
-        self.last = marker  # type: ignore[assignment]
+        self.last = marker
         if changed and self.own_edit:
             self.own_edit = False  # the window's own edit: already on screen
             return False

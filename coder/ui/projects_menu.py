@@ -20,6 +20,7 @@ from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase, describe, sqlite_path
 from coder.ui import window_widgets
 from coder.ui.host import WindowHost
+from coder.ui.window_widgets import top_menu
 
 PROJECT_FILTER = "Rupture Coder projects (*.sqlite *.db);;All files (*)"
 
@@ -32,33 +33,24 @@ def window_title(w: WindowHost, what: str | None = None) -> str:
 
 def install(w: WindowHost) -> None:
     """Put the project actions at the top of the File menu and title the window."""
-    file_menu = _file_menu(w)
-    first = file_menu.actions()[0] if file_menu.actions() else None
+    file_menu = top_menu(w, "File")
+    # Before the first item window_menus put there (an anchor if there were none).
+    first = file_menu.actions()[0] if file_menu.actions() else file_menu.addSeparator()
     actions = [
         _action(w, "&New project…", lambda: new_project(w), QKeySequence.StandardKey.New),
         _action(w, "&Open project…", lambda: open_project(w), QKeySequence.StandardKey.Open),
     ]
     for action in actions:
-        file_menu.insertAction(first, action)  # type: ignore[arg-type]
+        file_menu.insertAction(first, action)
     recent = QMenu("Open &recent", file_menu)
     recent.aboutToShow.connect(lambda: fill_recent(w, recent))
-    file_menu.insertMenu(first, recent)  # type: ignore[arg-type]
-    file_menu.insertAction(
-        first,  # type: ignore[arg-type]
-        _action(w, "Open &demo project", lambda: open_demo(w)),
-    )
-    file_menu.insertSeparator(first)  # type: ignore[arg-type]
+    file_menu.insertMenu(first, recent)
+    file_menu.insertAction(first, _action(w, "Open &demo project", lambda: open_demo(w)))
+    file_menu.insertSeparator(first)
     w.recent_menu = recent
     fill_recent(w, recent)
     w.setWindowTitle(window_title(w))
     preferences.remember_project(w.db, projects.project_name(w.db))
-
-
-def _file_menu(w: WindowHost) -> QMenu:
-    for top in w.menuBar().actions():
-        if top.text().replace("&", "") == "File" and top.menu() is not None:
-            return top.menu()  # type: ignore[return-value]
-    return w.menuBar().addMenu("&File")
 
 
 def _action(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from coder.app.demo import data_dir
 from coder.ui.host import WindowHost
+from coder.ui.window_widgets import top_menu
 
 SETTINGS_FILE = "window.ini"
 GEOMETRY = "main/geometry"
@@ -27,7 +28,7 @@ def settings() -> QSettings:
 def install(w: WindowHost) -> None:
     """Add the panel toggles and Reset layout to the View menu, then restore the layout
     this user left (the built-in layout is kept for Reset)."""
-    menu = _view_menu(w)
+    menu = top_menu(w, "View")
     menu.addSeparator()
     panels = menu.addMenu("&Panels")
     for dock in w.findChildren(QDockWidget):
@@ -42,13 +43,6 @@ def install(w: WindowHost) -> None:
     menu.addAction(reset)
     w.default_layout = (w.saveGeometry(), w.saveState(LAYOUT_VERSION))
     restore(w)
-
-
-def _view_menu(w: WindowHost) -> QMenu:
-    for top in w.menuBar().actions():
-        if top.text().replace("&", "") == "View" and isinstance(top.menu(), QMenu):
-            return top.menu()  # type: ignore[return-value]
-    return w.menuBar().addMenu("&View")
 
 
 def restore(w: WindowHost) -> bool:

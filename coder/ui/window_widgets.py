@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QLineEdit,
+    QMainWindow,
+    QMenu,
     QSplitter,
     QTabWidget,
     QTreeView,
@@ -99,6 +101,16 @@ def fill_scheme_combo(w: WindowHost) -> None:
     for stored in schemes.project_schemes(w.db):
         if w.scheme_combo.findData(stored.key) < 0:
             w.scheme_combo.addItem(f"{stored.key} (v{stored.version})", stored.key)
+
+
+def top_menu(w: QMainWindow, name: str) -> QMenu:
+    """The menu bar's menu called ``name`` (``"View"`` finds ``&View``), added if missing:
+    installers put their items into the menus ``window_menus`` built."""
+    for top in w.menuBar().actions():
+        menu = top.menu()
+        if top.text().replace("&", "") == name and isinstance(menu, QMenu):
+            return menu
+    return w.menuBar().addMenu(f"&{name}")
 
 
 def dock(w: WindowHost, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
