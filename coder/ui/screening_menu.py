@@ -18,11 +18,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
 
+from coder.ui.host import WindowHost
 from coder.ui.session_picker import SessionPicker
 from coder.ui.worker import Job, run_job
 
 
-def install(window: Any) -> None:
+def install(window: WindowHost) -> None:
     """Add the Screening menu to the main window's menu bar."""
     menu = window.menuBar().addMenu("&Screening")
     train = menu.addAction("&Train a model…")
@@ -41,11 +42,11 @@ def install(window: Any) -> None:
     window.screening_jobs = []
 
 
-def _source(window: Any, doing: str) -> str | None:
+def _source(window: WindowHost, doing: str) -> str | None:
     if window.coder is None:
         window.show_message("Choose who you are first (File ▸ Switch rater)")
         return None
-    return window.prompter.text(  # type: ignore[no-any-return]
+    return window.prompter.text(
         doing, "Learn from (consensus, or rater names separated by commas):", "consensus"
     )
 
@@ -58,7 +59,7 @@ def _progress(job: Job) -> Any:
     return report
 
 
-def train_model(window: Any) -> Job | None:
+def train_model(window: WindowHost) -> Job | None:
     source = _source(window, "Train a screening model")
     if not source:
         return None
@@ -92,7 +93,7 @@ def train_model(window: Any) -> Job | None:
     return job
 
 
-def evaluate_model(window: Any) -> Job | None:
+def evaluate_model(window: WindowHost) -> Job | None:
     source = _source(window, "Evaluate the screening model")
     if not source:
         return None
@@ -116,7 +117,7 @@ def evaluate_model(window: Any) -> Job | None:
     return job
 
 
-def run_model(window: Any) -> SessionPicker | None:
+def run_model(window: WindowHost) -> SessionPicker | None:
     """Choose a model file, then sessions in a :class:`SessionPicker`; Run starts
     :func:`start_run`. The model is checked (hash, format) before sessions are chosen."""
     if window.coder is None:
@@ -143,7 +144,7 @@ def run_model(window: Any) -> SessionPicker | None:
     return picker
 
 
-def start_run(window: Any, path: Path, sessions: list[str], name: str | None) -> Job:
+def start_run(window: WindowHost, path: Path, sessions: list[str], name: str | None) -> Job:
     """Store the model's codes for ``sessions`` as a machine rater, in the background."""
     from coder.app import screening
 
@@ -171,14 +172,14 @@ def start_run(window: Any, path: Path, sessions: list[str], name: str | None) ->
     return job
 
 
-def suggestions_on(window: Any) -> bool:
+def suggestions_on(window: WindowHost) -> bool:
     from coder.app.access import suggestions_enabled
 
     with window.db.reading() as session:
         return suggestions_enabled(session)
 
 
-def set_suggestions(window: Any, on: bool) -> bool:
+def set_suggestions(window: WindowHost, on: bool) -> bool:
     """Turn suggestions on or off for the project (a lead's decision; anyone else is
     told so and nothing changes). Open Suggestions panels ask again at once."""
     from coder.app.access import set_suggestions_enabled
@@ -195,11 +196,11 @@ def set_suggestions(window: Any, on: bool) -> bool:
         if on
         else "Suggestions are off for every rater"
     )
-    window.suggestions.refresh()
+    window.refresh_suggestions()
     return True
 
 
-def _refused(window: Any) -> Any:
+def _refused(window: WindowHost) -> Any:
     from coder.domain.errors import CoderError
     from coder.ui.error_report import report_exception
 
@@ -255,7 +256,7 @@ def evaluation_html(result: dict[str, Any]) -> str:
     )
 
 
-def show_evaluation(window: Any, result: dict[str, Any]) -> QDialog:
+def show_evaluation(window: WindowHost, result: dict[str, Any]) -> QDialog:
     dialog = QDialog(window)
     dialog.setWindowTitle("Screening model evaluation")
     browser = QTextBrowser()

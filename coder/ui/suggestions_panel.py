@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from coder.app.suggestions import Suggestion, list_suggestions
 from coder.domain.errors import CoderError
 from coder.ui import undo
+from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
+from coder.ui.style import SUGGESTION_COLOUR
 from coder.ui.workspace import Workspace
 
 UID = Qt.ItemDataRole.UserRole
-SUGGESTION_COLOUR = "#ececec"  # faint grey: a proposal, not anyone's code
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -229,15 +230,14 @@ class SuggestionsPanel(QWidget):
         return super().eventFilter(watched, event)
 
 
-def install(window: Any) -> SuggestionsPanel:
+def install(window: WindowHost) -> SuggestionsPanel:
     """Dock the panel in the main window (right side, under the codebook) and give the
-    window F8 / Shift+F8. The window calls ``window.suggestions.set_workspace``."""
+    window F8 / Shift+F8. The window keeps the panel and calls its ``set_workspace``."""
     panel = SuggestionsPanel(window.controller, window)
-    window.suggestions = panel
-    window._dock("Suggestions", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_dock("Suggestions", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     panel.jumpRequested.connect(lambda turn: window.transcript.show_turn(turn))
     panel.message.connect(window.show_message)
-    panel.marksChanged.connect(window._workspace_changed)
+    panel.marksChanged.connect(window.redraw_workspace)
     window.addAction(panel.next_action)
     window.addAction(panel.previous_action)
     return panel

@@ -45,18 +45,26 @@ class _Command(QUndoCommand):
         super().__init_subclass__(**kwargs)
         require_methods(cls, _Command, ("apply", "revert"))
 
+    def apply(self) -> None:
+        """Make the change through the services (each command defines it)."""
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        """Take the change back (each command defines it)."""
+        raise NotImplementedError
+
     def redo(self) -> None:
         if self._applied_by_perform or self._skip_next:
             self._applied_by_perform = self._skip_next = False
             return
-        if not self._guard(self.apply, "redo"):  # type: ignore[attr-defined]
+        if not self._guard(self.apply, "redo"):
             self._resync(lambda stack: stack.undo())
 
     def undo(self) -> None:
         if self._skip_next:
             self._skip_next = False
             return
-        if not self._guard(self.revert, "undo"):  # type: ignore[attr-defined]
+        if not self._guard(self.revert, "undo"):
             self._resync(lambda stack: stack.redo())
 
     def _guard(self, action: Callable[[], None], verb: str) -> bool:
@@ -89,7 +97,7 @@ class _Command(QUndoCommand):
 
 def perform(stack: QUndoStack, command: _Command) -> None:
     """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
-    command.apply()  # type: ignore[attr-defined]
+    command.apply()
     command._applied_by_perform = True
     stack.push(command)
 
