@@ -120,9 +120,17 @@ def exported(db: ProjectDatabase, out: Path, coder: ActingRater | None, fmt: Exp
     return out.read_bytes()
 
 
+@pytest.fixture(params=["sql-lines", "python-rows"])
+def long_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """csv-long both ways on SQLite: lines built by SQLite, rows written by csv.writer
+    (the way other databases take)."""
+    monkeypatch.setattr(export, "_PYTHON_ROWS", request.param == "python-rows")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_demo_exports_are_byte_identical(
-    demo_path: Path, tmp_path: Path, fmt: ExportFormat
+    demo_path: Path, tmp_path: Path, fmt: ExportFormat, long_way: str
 ) -> None:
     db = projects.open_project(demo_path)
     try:
@@ -135,7 +143,11 @@ def test_demo_exports_are_byte_identical(
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_consensus_exports_are_byte_identical(
-    consensus_db: ProjectDatabase, lead: ActingRater, tmp_path: Path, fmt: ExportFormat
+    consensus_db: ProjectDatabase,
+    lead: ActingRater,
+    tmp_path: Path,
+    fmt: ExportFormat,
+    long_way: str,
 ) -> None:
     fix_timestamps(tmp_path / "p.sqlite")
     content = exported(consensus_db, tmp_path / "out.csv", lead, fmt)
