@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from coder.app.package_format import CODE_COLUMNS, CONTENT, FIRST, LAST, SessionKey
-from coder.app.package_plan import MergePlan, SessionChange, round_id_of
+from coder.app.package_format import CODE_COLUMNS, CONTENT, FIRST, ID_CHUNK, LAST, SessionKey
+from coder.app.package_plan import STORED, MergePlan, SessionChange, round_id_of
 from coder.store.models import (
     CodeApplicationRow,
     EpisodeRow,
@@ -18,7 +18,8 @@ from coder.store.models import (
     SegmentRow,
 )
 
-_UID_CHUNK = 5000  # uids per IN (...) query: well under every database's parameter limit
+# A new code's stored fields from value on are its package fields from value on: one slice.
+assert CODE_COLUMNS[CODE_COLUMNS.index("value") :] == STORED[STORED.index("value") :]
 
 
 def plan_codes(
@@ -41,7 +42,7 @@ def plan_codes(
     episodes = set(plan.episode_ids) | {ep["key"] for ep in plan.new_episodes}
     (
         i_uid, i_patient, i_session, i_scheme, i_rev, i_round, i_code, i_unit, i_index, i_rule,
-        i_episode, i_value, i_ev_turn, i_ev_start, i_ev_end, i_memo, i_prob, i_created,
+        i_episode, i_value, i_ev_turn, i_ev_start, i_ev_end, _i_memo, _i_prob, _i_created,
         i_updated,
     ) = range(len(CODE_COLUMNS))  # fmt: skip
     for code in listed:
@@ -87,17 +88,12 @@ def plan_codes(
         round_id = round_id_of(code[i_round], rounds, change)
         touched[sid].add(round_id)
         change.added += 1
-        plan.new_codes.append({
-            "uid": uid, "session_id": sid, "rater_id": rater_id, "scheme_id": scheme_id,
-            "round_id": round_id, "code_id": code[i_code], "unit": code[i_unit],
-            "unit_index": code[i_index], "segment_id": segment_id,
-            "episode_key": (sid, code[i_episode]) if code[i_episode] is not None else None,
-            "value": code[i_value], "evidence_turn": code[i_ev_turn],
-            "evidence_start": code[i_ev_start], "evidence_end": code[i_ev_end],
-            "memo": code[i_memo], "probability": code[i_prob],
-            "created_at": code[i_created],
-            "updated_at": code[i_updated],
-        })  # fmt: skip
+        episode_key = (sid, code[i_episode]) if code[i_episode] is not None else None
+        # in the order of STORED; the episode is resolved to its row id when written
+        plan.new_codes.append([
+            uid, sid, rater_id, scheme_id, round_id, code[i_code], code[i_unit], code[i_index],
+            segment_id, episode_key, *code[i_value : i_updated + 1],
+        ])  # fmt: skip
         if code[i_episode] is not None and (sid, code[i_episode]) not in episodes:
             change.conflicts.append(
                 f"{_what(code)}: its episode {code[i_episode]} is not in the package"
@@ -131,8 +127,8 @@ def _stored_by_uid(
 ) -> dict[str, tuple[int, int, tuple[Any, ...]]]:
     found: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
     query = _content_query()
-    for start in range(0, len(uids), _UID_CHUNK):
-        chunk = uids[start : start + _UID_CHUNK]
+    for start in range(0, len(uids), ID_CHUNK):
+        chunk = uids[start : start + ID_CHUNK]
         for row in session.execute(query.where(CodeApplicationRow.uid.in_(chunk))):
             found[row[0]] = (row[1], row[2], _content(row, round_numbers))
     return found

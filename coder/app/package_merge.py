@@ -24,8 +24,8 @@ from coder.app.package_codes import plan_codes
 from coder.app.package_format import (
     CODE_COLUMNS,
     SessionKey,
-    grid_hashes,
     project_identity,
+    segment_grids,
     transcript_hashes,
 )
 from coder.app.package_plan import (
@@ -46,8 +46,6 @@ from coder.store.models import (
     RaterRow,
     RoundRow,
     SchemeRow,
-    SegmentationRow,
-    SegmentRow,
     SessionRow,
     TranscriptRow,
 )
@@ -189,6 +187,11 @@ def _sessions(
     }
     wanted = [(s, known.get((s["patient"], s["session"]))) for s in listed]
     hashes = transcript_hashes(session, [k[1] for _s, k in wanted if k and k[1] is not None])
+    stored_grids = segment_grids(
+        session,
+        {k[1]: s["segments_sha256"] for s, k in wanted
+         if k and k[1] is not None and s.get("segments_sha256")},
+    )  # fmt: skip
     found: dict[SessionKey, tuple[int, int | None, dict[str, dict[int, int]]]] = {}
     for s, here in wanted:
         label = f"{s['patient']}/{s['session']}"
@@ -205,15 +208,11 @@ def _sessions(
         grids: dict[str, dict[int, int]] = {}
         rules = s.get("segments_sha256") or {}
         if rules and tid is not None:
-            if grid_hashes(session, tid, rules) != rules:
+            stored = stored_grids.get(tid, {})
+            if {rule: digest for rule, (digest, _ids) in stored.items()} != rules:
                 problems.append(f"the segments of {label} differ from this project's")
                 continue
-            for rule, index, seg_id in session.execute(
-                select(SegmentationRow.rule, SegmentRow.index, SegmentRow.id)
-                .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
-                .where(SegmentationRow.transcript_id == tid, SegmentationRow.rule.in_(rules))
-            ):
-                grids.setdefault(rule, {})[index] = seg_id
+            grids = {rule: ids for rule, (_digest, ids) in stored.items()}
         found[(s["patient"], s["session"])] = (sid, tid, grids)
     return found
 

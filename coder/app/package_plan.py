@@ -3,16 +3,18 @@ conflicts), and writing it (see :mod:`coder.app.packages`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.domain.errors import CoderError
+from coder.store import audit
 from coder.store.models import (
     CodeApplicationRow,
     EpisodeRow,
@@ -93,7 +95,7 @@ class MergePlan:
     new_episodes: list[dict[str, Any]] = field(default_factory=list)
     # (session id, index) → episode row id, for codes pointing at an existing episode
     episode_ids: dict[tuple[int, int], int] = field(default_factory=dict)
-    new_codes: list[dict[str, Any]] = field(default_factory=list)
+    new_codes: list[list[Any]] = field(default_factory=list)  # fields in STORED order
 
     def write(self, session: OrmSession) -> None:
         for ep in self.new_episodes:
@@ -101,38 +103,54 @@ class MergePlan:
             session.add(row)
             session.flush()
             self.episode_ids[ep["key"]] = row.id
+        episode = STORED.index("episode_id")
         for code in self.new_codes:
-            key = code.pop("episode_key")
-            code["episode_id"] = self.episode_ids[key] if key is not None else None
+            key = code[episode]  # (session id, episode index) until now
+            code[episode] = self.episode_ids[key] if key is not None else None
         if self.new_codes:
-            session.execute(insert_codes(session, self.new_codes), self.new_codes)
+            insert_codes(session, self.new_codes)
 
 
-def insert_codes(session: OrmSession, rows: list[dict[str, Any]]) -> Any:
-    """A Core insert of ``rows`` whose timestamps are still the package's ISO text.
+# What a merged code stores, in the order of MergePlan.new_codes.
+STORED = (
+    "uid", "session_id", "rater_id", "scheme_id", "round_id", "code_id", "unit",
+    "unit_index", "segment_id", "episode_id", "value", "evidence_turn", "evidence_start",
+    "evidence_end", "memo", "probability", "created_at", "updated_at",
+)  # fmt: skip
+# On SQLite the package's ISO timestamps are stored as the text SQLAlchemy itself stores
+# ('YYYY-MM-DD HH:MM:SS.ffffff'), converted by SQLite (?NNN: the parameter's position).
+_SQLITE_STAMP = (
+    "CASE WHEN length(?{n}) > 19 THEN replace(?{n}, 'T', ' ') "
+    "ELSE replace(?{n}, 'T', ' ') || '.000000' END"
+)
 
-    On SQLite they go in as the text SQLAlchemy itself would store
-    (``YYYY-MM-DD HH:MM:SS.ffffff``), bound as strings: parsing 200,000 timestamps and
-    formatting them again was a quarter of a 100k-code merge. Elsewhere they are parsed."""
+
+def insert_codes(session: OrmSession, rows: list[list[Any]]) -> None:
+    """Insert ``rows`` (fields in :data:`STORED` order, timestamps still the package's
+    ISO text) in the session's transaction, recorded in the audit trail as any multi-row
+    insert is: one summary entry per therapy session.
+
+    On SQLite the rows go to the driver's ``executemany`` as they are: SQLAlchemy
+    building parameters per row was half of a 100k-code merge, and parsing and
+    re-formatting 200,000 timestamps in Python a quarter. Elsewhere: a Core insert of
+    parsed rows through the session (which records it itself)."""
     table = cast(Table, CodeApplicationRow.__table__)
     if session.get_bind().dialect.name != "sqlite":
-        for row in rows:
-            row["created_at"] = datetime.fromisoformat(row["created_at"])
-            row["updated_at"] = datetime.fromisoformat(row["updated_at"])
-        return insert(table)
-    for row in rows:
-        row["created_at"] = _sqlite_stamp(row["created_at"])
-        row["updated_at"] = _sqlite_stamp(row["updated_at"])
-    return insert(table).values(
-        created_at=bindparam("created_at", type_=String),
-        updated_at=bindparam("updated_at", type_=String),
-    )
-
-
-def _sqlite_stamp(iso: str) -> str:
-    """``datetime.isoformat()`` text → SQLAlchemy's SQLite storage format."""
-    text = iso.replace("T", " ", 1)
-    return text if len(text) > 19 else text + ".000000"
+        parsed = [dict(zip(STORED, row, strict=True)) for row in rows]
+        for values in parsed:
+            values["created_at"] = datetime.fromisoformat(values["created_at"])
+            values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+        session.execute(insert(table), parsed)
+        return
+    marks = [f"?{n}" for n in range(1, len(STORED) + 1)]
+    for name in ("created_at", "updated_at"):
+        position = STORED.index(name)
+        marks[position] = _SQLITE_STAMP.format(n=position + 1)
+    sql = f"INSERT INTO {table.name} ({', '.join(STORED)}) VALUES ({', '.join(marks)})"
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(sql, rows)
+    sid, rater = STORED.index("session_id"), STORED.index("rater_id")
+    audit.record_bulk_insert(session, table, Counter((row[sid], row[rater]) for row in rows))
 
 
 def round_id_of(
