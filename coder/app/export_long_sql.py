@@ -88,6 +88,15 @@ def _stamp(column: str) -> tuple[str, list[str]]:
     ]
 
 
+def _hms(ms: str) -> str:
+    """SQL for :func:`coder.app.export_common.hms` of a time >= 0 (NULL stays NULL)."""
+    seconds = f"({ms} / 1000)"
+    return (
+        f"CASE WHEN {ms} IS NOT NULL THEN printf('%02d:%02d:%02d', "
+        f"{seconds} / 3600, {seconds} / 60 % 60, {seconds} % 60) END"
+    )
+
+
 def _position(column: str) -> str:
     return (
         f"CASE WHEN a.evidence_turn IS NOT NULL AND {column} IS NOT NULL "
@@ -219,11 +228,23 @@ def _fill(ctx: LongContext, cursor: Any) -> None:
             for code_id, described in ctx.names(sid).items()
         ),
     )
-    segments = cursor.execute("SELECT id, start_ms, end_ms FROM segments").fetchall()
-    table(
-        "x_segment",
-        "id INTEGER PRIMARY KEY, txt TEXT",
-        ((sid, fragment((s, e, hms(s), hms(e)))) for sid, s, e in segments),
+    # Segment bounds and their hh:mm:ss, tens of thousands of them, formatted by SQLite
+    # (as export_common.hms does for times >= 0; negative ones, never stored by the app,
+    # where SQLite's division would round the other way, by hms itself).
+    cursor.execute("CREATE TEMP TABLE x_segment (id INTEGER PRIMARY KEY, txt TEXT)")
+    cursor.execute(
+        f"""INSERT INTO temp.x_segment
+        SELECT id, printf('%s,%s,%s,%s', start_ms, end_ms, {_hms("start_ms")}, {_hms("end_ms")})
+        FROM segments WHERE coalesce(start_ms, 0) >= 0 AND coalesce(end_ms, 0) >= 0"""
+    )
+    cursor.executemany(
+        "INSERT INTO temp.x_segment VALUES (?, ?)",
+        [
+            (sid, fragment((s, e, hms(s), hms(e))))
+            for sid, s, e in cursor.execute(
+                "SELECT id, start_ms, end_ms FROM segments WHERE start_ms < 0 OR end_ms < 0"
+            ).fetchall()
+        ],
     )
     episodes = cursor.execute('SELECT id, "index", start_turn, end_turn FROM episodes').fetchall()
     table(
