@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, case, func, select, type_coerce
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -200,7 +200,7 @@ def long_rows(
             position(app.evidence_end),
             evidence,
             # 15-16: value, memo; 17-18: created, updated
-            func.coalesce(type_coerce(app.value, String), "NA"),
+            func.coalesce(cast(app.value, String), "NA"),
             app.memo,
             _stamp(session, app.created_at),
             _stamp(session, app.updated_at),
