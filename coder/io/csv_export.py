@@ -56,13 +56,17 @@ def write_lines(
     progress: Progress | None = None,
 ) -> int:
     """:func:`write_csv` for rows that arrive as finished CSV lines (each ending in
-    ``\n``), in chunks: the same header, atomic write, progress and cancel."""
-    count = 0
+    ``\n``), in chunks of any size: the same header, atomic write, and progress (and
+    cancel) every ``CHUNK`` lines or so."""
+    count = reported = 0
     with atomic_file(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerow(header)
         for chunk in chunks:
             fh.writelines(chunk)
             count += len(chunk)
-            if progress is not None:
+            if progress is not None and count - reported >= CHUNK:
                 progress(count)
+                reported = count
+        if progress is not None and count != reported:
+            progress(count)
     return count
