@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -228,14 +228,22 @@ def _grid_hashes(session: OrmSession, transcript_id: int, rules: Iterable[str]) 
 
 # ---- export ----------------------------------------------------------------------------------
 def export_package(
-    db: ProjectDatabase, rater: str, out: Path, actor: ActingRater | None = None
+    db: ProjectDatabase,
+    rater: str,
+    out: Path,
+    actor: ActingRater | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> PackageExport:
     """Write ``rater``'s package to ``out`` (atomically). Blinding holds: a rater exports
-    their own package; in a project with a lead an anonymous export is refused."""
+    their own package; in a project with a lead an anonymous export is refused.
+    ``before_write()`` runs once the package is gathered, before anything is written: a
+    cancel it raises (the desktop's) leaves no file."""
     with db.reading() as session:
         row = rater_row(session, rater)
         check_visible(session, actor, row.id, row.name)
         payload = _payload(session, row)
+    if before_write is not None:
+        before_write()
     write_package(
         out,
         {"rater": row.name, "exported_at": utcnow().isoformat(), "coder_version": __version__},
@@ -355,11 +363,14 @@ def merge_packages(
     actor: ActingRater | None = None,
     *,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeResult:
     """Merge ``paths`` into the project in one transaction, or, with ``dry_run``, only
     say what would change. Any problem (see the module docstring) raises
     :class:`PackageRefused` listing all of them, and nothing is written; a dry run
-    returns them in the result instead."""
+    returns them in the result instead. ``progress(done, total)`` is called before each
+    package is written; an exception it raises (the desktop's Cancel) rolls the whole
+    merge back."""
     if not paths:
         raise CoderError("name at least one package to merge")
     loaded = [_load(path) for path in paths]  # file problems first, each naming its file
@@ -374,7 +385,9 @@ def merge_packages(
         problems = [text for plan in plans for text in plan.preview.all_problems()]
         if problems:
             raise PackageRefused(problems)
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            if progress is not None:
+                progress(done, len(plans))
             plan.write(session)
     return MergeResult([plan.preview for plan in plans], True)
 
