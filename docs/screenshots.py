@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 from coder.app import demo, identity, rounds
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
+from coder.ui.help_menu import ShortcutsWindow
 from coder.ui.identity_dialog import IdentityDialog
 from coder.ui.import_flow import RolesDialog
 from coder.ui.launch import application
@@ -102,8 +103,9 @@ def menu_picture(window: MainWindow, title: str, name: str) -> None:
 
 
 def lead_desk_pictures(db: ProjectDatabase) -> None:
-    """11–13: the menus, the Rounds dialog and the progress dashboard, as the lead sees
-    them during a calibration round with two raters assigned."""
+    """11–17: the menus, the Rounds dialog, the progress dashboard and the keyboard
+    shortcuts, as the lead sees them during a calibration round with two raters
+    assigned."""
     lee = identity.sign_in(db, "Lee Park", "lab passphrase")
     window = MainWindow(db)
     window.resize(1300, 820)
@@ -116,6 +118,12 @@ def lead_desk_pictures(db: ProjectDatabase) -> None:
     window.reload_views()
     menu_picture(window, "Rounds", "11-rounds-menu.png")
     menu_picture(window, "File", "12-file-menu.png")
+    menu_picture(window, "View", "15-view-menu.png")
+    menu_picture(window, "Help", "16-help-menu.png")
+    shortcuts = ShortcutsWindow(window)
+    shortcuts.filter.setText("segment")
+    save(shortcuts, "17-shortcuts.png")
+    shortcuts.close()
 
     dialog = RoundsDialog(window)
     dialog.resize(900, 520)
