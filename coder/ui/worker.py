@@ -19,11 +19,12 @@ import gc
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+T = TypeVar("T")
 STEP_INTERVAL_S = 0.1  # progress reports are thinned to this interval (see Job.step)
 
 
@@ -33,6 +34,7 @@ class Cancelled(Exception):
 
 class Job(QObject):
     progressed = Signal(int, int, str)
+    asked = Signal(object)  # (question, answer box, answered event): see ask()
     succeeded = Signal(object)
     errored = Signal(object)
     finished = Signal()  # after succeeded/errored, in every case
@@ -57,6 +59,18 @@ class Job(QObject):
             self._last_step = now
             self.progressed.emit(done, total, text)
         return not self.cancelled.is_set()
+
+    def ask(self, question: Callable[[], T]) -> T:
+        """Run ``question()`` (a dialog) on the UI thread and wait for its answer: work
+        that finds out in the background what it must ask (the import's uncertain
+        speaker roles) asks without handing back and starting again."""
+        box: dict[str, Any] = {}
+        answered = threading.Event()
+        self.asked.emit((question, box, answered))
+        answered.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]  # type: ignore[no-any-return]
 
     def check(self) -> None:
         if self.cancelled.is_set():
@@ -187,6 +201,20 @@ def run_job(
 
             report_exception(error, title.lower(), parent)
 
+    def answer(asked: object) -> None:
+        question, box, answered = asked  # type: ignore[misc]
+        shown = dialog.isVisible()
+        dialog.hide()  # the question, not the progress, is what the user deals with now
+        try:
+            box["value"] = question()
+        except BaseException as exc:  # raised in the worker, which reports it
+            box["error"] = exc
+        finally:
+            if shown and not job.done:
+                dialog.show()
+            answered.set()
+
+    job.asked.connect(answer, Qt.ConnectionType.QueuedConnection)
     job.progressed.connect(progressed, Qt.ConnectionType.QueuedConnection)
     job.succeeded.connect(succeeded, Qt.ConnectionType.QueuedConnection)
     job.errored.connect(errored, Qt.ConnectionType.QueuedConnection)

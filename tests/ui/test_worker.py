@@ -5,6 +5,7 @@ runs (its full passes held the GIL for half a second on a large project)."""
 from __future__ import annotations
 
 import gc
+import threading
 
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -45,3 +46,36 @@ def test_a_failing_job_switches_the_collector_back_on(qtbot: QtBot) -> None:
     job = run_job(parent, "Work", broken, on_error=errors.append)
     qtbot.waitUntil(lambda: job.done, timeout=5000)
     assert [str(e) for e in errors] == ["boom"] and gc.isenabled()
+
+
+def test_a_job_asks_its_question_on_the_ui_thread_and_goes_on_with_the_answer(
+    qtbot: QtBot,
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    asked_on: list[threading.Thread] = []
+
+    def question() -> str:
+        asked_on.append(threading.current_thread())
+        return "yes"
+
+    def work(job: Job) -> tuple[str, bool]:
+        return job.ask(question), threading.current_thread() is threading.main_thread()
+
+    job = run_job(parent, "Work", work)
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    assert job.result == ("yes", False)  # answered; the work itself ran in the worker
+    assert asked_on == [threading.main_thread()]
+
+
+def test_a_failing_question_fails_the_job(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    errors: list[BaseException] = []
+
+    def question() -> None:
+        raise ValueError("no dialog")
+
+    job = run_job(parent, "Work", lambda job: job.ask(question), on_error=errors.append)
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    assert [str(e) for e in errors] == ["no dialog"]
