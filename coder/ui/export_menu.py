@@ -216,7 +216,7 @@ def import_qdpx(w: MainWindow, source: Path | None = None) -> Job | None:
                 summary + ".\n\nLeft out:\n" + "\n".join(result.skipped),
             )
         w.show_message(summary)
-        w.reload_views()
+        w.live_refresh.refresh_now()  # one reload; the change poll then has nothing new
 
     return _start(
         w, "Import a REFI-QDA project", work, done, cancelled=CANCELLED_IMPORT,
