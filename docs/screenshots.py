@@ -75,9 +75,10 @@ def reliability_pictures(db: ProjectDatabase) -> None:
     view.close()
 
 
-def menu_picture(window: MainWindow, title: str, name: str) -> None:
-    """The window's top with one menu open: a popup is its own top-level window, so it
-    is painted onto the grab of the window where it would appear."""
+def menu_picture(window: MainWindow, title: str, name: str, submenu: str | None = None) -> None:
+    """The window's top with one menu open (and, given ``submenu``, that item's submenu
+    beside it): a popup is its own top-level window, so it is painted onto the grab of
+    the window where it would appear."""
     settle(window)
     [menu] = [
         a.menu()
@@ -90,12 +91,28 @@ def menu_picture(window: MainWindow, title: str, name: str) -> None:
     menu.popup(window.mapToGlobal(at))
     settle(menu)
     picture = menu.grab()
-    height = min(window.height(), at.y() + picture.height() + 24)
-    canvas = QPixmap(window.grab().copy(0, 0, max(720, at.x() + picture.width() + 24), height))
+    pieces = [(QPoint(at.x(), at.y()), picture)]
+    opened = [menu]
+    if submenu is not None:
+        [item] = [a for a in menu.actions() if a.text().replace("&", "") == submenu]
+        child = item.menu()
+        assert isinstance(child, QMenu)
+        top = at.y() + menu.actionGeometry(item).top()
+        child.popup(window.mapToGlobal(QPoint(at.x() + picture.width(), top)))
+        settle(child)
+        pieces.append((QPoint(at.x() + picture.width() - 2, top), child.grab()))
+        opened.append(child)
+    right = max(p.x() + pic.width() for p, pic in pieces)
+    bottom = max(p.y() + pic.height() for p, pic in pieces)
+    canvas = QPixmap(
+        window.grab().copy(0, 0, max(720, right + 24), min(window.height(), bottom + 24))
+    )
     painter = QPainter(canvas)
-    painter.drawPixmap(QPoint(at.x(), at.y()), picture)
+    for point, pic in pieces:
+        painter.drawPixmap(point, pic)
     painter.end()
-    menu.hide()
+    for popup in reversed(opened):
+        popup.hide()
     path = OUT / name
     if not canvas.save(str(path)):
         raise SystemExit(f"could not write {path}")
@@ -118,7 +135,7 @@ def lead_desk_pictures(db: ProjectDatabase) -> None:
     window.reload_views()
     menu_picture(window, "Rounds", "11-rounds-menu.png")
     menu_picture(window, "File", "12-file-menu.png")
-    menu_picture(window, "View", "15-view-menu.png")
+    menu_picture(window, "View", "15-view-menu.png", submenu="Panels")
     menu_picture(window, "Help", "16-help-menu.png")
     shortcuts = ShortcutsWindow(window)
     shortcuts.filter.setText("segment")
