@@ -4,7 +4,7 @@ revisions and transcript hashes they refer to (see :mod:`coder.app.packages`).""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -52,14 +52,22 @@ class PackageExport:
 
 
 def export_package(
-    db: ProjectDatabase, rater: str, out: Path, actor: ActingRater | None = None
+    db: ProjectDatabase,
+    rater: str,
+    out: Path,
+    actor: ActingRater | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> PackageExport:
     """Write ``rater``'s package to ``out`` (atomically). Blinding holds: a rater exports
-    their own package; in a project with a lead an anonymous export is refused."""
+    their own package; in a project with a lead an anonymous export is refused.
+    ``before_write()`` runs once the package is gathered, before anything is written: a
+    cancel it raises (the desktop's) leaves no file."""
     with db.reading() as session:
         row = rater_row(session, rater)
         check_visible(session, actor, row.id, row.name)
         payload = _payload(session, row)
+    if before_write is not None:
+        before_write()
     write_package(
         out,
         {"rater": row.name, "exported_at": utcnow().isoformat(), "coder_version": __version__},

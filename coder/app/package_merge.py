@@ -4,7 +4,7 @@ written in one transaction, or refused with every problem (see :mod:`coder.app.p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,11 +63,14 @@ def merge_packages(
     actor: ActingRater | None = None,
     *,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeResult:
     """Merge ``paths`` into the project in one transaction, or, with ``dry_run``, only
     say what would change. Any problem (see the module docstring) raises
     :class:`PackageRefused` listing all of them, and nothing is written; a dry run
-    returns them in the result instead."""
+    returns them in the result instead. ``progress(done, total)`` is called before each
+    package is written; an exception it raises (the desktop's Cancel) rolls the whole
+    merge back."""
     if not paths:
         raise CoderError("name at least one package to merge")
     loaded = [_load(path) for path in paths]  # file problems first, each naming its file
@@ -82,7 +85,9 @@ def merge_packages(
         problems = [text for plan in plans for text in plan.preview.all_problems()]
         if problems:
             raise PackageRefused(problems)
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            if progress is not None:
+                progress(done, len(plans))
             plan.write(session)
     return MergeResult([plan.preview for plan in plans], True)
 
