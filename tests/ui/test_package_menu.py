@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from coder.app import codes, identity, packages, projects
+from coder.app import codes, identity, package_export, package_plan, packages, projects
 from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
@@ -198,7 +198,7 @@ def test_cancelling_a_package_export_writes_no_file(
 ) -> None:
     window = make_window(coded_db, ada)
     prompter: Any = window.prompter
-    started, release = held_at_first_call(monkeypatch, packages, "_payload")
+    started, release = held_at_first_call(monkeypatch, package_export, "_payload")
     folder = tmp_path / "out"
     folder.mkdir()
     prompter.answers.append(folder / "ada.rcpkg")
@@ -236,7 +236,7 @@ def test_cancelling_a_merge_rolls_back_every_package(
         preview: MergePreview = window.package_preview  # type: ignore[attr-defined]
         # Held while the first package is written inside the transaction; after Cancel
         # the second is never written and the first is rolled back with it.
-        started, release = held_at_first_call(monkeypatch, packages._Plan, "write")
+        started, release = held_at_first_call(monkeypatch, package_plan.MergePlan, "write")
         qtbot.mouseClick(preview.merge_button, Qt.MouseButton.LeftButton)
         cancel_while_held(qtbot, window.package_job, started, release)  # type: ignore[attr-defined]
         assert count(lab_path, "Ada") == 0 and count(lab_path, "Ben") == 0
