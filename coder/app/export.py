@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, case, func, select, type_coerce
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -269,7 +269,7 @@ def _long_rows(
             position(app.evidence_end),
             evidence,
             # 15-16: value, memo
-            func.coalesce(type_coerce(app.value, String), "NA"),
+            func.coalesce(cast(app.value, String), "NA"),
             app.memo,
             # 17-18: created, updated
             _stamp(session, app.created_at),

@@ -7,7 +7,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from coder.app.identity import ActingRater
-from coder.app.projects import create_project
 from coder.app.schemes import load_project_scheme
 from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import Scheme
@@ -101,11 +100,9 @@ def make_window(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
+def project(new_project: Callable[..., ProjectDatabase]) -> ProjectDatabase:
     """A new project with the 3RS-2015 and stage schemes (widget tests build on it)."""
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
-    yield db
-    db.close()
+    return new_project("p", scheme_ids=("3rs-2015", "safran-muran-stages"))
 
 
 @pytest.fixture
