@@ -40,6 +40,7 @@ if ON_POSTGRES and not os.environ.get(ENV_PG_URL):
 SQLITE_ONLY_REASON = "tests a SQLite project file (no file on PostgreSQL)"
 
 Key = tuple[str | None, tuple[str, ...]]
+RETIRED_KEPT = 4  # databases of the last tests, not yet dropped (see PostgresProjects.retire)
 
 
 class PostgresProjects:
@@ -50,6 +51,7 @@ class PostgresProjects:
         self.run_id = uuid.uuid4().hex[:8]
         self._admin: Engine | None = None
         self._templates: dict[Key, str] = {}
+        self._retired: list[str] = []
 
     @property
     def admin(self) -> Engine:
@@ -80,12 +82,22 @@ class PostgresProjects:
         template = self._template(name, tuple(scheme_ids))
         database = f"coder_t_{self.run_id}_{uuid.uuid4().hex[:10]}"
         self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
-        return database, projects.open_project(db_url=self.url(database))
+        return database, ProjectDatabase.open(self.url(database))
 
     def drop(self, database: str) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
+    def retire(self, database: str) -> None:
+        """Drop ``database`` a few tests later: a window's last save or a background job
+        of the test that just ended may still reach its project (on SQLite the file
+        stays until pytest cleans up too)."""
+        self._retired.append(database)
+        while len(self._retired) > RETIRED_KEPT:
+            self.drop(self._retired.pop(0))
+
     def close(self) -> None:
+        for database in self._retired:
+            self.drop(database)
         for template in self._templates.values():
             self.drop(template)
         if self._admin is not None:

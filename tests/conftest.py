@@ -91,7 +91,7 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
     for dropped, database in made:
         database.close()
         if dropped is not None and _pg_projects is not None:
-            _pg_projects.drop(dropped)
+            _pg_projects.retire(dropped)
 
 
 @pytest.fixture(autouse=True)

@@ -74,8 +74,11 @@ class FakePrompter(Prompter):
 
 @pytest.fixture
 def make_window(
-    qtbot: QtBot,
+    qtbot: QtBot, new_project: Callable[..., ProjectDatabase]
 ) -> Iterator[Callable[[ProjectDatabase, ActingRater | None], MainWindow]]:
+    """``make(db, rater)``: a shown main window, closed after the test. (It depends on
+    ``new_project`` so that its windows close, saving their position, before the test's
+    projects are closed and, on PostgreSQL, dropped.)"""
     windows: list[MainWindow] = []
 
     def make(db: ProjectDatabase, coder: ActingRater | None) -> MainWindow:
