@@ -14,8 +14,9 @@ project in a few tens of milliseconds (docs/lab-server.md, "The suite on Postgre
 from __future__ import annotations
 
 import os
+import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ if ON_POSTGRES and not os.environ.get(ENV_PG_URL):
 SQLITE_ONLY_REASON = "tests a SQLite project file (no file on PostgreSQL)"
 
 Key = tuple[str | None, tuple[str, ...]]
+NewProject = Callable[..., ProjectDatabase]  # the new_project fixture (tests/conftest.py)
 RETIRED_KEPT = 4  # databases of the last tests, not yet dropped (see PostgresProjects.retire)
 
 
@@ -102,6 +104,18 @@ class PostgresProjects:
             self.drop(template)
         if self._admin is not None:
             self._admin.dispose()
+
+
+def close_windows() -> None:
+    """Close every window the UI tests left open (none when Qt was never loaded)."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.closeAllWindows()
+        app.processEvents()
 
 
 def sqlite_project(

@@ -7,7 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from backend import ON_POSTGRES, SQLITE_ONLY_REASON, PostgresProjects, sqlite_project
+from backend import (
+    ON_POSTGRES,
+    SQLITE_ONLY_REASON,
+    NewProject,
+    PostgresProjects,
+    close_windows,
+    sqlite_project,
+)
 
 from coder.app import identity, importing, projects, raters
 from coder.app.identity import ActingRater
@@ -27,9 +34,6 @@ TIMED = """\
 [00:11:00] P: Honestly, these sessions are not helping me at all.
 """
 PASSPHRASE = "correct horse battery"
-
-
-NewProject = Callable[..., ProjectDatabase]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,6 +67,7 @@ def _pg_projects() -> Iterator[PostgresProjects | None]:
         return
     server = PostgresProjects(os.environ["CODER_TEST_PG_URL"])
     yield server
+    close_windows()  # a window still open saves its place on close: before the drop
     server.close()
 
 
