@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from backend import project_args
-from conftest import MACHINE
-from screening_data import PASSPHRASE
+from screening_data import MACHINE, PASSPHRASE
 from sqlalchemy import select
 
 from coder.app import access, identity, rounds
