@@ -75,7 +75,8 @@ def _pg_projects() -> Iterator[PostgresProjects | None]:
 def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterator[NewProject]:
     """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",))``: a new,
     empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a fresh
-    PostgreSQL database; tests/backend.py), closed and dropped after the test."""
+    PostgreSQL database; tests/backend.py), closed after the test (and on PostgreSQL
+    dropped a few tests later: see ``PostgresProjects.retire``)."""
     made: list[tuple[str | None, ProjectDatabase]] = []
 
     def make(
