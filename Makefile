@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-stamp
 CONSTRAINTS = constraints.txt
 EXTRAS  = dev,postgres,encryption
 
-.PHONY: run test lint bench screenshots clean sysdeps sysdeps-gui installer installer-deps installer-check constraints
+.PHONY: run test test-postgres lint bench screenshots clean sysdeps sysdeps-gui installer installer-deps installer-check constraints
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -42,8 +42,16 @@ sysdeps-gui:
 run: $(STAMP) sysdeps-gui
 	$(BIN)/coder
 
+# The suite on SQLite, then again on PostgreSQL when a server is given (CODER_TEST_PG_URL,
+# which .ci/run exports): every test that makes a project gets a fresh database there
+# (tests/backend.py); docs/lab-server.md, "The suite on PostgreSQL", has the times.
 test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	@if [ -n "$${CODER_TEST_PG_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "CODER_TEST_PG_URL not set: the suite ran on SQLite only (.ci/run starts a server)"; fi
+
+test-postgres: $(STAMP) sysdeps
+	CODER_TEST_BACKEND=postgres QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PG_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check coder tests docs $(wildcard benchmarks)

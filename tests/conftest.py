@@ -7,6 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backend import (
+    ON_POSTGRES,
+    SQLITE_ONLY_REASON,
+    NewProject,
+    PostgresProjects,
+    close_windows,
+    sqlite_project,
+)
 
 from coder.app import identity, importing, projects, raters
 from coder.app.identity import ActingRater
@@ -28,6 +36,70 @@ TIMED = """\
 PASSPHRASE = "correct horse battery"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"sqlite_only: {SQLITE_ONLY_REASON}; skipped when CODER_TEST_BACKEND=postgres"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL run only the tests that make a project through ``new_project``: the
+    rest (parsers, statistics, SQLite files, the demo project) ran in the SQLite pass and
+    would run identically again."""
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
+    selected, deselected = [], []
+    for item in items:
+        uses_project = "new_project" in getattr(item, "fixturenames", ())
+        (selected if uses_project else deselected).append(item)
+        if uses_project and item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(scope="session")
+def _pg_projects() -> Iterator[PostgresProjects | None]:
+    if not ON_POSTGRES:
+        yield None
+        return
+    server = PostgresProjects(os.environ["CODER_TEST_PG_URL"])
+    yield server
+    close_windows()  # a window still open saves its place on close: before the drop
+    server.close()
+
+
+@pytest.fixture
+def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterator[NewProject]:
+    """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",))``: a new,
+    empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a fresh
+    PostgreSQL database; tests/backend.py), closed after the test (and on PostgreSQL
+    dropped a few tests later: see ``PostgresProjects.retire``)."""
+    made: list[tuple[str | None, ProjectDatabase]] = []
+
+    def make(
+        stem: str = "project",
+        *,
+        name: str | None = None,
+        scheme_ids: tuple[str, ...] = (projects.DEFAULT_SCHEME,),
+    ) -> ProjectDatabase:
+        if _pg_projects is None:
+            database = sqlite_project(tmp_path, stem, name, scheme_ids)
+            made.append((None, database))
+        else:
+            dropped, database = _pg_projects.create(name or stem, scheme_ids)
+            made.append((dropped, database))
+        return database
+
+    yield make
+    for dropped, database in made:
+        database.close()
+        if dropped is not None and _pg_projects is not None:
+            _pg_projects.retire(dropped)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -42,20 +114,16 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(project_path: Path) -> Iterator[ProjectDatabase]:
-    from coder.app.projects import create_project
-
-    database = create_project(project_path)
-    yield database
-    database.close()
+def db(new_project: NewProject) -> ProjectDatabase:
+    """A new, empty project (3RS-2015) on the back end under test; on SQLite the file is
+    ``project_path``."""
+    return new_project("project")
 
 
 @pytest.fixture
-def coded_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
+def coded_db(tmp_path: Path, new_project: NewProject) -> ProjectDatabase:
     """Two sessions (3 segments each under 3RS-2015), raters Ada and Ben, lead Lee."""
-    db = projects.create_project(
-        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
-    )
+    db = new_project("p", scheme_ids=("3rs-2015", "safran-muran-stages"))
     for number in (1, 2):
         path = tmp_path / f"P01_S{number}.txt"
         path.write_text(TIMED.replace("week", f"week {number}"), encoding="utf-8")
@@ -63,8 +131,7 @@ def coded_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
     raters.add_rater(db, "Ada", "AL")
     raters.add_rater(db, "Ben", "BO")
     identity.add_lead(db, "Lee", "LP", PASSPHRASE)
-    yield db
-    db.close()
+    return db
 
 
 @pytest.fixture

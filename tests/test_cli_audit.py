@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from backend import project_args
 
 from coder.app.coding import CodingSession
 from coder.app.identity import sign_in
@@ -28,10 +29,10 @@ def test_audit_command(
 ) -> None:
     CodingSession(coded_db, sign_in(coded_db, "Ada"), "P01", 1).set_rating("W_SIG", 2, 3)
     CodingSession(coded_db, sign_in(coded_db, "Ben"), "P01", 2).apply_code("W4", segment=1)
-    p = coded_db.url.removeprefix("sqlite:///")
+    p = project_args(coded_db)
     secret = tmp_path / "pass.txt"
     secret.write_text(PASSPHRASE)
-    lead = ["--project", p, "--as", "Lee", "--passphrase-file", str(secret)]
+    lead = [*p, "--as", "Lee", "--passphrase-file", str(secret)]
 
     code, out, err = run(capsys, "audit", *lead)
     assert code == 0, err
@@ -70,9 +71,9 @@ def test_audit_command(
     )
     assert json.loads(row["after"])["value"] == 3 and row["before"] == ""
 
-    code, _, err = run(capsys, "audit", "--project", p, "--as", "Ada")
+    code, _, err = run(capsys, "audit", *p, "--as", "Ada")
     assert code != 0 and "only a lead" in err
-    code, _, err = run(capsys, "audit", "--project", p)
+    code, _, err = run(capsys, "audit", *p)
     assert code != 0 and "this project has a lead" in err
     assert not (tmp_path / "refused.csv").exists()
 
@@ -84,13 +85,13 @@ def test_import_as_names_the_importer(
 
     from coder.store.models import AuditRow
 
-    p = coded_db.url.removeprefix("sqlite:///")
+    p = project_args(coded_db)
     secret = tmp_path / "pass.txt"
     secret.write_text(PASSPHRASE)
     source = tmp_path / "P03_S1.txt"
     source.write_text("[00:00:05] T: Hello.\n[00:00:09] P: Hi.\n", encoding="utf-8")
     code, _, err = run(
-        capsys, "import", "--project", p, "--pattern", "{patient}_S{session}",
+        capsys, "import", *p, "--pattern", "{patient}_S{session}",
         "--as", "Lee", "--passphrase-file", str(secret), str(source),
     )  # fmt: skip
     assert code == 0, err

@@ -428,6 +428,9 @@ class MainWindow(WindowHost):
             ws.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Saved now: a pending delayed save must not write to the project after the
+        # window is gone (by then the project may be closed, or the server away).
+        self._position_timer.stop()
         self.save_position()
         window_layout.save(self)
         for window in self.help_windows:

@@ -3,14 +3,14 @@ test_suggestions.py, test_consensus.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from screening_data import PASSPHRASE, transcript
+from screening_data import MACHINE, PASSPHRASE, transcript
 from sqlalchemy import select
 
-from coder.app import identity, importing, projects, raters
+from coder.app import identity, importing, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
@@ -29,9 +29,9 @@ from coder.store.models import (
 
 
 @pytest.fixture
-def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
+def screen_db(tmp_path: Path, new_project: Callable[..., ProjectDatabase]) -> ProjectDatabase:
     """Four patients x 2 sessions; Ada coded all, Ben the first two sessions; lead Lee."""
-    db = projects.create_project(tmp_path / "s.sqlite", scheme_ids=("3rs-2015",))
+    db = new_project("s", scheme_ids=("3rs-2015",))
     raters.add_rater(db, "Ada", "AL")
     raters.add_rater(db, "Ben", "BO")
     identity.add_lead(db, "Lee", "LP", PASSPHRASE)
@@ -64,16 +64,12 @@ def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
                                 code_id=code, unit="turn", unit_index=t, value=1,
                             )
                         )  # fmt: skip
-    yield db
-    db.close()
+    return db
 
 
 @pytest.fixture
 def lee(screen_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(screen_db, "Lee", PASSPHRASE)
-
-
-MACHINE = "Machine · test"
 
 
 @pytest.fixture

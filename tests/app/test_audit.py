@@ -179,7 +179,10 @@ def test_secrets_never_recorded(coded_db: ProjectDatabase, lee: ActingRater) -> 
     identity.set_lab_passphrase(coded_db, "another long passphrase", PASSPHRASE)
     with coded_db.reading() as session:
         dumped = session.execute(
-            text("SELECT COALESCE(\"before\", '') || COALESCE(\"after\", '') FROM audit_log")
+            text(
+                "SELECT COALESCE(CAST(\"before\" AS TEXT), '') "
+                "|| COALESCE(CAST(\"after\" AS TEXT), '') FROM audit_log"
+            )
         ).scalars()
         everything = " ".join(dumped)
     assert "scrypt" not in everything and "passphrase_hash" not in everything

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backend import query
 from lxml import etree
 
 from coder.app import codes, exchange, projects, schemes
@@ -41,8 +42,10 @@ ROWS = """SELECT p.code, s.number, r.name, sc.key, a.code_id, a.unit, a.unit_ind
           JOIN schemes sc ON sc.id = a.scheme_id"""
 
 
-def rows(path: Path) -> set[tuple[object, ...]]:
-    with sqlite3.connect(path) as con:
+def rows(project: Path | ProjectDatabase) -> set[tuple[object, ...]]:
+    if isinstance(project, ProjectDatabase):
+        return set(query(project, ROWS))
+    with sqlite3.connect(project) as con:
         return set(con.execute(ROWS).fetchall())
 
 
@@ -292,16 +295,13 @@ def test_adding_a_codebook_is_a_leads_right(
         exchange.import_qdpx(coded, packed, ada)
     report = exchange.import_qdpx(coded, packed, lead, add_codebook=True)
     assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
-    with sqlite3.connect(tmp_path / "p.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'").fetchone() == (
-            1,
-        )
+    assert query(coded, "SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'") == [(1,)]
 
 
 def test_bad_file_writes_nothing_to_the_project(
     coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
-    before = rows(tmp_path / "p.sqlite")
+    before = rows(coded)
     bad = foreign_qdpx(tmp_path / "bad.qdpx", 0, 10_000)
     with pytest.raises(CoderError, match=r"bad\.qdpx.*out of range"):
         exchange.import_qdpx(coded, bad, lead)
@@ -316,9 +316,8 @@ def test_bad_file_writes_nothing_to_the_project(
             )
     with pytest.raises(CoderError, match=r"refused\.qdpx"):
         exchange.import_qdpx(coded, good_codes_bad_rows, lead)
-    assert rows(tmp_path / "p.sqlite") == before
-    with sqlite3.connect(tmp_path / "p.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM patients").fetchone() == (1,)
+    assert rows(coded) == before
+    assert query(coded, "SELECT count(*) FROM patients") == [(1,)]
 
 
 # ---- the published examples (read from ../shared when present) ------------------------------

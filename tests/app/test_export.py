@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from backend import NewProject
 from sqlalchemy import text
 
 from coder.app import codes, consensus, export, raters, rounds
@@ -486,15 +487,12 @@ def test_every_format_and_its_dictionary_are_0644_under_umask_022(
 @pytest.mark.parametrize("scheme", ["3rs-2015", "3rs-2022", "safran-muran-stages"])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_dictionary_matches_the_header_for_every_built_in_scheme(
-    tmp_path: Path, scheme: str, fmt: ExportFormat
+    tmp_path: Path, scheme: str, fmt: ExportFormat, new_project: NewProject
 ) -> None:
     """The columns of csv-wide and csv-sessions come from the scheme: each built-in
     scheme's header is described row for row (not only the demo's scheme)."""
-    from coder.app import projects
 
-    db = projects.create_project(
-        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "3rs-2022", "safran-muran-stages")
-    )
+    db = new_project("p", scheme_ids=("3rs-2015", "3rs-2022", "safran-muran-stages"))
     try:
         out = tmp_path / "x.csv"
         result = export.export(

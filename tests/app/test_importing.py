@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backend import NewProject
 
 from coder.app import browse, importing, projects
 from coder.app.importing import ImportOptions
@@ -149,8 +150,8 @@ def test_untimed_transcripts_get_estimated_segments(db: ProjectDatabase, tmp_pat
     assert blocks.ok and not blocks.sessions[0].estimated and blocks.sessions[0].segments == 1
 
 
-def test_segments_for_every_scheme_rule(tmp_path: Path) -> None:
-    db = projects.create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "3rs-2022"))
+def test_segments_for_every_scheme_rule(tmp_path: Path, new_project: NewProject) -> None:
+    db = new_project("p", scheme_ids=("3rs-2015", "3rs-2022"))
     try:
         assert importing.import_file(
             db, write(tmp_path, "P01_S1.txt", TIMED), ImportOptions(pattern="{patient}_S{session}")

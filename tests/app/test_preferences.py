@@ -30,6 +30,7 @@ def test_remembered_per_project(db: ProjectDatabase, tmp_path: Path) -> None:
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_stored_in_the_user_data_folder_keyed_by_path(
     db: ProjectDatabase, project_path: Path
 ) -> None:

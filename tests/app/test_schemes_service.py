@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backend import NewProject
 
 from coder.app import schemes
 from coder.app.projects import create_project
@@ -30,8 +31,8 @@ def test_new_project_has_default_scheme(db: ProjectDatabase) -> None:
     assert schemes.load_project_scheme(db).id == "3rs-2015"
 
 
-def test_project_with_several_schemes(tmp_path: Path) -> None:
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2022", "safran-muran-stages"))
+def test_project_with_several_schemes(tmp_path: Path, new_project: NewProject) -> None:
+    db = new_project("p", scheme_ids=("3rs-2022", "safran-muran-stages"))
     try:
         stored = {s.key: s.is_default for s in schemes.project_schemes(db)}
         assert stored == {"3rs-2022": True, "safran-muran-stages": False}

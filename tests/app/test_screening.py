@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backend import project_args
 from screening_data import FILLER, PASSPHRASE, WITHDRAW
 from sqlalchemy import func, select
 
@@ -90,7 +91,7 @@ def test_refuses_a_tampered_truncated_or_foreign_model(
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
     with pytest.raises(SystemExit) as info:
-        main(["screen", "run", "--project", str(tmp_path / "s.sqlite"), "--model",
+        main(["screen", "run", *project_args(screen_db), "--model",
               str(tampered), "--sessions", "P01/1", "--as", "Lee", "--passphrase-file",
               str(pass_file)])  # fmt: skip
     err = capsys.readouterr().err
@@ -155,7 +156,7 @@ def test_evaluate_json_shape_and_grouping(
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
     with pytest.raises(SystemExit) as info:
-        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+        main(["screen", "evaluate", *project_args(screen_db), "--from", "Ada",
               "--folds", "2", "--json", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     assert info.value.code == 0
     result = json.loads(capsys.readouterr().out)

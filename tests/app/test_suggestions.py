@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MACHINE
-from screening_data import PASSPHRASE
+from backend import project_args
+from screening_data import MACHINE, PASSPHRASE
 from sqlalchemy import select
 
 from coder.app import access, identity, rounds
@@ -94,13 +94,13 @@ def test_no_suggestions_inside_an_open_round(
 def test_the_lead_switches_suggestions_from_the_command_line(
     screen_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = str(tmp_path / "s.sqlite")
+    project = project_args(screen_db)
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
 
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as info:
-            main(["project", "suggestions", *args, "--project", project])
+            main(["project", "suggestions", *args, *project])
         out, err = capsys.readouterr()
         return int(info.value.code or 0), out, err
 

@@ -58,6 +58,7 @@ def test_newer_project_in_rollback_mode_is_refused_byte_for_byte(project_path: P
 
 
 # ---- durability ---------------------------------------------------------------------
+@pytest.mark.sqlite_only
 def test_every_commit_is_synced(db: ProjectDatabase) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -106,6 +107,7 @@ def test_another_process_half_written_backup_is_not_a_backup(project_path: Path)
     assert not list(folder.glob("*.partial")), "the copy in progress is renamed when done"
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_commands(coded_db: ProjectDatabase, tmp_path: Path) -> None:
     from coder.app import raters
 

@@ -7,7 +7,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from coder.app.identity import ActingRater
-from coder.app.projects import create_project
 from coder.app.schemes import load_project_scheme
 from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import Scheme
@@ -75,8 +74,11 @@ class FakePrompter(Prompter):
 
 @pytest.fixture
 def make_window(
-    qtbot: QtBot,
+    qtbot: QtBot, new_project: Callable[..., ProjectDatabase]
 ) -> Iterator[Callable[[ProjectDatabase, ActingRater | None], MainWindow]]:
+    """``make(db, rater)``: a shown main window, closed after the test. (It depends on
+    ``new_project`` so that its windows close, saving their position, before the test's
+    projects are closed and, on PostgreSQL, dropped.)"""
     windows: list[MainWindow] = []
 
     def make(db: ProjectDatabase, coder: ActingRater | None) -> MainWindow:
@@ -101,11 +103,9 @@ def make_window(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[ProjectDatabase]:
+def project(new_project: Callable[..., ProjectDatabase]) -> ProjectDatabase:
     """A new project with the 3RS-2015 and stage schemes (widget tests build on it)."""
-    db = create_project(tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages"))
-    yield db
-    db.close()
+    return new_project("p", scheme_ids=("3rs-2015", "safran-muran-stages"))
 
 
 @pytest.fixture

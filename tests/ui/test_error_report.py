@@ -187,6 +187,7 @@ def test_copy_details_puts_them_on_the_clipboard(qtbot: QtBot, tmp_path: Path) -
     assert "RuntimeError: for the clipboard" in copied
 
 
+@pytest.mark.sqlite_only
 def test_launch_installs_the_hook(
     hook: None, project: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backend import NewProject
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from coder.app import identity, importing, projects, raters, schemes
+from coder.app import identity, importing, raters, schemes
 from coder.app.coding import CodingSession
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
@@ -231,9 +232,9 @@ class MouseCounter(QObject):
 
 
 def test_a_rater_codes_a_whole_session_ratings_included_without_the_mouse(
-    tmp_path: Path, make_window: Make, qtbot: QtBot
+    tmp_path: Path, make_window: Make, qtbot: QtBot, new_project: NewProject
 ) -> None:
-    db = projects.create_project(tmp_path / "keys.sqlite")
+    db = new_project("keys")
     try:
         schemes.add_scheme_file(db, scheme_with_rating_keys(tmp_path))
         source = tmp_path / "P01_S1.txt"

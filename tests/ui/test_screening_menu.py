@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from coder.app import identity, importing, projects, raters
+from coder.app import identity, importing, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.store.database import ProjectDatabase
@@ -26,9 +27,9 @@ WITHDRAW = "I don't want to talk about it, can we change the subject"
 
 
 @pytest.fixture
-def trainable(tmp_path: Path) -> Iterator[ProjectDatabase]:
+def trainable(tmp_path: Path, new_project: NewProject) -> Iterator[ProjectDatabase]:
     """Four patients x 2 sessions of 20 turns; Ada marked W1 on every withdrawal turn."""
-    db = projects.create_project(tmp_path / "t.sqlite", scheme_ids=("3rs-2015",))
+    db = new_project("t", scheme_ids=("3rs-2015",))
     raters.add_rater(db, "Ada", "AL")
     identity.add_lead(db, "Lee", "LP", PASS)
     marked: dict[tuple[str, int], list[int]] = {}
