@@ -23,7 +23,7 @@ from pathlib import Path
 import bench_export
 from bench_import import Figure, report, timed
 
-from coder.app import exchange, export, projects
+from coder.app import exchange_export, exchange_import, export, projects
 from coder.app.export import ExportFormat, ExportOptions
 
 SESSIONS = 10
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         db = projects.open_project(source)
         for rep in range(reps):
             out = folder / f"p{rep}.qdpx"
-            seconds, result = timed(lambda o=out: exchange.export_qdpx(db, o, ExportOptions()))
+            seconds, result = timed(
+                lambda o=out: exchange_export.export_qdpx(db, o, ExportOptions())
+            )
             if result.codings != expected:
                 raise SystemExit(f"exported {result.codings} codings, expected {expected}")
             export_s.append(seconds)
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             csv_s.append(timed(lambda c=csv: export.export(db, c, LONG))[0])
             size_mb.append(out.stat().st_size / 1e6)
             target = projects.create_project(folder / f"t{rep}.sqlite", scheme_ids=("3rs-2015",))
-            seconds, done = timed(lambda t=target, o=out: exchange.import_qdpx(t, o))
+            seconds, done = timed(lambda t=target, o=out: exchange_import.import_qdpx(t, o))
             if done.codes != expected:
                 raise SystemExit(
                     f"imported {done.codes} codes, expected {expected}: {done.skipped[:3]}"

@@ -6,7 +6,8 @@ thousand rows, offers Cancel: cancelling raises inside the export, and the atomi
 then leaves nothing behind (neither the file nor its temporary file). The data dictionary
 is always written next to the file; *Excel-compatible files* adds a byte-order mark.
 The REFI-QDA items (a ``.qdpx`` project for other QDA programs, a ``.qdc`` codebook) call
-:mod:`coder.app.exchange`, as ``coder export --format qdpx|qdc`` does.
+:mod:`coder.app.exchange_export` and :mod:`coder.app.exchange_codebook`, as ``coder export
+--format qdpx|qdc`` does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QProgressDialog
 
-from coder.app import exchange
+from coder.app import exchange_codebook, exchange_export, exchange_import
 from coder.app import export as exporting
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
@@ -107,7 +108,9 @@ def run_export_qdpx(w: MainWindow) -> None:
     options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
     dialog, progress = _progress_dialog(w, "codings")
     try:
-        result = exchange.export_qdpx(w.db, target, options, coder=w.coder, progress=progress)
+        result = exchange_export.export_qdpx(
+            w.db, target, options, coder=w.coder, progress=progress
+        )
     except ExportCancelled:
         w.show_message("Export cancelled; nothing was written")
         return
@@ -127,7 +130,7 @@ def run_export_qdc(w: MainWindow) -> None:
     if target is None:
         return
     try:
-        exchange.export_qdc(w.db, target)
+        exchange_codebook.export_qdc(w.db, target)
     except CoderError as exc:
         w.prompter.error("Export failed", str(exc))
         return
@@ -142,7 +145,7 @@ def import_qdpx(w: MainWindow) -> None:
     if source is None:
         return
     try:
-        report = exchange.import_qdpx(w.db, source, w.coder)
+        report = exchange_import.import_qdpx(w.db, source, w.coder)
     except CoderError as exc:
         w.prompter.error("Import failed", str(exc))
         return

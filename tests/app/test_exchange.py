@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coder.app import codes, exchange, projects, schemes
+from coder.app import codes, exchange_codebook, exchange_export, exchange_import, projects, schemes
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportOptions
 from coder.app.identity import ActingRater
@@ -84,7 +84,7 @@ def test_qdpx_validates_and_selections_hold_the_evidence(
     coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "p.qdpx"
-    result = exchange.export_qdpx(coded, out, ExportOptions(), lead)
+    result = exchange_export.export_qdpx(coded, out, ExportOptions(), lead)
     assert (result.codings, result.users) == (5, 2)
     tree = qde(out)
     etree.XMLSchema(etree.parse(str(DATA / "Project-mrt2019.xsd"))).assertValid(tree)
@@ -127,7 +127,7 @@ def test_qdpx_validates_and_selections_hold_the_evidence(
     parents = tree.findall("q:CodeBook/q:Codes/q:Code", NS)
     assert all(p.get("isCodable") == "false" and p.findall("q:Code", NS) for p in parents)
     # deterministic: the same project exported again gives the same bytes
-    again = exchange.export_qdpx(coded, tmp_path / "again.qdpx", ExportOptions(), lead)
+    again = exchange_export.export_qdpx(coded, tmp_path / "again.qdpx", ExportOptions(), lead)
     assert again.path.read_bytes() == out.read_bytes()
 
 
@@ -135,23 +135,23 @@ def test_blinded_rater_exports_only_own_codes(
     coded: ProjectDatabase, ada: ActingRater, tmp_path: Path
 ) -> None:
     out = tmp_path / "ada.qdpx"
-    result = exchange.export_qdpx(coded, out, ExportOptions(), ada)
+    result = exchange_export.export_qdpx(coded, out, ExportOptions(), ada)
     assert (result.codings, result.users) == (2, 1)  # not Ben's C1, W2 and G_W
     names = {u.get("name") for u in qde(out).iterfind(".//q:User", NS)}
     assert names == {"Ada"}
     with pytest.raises(CoderError):
-        exchange.export_qdpx(coded, tmp_path / "ben.qdpx", ExportOptions(rater="Ben"), ada)
+        exchange_export.export_qdpx(coded, tmp_path / "ben.qdpx", ExportOptions(rater="Ben"), ada)
     assert not (tmp_path / "ben.qdpx").exists()
 
 
 def test_qdc_validates_and_becomes_a_valid_draft_scheme(
     coded: ProjectDatabase, tmp_path: Path
 ) -> None:
-    out = exchange.export_qdc(coded, tmp_path / "c.qdc", "3rs-2015").path
+    out = exchange_codebook.export_qdc(coded, tmp_path / "c.qdc", "3rs-2015").path
     etree.XMLSchema(etree.parse(str(DATA / "Codebook-mrt2019.xsd"))).assertValid(
         etree.parse(str(out))
     )
-    draft = exchange.codebook_to_scheme(out, tmp_path / "draft.yaml")
+    draft = exchange_codebook.codebook_to_scheme(out, tmp_path / "draft.yaml")
     [result] = schemes.validate_files([draft])
     assert result.problems == (), result.problems
     text = draft.read_text(encoding="utf-8")
@@ -164,14 +164,14 @@ def test_unwritable_output_is_refused_and_leaves_nothing(
     folder = tmp_path / "dir.qdpx"
     folder.mkdir()
     with pytest.raises(FileAccessError, match=r"dir\.qdpx"):
-        exchange.export_qdpx(coded, folder, ExportOptions(), lead)
+        exchange_export.export_qdpx(coded, folder, ExportOptions(), lead)
     with pytest.raises(FileAccessError, match="nowhere"):
-        exchange.export_qdc(coded, tmp_path / "nowhere" / "c.qdc")
+        exchange_codebook.export_qdc(coded, tmp_path / "nowhere" / "c.qdc")
     if os.geteuid() != 0:
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         with pytest.raises(FileAccessError, match="locked"):
-            exchange.export_qdpx(coded, locked / "p.qdpx", ExportOptions(), lead)
+            exchange_export.export_qdpx(coded, locked / "p.qdpx", ExportOptions(), lead)
         assert list(locked.iterdir()) == []
 
 
@@ -179,9 +179,9 @@ def test_unwritable_output_is_refused_and_leaves_nothing(
 def test_round_trip_into_a_fresh_project_keeps_every_code(
     demo: ProjectDatabase, tmp_path: Path
 ) -> None:
-    out = exchange.export_qdpx(demo, tmp_path / "demo.qdpx", ExportOptions()).path
+    out = exchange_export.export_qdpx(demo, tmp_path / "demo.qdpx", ExportOptions()).path
     target = fresh(tmp_path)
-    report = exchange.import_qdpx(target, out)
+    report = exchange_import.import_qdpx(target, out)
     assert report.skipped == []
     before = rows(Path(os.environ["CODER_HOME"]) / "demo-project.sqlite")
     assert len(before) > 500
@@ -197,10 +197,10 @@ def test_round_trip_into_a_fresh_project_keeps_every_code(
             sqlite3.connect(tmp_path / "fresh.sqlite") as b:  # fmt: skip
         assert set(a.execute(query)) == set(b.execute(query))
     # importing again adds nothing; exporting again gives the same file
-    again = exchange.import_qdpx(target, out)
+    again = exchange_import.import_qdpx(target, out)
     assert (again.codes, again.sessions) == (0, [])
     assert again.already_present == report.codes
-    second = exchange.export_qdpx(target, tmp_path / "second.qdpx", ExportOptions()).path
+    second = exchange_export.export_qdpx(target, tmp_path / "second.qdpx", ExportOptions()).path
     assert qde(second).getroot().find("q:Sources", NS) is not None
     assert source_texts(second) == source_texts(out)
     target.close()
@@ -245,7 +245,7 @@ def test_foreign_project_with_crlf_text_maps_selections_to_turns(tmp_path: Path)
     start = CRLF_TEXT.index("Fine.")
     end = CRLF_TEXT.index(" say.")  # across the CR/LF inside turn 2
     target = fresh(tmp_path)
-    report = exchange.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
+    report = exchange_import.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
     assert report.sessions == ["Interview-1/1"]
     assert report.codes == 1 and report.new_raters == ("Kim",)
     assert any("Humour" in s for s in report.skipped)  # not in our schemes: said, not guessed
@@ -275,7 +275,7 @@ def test_selection_spanning_turns_keeps_its_first_turn(tmp_path: Path) -> None:
     start = CRLF_TEXT.index("How")
     end = CRLF_TEXT.index("Fine.") + 2
     target = fresh(tmp_path)
-    report = exchange.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
+    report = exchange_import.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
     assert any("spans turns; kept the part in turn 1" in s for s in report.skipped)
     [row] = rows(tmp_path / "fresh.sqlite")
     assert row[6:11] == (1, 1, 1, 0, len("How are you?"))
@@ -287,10 +287,10 @@ def test_adding_a_codebook_is_a_leads_right(
 ) -> None:
     packed = foreign_qdpx(tmp_path / "f.qdpx", 0, 5)
     with pytest.raises(CoderError, match="lead"):
-        exchange.import_qdpx(coded, packed, ada, add_codebook=True)
+        exchange_import.import_qdpx(coded, packed, ada, add_codebook=True)
     with pytest.raises(CoderError, match=r"f\.qdpx: .*coding 1\b"):  # Kim is no rater of Ada's
-        exchange.import_qdpx(coded, packed, ada)
-    report = exchange.import_qdpx(coded, packed, lead, add_codebook=True)
+        exchange_import.import_qdpx(coded, packed, ada)
+    report = exchange_import.import_qdpx(coded, packed, lead, add_codebook=True)
     assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
     with sqlite3.connect(tmp_path / "p.sqlite") as con:
         assert con.execute("SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'").fetchone() == (
@@ -304,9 +304,9 @@ def test_bad_file_writes_nothing_to_the_project(
     before = rows(tmp_path / "p.sqlite")
     bad = foreign_qdpx(tmp_path / "bad.qdpx", 0, 10_000)
     with pytest.raises(CoderError, match=r"bad\.qdpx.*out of range"):
-        exchange.import_qdpx(coded, bad, lead)
+        exchange_import.import_qdpx(coded, bad, lead)
     good_codes_bad_rows = tmp_path / "refused.qdpx"
-    out = exchange.export_qdpx(coded, tmp_path / "mine.qdpx", ExportOptions(), lead).path
+    out = exchange_export.export_qdpx(coded, tmp_path / "mine.qdpx", ExportOptions(), lead).path
     # the same sessions with different text: the transcript is refused, so are its codes
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(good_codes_bad_rows, "w") as dst:
         for name in src.namelist():
@@ -315,7 +315,7 @@ def test_bad_file_writes_nothing_to_the_project(
                 name, data.replace(b"tired", b"TIRED") if name.startswith("Sources/") else data
             )
     with pytest.raises(CoderError, match=r"refused\.qdpx"):
-        exchange.import_qdpx(coded, good_codes_bad_rows, lead)
+        exchange_import.import_qdpx(coded, good_codes_bad_rows, lead)
     assert rows(tmp_path / "p.sqlite") == before
     with sqlite3.connect(tmp_path / "p.sqlite") as con:
         assert con.execute("SELECT count(*) FROM patients").fetchone() == (1,)
@@ -345,20 +345,20 @@ def _with_placeholder_sources(example: Path, out: Path) -> Path:
 def test_published_examples_import(name: str, tmp_path: Path) -> None:
     example = SHARED / "examples" / name
     with pytest.raises(CoderError, match="is missing"):  # their sources were not published
-        exchange.import_qdpx(fresh(tmp_path, "a.sqlite"), example)
+        exchange_import.import_qdpx(fresh(tmp_path, "a.sqlite"), example)
     packed = _with_placeholder_sources(example, tmp_path / "example.qdpx")
     tree = etree.parse(str(example))
     n_text = sum(1 for _ in tree.iterfind(".//q:TextSource", NS))
     codings = len(tree.findall(".//q:TextSource/q:PlainTextSelection/q:Coding", NS))
-    draft = exchange.codebook_to_scheme(packed, tmp_path / "draft.yaml")
+    draft = exchange_codebook.codebook_to_scheme(packed, tmp_path / "draft.yaml")
     assert schemes.validate_files([draft])[0].problems == ()
     # without its codebook, the codings are listed as left out; the transcripts come in
-    plain = exchange.import_qdpx(fresh(tmp_path, "c.sqlite"), packed)
+    plain = exchange_import.import_qdpx(fresh(tmp_path, "c.sqlite"), packed)
     assert len(plain.sessions) == n_text and plain.codes == 0
     assert sum(int(s.split()[0]) for s in plain.skipped if "schemes" in s) == codings
     # with its codebook added as a scheme (same transaction): every coding has a code
     target = fresh(tmp_path, "b.sqlite")
-    report = exchange.import_qdpx(target, packed, add_codebook=True)
+    report = exchange_import.import_qdpx(target, packed, add_codebook=True)
     assert report.scheme is not None and report.scheme.startswith("draft-")
     assert len(report.sessions) == n_text
     assert codings > 0
@@ -371,7 +371,7 @@ def test_published_examples_import(name: str, tmp_path: Path) -> None:
     not SHARED.is_dir(), reason="../shared/refi-qda (the published examples) is absent"
 )
 def test_published_codebook_becomes_a_draft_scheme(tmp_path: Path) -> None:
-    draft = exchange.codebook_to_scheme(
+    draft = exchange_codebook.codebook_to_scheme(
         SHARED / "examples" / "refi-qda-1.5_annexA1_codebook.qdc", tmp_path / "d.yaml"
     )
     assert schemes.validate_files([draft])[0].problems == ()
@@ -390,7 +390,7 @@ def test_bare_qde_with_inline_text_and_clashing_source_names(tmp_path: Path) -> 
         encoding="utf-8",
     )
     target = fresh(tmp_path)
-    report = exchange.import_qdpx(target, path)
+    report = exchange_import.import_qdpx(target, path)
     assert report.sessions == ["Interview-1/1", "Interview-1/2"]
     with sqlite3.connect(tmp_path / "fresh.sqlite") as con:
         turns = con.execute(
