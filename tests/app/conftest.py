@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from screening_data import PASSPHRASE, transcript
+from screening_data import MACHINE, PASSPHRASE, transcript
 from sqlalchemy import select
 
 from coder.app import identity, importing, projects, raters
@@ -71,9 +71,6 @@ def screen_db(tmp_path: Path) -> Iterator[ProjectDatabase]:
 @pytest.fixture
 def lee(screen_db: ProjectDatabase) -> ActingRater:
     return identity.sign_in(screen_db, "Lee", PASSPHRASE)
-
-
-MACHINE = "Machine · test"
 
 
 @pytest.fixture

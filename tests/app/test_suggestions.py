@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MACHINE
-from screening_data import PASSPHRASE
+from screening_data import MACHINE, PASSPHRASE
 from sqlalchemy import select
 
 from coder.app import access, identity, rounds
