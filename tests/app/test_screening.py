@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from coder.app import identity, screening, screening_evaluation
 from coder.app.access import NotAllowed, visible_rater_ids
-from coder.app.consensus import find_disagreements
+from coder.app.disagreements import find_disagreements
 from coder.app.identity import AccessDenied, ActingRater
 from coder.cli import main
 from coder.domain.roles import RaterRole
