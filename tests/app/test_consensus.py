@@ -1,5 +1,5 @@
-"""Disagreements and consensus: found from stored codes, settled into consensus codes
-linked to their decision, exported like any rater's."""
+"""Consensus: disagreements settled into consensus codes linked to their decision (with
+how it was reached), unsettled, agreements adopted, exported like any rater's."""
 
 from __future__ import annotations
 
@@ -9,54 +9,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from coder.app import codes, consensus, demo, disagreements, identity, rounds
+from coder.app import codes, consensus, disagreements, identity, rounds
 from coder.app.access import NotAllowed
 from coder.domain.coding import Unit
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, ConsensusDecisionRow
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    db = demo.ensure_demo_project()
-    identity.add_lead(db, "Lee", "LP", "lab passphrase")
-    return db
+def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/app/conftest.py) with a lead, Lee."""
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    return sample_db
 
 
 def lead(db: ProjectDatabase) -> identity.ActingRater:
     return identity.sign_in(db, "Lee", "lab passphrase")
-
-
-def test_disagreements_match_the_codes_csv(sample_db: ProjectDatabase) -> None:
-    found = disagreements.find_disagreements(sample_db, lead(sample_db))
-    rows = [
-        r
-        for r in csv.DictReader((REPO / "sample_transcripts" / "codes.csv").open(encoding="utf-8"))
-        if r["scheme"] in ("", "3rs-2015") and r["value"] != "0"
-    ]
-    w_sig: dict[tuple[str, str, str], dict[str, str]] = {}
-    for r in rows:
-        if r["code"] == "W_SIG":
-            w_sig.setdefault((r["patient"], r["session"], r["unit_index"]), {})[r["rater"]] = r[
-                "value"
-            ]
-    expected = {k for k, v in w_sig.items() if len(set(v.values())) > 1}
-    got = {(d.patient, str(d.session), str(d.unit_index)) for d in found if d.item == "W_SIG"}
-    assert got == expected and expected
-    presence = next(
-        d for d in found if d.unit is Unit.SEGMENT and d.item.startswith("W") and d.item != "W_SIG"
-    )
-    assert set(presence.values.values()) == {1, disagreements.ABSENT}
-    assert presence.first_turn is not None and presence.last_turn is not None
-
-
-def test_only_leads_review(sample_db: ProjectDatabase) -> None:
-    with pytest.raises(NotAllowed):
-        disagreements.find_disagreements(sample_db, identity.sign_in(sample_db, "Ada Lovelace"))
 
 
 def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(

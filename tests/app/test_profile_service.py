@@ -18,12 +18,6 @@ from coder.store.database import ProjectDatabase
 Uncode = Callable[[ProjectDatabase, str, str, int, range], None]
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    return demo.ensure_demo_project()
-
-
 def test_profile_from_stored_codes_matches_the_pure_computation(sample_db: ProjectDatabase) -> None:
     report = profiles.build_report(sample_db, "P01", rater="Ada Lovelace")
     data = report.to_dict()
