@@ -36,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     reps = 1 if args.quick else 3
-    bench_export.SESSIONS = SESSIONS
     export_s: list[float] = []
     import_s: list[float] = []
     size_mb: list[float] = []
@@ -44,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "source.sqlite"
-        bench_export.build(source)
+        bench_export.build(source, SESSIONS)
         with sqlite3.connect(source) as con:
             expected = con.execute("SELECT count(*) FROM code_applications").fetchone()[0]
         db = projects.open_project(source)
