@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
-from coder.app.browse import read_turns
+from coder.app.browse import read_turns, segment_of_row
 from coder.app.identity import ActingRater
 from coder.app.lookup import no_transcript, session_or_none
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
-from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit
+from coder.domain.coding import Segment, TextSpan, Unit
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.domain.scheme import Scheme, Scope
 from coder.domain.segmentation import rule_key, segment_of_turn
@@ -98,17 +98,7 @@ class CodingContext:
                 .where(SegmentRow.segmentation_id == self.segmentation_id)
                 .order_by(SegmentRow.index)
             ):
-                self.segments.append(
-                    Segment(
-                        r.index,
-                        SegmentKind(r.kind),
-                        r.first_turn,
-                        r.last_turn,
-                        r.start_ms,
-                        r.end_ms,
-                        r.estimated,
-                    )
-                )
+                self.segments.append(segment_of_row(r))
                 self._segment_ids[r.index] = r.id
 
     def segment(self, index: int) -> Segment:

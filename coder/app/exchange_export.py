@@ -39,13 +39,12 @@ from sqlalchemy import select
 from coder.app import export as exporting
 from coder.app import export_common
 from coder.app import schemes as scheme_service
+from coder.app.browse import read_turns
 from coder.app.exchange_codebook import MARK, ExchangeResult, code_guid, codebook, latest_schemes
 from coder.app.identity import ActingRater
 from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
-from coder.domain.roles import SpeakerRole
 from coder.domain.segmentation import rule_key
-from coder.domain.transcript import Turn
 from coder.io.refi import (
     RefiCoding,
     RefiNote,
@@ -70,9 +69,7 @@ from coder.store.models import (
     SegmentationRow,
     SegmentRow,
     SessionRow,
-    SpeakerRow,
     TranscriptRow,
-    TurnRow,
 )
 
 Progress = Callable[[int], None]
@@ -212,23 +209,7 @@ def export_qdpx(
         used_raters: set[int] = set()
         n_codings = 0
         for session_id, patient, number, label, transcript_id in sessions:
-            turns = session.execute(
-                select(
-                    TurnRow.index,
-                    SpeakerRow.label,
-                    SpeakerRow.role,
-                    TurnRow.text,
-                    TurnRow.start_ms,
-                    TurnRow.end_ms,
-                )
-                .join(SpeakerRow, TurnRow.speaker_id == SpeakerRow.id)
-                .where(TurnRow.transcript_id == transcript_id)
-                .order_by(TurnRow.index)
-            ).all()
-            domain_turns = [
-                Turn(i, lab, SpeakerRole(role), text, start, end)
-                for i, lab, role, text, start, end in turns
-            ]
+            domain_turns = list(read_turns(session, transcript_id))
             text, placed_list = write_turns(domain_turns)
             placed = {p.turn.index: p for p in placed_list}
             rules: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
