@@ -1,11 +1,10 @@
-"""REFI-QDA exchange (issue 12 item 2): export validates against the official schemas,
-selections point at the right characters, users carry the raters, blinding holds, a
-project survives export → import into a fresh project (row sets compared straight from
-the databases), foreign files import, and a bad file changes nothing."""
+"""REFI-QDA project import (issue 12 item 2): a project survives export → import into a
+fresh project (row sets compared straight from the databases), foreign files import
+with their selections mapped to turns, adding a codebook is a lead's right, and a bad
+file changes nothing."""
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import zipfile
@@ -13,59 +12,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from exchange_data import (
+    CRLF_TEXT,
+    NS,
+    SHARED,
+    foreign_qdpx,
+    fresh,
+    import_sample_codes,
+    qde,
+    rows,
+    source_texts,
+)
 from lxml import etree
 
-from coder.app import codes, exchange_codebook, exchange_export, exchange_import, projects, schemes
+from coder.app import exchange_codebook, exchange_export, exchange_import, schemes
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportOptions
 from coder.app.identity import ActingRater
-from coder.domain.errors import CoderError, FileAccessError
-from coder.io.refi import stable_guid
+from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "refi-qda"
-NS = {"q": "urn:QDA-XML:project:1.0"}
-CODES = """\
-patient,session,rater,code,unit,unit_index,value,evidence_start,evidence_end,memo
-P01,1,Ada,W2,segment,1,1,2:0,2:5,short answer
-P01,1,Ada,W_SIG,segment,1,3,,,
-P01,1,Ben,C1,segment,2,1,,,
-P01,2,Ben,W2,turn,2,1,,,
-P01,2,Ben,G_W,session,1,4,,,
-"""
-ROWS = """SELECT p.code, s.number, r.name, sc.key, a.code_id, a.unit, a.unit_index, a.value,
-                 a.evidence_turn, a.evidence_start, a.evidence_end, a.memo
-          FROM code_applications a JOIN sessions s ON s.id = a.session_id
-          JOIN patients p ON p.id = s.patient_id JOIN raters r ON r.id = a.rater_id
-          JOIN schemes sc ON sc.id = a.scheme_id"""
-
-
-def rows(path: Path) -> set[tuple[object, ...]]:
-    with sqlite3.connect(path) as con:
-        return set(con.execute(ROWS).fetchall())
-
-
-def qde(path: Path) -> etree._ElementTree:
-    with zipfile.ZipFile(path) as archive:
-        return etree.parse(io.BytesIO(archive.read("project.qde")))
-
-
-def source_texts(path: Path) -> dict[str, str]:
-    with zipfile.ZipFile(path) as archive:
-        return {
-            n.split("/")[-1].removesuffix(".txt"): archive.read(n).decode("utf-8")
-            for n in archive.namelist()
-            if n.startswith("Sources/")
-        }
 
 
 @pytest.fixture
 def coded(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> ProjectDatabase:
-    source = tmp_path / "in.csv"
-    source.write_text(CODES, encoding="utf-8")
-    codes.import_codes(coded_db, source, lead)
-    return coded_db
+    return import_sample_codes(coded_db, lead, tmp_path)
 
 
 @pytest.fixture
@@ -75,107 +45,6 @@ def demo() -> Iterator[ProjectDatabase]:
     db.close()
 
 
-def fresh(tmp_path: Path, name: str = "fresh.sqlite") -> ProjectDatabase:
-    return projects.create_project(tmp_path / name, scheme_ids=("3rs-2015", "safran-muran-stages"))
-
-
-# ---- export -------------------------------------------------------------------------------
-def test_qdpx_validates_and_selections_hold_the_evidence(
-    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
-) -> None:
-    out = tmp_path / "p.qdpx"
-    result = exchange_export.export_qdpx(coded, out, ExportOptions(), lead)
-    assert (result.codings, result.users) == (5, 2)
-    tree = qde(out)
-    etree.XMLSchema(etree.parse(str(DATA / "Project-mrt2019.xsd"))).assertValid(tree)
-    users = {u.get("name"): u.get("guid") for u in tree.iterfind(".//q:User", NS)}
-    assert users == {n: stable_guid("rater", n) for n in ("Ada", "Ben")}
-    texts = source_texts(out)
-    evidence = [
-        s
-        for s in tree.iterfind(".//q:PlainTextSelection", NS)
-        if "evidence: yes" in (s.findtext("q:Description", namespaces=NS) or "")
-    ]
-    assert len(evidence) == 1
-    sel = evidence[0]
-    text = texts[sel.getparent().get("guid")]
-    assert text[int(sel.get("startPosition")) : int(sel.get("endPosition"))] == "Fine."
-    assert sel.find("q:Coding", NS).get("creatingUser") == users["Ada"]
-    memo_ref = sel.find("q:NoteRef", NS).get("targetGUID")
-    note = tree.find(f".//q:Note[@guid='{memo_ref}']", NS)
-    assert note.findtext("q:PlainTextContent", namespaces=NS) == "short answer"
-    rating = [
-        s
-        for s in tree.iterfind(".//q:PlainTextSelection", NS)
-        if "value: 3" in (s.findtext("q:Description", namespaces=NS) or "")
-    ]
-    assert len(rating) == 1  # the W_SIG rating travels with its value
-    # session globals are also document variables: patient, session, G_W by Ben
-    variables = {v.get("name"): v.get("guid") for v in tree.iterfind(".//q:Variable", NS)}
-    assert set(variables) == {"patient", "session", "G_W Ben"}
-    session2 = tree.find(".//q:TextSource[@name='P01_S2']", NS)
-    given = {
-        vv.find("q:VariableRef", NS).get("targetGUID"): vv[1].text
-        for vv in session2.iterfind("q:VariableValue", NS)
-    }
-    assert given == {
-        variables["patient"]: "P01",
-        variables["session"]: "2",
-        variables["G_W Ben"]: "4",
-    }
-    # the codebook's groups are parent codes
-    parents = tree.findall("q:CodeBook/q:Codes/q:Code", NS)
-    assert all(p.get("isCodable") == "false" and p.findall("q:Code", NS) for p in parents)
-    # deterministic: the same project exported again gives the same bytes
-    again = exchange_export.export_qdpx(coded, tmp_path / "again.qdpx", ExportOptions(), lead)
-    assert again.path.read_bytes() == out.read_bytes()
-
-
-def test_blinded_rater_exports_only_own_codes(
-    coded: ProjectDatabase, ada: ActingRater, tmp_path: Path
-) -> None:
-    out = tmp_path / "ada.qdpx"
-    result = exchange_export.export_qdpx(coded, out, ExportOptions(), ada)
-    assert (result.codings, result.users) == (2, 1)  # not Ben's C1, W2 and G_W
-    names = {u.get("name") for u in qde(out).iterfind(".//q:User", NS)}
-    assert names == {"Ada"}
-    with pytest.raises(CoderError):
-        exchange_export.export_qdpx(coded, tmp_path / "ben.qdpx", ExportOptions(rater="Ben"), ada)
-    assert not (tmp_path / "ben.qdpx").exists()
-
-
-def test_qdc_validates_and_becomes_a_valid_draft_scheme(
-    coded: ProjectDatabase, tmp_path: Path
-) -> None:
-    out = exchange_codebook.export_qdc(coded, tmp_path / "c.qdc", "3rs-2015").path
-    etree.XMLSchema(etree.parse(str(DATA / "Codebook-mrt2019.xsd"))).assertValid(
-        etree.parse(str(out))
-    )
-    draft = exchange_codebook.codebook_to_scheme(out, tmp_path / "draft.yaml")
-    [result] = schemes.validate_files([draft])
-    assert result.problems == (), result.problems
-    text = draft.read_text(encoding="utf-8")
-    assert "id: W1" in text and "name: Denial" in text
-
-
-def test_unwritable_output_is_refused_and_leaves_nothing(
-    coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
-) -> None:
-    folder = tmp_path / "dir.qdpx"
-    folder.mkdir()
-    with pytest.raises(FileAccessError, match=r"dir\.qdpx"):
-        exchange_export.export_qdpx(coded, folder, ExportOptions(), lead)
-    with pytest.raises(FileAccessError, match="nowhere"):
-        exchange_codebook.export_qdc(coded, tmp_path / "nowhere" / "c.qdc")
-    if os.geteuid() != 0:
-        locked = tmp_path / "locked"
-        locked.mkdir(mode=0o500)
-        with pytest.raises(FileAccessError, match="locked"):
-            exchange_export.export_qdpx(coded, locked / "p.qdpx", ExportOptions(), lead)
-        assert list(locked.iterdir()) == []
-
-
-# ---- import -------------------------------------------------------------------------------
 def test_round_trip_into_a_fresh_project_keeps_every_code(
     demo: ProjectDatabase, tmp_path: Path
 ) -> None:
@@ -204,41 +73,6 @@ def test_round_trip_into_a_fresh_project_keeps_every_code(
     assert qde(second).getroot().find("q:Sources", NS) is not None
     assert source_texts(second) == source_texts(out)
     target.close()
-
-
-FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
-<Project xmlns="urn:QDA-XML:project:1.0" name="Interview study" origin="Other QDA 1.0">
- <Users><User guid="{AAAAAAAA-0000-0000-0000-000000000001}" name="Kim"/></Users>
- <CodeBook><Codes>
-  <Code guid="C0000000-0000-0000-0000-000000000001" name="Markers" isCodable="false">
-   <Code guid="C0000000-0000-0000-0000-000000000002" name="Minimal response" isCodable="true"/>
-  </Code>
-  <Code guid="C0000000-0000-0000-0000-000000000003" name="Humour" isCodable="true"/>
- </Codes></CodeBook>
- <Sources>
-  <TextSource guid="{5000AAAA-0000-0000-0000-000000000001}" name="Interview 1.docx"
-     plainTextPath="internal://5000AAAA-0000-0000-0000-000000000001.txt">
-   <PlainTextSelection guid="5E000000-0000-0000-0000-000000000001" startPosition="{s}" endPosition="{e}"
-      creatingUser="AAAAAAAA-0000-0000-0000-000000000001">
-    <Coding guid="C1000000-0000-0000-0000-000000000001" creatingUser="AAAAAAAA-0000-0000-0000-000000000001">
-     <CodeRef targetGUID="C0000000-0000-0000-0000-000000000002"/></Coding>
-    <Coding guid="C1000000-0000-0000-0000-000000000002" creatingUser="AAAAAAAA-0000-0000-0000-000000000001">
-     <CodeRef targetGUID="C0000000-0000-0000-0000-000000000003"/></Coding>
-    <NoteRef targetGUID="A0000000-0000-0000-0000-000000000009"/>
-   </PlainTextSelection>
-  </TextSource>
- </Sources>
- <Notes><Note guid="A0000000-0000-0000-0000-000000000009" name="memo">
-  <PlainTextContent>shuts it down</PlainTextContent></Note></Notes>
-</Project>"""
-CRLF_TEXT = "I: How are you?\r\nR: Fine.\r\nI'd rather not say.\r\nI: OK."
-
-
-def foreign_qdpx(path: Path, start: int, end: int) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", FOREIGN.replace("{s}", str(start)).replace("{e}", str(end)))
-        archive.writestr("sources/5000AAAA-0000-0000-0000-000000000001.txt", CRLF_TEXT.encode())
-    return path
 
 
 def test_foreign_project_with_crlf_text_maps_selections_to_turns(tmp_path: Path) -> None:
@@ -365,17 +199,6 @@ def test_published_examples_import(name: str, tmp_path: Path) -> None:
     assert report.codes == codings, report.skipped
     assert not any("not in the project's schemes" in s for s in report.skipped)
     target.close()
-
-
-@pytest.mark.skipif(
-    not SHARED.is_dir(), reason="../shared/refi-qda (the published examples) is absent"
-)
-def test_published_codebook_becomes_a_draft_scheme(tmp_path: Path) -> None:
-    draft = exchange_codebook.codebook_to_scheme(
-        SHARED / "examples" / "refi-qda-1.5_annexA1_codebook.qdc", tmp_path / "d.yaml"
-    )
-    assert schemes.validate_files([draft])[0].problems == ()
-    assert "Health care" in draft.read_text(encoding="utf-8")
 
 
 def test_bare_qde_with_inline_text_and_clashing_source_names(tmp_path: Path) -> None:
