@@ -1,5 +1,5 @@
 """Fixtures of the app tests: the demo project (``sample_db``) and a small screened
-project (``screen_db``: tests/app/test_screening.py, test_suggestions.py, test_consensus.py)."""
+project (``screen_db``: tests/app/test_screening*.py, test_suggestions.py, test_consensus.py)."""
 
 from __future__ import annotations
 
