@@ -48,7 +48,7 @@ test: $(STAMP) sysdeps
 lint: $(STAMP)
 	$(BIN)/ruff check coder tests docs $(wildcard benchmarks)
 	$(BIN)/lint-imports
-	$(BIN)/mypy coder/domain coder/stats coder/app coder/io coder/store coder/screening coder/commands coder/cli.py
+	$(BIN)/mypy coder/domain coder/stats coder/app coder/io coder/store coder/screening coder/commands coder/ui coder/cli.py
 
 bench: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py

@@ -21,12 +21,12 @@ from coder.app import demo, identity, rounds
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
-from coder.ui.import_flow import RolesDialog
 from coder.ui.launch import application
 from coder.ui.main_window import MainWindow
 from coder.ui.patient_view import PatientView
 from coder.ui.progress_view import ProgressView
 from coder.ui.reliability_view import ReliabilityView
+from coder.ui.roles_dialog import RolesDialog
 from coder.ui.rounds_dialog import RoundsDialog
 
 OUT = Path(__file__).resolve().parent / "images"
@@ -170,7 +170,7 @@ def main() -> int:
             window.grid.setFocus()
             save(window.tabs, "05-segment-grid.png")
 
-            window._scheme_changed_to("safran-muran-stages")
+            window.show_scheme("safran-muran-stages")
             window.open_session("P01", 3)
             window.tabs.setCurrentIndex(1)
             save(window, "06-episodes.png")

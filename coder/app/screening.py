@@ -159,10 +159,13 @@ def run(
     *,
     as_name: str | None = None,
     threshold: float | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Store ``model_path``'s suggestions for ``sessions`` as the codes of a machine rater
     (created on first use), each with its probability. Running again replaces that
-    rater's codes in those sessions. ``threshold`` overrides each code's own cut."""
+    rater's codes in those sessions. ``threshold`` overrides each code's own cut.
+    ``progress(done, total, what)`` is called before each session; if it raises (Cancel),
+    the one transaction is rolled back and nothing is written."""
     started = time.perf_counter()
     model, digest = load_model(model_path)
     if threshold is not None and not 0.0 < threshold < 1.0:
@@ -196,7 +199,9 @@ def run(
         coder = ActingRater(machine.id, machine.name, machine.initials, RaterRole.MACHINE)
         stored = 0
         now = utcnow()
-        for key_ in sorted(corpus.turns):
+        for done, key_ in enumerate(sorted(corpus.turns)):
+            if progress is not None:
+                progress(done, len(corpus.turns), f"session {key_[0]}/{key_[1]}")
             sid = corpus.session_ids[key_]
             check_editable(session, coder, sid, owner_id=machine.id)
             turns = corpus.turns[key_]

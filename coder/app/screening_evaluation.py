@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
@@ -39,7 +39,12 @@ from coder.domain.scheme import Scheme
 from coder.domain.selectors import parse_session_selection
 from coder.screening.model import RatingData, Settings, UnitText, fit
 from coder.stats.alpha import krippendorff_alpha
-from coder.stats.bootstrap import BINARY_STATS, binary_rater_cis
+from coder.stats.bootstrap import (
+    BINARY_STATS,
+    ORDINAL_STATS,
+    binary_rater_cis,
+    ordinal_rater_cis,
+)
 from coder.stats.cohen import cohen_kappa
 from coder.store.database import ProjectDatabase
 from coder.store.models import RaterRow
@@ -177,7 +182,17 @@ def evaluate(
         out_codes.append(entry)
     return {
         "codes": out_codes,
-        "ratings": [_rating_entry(r, rated_pred[r.rating]) for r in data.ratings],
+        "ratings": [
+            _rating_entry(
+                r,
+                rated_pred[r.rating],
+                [group(p, n) for _, p, n, _ in data.keys[r.unit]],
+                bootstrap,
+                settings.seed,
+            )
+            | {"human_weighted_kappa": human.get(r.rating)}
+            for r in data.ratings
+        ],
         "folds": fold_rows,
         "model": {
             **(settings.as_dict()),
@@ -194,10 +209,13 @@ def evaluate(
     }
 
 
-def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
+def _rating_entry(
+    r: RatingData, predicted: np.ndarray, clusters: list[str], bootstrap: int, seed: int
+) -> dict[str, Any]:
     """An ordinal rating, machine vs held-out human values on the units both rated:
     quadratic-weighted Cohen's kappa and ordinal Krippendorff's alpha (project engine),
-    exact agreement; ``None`` where the model skipped the rating in every fold."""
+    exact agreement; ``None`` where the model skipped the rating in every fold. Each has
+    a 95% interval from resampling whole ``clusters`` (as the presence codes')."""
     both = ~np.isnan(r.values) & ~np.isnan(predicted)
     entry: dict[str, Any] = {
         "rating": r.rating,
@@ -206,12 +224,19 @@ def _rating_entry(r: RatingData, predicted: np.ndarray) -> dict[str, Any]:
         "weighted_kappa": None,
         "alpha_ordinal": None,
         "exact_agreement": None,
+        **{f"{stat}_ci": None for stat in ORDINAL_STATS},
     }
     if both.sum() >= 2:
         matrix = np.column_stack([predicted[both], r.values[both]])
         entry["weighted_kappa"] = _value(cohen_kappa(matrix, weights="quadratic").value)
         entry["alpha_ordinal"] = _value(krippendorff_alpha(matrix, "ordinal").value)
         entry["exact_agreement"] = float(np.mean(predicted[both] == r.values[both]))
+        if bootstrap > 0:
+            picked = [c for c, keep in zip(clusters, both, strict=True) if keep]
+            cis = ordinal_rater_cis(predicted[both], r.values[both], picked, bootstrap, seed)
+            for stat, ci in cis.items():
+                if entry[stat] is not None and ci.ci95 is not None:
+                    entry[f"{stat}_ci"] = [round(ci.ci95[0], 4), round(ci.ci95[1], 4)]
     return entry
 
 
@@ -252,16 +277,28 @@ def _human_kappas(
     per_rater = build_dataset(corpus, scheme, codes)
     out: dict[str, float | None] = {}
     for c in per_rater.codes:
-        keys = per_rater.keys[c.unit]
-        table: dict[tuple[str, int, int], dict[int, bool]] = defaultdict(dict)
-        for (rid, p, n, index), y in zip(keys, c.labels, strict=True):
-            table[(p, n, index)][rid] = bool(y)
-        values = []
-        for a, b in combinations(sorted(humans), 2):
-            pairs = [(v[a], v[b]) for v in table.values() if a in v and b in v]
-            if len(pairs) >= 2:
-                kappa = cohen_kappa(np.array(pairs, dtype=float)).value
-                if kappa is not None and np.isfinite(kappa):
-                    values.append(kappa)
-        out[c.code] = float(np.mean(values)) if values else None
+        out[c.code] = _mean_pairwise_kappa(per_rater.keys[c.unit], c.labels, humans, None)
+    for r in per_rater.ratings:  # a rating's human figure: quadratic-weighted, like the machine's
+        out[r.rating] = _mean_pairwise_kappa(per_rater.keys[r.unit], r.values, humans, "quadratic")
     return out
+
+
+def _mean_pairwise_kappa(
+    keys: list[tuple[int, str, int, int]],
+    values: np.ndarray,
+    humans: dict[int, str],
+    weights: Literal["quadratic"] | None,
+) -> float | None:
+    """Mean Cohen's kappa over pairs of humans on the units both coded (rated: not NaN)."""
+    table: dict[tuple[str, int, int], dict[int, float]] = defaultdict(dict)
+    for (rid, p, n, index), v in zip(keys, values, strict=True):
+        if not np.isnan(v):
+            table[(p, n, index)][rid] = float(v)
+    found = []
+    for a, b in combinations(sorted(humans), 2):
+        pairs = [(t[a], t[b]) for t in table.values() if a in t and b in t]
+        if len(pairs) >= 2:
+            kappa = cohen_kappa(np.array(pairs, dtype=float), weights=weights).value
+            if kappa is not None and np.isfinite(kappa):
+                found.append(kappa)
+    return float(np.mean(found)) if found else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,11 +17,36 @@ from coder.commands.common import (
     sign_in_as,
 )
 
+if TYPE_CHECKING:
+    from coder.screening.model import Settings
+
 
 def _sessions(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _settings(model_type: str) -> Settings:
+    """Settings with the chosen model type (a feature set; docs/screening.md, "Another
+    model type"); an unknown name is bad input (exit 2), not a traceback."""
+    from coder.domain.errors import ValidationError
+    from coder.screening.features import feature_set
+    from coder.screening.model import Settings
+
+    try:
+        feature_set(model_type)
+    except ValueError as exc:
+        raise ValidationError(f"--model-type: {exc}") from None
+    return Settings(features=model_type)
+
+
+MODEL_TYPE = click.option(
+    "--model-type",
+    default="tfidf",
+    show_default=True,
+    help="The model's feature set (tfidf: the baseline; see docs/screening.md).",
+)
 
 
 def _fmt(value: float | None) -> str:
@@ -40,6 +66,7 @@ def screen_group() -> None:
 @click.option("--scheme", "scheme_key", help="Scheme id (default: the project's default).")
 @click.option("--sessions", help="Only these sessions: P01,P02/3 (default: all coded).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@MODEL_TYPE
 @as_option
 @passphrase_option
 def train_command(
@@ -49,6 +76,7 @@ def train_command(
     scheme_key: str | None,
     sessions: str | None,
     out: Path,
+    model_type: str,
     as_name: str | None,
     passphrase_file: Path | None,
 ) -> None:
@@ -62,7 +90,13 @@ def train_command(
         from coder.app import screening
 
         result = screening.train(
-            db, coder, source, out, scheme_key=scheme_key, sessions=_sessions(sessions)
+            db,
+            coder,
+            source,
+            out,
+            scheme_key=scheme_key,
+            sessions=_sessions(sessions),
+            settings=_settings(model_type),
         )
     click.echo(
         f"Trained on {result.n_sessions} sessions in {result.seconds:.1f} s; "
@@ -153,6 +187,7 @@ def run_command(
     help="Resamples (of whole groups) for the 95% intervals; 0 for none.",
 )
 @click.option("--json", "as_json", is_flag=True)
+@MODEL_TYPE
 @as_option
 @passphrase_option
 def evaluate_command(
@@ -165,6 +200,7 @@ def evaluate_command(
     group_by: str,
     bootstrap: int,
     as_json: bool,
+    model_type: str,
     as_name: str | None,
     passphrase_file: Path | None,
 ) -> None:
@@ -186,6 +222,7 @@ def evaluate_command(
             scheme_key=scheme_key,
             sessions=_sessions(sessions),
             bootstrap=bootstrap,
+            settings=_settings(model_type),
         )
     if as_json:
         emit_json(result)
@@ -208,12 +245,15 @@ def evaluate_command(
         click.echo(f"Intervals: {bootstrap} resamples of whole {model['group_by']}s (--json: all).")
     if result["ratings"]:
         click.echo(
-            f"{'rating':<12}{'rated':>7}{'κ (quadratic)':>15}{'α (ordinal)':>13}{'exact':>7}"
+            f"{'rating':<12}{'rated':>7}  {'κ quadratic [95% CI]':<22}"
+            f"{'α ordinal [95% CI]':<22}{'exact':>7}{'human κ':>9}"
         )
         for r in result["ratings"]:
             click.echo(
-                f"{r['rating']:<12}{r['n_units']:>7}{_fmt(r['weighted_kappa']):>15}"
-                f"{_fmt(r['alpha_ordinal']):>13}{_fmt(r['exact_agreement']):>7}"
+                f"{r['rating']:<12}{r['n_units']:>7}  "
+                f"{_with_ci(r['weighted_kappa'], r.get('weighted_kappa_ci')):<22}"
+                f"{_with_ci(r['alpha_ordinal'], r.get('alpha_ordinal_ci')):<22}"
+                f"{_fmt(r['exact_agreement']):>7}{_fmt(r.get('human_weighted_kappa')):>9}"
             )
 
 

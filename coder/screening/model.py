@@ -1,6 +1,7 @@
 """The screening model: per code, TF-IDF features -> logistic regression -> Platt scaling.
 
-Features of a unit (a turn, or a segment's turns joined):
+Features of a unit (a turn, or a segment's turns joined), the baseline feature set
+(:mod:`coder.screening.features`, where another model type plugs in):
 
 * word 1-2-gram and character 2-5-gram (within word boundaries) TF-IDF of its text,
   sublinear term frequency, fitted on the training units;
@@ -33,47 +34,23 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from coder.screening.features import (
+    CHAR_PARAMS,
+    CONTEXT_WEIGHT,
+    DEFAULT_FEATURES,
+    WORD_PARAMS,
+    FeatureSet,
+    feature_set,
+)
+from coder.screening.features import UnitText as UnitText  # its import path since the start
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-ROLES = ("therapist", "patient", "other", "unknown", "segment", "none")
 MIN_POSITIVE = 10
 SEGMENT_ROLE = "segment"
-CONTEXT_WEIGHT = 0.5
-
-WORD_PARAMS: dict[str, Any] = {
-    "analyzer": "word",
-    "ngram_range": [1, 2],
-    "lowercase": True,
-    "token_pattern": r"(?u)\b\w+\b",
-    "min_df": 2,
-    "max_features": 40000,
-    "sublinear_tf": True,
-}
-CHAR_PARAMS: dict[str, Any] = {
-    "analyzer": "char_wb",
-    "ngram_range": [2, 5],
-    "lowercase": True,
-    "min_df": 2,
-    "max_features": 60000,
-    "sublinear_tf": True,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class UnitText:
-    """One unit to classify: its text, its neighbours' texts and speaker roles."""
-
-    text: str
-    role: str
-    prev_text: str = ""
-    next_text: str = ""
-    prev_role: str = "none"
 
 
 @dataclass(frozen=True)
@@ -82,67 +59,21 @@ class Settings:
     calibration_folds: int = 3
     min_positive: int = MIN_POSITIVE
     seed: int = 2026
+    features: str = DEFAULT_FEATURES  # the model type: a name in FEATURE_SETS
 
     def as_dict(self) -> dict[str, Any]:
+        tfidf = self.features == DEFAULT_FEATURES
         return {
+            "features": self.features,
             "classifier": "logistic regression (L2, balanced class weights, liblinear dual)",
             "C": self.c,
             "calibration": f"Platt scaling on {self.calibration_folds}-fold out-of-fold scores",
             "threshold": "maximises Cohen's kappa on the out-of-fold probabilities",
             "min_positive": self.min_positive,
-            "word_tfidf": WORD_PARAMS,
-            "char_tfidf": CHAR_PARAMS,
+            **({"word_tfidf": WORD_PARAMS, "char_tfidf": CHAR_PARAMS} if tfidf else {}),
             "context_weight": CONTEXT_WEIGHT,
             "seed": self.seed,
         }
-
-
-@dataclass
-class Features:
-    """The fitted vocabularies of one unit kind (turn or segment)."""
-
-    word_vocabulary: list[str]
-    word_idf: FloatArray
-    char_vocabulary: list[str]
-    char_idf: FloatArray
-    _word: TfidfVectorizer | None = field(default=None, repr=False)
-    _char: TfidfVectorizer | None = field(default=None, repr=False)
-
-    @classmethod
-    def fit(cls, units: Sequence[UnitText]) -> Features:
-        texts = [u.text for u in units]
-        word = _vectorizer(WORD_PARAMS).fit(texts)
-        char = _vectorizer(CHAR_PARAMS).fit(texts)
-        return cls(
-            _vocabulary(word),
-            np.asarray(word.idf_, dtype=np.float64),
-            _vocabulary(char),
-            np.asarray(char.idf_, dtype=np.float64),
-            word,
-            char,
-        )
-
-    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-        if self._word is None or self._char is None:
-            self._word = _restore(WORD_PARAMS, self.word_vocabulary, self.word_idf)
-            self._char = _restore(CHAR_PARAMS, self.char_vocabulary, self.char_idf)
-        return self._word, self._char
-
-    @property
-    def n_features(self) -> int:
-        return 3 * len(self.word_vocabulary) + len(self.char_vocabulary) + 2 * len(ROLES)
-
-    def transform(self, units: Sequence[UnitText]) -> Any:
-        word, char = self._vectorizers()
-        blocks = [
-            word.transform([u.text for u in units]),
-            char.transform([u.text for u in units]),
-            word.transform([u.prev_text for u in units]) * CONTEXT_WEIGHT,
-            word.transform([u.next_text for u in units]) * CONTEXT_WEIGHT,
-            _one_hot([u.role for u in units]),
-            _one_hot([u.prev_role for u in units]),
-        ]
-        return sparse.hstack(blocks, format="csr", dtype=np.float64)
 
 
 @dataclass
@@ -202,7 +133,7 @@ class RatingData:
 class ScreeningModel:
     """Everything a prediction needs, plus where the model came from (``meta``)."""
 
-    features: dict[str, Features]  # unit kind -> fitted vocabularies
+    features: dict[str, FeatureSet]  # unit kind -> fitted feature set (vocabularies …)
     codes: list[CodeModel]
     skipped: list[dict[str, Any]]  # {"code", "unit", "n_positive", "reason"}
     settings: dict[str, Any]
@@ -297,7 +228,8 @@ def fit(
         else:
             fit_codes.append(cd)
     kinds = sorted({cd.unit for cd in fit_codes} | {rd.unit for rd in fit_ratings})
-    features = {kind: Features.fit(units[kind]) for kind in kinds}
+    kind_of_features = feature_set(settings.features)
+    features = {kind: kind_of_features.fit(units[kind]) for kind in kinds}
     matrices = {kind: features[kind].transform(units[kind]) for kind in kinds}
     codes: list[CodeModel] = []
     total = len(fit_codes) + len(fit_ratings)
@@ -414,35 +346,6 @@ def _roles_of_positives(roles: list[str], labels: BoolArray, share: float = 0.05
     pos = Counter(r for r, y in zip(roles, labels, strict=True) if y)
     total = sum(pos.values())
     return sorted(r for r, n in pos.items() if n >= share * total)
-
-
-def _vectorizer(params: dict[str, Any], vocabulary: list[str] | None = None) -> TfidfVectorizer:
-    kwargs = {**params, "ngram_range": tuple(params["ngram_range"]), "dtype": np.float64}
-    if vocabulary is not None:
-        kwargs.pop("min_df")
-        kwargs.pop("max_features")
-        kwargs["vocabulary"] = {term: i for i, term in enumerate(vocabulary)}
-    return TfidfVectorizer(**kwargs)
-
-
-def _restore(params: dict[str, Any], vocabulary: list[str], idf: FloatArray) -> TfidfVectorizer:
-    vec = _vectorizer(params, vocabulary)
-    vec.idf_ = idf
-    return vec
-
-
-def _vocabulary(vec: TfidfVectorizer) -> list[str]:
-    terms = [""] * len(vec.vocabulary_)
-    for term, i in vec.vocabulary_.items():
-        terms[i] = term
-    return terms
-
-
-def _one_hot(roles: list[str]) -> Any:
-    index = {r: i for i, r in enumerate(ROLES)}
-    cols = np.array([index.get(r, index["unknown"]) for r in roles], dtype=np.int64)
-    data = np.ones(len(roles))
-    return sparse.csr_matrix((data, (np.arange(len(roles)), cols)), shape=(len(roles), len(ROLES)))
 
 
 def _expit(x: FloatArray) -> FloatArray:

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from coder.screening.model import CodeModel, Features, RatingModel, ScreeningModel
+from coder.screening.features import DEFAULT_FEATURES, FEATURE_SETS
+from coder.screening.model import CodeModel, RatingModel, ScreeningModel
 
 MAGIC = b"RUPTURE-CODER-SCREENING-MODEL"
 FORMAT_VERSION = 1
@@ -42,12 +43,9 @@ def to_bytes(model: ScreeningModel) -> tuple[bytes, str]:
     arrays: dict[str, np.ndarray] = {}
     features: dict[str, Any] = {}
     for kind, f in sorted(model.features.items()):
-        arrays[f"idf_word_{kind}"] = f.word_idf
-        arrays[f"idf_char_{kind}"] = f.char_idf
-        features[kind] = {
-            "word_vocabulary": f.word_vocabulary,
-            "char_vocabulary": f.char_vocabulary,
-        }
+        entry, named = f.to_file(kind)
+        features[kind] = {**entry, "type": f.name}
+        arrays.update(named)
     codes = []
     for i, c in enumerate(model.codes):
         arrays[f"coef_{i}"] = c.coef
@@ -119,15 +117,15 @@ def from_bytes(data: bytes) -> tuple[ScreeningModel, str]:
 def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> ScreeningModel:
     if manifest.get("format") != FORMAT_VERSION:
         raise ModelFileError("the model's manifest has another format version")
-    features = {
-        kind: Features(
-            list(f["word_vocabulary"]),
-            arrays[f"idf_word_{kind}"].astype(np.float64),
-            list(f["char_vocabulary"]),
-            arrays[f"idf_char_{kind}"].astype(np.float64),
-        )
-        for kind, f in manifest["features"].items()
-    }
+    features = {}
+    for kind, f in manifest["features"].items():
+        name = str(f.get("type", DEFAULT_FEATURES))  # files from before the choice: tfidf
+        if name not in FEATURE_SETS:
+            raise ModelFileError(
+                f"the model is of type {name!r}, which this version does not have "
+                f"(it has: {', '.join(sorted(FEATURE_SETS))})"
+            )
+        features[kind] = FEATURE_SETS[name].from_file(kind, f, arrays)
     codes = [_code_model(c, arrays) for c in manifest["codes"]]
     ratings = [
         RatingModel(

@@ -260,3 +260,46 @@ def binary_rater_cis(
         values = np.concatenate(parts[key]) if parts[key] else np.zeros(0)
         out[key] = percentile_interval(np.where(np.isfinite(values), values, np.nan), n)
     return out
+
+
+# ---- an ordinal rater against a reference, resampling clusters ---------------------------
+ORDINAL_STATS = ("weighted_kappa", "alpha_ordinal", "exact_agreement")
+
+
+def ordinal_rater_cis(
+    rater: Any, reference: Any, clusters: Any, n: int = 1000, seed: Seed = None
+) -> dict[str, BootstrapCI]:
+    """Percentile 95% CIs of an ordinal rater (a screening model's segment ratings)
+    against a reference rater on the same units: quadratic-weighted Cohen's kappa,
+    ordinal Krippendorff's alpha and exact agreement.
+
+    As in :func:`binary_rater_cis`, whole clusters (sessions or patients) are resampled:
+    the segments of one session are not independent. The value patterns (rater,
+    reference) are counted per cluster once; each resample is a multinomial draw over the
+    clusters times those counts, evaluated by the same kernels as every other interval.
+    """
+    data = np.column_stack([np.asarray(rater, dtype=float), np.asarray(reference, dtype=float)])
+    values = np.unique(data[~np.isnan(data)])
+    if len(data) == 0:
+        return {key: BootstrapCI(None, n, 0, True) for key in ORDINAL_STATS}
+    index = np.searchsorted(values, data)  # both columns are rated on every unit here
+    patterns, pattern_of = np.unique(index, axis=0, return_inverse=True)
+    pattern_of = np.asarray(pattern_of).reshape(-1)
+    _, cluster_index = np.unique(np.asarray(clusters), return_inverse=True)
+    cluster_index = np.asarray(cluster_index).reshape(-1)
+    counts = np.zeros((int(cluster_index.max()) + 1, len(patterns)))
+    np.add.at(counts, (cluster_index, pattern_of), 1.0)
+    units = Units(
+        np.ascontiguousarray(patterns, dtype=np.intp), counts.sum(axis=0), values, len(data)
+    )
+    agree = patterns[:, 0] == patterns[:, 1]
+    exact = Measure(
+        "exact_agreement",
+        lambda _u, w: w[:, agree].sum(axis=1) / w.sum(axis=1),
+        lambda u: u.n_units,
+        lambda _u: None,
+        lambda _u: "",
+    )
+    measures = [cohen.MEASURES["quadratic"], alpha.MEASURES["ordinal"], exact]
+    cis = bootstrap_kernels(units, measures, n, seed, cluster_counts=counts)
+    return dict(zip(ORDINAL_STATS, cis, strict=True))

@@ -131,6 +131,7 @@ RULES: dict[str, _Rule] = {
     "raters": _Rule(clean=_clean_rater),
     "project": _Rule(clean=_clean_settings),
     "consensus_decisions": _Rule(session=_SESSION_ID),
+    "suggestion_dismissals": _Rule(session=_SESSION_ID),
     "intake_records": _Rule(),
     "formulation_overrides": _Rule(),
     "patients": _Rule(),

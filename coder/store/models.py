@@ -323,6 +323,38 @@ class ConsensusDecisionRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SuggestionDismissalRow(Base):
+    """A machine suggestion a rater dismissed, so it stays dismissed after a restart
+    (issue 16). Keyed by the passage (machine rater, code, segment, turn; ``turn`` 0 for
+    a suggestion on a whole segment), not by the machine code's uid: running the model
+    again replaces its codes, but a passage the rater already judged stays dismissed.
+    ``probability`` is what the suggestion said when it was dismissed."""
+
+    __tablename__ = "suggestion_dismissals"
+    __table_args__ = (
+        UniqueConstraint(
+            "rater_id",
+            "session_id",
+            "machine_id",
+            "scheme_id",
+            "code_id",
+            "unit_index",
+            "turn",
+            name="uq_suggestion_dismissals_passage",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    machine_id: Mapped[int] = mapped_column(ForeignKey("raters.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"))
+    code_id: Mapped[str] = mapped_column(String(40))
+    unit_index: Mapped[int]
+    turn: Mapped[int] = mapped_column(default=0)
+    probability: Mapped[float | None] = mapped_column(Float)
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditRow(Base):
     """One recorded change: who, when, what, before and after (append-only).
 

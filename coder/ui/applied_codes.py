@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from coder.app.stored_code import StoredCode
+from coder.ui.style import OTHERS_COLOUR
 from coder.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -67,7 +68,7 @@ class AppliedCodesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole and scheme.is_code(code.code_id):
             return QColor(scheme.code(code.code_id).colour)
         if role == Qt.ItemDataRole.ForegroundRole and not self.ws.own(code):
-            return QColor("#666666")
+            return QColor(OTHERS_COLOUR)
         return None
 
 

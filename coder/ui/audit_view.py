@@ -7,7 +7,7 @@ column, and a Refresh button. Nothing here changes the trail; nothing can.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -33,9 +33,7 @@ from coder.app import audit
 from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 TITLE = "Audit trail"
 HEADERS = ("When (UTC)", "Who", "Action", "Table", "Row", "Session", "Before", "After")
@@ -149,14 +147,14 @@ def open_audit_view(
     return view
 
 
-def audit_trail_item(w: MainWindow) -> tuple[QAction, str, str]:
+def audit_trail_item(w: WindowHost) -> tuple[QAction, str, str]:
     """The lead-only menu entry (action, what it is, what it does)."""
     action = QAction("Audit &trail…", w)
     action.triggered.connect(lambda: _open(w))
     return action, "read the audit trail", "Who changed what, when, before and after (leads)"
 
 
-def _open(w: MainWindow) -> None:
+def _open(w: WindowHost) -> None:
     if w.coder is None:
         w.show_message("Choose who you are first (File ▸ Switch rater)")
         return

@@ -5,14 +5,10 @@ The rule itself lives in :mod:`coder.app.access`; this module only asks and repo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from coder.app import access
 from coder.domain.coding import BlindingPolicy
 from coder.domain.errors import CoderError
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 DESCRIPTIONS = {
     BlindingPolicy.ALWAYS: "Always: raters see only their own codes (recommended)",
@@ -21,7 +17,7 @@ DESCRIPTIONS = {
 }
 
 
-def change_blinding(w: MainWindow) -> None:
+def change_blinding(w: WindowHost) -> None:
     policies = list(DESCRIPTIONS)
     current = access.read_blinding_policy(w.db)
     choice = w.prompter.choose(

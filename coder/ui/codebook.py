@@ -24,11 +24,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QSplitter, QTextBrowser, QTreeView, QVBoxLayout, QWidget
 
 from coder.domain import scheme as sch
 from coder.domain.scheme import Scheme, Scope, normalise_hotkey
+from coder.ui.style import font
 
 CODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # id of a code, stage or rating row; None for groups
 IS_RATING_ROLE = Qt.ItemDataRole.UserRole + 2  # True for rows of the "Ratings" pseudo-group
@@ -202,9 +203,7 @@ class CodebookModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return group.label if column == 0 else ""
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return font(bold=True)
         if role == IS_RATING_ROLE:
             return False
         if role == DETAIL_HTML_ROLE:

@@ -94,11 +94,11 @@ class CodingController(QObject):
             if warning:
                 self.message.emit(warning)  # non-blocking: the code is kept
             return True
-        segment = self._segment()
-        if segment is None:
+        current = self._segment()
+        if current is None:
             self.message.emit("Select text or a segment to code")
             return False
-        return self.toggle(code_id, segment)
+        return self.toggle(code_id, current)
 
     def toggle(self, code_id: str, segment: int) -> bool:
         ws = self.ws

@@ -57,13 +57,13 @@ from coder.ui.models.disagreements_model import (
     show_value,
     unit_text,
 )
+from coder.ui.style import ERROR_STYLE
 
 DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 KEY_PRESS = QEvent.Type.KeyPress
 ROWS = QAbstractItemView.SelectionBehavior.SelectRows
 ONE = QAbstractItemView.SelectionMode.SingleSelection
 NO_EDITS = QAbstractItemView.EditTrigger.NoEditTriggers
-ERROR_STYLE = "color: #a40000;"
 
 
 def hbox(*items: QWidget | QLayout | str, stretch: QWidget | None = None) -> QHBoxLayout:
@@ -101,7 +101,10 @@ class ConsensusPanel(QWidget):
         )
         self.count = QLabel()
         self.model = DisagreementsModel(self)
-        self.view = QTableView(selectionBehavior=ROWS, selectionMode=ONE, editTriggers=NO_EDITS)
+        self.view = QTableView()
+        self.view.setSelectionBehavior(ROWS)
+        self.view.setSelectionMode(ONE)
+        self.view.setEditTriggers(NO_EDITS)
         self.view.setModel(self.model)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -252,7 +255,8 @@ class ConsensusPanel(QWidget):
     def value(self) -> Value:
         """The value in the editor: 1 or ABSENT for a code; a scale value or None (N/A)."""
         if self.presence:
-            return self.code_editor.currentData()  # type: ignore[no-any-return]
+            chosen: Value = self.code_editor.currentData()
+            return chosen
         spin, allow_na = self.rating_editor, self.scale is not None and self.scale.allow_na
         return None if allow_na and spin.value() == spin.minimum() else spin.value()
 

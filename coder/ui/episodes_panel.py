@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app.episodes import EpisodeView
+from coder.ui.style import FLAG_COLOUR
 from coder.ui.workspace import Workspace
 
 EPISODE_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -60,7 +61,7 @@ class EpisodesModel(QStandardItemModel):
                     item.setEditable(False)
                     item.setData(ep.index if ws.own_id(ep.rater_id) else None, EPISODE_ROLE)
                 if flagged:
-                    row[2].setForeground(QColor("#b03a2e"))
+                    row[2].setForeground(QColor(FLAG_COLOUR))
                 head.appendRow(row)
             self.appendRow([head, turn, note])
 

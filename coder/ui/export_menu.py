@@ -13,7 +13,6 @@ The REFI-QDA items (a ``.qdpx`` project for other QDA programs, a ``.qdc`` codeb
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
@@ -23,12 +22,10 @@ from coder.app import exchange_codebook, exchange_export, exchange_import
 from coder.app import export as exporting
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 
-def add_export_menu(w: MainWindow, file_menu: QMenu) -> QMenu:
+def add_export_menu(w: WindowHost, file_menu: QMenu) -> QMenu:
     """Add File ▸ Export with one action per format and the Excel option."""
     menu = file_menu.addMenu("E&xport")
     for fmt in ExportFormat:
@@ -49,11 +46,11 @@ def add_export_menu(w: MainWindow, file_menu: QMenu) -> QMenu:
     excel = QAction("Excel-compatible files (UTF-8 with BOM)", w)
     excel.setCheckable(True)
     menu.addAction(excel)
-    w.export_excel_action = excel  # type: ignore[attr-defined]
+    w.export_excel_action = excel
     return menu
 
 
-def run_export(w: MainWindow, fmt: ExportFormat) -> None:
+def run_export(w: WindowHost, fmt: ExportFormat) -> None:
     target = w.prompter.save_file(
         f"Export {exporting.FORMAT_TITLES[fmt]}", "CSV files (*.csv)", f"{fmt.value}.csv"
     )
@@ -81,7 +78,7 @@ def run_export(w: MainWindow, fmt: ExportFormat) -> None:
     w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
 
 
-def _progress_dialog(w: MainWindow, what: str) -> tuple[QProgressDialog, Callable[[int], None]]:
+def _progress_dialog(w: WindowHost, what: str) -> tuple[QProgressDialog, Callable[[int], None]]:
     """A window-modal progress dialog (shown only after half a second) and the callback
     the export calls: it updates the count and raises :class:`ExportCancelled` once
     Cancel was pressed, before anything is written."""
@@ -99,7 +96,7 @@ def _progress_dialog(w: MainWindow, what: str) -> tuple[QProgressDialog, Callabl
     return dialog, progress
 
 
-def run_export_qdpx(w: MainWindow) -> None:
+def run_export_qdpx(w: WindowHost) -> None:
     target = w.prompter.save_file(
         "Export a REFI-QDA project", "REFI-QDA projects (*.qdpx)", "project.qdpx"
     )
@@ -123,7 +120,7 @@ def run_export_qdpx(w: MainWindow) -> None:
     w.show_message(f"Wrote {result.codings} codings on {result.sources} transcripts to {target}")
 
 
-def run_export_qdc(w: MainWindow) -> None:
+def run_export_qdc(w: WindowHost) -> None:
     target = w.prompter.save_file(
         "Export a REFI-QDA codebook", "REFI-QDA codebooks (*.qdc)", "codebook.qdc"
     )
@@ -137,7 +134,7 @@ def run_export_qdc(w: MainWindow) -> None:
     w.show_message(f"Wrote the codebook to {target}")
 
 
-def import_qdpx(w: MainWindow) -> None:
+def import_qdpx(w: WindowHost) -> None:
     """File ▸ Import REFI-QDA project…: one transaction; what was left out is shown."""
     source = w.prompter.open_file(
         "Import a REFI-QDA project", "REFI-QDA projects (*.qdpx *.qde);;All files (*)"

@@ -7,22 +7,16 @@ says which match is shown ("3 of 12") or that there is none.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QToolBar
 
+from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
-
-MATCH = "#fff176"  # every match
-CURRENT = "#ff9800"  # the one shown
+from coder.ui.style import FIND_CURRENT_COLOUR, FIND_MATCH_COLOUR
 
 
 class FindController(QObject):
-    def __init__(self, w: MainWindow) -> None:
+    def __init__(self, w: WindowHost) -> None:
         super().__init__(w)
         self.w = w
         self.matches: list[tuple[int, int, int]] = []
@@ -73,7 +67,7 @@ class FindController(QObject):
     def _paint(self) -> None:
         found: dict[int, list[Highlight]] = {}
         for i, (turn, start, end) in enumerate(self.matches):
-            colour = CURRENT if i == self.current else MATCH
+            colour = FIND_CURRENT_COLOUR if i == self.current else FIND_MATCH_COLOUR
             found.setdefault(turn, []).append(Highlight(start, end, colour, "find"))
         self.w.transcript.turns.set_found(found)
         needle = self.w.search_box.text().strip()

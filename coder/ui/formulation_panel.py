@@ -40,30 +40,30 @@ from coder.io.profile_text import (
     evidence_text,
     vote_text,
 )
+from coder.ui.style import (
+    CAVEAT_STYLE,
+    EMPHASIS_STYLE,
+    ERROR_STYLE,
+    HEADLINE_STYLE,
+    MUTED_STYLE,
+    NOTICE_STYLE,
+    OK_STYLE,
+)
 
-BIG = "font-size: 20pt; font-weight: 600;"
-CAVEAT_STYLE = (
-    "background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; padding: 8px; "
-    "color: #4a3800;"
-)
 UNCHANGED = "(keep the suggestion)"
-NOTICE_STYLE = (
-    "background: #fdecea; border: 1px solid #e6a0a0; border-radius: 4px; padding: 8px; "
-    "color: #8a1c1c;"
-)
 PROVISIONAL_TEXT = "Compute a provisional suggestion from incomplete coding"
 
 
 def _big(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet(BIG)
+    label.setStyleSheet(HEADLINE_STYLE)
     return label
 
 
 def _small(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555555;")
+    label.setStyleSheet(MUTED_STYLE)
     return label
 
 
@@ -151,10 +151,10 @@ class FormulationPanel(QWidget):
         for widget in (self.suggested_type, self.type_reason, self.suggested_difficulty,
                        self.difficulty_reason):  # fmt: skip
             s_layout.addWidget(widget)
-        self.suggested_difficulty.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.suggested_difficulty.setStyleSheet(EMPHASIS_STYLE)
         s_layout.addStretch(1)
         self.decided_type, self.decided_difficulty = _big("—"), _small()
-        self.decided_difficulty.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.decided_difficulty.setStyleSheet(EMPHASIS_STYLE)
         self.decided_why, self.decided_who = _small(), _small()
         decision = QGroupBox("Clinician's decision (in force)")
         d_layout = QVBoxLayout(decision)
@@ -276,7 +276,7 @@ class FormulationPanel(QWidget):
             self.history.resizeColumnToContents(column)
 
     def show_status(self, message: str, *, error: bool) -> None:
-        self.status.setStyleSheet("color: #b00020;" if error else "color: #2e7d32;")
+        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
         self.status.setText(message)
 
     def clear_form(self) -> None:

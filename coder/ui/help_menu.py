@@ -9,7 +9,7 @@ themselves (arrows, digits on a rating cell…) are listed from :data:`VIEW_KEYS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,9 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app import desktop_status, resources, schemes
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 DOCS = resources.resource_dir("docs")
 USER_GUIDE = DOCS / "user-guide.md"
@@ -85,11 +83,11 @@ def menu_paths(w: QWidget) -> dict[QAction, str]:
     if bar is not None:
         for top in bar().actions():
             if isinstance(top.menu(), QMenu):
-                walk(top.menu(), _plain(top.text()))  # type: ignore[arg-type]
+                walk(top.menu(), _plain(top.text()))
     return paths
 
 
-def shortcut_rows(w: MainWindow) -> list[ShortcutRow]:
+def shortcut_rows(w: WindowHost) -> list[ShortcutRow]:
     """Every bound key of the window, from its actions and the current scheme."""
     rows: list[ShortcutRow] = []
     paths = menu_paths(w)
@@ -162,7 +160,7 @@ class ShortcutsModel(QAbstractTableModel):
 class ShortcutsWindow(QDialog):
     """A searchable table of every key; the filter matches key, action and place."""
 
-    def __init__(self, w: MainWindow) -> None:
+    def __init__(self, w: WindowHost) -> None:
         super().__init__(w)
         self.setWindowTitle("Keyboard shortcuts — Rupture Coder")
         self.model = ShortcutsModel(shortcut_rows(w), self)
@@ -208,7 +206,7 @@ class GuideWindow(QWidget):
 
 
 class AboutWindow(QDialog):
-    def __init__(self, w: MainWindow) -> None:
+    def __init__(self, w: WindowHost) -> None:
         super().__init__(w)
         self.setWindowTitle("About Rupture Coder")
         self.info = desktop_status.about(w.db)
@@ -223,7 +221,7 @@ class AboutWindow(QDialog):
             self.values[name] = label
 
 
-def install(w: MainWindow) -> None:
+def install(w: WindowHost) -> None:
     """Add the Help menu (last in the menu bar)."""
     menu = w.menuBar().addMenu("&Help")
     guide = QAction("&User guide", w)
@@ -237,7 +235,7 @@ def install(w: MainWindow) -> None:
     menu.addActions([guide, keys, about])
 
 
-def _show(w: MainWindow, window: QWidget) -> None:
+def _show(w: WindowHost, window: QWidget) -> None:
     """Non-modal: the rater keeps coding beside it. One of each kind at a time."""
     for old in [h for h in w.help_windows if type(h) is type(window)]:
         old.close()

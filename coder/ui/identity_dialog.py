@@ -38,8 +38,7 @@ from coder.domain.errors import CoderError
 from coder.domain.project import Rater
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
-
-ERROR_STYLE = "color: #b00020;"
+from coder.ui.style import ERROR_STYLE
 
 
 class IdentityDialog(QDialog):

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,53 +24,10 @@ from coder.app import importing
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
 from coder.ui.error_report import report_exception
+from coder.ui.host import WindowHost
 from coder.ui.worker import Job, run_job
 
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
-
 FILTERS = "Transcripts (*.docx *.txt *.vtt *.srt *.csv);;All files (*)"
-
-
-class RolesDialog(QDialog):
-    """One row per speaker label that needs a decision; a small table, not per-turn."""
-
-    def __init__(
-        self, speakers: dict[str, tuple[SpeakerRole, str]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Confirm speaker roles")
-        self.pattern = QLineEdit("{patient}_S{session}")
-        self.pattern.setToolTip("How patient and session are read from file names")
-        self.table = QTableWidget(len(speakers), 3)
-        self.table.setHorizontalHeaderLabels(["Speaker label", "Role", "Why suggested"])
-        self.combos: dict[str, QComboBox] = {}
-        for row, (label, (role, reason)) in enumerate(sorted(speakers.items())):
-            self.table.setItem(row, 0, QTableWidgetItem(label))
-            combo = QComboBox()
-            for option in SpeakerRole:
-                combo.addItem(option.value, option)
-            combo.setCurrentIndex(combo.findData(role))
-            self.table.setCellWidget(row, 1, combo)
-            self.table.setItem(row, 2, QTableWidgetItem(reason))
-            self.combos[label] = combo
-        self.table.resizeColumnsToContents()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("File-name pattern:"))
-        layout.addWidget(self.pattern)
-        layout.addWidget(
-            QLabel("These speakers' roles were suggested, not certain. Confirm or correct them:")
-        )
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-
-    def roles(self) -> dict[str, SpeakerRole]:
-        return {label: combo.currentData() for label, combo in self.combos.items()}
 
 
 def unconfirmed_speakers(
@@ -139,7 +91,7 @@ class ImportReportDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def run_import(w: MainWindow, files: list[Path] | None = None) -> Job | None:
+def run_import(w: WindowHost, files: list[Path] | None = None) -> Job | None:
     """Ask for files (and, only if some speaker's role is uncertain, for the roles), then
     import in the background file by file; Cancel stops between files."""
     files = (
@@ -176,8 +128,8 @@ def run_import(w: MainWindow, files: list[Path] | None = None) -> Job | None:
         summary = f"Imported {report.sessions} sessions ({report.turns} turns) from {n_ok} files"
         if report.cancelled:
             summary += "; cancelled before the remaining files"
-        w.import_report = ImportReportDialog(summary, import_report_text(report), w)  # type: ignore[attr-defined]
-        w.import_report.show()  # type: ignore[attr-defined]
+        w.import_report = ImportReportDialog(summary, import_report_text(report), w)
+        w.import_report.show()
         if failed:
             w.prompter.error(
                 "Some files were not imported",

@@ -35,10 +35,9 @@ from coder.domain.errors import CoderError, ValidationError
 from coder.domain.intake import DEFAULT_SUIP_LABELS, IIP, OCTANTS, SUIPI, IIPVersion
 from coder.io.profile_text import fmt
 from coder.ui.models.intake_model import IIPItemsModel
+from coder.ui.style import ERROR_STYLE, OK_STYLE
 from coder.ui.subclassing import require_methods
 
-ERROR_STYLE = "color: #b00020;"
-OK_STYLE = "color: #2e7d32;"
 OCTANT_NAMES = {
     "PA": "domineering", "BC": "vindictive", "DE": "cold", "FG": "socially avoidant",
     "HI": "nonassertive", "JK": "exploitable", "LM": "overly nurturant", "NO": "intrusive",
@@ -77,6 +76,10 @@ class IntakeForm(QGroupBox):
         or raises ValidationError (storing is the callable the view passes in)."""
         super().__init_subclass__(**kwargs)
         require_methods(cls, IntakeForm, ("collect",))
+
+    def collect(self) -> object:
+        """The domain object read from the form (each form defines it; see above)."""
+        raise NotImplementedError
 
     def save(self) -> bool:
         try:

@@ -12,21 +12,19 @@ session rating's drop-down (:func:`rate_item`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
+from coder.ui.host import WindowHost
 from coder.ui.models.grid_model import CellKind
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.window_widgets import top_menu
 
 RATE_KEY = "Ctrl+R"
 
 
-def install(w: MainWindow) -> None:
+def install(w: WindowHost) -> None:
     w.transcript.setTabKeyNavigation(False)
     w.grid.setTabKeyNavigation(False)
     rate = QAction("&Rate current segment", w)
@@ -34,18 +32,14 @@ def install(w: MainWindow) -> None:
     rate.setStatusTip("Move to the current segment's rating cells; type the digit")
     rate.triggered.connect(lambda: rate_current_segment(w))
     w.controller.ratingRequested.connect(lambda rating_id: rate_item(w, rating_id))
-    nav = _menu(w, "Navigate")
-    nav.insertAction(nav.actions()[3] if len(nav.actions()) > 3 else None, rate)  # type: ignore[arg-type]
+    nav = top_menu(w, "Navigate")
+    if len(nav.actions()) > 3:  # after the segment moves
+        nav.insertAction(nav.actions()[3], rate)
+    else:
+        nav.addAction(rate)
 
 
-def _menu(w: MainWindow, name: str) -> QMenu:
-    for top in w.menuBar().actions():
-        if top.text().replace("&", "") == name and isinstance(top.menu(), QMenu):
-            return top.menu()  # type: ignore[return-value]
-    return w.menuBar().addMenu(name)
-
-
-def stops(w: MainWindow) -> list[tuple[QWidget, Callable[[], QWidget | None]]]:
+def stops(w: WindowHost) -> list[tuple[QWidget, Callable[[], QWidget | None]]]:
     """The panels Tab visits, in order: (the panel, the widget that takes focus)."""
 
     def first_session_rating() -> QWidget | None:
@@ -64,7 +58,7 @@ def stops(w: MainWindow) -> list[tuple[QWidget, Callable[[], QWidget | None]]]:
     ]
 
 
-def focus_next_panel(w: MainWindow, forward: bool) -> bool:
+def focus_next_panel(w: WindowHost, forward: bool) -> bool:
     """Move focus to the next (previous) visible panel; False if focus is elsewhere
     (the toolbar, a dialog), where Qt's own order applies."""
     focused = QApplication.focusWidget()
@@ -96,7 +90,7 @@ def focus_next_panel(w: MainWindow, forward: bool) -> bool:
     return True
 
 
-def rate_item(w: MainWindow, rating_id: str) -> None:
+def rate_item(w: WindowHost, rating_id: str) -> None:
     """A rating's scheme hotkey: focus that rating where the next digit sets it."""
     if w.ws is None:
         w.show_message("Open a session first")
@@ -113,7 +107,7 @@ def rate_item(w: MainWindow, rating_id: str) -> None:
     rate_current_segment(w, rating_id)
 
 
-def rate_current_segment(w: MainWindow, rating_id: str | None = None) -> None:
+def rate_current_segment(w: WindowHost, rating_id: str | None = None) -> None:
     """Focus the current segment's first unrated rating cell (else its first rating),
     or the cell of ``rating_id``."""
     if w.ws is None:

@@ -110,7 +110,7 @@ def launch(
             return 0
         if screenshot is not None:
             # Pictures for the docs are the same whatever layout this user left.
-            _geometry, state = window.default_layout  # type: ignore[attr-defined]
+            _geometry, state = window.default_layout
             window.restoreState(state, window_layout.LAYOUT_VERSION)
             window.resize(1440, 900)
             window.show()

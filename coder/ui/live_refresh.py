@@ -1,6 +1,6 @@
 """Live refresh: the window notices changes made elsewhere (the CLI, another window,
 another rater on the lab server) and re-reads its views within about a second and a
-half, keeping the user's place (see ``MainWindow.reload_views``).
+half, keeping the user's place (see ``WindowHost.reload_views``).
 
 A ``QTimer`` asks for :func:`coder.app.changes.change_marker` (a few aggregate reads),
 computed on a pool thread so that a large project or a slow server never stalls the
@@ -12,15 +12,12 @@ views already show the edit). View ▸ Refresh (F5) reloads at once.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, SignalInstance
 
 from coder.app.changes import Marker, change_marker
 from coder.store.database import ProjectDatabase
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
 
 POLL_MS = 750
 
@@ -33,20 +30,20 @@ def _marker_or_none(db: ProjectDatabase) -> Marker | None:
 
 
 class _Poll(QRunnable):
-    def __init__(self, db: ProjectDatabase, done: Signal) -> None:
+    def __init__(self, db: ProjectDatabase, done: SignalInstance) -> None:
         super().__init__()
         self.db, self.done = db, done
 
     def run(self) -> None:
         marker = _marker_or_none(self.db)
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.done.emit(marker)  # type: ignore[attr-defined]
+            self.done.emit(marker)
 
 
 class LiveRefresh(QObject):
     arrived = Signal(object)  # a marker computed on a pool thread
 
-    def __init__(self, window: MainWindow, interval_ms: int = POLL_MS) -> None:
+    def __init__(self, window: WindowHost, interval_ms: int = POLL_MS) -> None:
         super().__init__(window)
         self.window = window
         self.reloads = 0
@@ -72,10 +69,10 @@ class LiveRefresh(QObject):
         return self.take(_marker_or_none(self.window.db))
 
     def take(self, marker: object) -> bool:
-        if marker is None:
+        if not isinstance(marker, tuple):  # None: no marker this time (see _marker_or_none)
             return False
         changed = self.last is not None and marker != self.last
-        self.last = marker  # type: ignore[assignment]
+        self.last = marker
         if changed and self.own_edit:
             self.own_edit = False  # the window's own edit: already on screen
             return False
@@ -100,7 +97,6 @@ class LiveRefresh(QObject):
         self.last = _marker_or_none(self.window.db)
 
 
-def install(window: MainWindow) -> LiveRefresh:
-    live = LiveRefresh(window)
-    window.live_refresh = live
-    return live
+def install(window: WindowHost) -> LiveRefresh:
+    """The window's live refresh, polling from now on (the window keeps it)."""
+    return LiveRefresh(window)

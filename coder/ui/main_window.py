@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDockWidget,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QSplitter,
-    QTabWidget,
-    QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +22,7 @@ from coder.domain.scheme import normalise_hotkey
 from coder.store.database import ProjectDatabase, describe
 from coder.ui import (
     help_menu,
+    hotkey_clashes,
     keyboard,
     live_refresh,
     projects_menu,
@@ -38,26 +30,22 @@ from coder.ui import (
     suggestions_panel,
     undo,
     window_layout,
+    window_widgets,
 )
-from coder.ui.applied_codes import AppliedCodesView
-from coder.ui.codebook import CodebookPanel
 from coder.ui.coding_controller import CodingController
-from coder.ui.episodes_panel import EpisodesPanel
 from coder.ui.find_bar import FindController
-from coder.ui.grid_view import CLEAR, GridView
-from coder.ui.models.sessions_model import SESSION_KEY_ROLE, SessionsModel
-from coder.ui.models.turns_model import Highlight
+from coder.ui.grid_view import CLEAR
+from coder.ui.host import WindowHost
+from coder.ui.models.sessions_model import SESSION_KEY_ROLE
+from coder.ui.models.turns_model import evidence_marks
 from coder.ui.prompter import Prompter
-from coder.ui.session_form import NOT_RATED, SessionRatingsForm
-from coder.ui.transcript_view import TranscriptView
+from coder.ui.session_form import NOT_RATED
 from coder.ui.window_menus import build_menus, update_for_identity
 from coder.ui.workspace import Workspace
 
-WorkspaceKey = tuple[str, int, str]
 
-
-class MainWindow(QMainWindow):
-    projectChanged = Signal()  # another project is now open (File ▸ Open project…)
+class MainWindow(WindowHost):
+    """The coding window: one project, one signed-in identity, one open session."""
 
     def __init__(
         self,
@@ -71,16 +59,15 @@ class MainWindow(QMainWindow):
         self.coder = coder
         self.prompter = prompter or Prompter(self)
         self.undo_group = QUndoGroup(self)
-        self.workspaces: dict[WorkspaceKey, Workspace] = {}
-        self.ws: Workspace | None = None
-        self.current_segment: int | None = None
+        self.workspaces = {}
+        self.ws = None
+        self.current_segment = None
         self.scheme_key = next((s.key for s in schemes.project_schemes(db) if s.is_default), None)
-        self.hotkey_actions: list[QAction] = []
-        self.rater_filter_action: QAction
-        self.child_windows: list[QWidget] = []  # reliability and patient windows kept alive
-        self.help_windows: list[QWidget] = []  # user guide, shortcuts, about (any identity)
+        self.hotkey_actions = []
+        self.child_windows = []  # reliability and patient windows kept alive
+        self.help_windows = []
         self.resize(1440, 900)
-        self._build_widgets()
+        window_widgets.build_widgets(self)
         self.controller = CodingController(
             lambda: self.current_segment,
             self.transcript.current_turn,
@@ -89,51 +76,32 @@ class MainWindow(QMainWindow):
             self,
         )
         self.controller.message.connect(self.show_message)
-        suggestions_panel.install(self)
+        self._wire()
+        self.suggestions = suggestions_panel.install(self)
         build_menus(self)
         screening_menu.install(self)
         self.rater_filter_action.setVisible(False)
         self._position_timer = QTimer(self, singleShot=True, interval=1500)
         self._position_timer.timeout.connect(self.save_position)
         self.refresh_sessions()
-        self._scheme_changed_to(self.scheme_key)
+        self.show_scheme(self.scheme_key)
         projects_menu.install(self)
         keyboard.install(self)
         help_menu.install(self)
         self.finder = FindController(self)
         window_layout.install(self)
-        live_refresh.install(self)
+        self.live_refresh = live_refresh.install(self)
         self.refresh_status()
 
-    live_refresh: live_refresh.LiveRefresh
-    suggestions: suggestions_panel.SuggestionsPanel
-
-    # ---- layout -------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
-        self.sessions_model = SessionsModel(self)
-        self.sessions_view = QTreeView()
-        self.sessions_view.setModel(self.sessions_model)
-        self.sessions_view.setUniformRowHeights(True)
-        self.sessions_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # ---- wiring ------------------------------------------------------------------------
+    def _wire(self) -> None:
+        """What the panels do (they are made in coder.ui.window_widgets)."""
         self.sessions_view.activated.connect(self._session_activated)
         self.sessions_view.clicked.connect(self._session_activated)
-        self.assignments_label = QLabel()
-        self.assignments_label.setWordWrap(True)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.sessions_view)
-        left_layout.addWidget(self.assignments_label)
-        self._dock("Sessions", left, Qt.DockWidgetArea.LeftDockWidgetArea)
-
-        self.transcript = TranscriptView()
         self.transcript.currentTurnChanged.connect(self._turn_changed)
-        self.grid = GridView()
         self.grid.segmentChosen.connect(self._segment_chosen)
         self.grid.grid.editRequested.connect(self._grid_edit)
-        self.session_form = SessionRatingsForm()
         self.session_form.ratingEdited.connect(self._session_rating)
-        self.episodes = EpisodesPanel()
         self.episodes.startRequested.connect(lambda p: self.controller.start_episode(p))
         self.episodes.endRequested.connect(self._end_episode)
         self.episodes.deleteRequested.connect(
@@ -142,59 +110,16 @@ class MainWindow(QMainWindow):
         self.episodes.ratingRequested.connect(
             lambda ep, rid, v: self.controller.rate(rid, Unit.EPISODE, ep, v)
         )
-        grid_page = QWidget()
-        grid_layout = QVBoxLayout(grid_page)
-        grid_layout.setContentsMargins(0, 0, 0, 0)
-        grid_layout.addWidget(self.grid, 3)
-        grid_layout.addWidget(QLabel("<b>Session ratings</b>"))
-        grid_layout.addWidget(self.session_form, 1)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(grid_page, "Segments")
-        self.tabs.addTab(self.episodes, "Episodes")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.transcript)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 520])
-        self.transcript.setMinimumWidth(420)
-        self.setCentralWidget(splitter)
-
-        self.codebook = CodebookPanel()
         self.codebook.codeActivated.connect(lambda cid: self.controller.activate(cid))
         self.codebook.ratingActivated.connect(self._focus_rating_column)
-        self._dock("Codebook", self.codebook, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.applied = AppliedCodesView()
-        self._dock("Codes in this segment", self.applied, Qt.DockWidgetArea.RightDockWidgetArea)
-
-        self.scheme_combo = QComboBox()
-        for stored in schemes.project_schemes(self.db):
-            if self.scheme_combo.findData(stored.key) < 0:
-                self.scheme_combo.addItem(f"{stored.key} (v{stored.version})", stored.key)
         self.scheme_combo.activated.connect(
-            lambda i: self._scheme_changed_to(self.scheme_combo.itemData(i))
+            lambda i: self.show_scheme(self.scheme_combo.itemData(i))
         )
-        self.rater_filter = QComboBox()
-        self.rater_filter.setToolTip("Whose codes to show (leads only)")
         self.rater_filter.activated.connect(self._rater_filter_changed)
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Find in transcript (Ctrl+F)")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.returnPressed.connect(lambda: self.find(backwards=False))
-        self.identity_label = QLabel()
-        self.saved_label = QLabel()
-        self.round_label = QLabel()  # the round and blinding, see refresh_status
-        self.round_label.setObjectName("round-status")
-        self.statusBar().addPermanentWidget(self.saved_label)
-        self.statusBar().addPermanentWidget(self.identity_label)
-        self.statusBar().addPermanentWidget(self.round_label)
+        self.search_box.returnPressed.connect(lambda: self.find_next(backwards=False))
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        return window_widgets.dock(self, title, widget, area)
 
     # ---- identity and sessions ----------------------------------------------------------
     def set_coder(self, coder: ActingRater) -> None:
@@ -220,7 +145,7 @@ class MainWindow(QMainWindow):
         last = positions.last_position(self.db, coder)
         if last is not None:
             if last.scheme_key and last.scheme_key != self.scheme_key:
-                self._scheme_changed_to(last.scheme_key, reopen=False)
+                self.show_scheme(last.scheme_key, reopen=False)
             self.open_session(last.patient, last.session, turn=last.turn)
         self.refresh_status()
 
@@ -249,6 +174,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(projects_menu.window_title(self))
         self.refresh_status()
 
+    def refresh_suggestions(self) -> None:
+        self.suggestions.refresh()
+
     def refresh_status(self) -> None:
         """The permanent status-bar indicator: the round and whether one is blinded
         (decided by coder.app.access); on identity, round and blinding changes."""
@@ -262,6 +190,9 @@ class MainWindow(QMainWindow):
         self.round_label.setToolTip(
             f"Blinding setting: {status.policy.value.replace('_', ' ')} (Rounds ▸ Blinding…)"
         )
+
+    def refresh_now(self) -> None:
+        self.live_refresh.refresh_now()
 
     def reload_views(self) -> None:
         """Re-read everything shown from the database (after a round change, or a change
@@ -324,7 +255,7 @@ class MainWindow(QMainWindow):
         if key not in self.workspaces:
             self.workspaces[key] = ws
             self.undo_group.addStack(ws.stack)
-            ws.changed.connect(self._workspace_changed)
+            ws.changed.connect(self.redraw_workspace)
             ws.saved.connect(self._saved)
             ws.saved.connect(self.live_refresh.note_own_change)
             ws.failed.connect(self.show_message)
@@ -336,7 +267,7 @@ class MainWindow(QMainWindow):
         self.episodes.set_workspace(ws)
         self.suggestions.set_workspace(ws)
         self.session_form.set_scheme(ws.scheme)
-        self._workspace_changed()
+        self.redraw_workspace()
         self.setWindowTitle(
             projects_menu.window_title(self, f"{patient} session {number} ({ws.scheme.label})")
         )
@@ -349,7 +280,7 @@ class MainWindow(QMainWindow):
         if key is not None:
             self.open_session(*key)
 
-    def _scheme_changed_to(self, key: str | None, *, reopen: bool = True) -> None:
+    def show_scheme(self, key: str | None, *, reopen: bool = True) -> None:
         self.scheme_key = key
         position = self.scheme_combo.findData(key)
         if position >= 0:
@@ -367,6 +298,7 @@ class MainWindow(QMainWindow):
     def _install_hotkeys(self, scheme: Any) -> None:
         for action in self.hotkey_actions:
             self.removeAction(action)
+            action.setParent(None)  # gone, not a hidden child still holding its key
         self.hotkey_actions = []
         for key, item_id in scheme.hotkeys().items():
             action = QAction(item_id, self)
@@ -375,41 +307,22 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=item_id: self.controller.activate(i))
             self.addAction(action)
             self.hotkey_actions.append(action)
+        hotkey_clashes.check_soon(self)  # the app's own keys win (F8: next suggestion)
 
     # ---- reacting to the workspace ------------------------------------------------------
-    def _workspace_changed(self) -> None:
+    def redraw_workspace(self) -> None:
         ws = self.ws
         if ws is None:
             return
-        highlights: dict[int, list[Highlight]] = {}
-        tooltips: dict[int, list[str]] = {}
-        for code in ws.codes:
-            if code.evidence is None:
-                continue
-            colour = (
-                ws.scheme.code(code.code_id).colour
-                if ws.scheme.is_code(code.code_id)
-                else "#d8c8f0"
-            )
-            label = (
-                f"{code.code_id} — {code.rater}"
-                + ("" if code.value in (1, None) else f" = {code.value}")
-                + (f"\nmemo: {code.memo}" if code.memo else "")
-            )
-            highlights.setdefault(code.evidence.turn, []).append(
-                Highlight(code.evidence.start, code.evidence.end, colour, label)
-            )
-            tooltips.setdefault(code.evidence.turn, []).append(label)
+        highlights, tooltips = evidence_marks(ws.codes, ws.scheme)
         for turn, marks in self.suggestions.marks().items():  # faint, under the codes
             highlights[turn] = marks + highlights.get(turn, [])
         starts = {seg.first_turn: seg for seg in reversed(ws.segments)}
-        self.transcript.turns.set_decorations(
-            highlights, {t: "\n".join(v) for t, v in tooltips.items()}, starts
-        )
+        self.transcript.turns.set_decorations(highlights, tooltips, starts)
         values: dict[str, Any] = {}
         for rating_id in self.session_form.rating_ids():
-            code = ws.session_rating(rating_id)
-            values[rating_id] = NOT_RATED if code is None else code.value
+            rated = ws.session_rating(rating_id)
+            values[rating_id] = NOT_RATED if rated is None else rated.value
         self.session_form.set_values(values)
         self.episodes.refresh()
         self.applied.applied.show(ws, self.current_segment)
@@ -467,7 +380,7 @@ class MainWindow(QMainWindow):
             return
         self.transcript.show_turn(seg.first_turn)
 
-    def find(self, backwards: bool = False) -> None:
+    def find_next(self, backwards: bool = False) -> None:
         self.finder.step(backwards)
 
     def save_position(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,15 +28,13 @@ from coder.app import packages, raters
 from coder.app.packages import MergeResult
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
+from coder.ui.host import WindowHost
 from coder.ui.worker import Job, run_job
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 FILTERS = "Rater packages (*.rcpkg);;All files (*)"
 
 
-def add_package_actions(w: MainWindow, menu: QMenu) -> None:
+def add_package_actions(w: WindowHost, menu: QMenu) -> None:
     menu.addSeparator()
     export = menu.addAction("Export rater package…")
     export.setStatusTip("One rater's codes, episodes and memos in a file (docs/packages.md)")
@@ -47,7 +44,7 @@ def add_package_actions(w: MainWindow, menu: QMenu) -> None:
     merge.triggered.connect(lambda _checked=False: merge_packages(w))
 
 
-def _failed(w: MainWindow, title: str) -> Callable[[BaseException], None]:
+def _failed(w: WindowHost, title: str) -> Callable[[BaseException], None]:
     def failed(exc: BaseException) -> None:
         if isinstance(exc, CoderError):
             w.prompter.error(title, str(exc))
@@ -59,7 +56,7 @@ def _failed(w: MainWindow, title: str) -> Callable[[BaseException], None]:
     return failed
 
 
-def export_package(w: MainWindow) -> Job | None:
+def export_package(w: WindowHost) -> Job | None:
     """Ask whose package (a rater signed in exports their own) and where, then write it
     in the background."""
     coder = w.coder
@@ -95,11 +92,11 @@ def export_package(w: MainWindow) -> Job | None:
         w, "Export rater package", work, on_done=done,
         on_error=_failed(w, "Export rater package"), cancellable=False,
     )  # fmt: skip
-    w.package_job = job  # type: ignore[attr-defined]
+    w.package_job = job
     return job
 
 
-def merge_packages(w: MainWindow) -> Job | None:
+def merge_packages(w: WindowHost) -> Job | None:
     """Ask for the packages, preview the merge in the background, then show the preview."""
     paths = w.prompter.open_files("Merge rater packages", FILTERS)
     if not paths:
@@ -112,21 +109,21 @@ def merge_packages(w: MainWindow) -> Job | None:
     def done(result: object) -> None:
         if isinstance(result, MergeResult):
             dialog = MergePreview(w, result)
-            w.package_preview = dialog  # type: ignore[attr-defined]
+            w.package_preview = dialog
             dialog.open()
 
     job = run_job(
         w, "Merge rater packages", work, on_done=done,
         on_error=_failed(w, "Merge rater packages"), cancellable=False,
     )  # fmt: skip
-    w.package_job = job  # type: ignore[attr-defined]
+    w.package_job = job
     return job
 
 
 class MergePreview(QDialog):
     """What the merge will do, per package and session; *Merge* commits it."""
 
-    def __init__(self, w: MainWindow, preview: MergeResult) -> None:
+    def __init__(self, w: WindowHost, preview: MergeResult) -> None:
         super().__init__(w)
         self.window_ = w
         self.paths: list[Path] = [p.path for p in preview.packages]
@@ -183,7 +180,7 @@ class MergePreview(QDialog):
             self.reject()
             _failed(w, "Merge rater packages")(exc)
 
-        w.package_job = run_job(  # type: ignore[attr-defined]
+        w.package_job = run_job(
             self, "Merge rater packages", work,
             on_done=done, on_error=failed, cancellable=False,
         )  # fmt: skip

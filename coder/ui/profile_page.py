@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from coder.io import plots
 from coder.io.profile_text import coverage_lines, fmt
 from coder.ui.models.profile_model import ProfileTableModel
+from coder.ui.style import MESSAGE_STYLE
 
 PLOT_DPI = 84  # 6.4 × 3.6 in → about 540 × 300 px: two side by side in a 1200 px window
-MESSAGE_STYLE = "background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px;"
 
 
 def summary_text(data: Mapping[str, Any]) -> str:

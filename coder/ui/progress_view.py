@@ -6,8 +6,6 @@ information blinding withholds), as :func:`coder.app.progress.progress_table` de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,14 +19,12 @@ from PySide6.QtWidgets import (
 
 from coder.app import progress
 from coder.domain.errors import CoderError
+from coder.ui.host import WindowHost
 from coder.ui.models.rounds_model import ProgressModel
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 
 class ProgressView(QDialog):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Coding progress")
@@ -71,7 +67,7 @@ class ProgressView(QDialog):
         self.summary.setText(f"{finished} of {len(rows)} rater × session pairs finished{who}")
 
 
-def open_progress_view(window: MainWindow) -> QWidget | None:
+def open_progress_view(window: WindowHost) -> QWidget | None:
     if window.coder is None:
         window.show_message("Choose who you are first (File ▸ Switch rater)")
         return None

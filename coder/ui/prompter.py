@@ -9,15 +9,15 @@ a real modal dialog.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from coder.domain.roles import SpeakerRole
 from coder.ui import file_dialogs
-
-if TYPE_CHECKING:
-    from coder.ui.server_dialog import ServerAddress
+from coder.ui.error_dialog import ErrorDialog
+from coder.ui.memo_dialog import MemoDialog
+from coder.ui.roles_dialog import RolesDialog
+from coder.ui.server_form import ServerAddress, ServerForm
 
 
 class Prompter:
@@ -33,8 +33,6 @@ class Prompter:
 
     def server_address(self) -> ServerAddress | None:
         """Host, port, database and login of a lab server (File ▸ Connect to lab server…)."""
-        from coder.ui.server_dialog import ServerForm
-
         form = ServerForm(self.parent)
         if form.exec() != ServerForm.DialogCode.Accepted:
             return None
@@ -47,8 +45,6 @@ class Prompter:
     def memo(self, code: str, where: str, default: str = "") -> str | None:
         """The memo on ``code`` (its id and name) at ``where`` (e.g. "segment 3, turn 12"):
         Ctrl+Enter saves, Esc cancels; None when cancelled."""
-        from coder.ui.memo_dialog import MemoDialog
-
         dialog = MemoDialog(code, where, default, self.parent)
         try:
             return dialog.text() if dialog.exec() == MemoDialog.DialogCode.Accepted else None
@@ -65,8 +61,6 @@ class Prompter:
     def unexpected_error(self, summary: str, details: str, log_path: Path | None) -> None:
         """Show an unexpected error (a bug, not a user mistake): the summary, details to
         copy for the developer, and the log file (see :mod:`coder.ui.error_report`)."""
-        from coder.ui.error_report import ErrorDialog
-
         ErrorDialog(summary, details, log_path, self.parent).exec()
 
     # File dialogs: parented to this prompter's window, starting in the folder last used
@@ -82,8 +76,6 @@ class Prompter:
         self, speakers: dict[str, tuple[SpeakerRole, str]], pattern: str
     ) -> tuple[dict[str, SpeakerRole], str] | None:
         """Ask the user to confirm suggested roles and the file-name pattern."""
-        from coder.ui.import_flow import RolesDialog
-
         dialog = RolesDialog(speakers, self.parent)
         dialog.pattern.setText(pattern)
         if dialog.exec() != RolesDialog.DialogCode.Accepted:

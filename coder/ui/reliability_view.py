@@ -42,10 +42,11 @@ from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 from coder.io.atomic import write_atomically
 from coder.store.database import ProjectDatabase
-from coder.ui.consensus_panel import ERROR_STYLE, NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
+from coder.ui.consensus_panel import NO_EDITS, ONE, ROWS, ConsensusPanel, hbox
 from coder.ui.error_report import report_exception
 from coder.ui.models.reliability_model import ROW_ROLE, ReliabilityModel, details_html
 from coder.ui.prompter import Prompter
+from coder.ui.style import ERROR_STYLE
 from coder.ui.worker import Job, run_job
 
 LEADS_ONLY = (
@@ -92,7 +93,9 @@ class ReliabilityView(QMainWindow):
                 if s.is_default:
                     self.scheme_combo.setCurrentIndex(self.scheme_combo.count() - 1)
         self.scheme_combo.currentIndexChanged.connect(self._scheme_changed)
-        self.raters_list = QListWidget(flow=QListView.Flow.LeftToRight, wrapping=True)
+        self.raters_list = QListWidget()
+        self.raters_list.setFlow(QListView.Flow.LeftToRight)
+        self.raters_list.setWrapping(True)
         self.raters_list.setToolTip("Raters to compare (the consensus rater is never compared)")
         for r in rater_service.list_raters(self.db):
             if r.role is not RaterRole.CONSENSUS:
@@ -142,7 +145,9 @@ class ReliabilityView(QMainWindow):
         )
         buttons = (self.compute_button, self.export_button, self.report_button, self.summary)
         self.stats_model = ReliabilityModel(self)
-        self.stats_view = QTableView(selectionBehavior=ROWS, selectionMode=ONE)
+        self.stats_view = QTableView()
+        self.stats_view.setSelectionBehavior(ROWS)
+        self.stats_view.setSelectionMode(ONE)
         self.stats_view.setEditTriggers(NO_EDITS)
         self.stats_view.setModel(self.stats_model)
         self.stats_view.verticalHeader().setDefaultSectionSize(22)

@@ -9,7 +9,7 @@ lists who has not finished their assigned sessions (:func:`coder.app.progress.un
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,10 +30,8 @@ from coder.app import browse, progress, raters, rounds
 from coder.domain.coding import CodingRound, RoundStatus
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
+from coder.ui.host import WindowHost
 from coder.ui.models.rounds_model import AssignmentsModel, RoundsModel
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -47,7 +45,7 @@ def unfinished_text(rows: list[progress.ProgressRow]) -> str:
 
 
 class RoundsDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Coding rounds")
@@ -225,12 +223,12 @@ class RoundsDialog(QDialog):
         if self._do(work):
             self.refresh(chosen.number)
 
-    def _chosen_keys(self, widget: QListWidget) -> list[object]:
+    def _chosen_keys(self, widget: QListWidget) -> list[Any]:
         return [i.data(KEY_ROLE) for i in widget.selectedItems()]
 
     def assign_selected(self) -> None:
         chosen, coder = self.selected_round(), self.window_.coder
-        sessions = self._chosen_keys(self.sessions)
+        sessions = [(str(p), int(n)) for p, n in self._chosen_keys(self.sessions)]
         names = self._chosen_keys(self.raters)
         if chosen is None or coder is None or not sessions or not names:
             self.message.setText("Choose one or more sessions and one or more raters first")
@@ -238,7 +236,7 @@ class RoundsDialog(QDialog):
 
         def work() -> str:
             for name in names:
-                for patient, number in sessions:  # type: ignore[misc]
+                for patient, number in sessions:
                     rounds.assign(self.window_.db, coder, str(name), patient, number, chosen.number)
             return (
                 f"Assigned {len(sessions)} session(s) to {', '.join(map(str, names))} "
@@ -265,7 +263,7 @@ class RoundsDialog(QDialog):
             self._round_chosen()
 
 
-def open_rounds_dialog(window: MainWindow) -> QWidget | None:
+def open_rounds_dialog(window: WindowHost) -> QWidget | None:
     if window.coder is None or not window.coder.is_lead:
         window.show_message("Only a lead can manage coding rounds")
         return None

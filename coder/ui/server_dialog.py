@@ -14,52 +14,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QSpinBox,
-    QWidget,
-)
-from sqlalchemy.engine import URL
+from typing import Any
 
 from coder.app import projects
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
-    from coder.ui.prompter import Prompter
+from coder.ui.host import WindowHost
+from coder.ui.prompter import Prompter
+from coder.ui.server_form import ServerAddress
 
 KEYRING_SERVICE = "rupture-coder lab server"
 KEY_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class ServerAddress:
-    host: str
-    port: int
-    database: str
-    user: str
-
-    def url(self, password: str | None = None) -> str:
-        """The SQLAlchemy URL (with ``password`` only for the connection itself)."""
-        return URL.create(
-            "postgresql+psycopg",
-            username=self.user,
-            password=password or None,
-            host=self.host,
-            port=self.port,
-            database=self.database,
-        ).render_as_string(hide_password=False)
-
-    @property
-    def keyring_name(self) -> str:
-        return f"{self.user}@{self.host}:{self.port}/{self.database}"
 
 
 # ---- the OS keyring (optional) -----------------------------------------------------
@@ -120,39 +85,7 @@ def forget_password(address: ServerAddress) -> None:
             ring.delete_password(KEYRING_SERVICE, address.keyring_name)
 
 
-# ---- the form ----------------------------------------------------------------------
-class ServerForm(QDialog):
-    """Host, port, database, login: no password field (asked separately, hidden)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Connect to lab server")
-        form = QFormLayout(self)
-        self.host = QLineEdit()
-        self.port = QSpinBox()
-        self.port.setRange(1, 65535)
-        self.port.setValue(5432)
-        self.database = QLineEdit()
-        self.user = QLineEdit()
-        form.addRow("Server (host)", self.host)
-        form.addRow("Port", self.port)
-        form.addRow("Database", self.database)
-        form.addRow("Your login", self.user)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def address(self) -> ServerAddress | None:
-        host, database, user = (f.text().strip() for f in (self.host, self.database, self.user))
-        if not (host and database and user):
-            return None
-        return ServerAddress(host, self.port.value(), database, user)
-
-
-def connect_to_server(w: MainWindow) -> ProjectDatabase | None:
+def connect_to_server(w: WindowHost) -> ProjectDatabase | None:
     """Ask where and who, then the password; open the project there. None if cancelled
     or refused (the reason shown)."""
     address = w.prompter.server_address()

@@ -7,8 +7,9 @@ Off by default (the "Show suggestions" box), and shown only where
 no open round covers the session); otherwise the panel says why. Keys, with the list
 focused: ↑/↓ move and jump the transcript to the suggestion, Enter accepts it as the
 rater's own code (through the same undo stack as a hotkey: Ctrl+Z takes it back), Delete
-dismisses it for this window. F8 / Shift+F8 jump to the next / previous suggestion from
-anywhere in the window.
+dismisses it: stored per rater, so it stays dismissed after a restart (Ctrl+Z, or Delete
+on it with "dismissed too" ticked, takes it back). F8 / Shift+F8 jump to the next /
+previous suggestion from anywhere in the window.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from PySide6.QtWidgets import (
 from coder.app.suggestions import Suggestion, list_suggestions
 from coder.domain.errors import CoderError
 from coder.ui import undo
+from coder.ui.host import WindowHost
 from coder.ui.models.turns_model import Highlight
+from coder.ui.style import SUGGESTION_COLOUR
 from coder.ui.workspace import Workspace
 
 UID = Qt.ItemDataRole.UserRole
-SUGGESTION_COLOUR = "#ececec"  # faint grey: a proposal, not anyone's code
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -54,7 +56,6 @@ class SuggestionsPanel(QWidget):
         self.controller = controller
         self.ws: Workspace | None = None
         self.items: list[Suggestion] = []
-        self.dismissed: set[str] = set()
         self._marks: dict[int, list[Highlight]] = {}
         self.enabled = QCheckBox("Show suggestions")
         self.enabled.setToolTip("A screening model's codes for this session (off by default)")
@@ -63,6 +64,9 @@ class SuggestionsPanel(QWidget):
         self.threshold.setValue(DEFAULT_THRESHOLD)
         self.threshold.setToolTip("Show suggestions at least this probable")
         self.threshold.valueChanged.connect(self.refresh)
+        self.show_dismissed = QCheckBox("dismissed too")
+        self.show_dismissed.setToolTip("List the suggestions you dismissed, to take one back")
+        self.show_dismissed.toggled.connect(self.refresh)
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._current_changed)
         self.list.installEventFilter(self)
@@ -75,6 +79,7 @@ class SuggestionsPanel(QWidget):
         top.addWidget(self.enabled, 1)
         top.addWidget(QLabel("at least p ="))
         top.addWidget(self.threshold)
+        top.addWidget(self.show_dismissed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.dismiss_button)
@@ -97,7 +102,6 @@ class SuggestionsPanel(QWidget):
         if self.ws is not None:
             self.ws.changed.disconnect(self.refresh)
         self.ws = ws
-        self.dismissed = set()
         if ws is not None:
             ws.changed.connect(self.refresh)
         self.refresh()
@@ -113,14 +117,18 @@ class SuggestionsPanel(QWidget):
             self._show([], "Tick the box to see a screening model's suggestions.")
             return
         try:
-            found = list_suggestions(ws.cs, self.threshold.value(), self.dismissed)
+            found = list_suggestions(
+                ws.cs, self.threshold.value(), include_dismissed=self.show_dismissed.isChecked()
+            )
         except CoderError as exc:
             self._show([], str(exc))
             return
         if found.refusal:
             self._show([], found.refusal.capitalize() + ".")
         else:
-            note = f"{len(found.items)} suggestion(s) at p ≥ {self.threshold.value():.2f}."
+            listed = sum(1 for s in found.items if not s.dismissed)
+            note = f"{listed} suggestion(s) at p ≥ {self.threshold.value():.2f}"
+            note += f" ({found.dismissed} dismissed)." if found.dismissed else "."
             self._show(found.items, note + " Check each against the transcript.")
 
     def _show(self, items: list[Suggestion], note: str) -> None:
@@ -131,7 +139,10 @@ class SuggestionsPanel(QWidget):
             for s in items:
                 where = f"turn {s.turn}" if s.turn else f"segment {s.segment}"
                 name = self._code_name(s.code_id)
-                item = QListWidgetItem(f"{s.probability:.2f}  {s.code_id}  {where}  {name}")
+                gone = "  (dismissed)" if s.dismissed else ""
+                item = QListWidgetItem(f"{s.probability:.2f}  {s.code_id}  {where}  {name}{gone}")
+                if s.dismissed:
+                    item.setForeground(Qt.GlobalColor.gray)
                 item.setData(UID, s.uid)
                 item.setToolTip(f"{s.machine}: {s.code_id} with probability {s.probability:.3f}")
                 self.list.addItem(item)
@@ -140,9 +151,10 @@ class SuggestionsPanel(QWidget):
         self.note.setText(note)
         for button in (self.accept_button, self.dismiss_button):
             button.setEnabled(bool(items))
+        self._label_dismiss()
         marks: dict[int, list[Highlight]] = {}
         for s in items:
-            if s.span is not None:
+            if s.span is not None and not s.dismissed:
                 label = f"suggestion {s.code_id} (p {s.probability:.2f}, {s.machine})"
                 marks.setdefault(s.span.turn, []).append(
                     Highlight(s.span.start, s.span.end, SUGGESTION_COLOUR, label)
@@ -166,8 +178,13 @@ class SuggestionsPanel(QWidget):
 
     def _current_changed(self, _row: int) -> None:
         s = self.current()
+        self._label_dismiss()
         if s is not None:
             self.jump(s)
+
+    def _label_dismiss(self) -> None:
+        s = self.current()
+        self.dismiss_button.setText("Restore (Del)" if s and s.dismissed else "Dismiss (Del)")
 
     def jump(self, s: Suggestion) -> None:
         turn = s.turn
@@ -195,13 +212,12 @@ class SuggestionsPanel(QWidget):
         return bool(self.controller.run(undo.AcceptSuggestion(ws, s)))
 
     def dismiss_current(self) -> bool:
-        s = self.current()
-        if s is None:
+        """Dismiss the current suggestion (stored, undoable); on a dismissed one (listed
+        with "dismissed too"), take the dismissal back."""
+        s, ws = self.current(), self.ws
+        if s is None or ws is None:
             return False
-        self.dismissed.add(s.uid)
-        self.refresh()
-        self.message.emit(f"Dismissed the suggestion {s.code_id} (for this window)")
-        return True
+        return bool(self.controller.run(undo.DismissSuggestion(ws, s, restore=s.dismissed)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         key_press = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
@@ -214,15 +230,14 @@ class SuggestionsPanel(QWidget):
         return super().eventFilter(watched, event)
 
 
-def install(window: Any) -> SuggestionsPanel:
+def install(window: WindowHost) -> SuggestionsPanel:
     """Dock the panel in the main window (right side, under the codebook) and give the
-    window F8 / Shift+F8. The window calls ``window.suggestions.set_workspace``."""
+    window F8 / Shift+F8. The window keeps the panel and calls its ``set_workspace``."""
     panel = SuggestionsPanel(window.controller, window)
-    window.suggestions = panel
-    window._dock("Suggestions", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_dock("Suggestions", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     panel.jumpRequested.connect(lambda turn: window.transcript.show_turn(turn))
     panel.message.connect(window.show_message)
-    panel.marksChanged.connect(window._workspace_changed)
+    panel.marksChanged.connect(window.redraw_workspace)
     window.addAction(panel.next_action)
     window.addAction(panel.previous_action)
     return panel

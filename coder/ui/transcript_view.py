@@ -8,7 +8,7 @@ span stays right even after an emoji.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextLayout,
+    QTextLine,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,8 +52,9 @@ from coder.ui.models.turns_model import (
     TurnsModel,
     format_ms,
 )
+from coder.ui.style import BOUNDARY_COLOUR
 
-BOUNDARY = QColor("#c0392b")
+BOUNDARY = QColor(BOUNDARY_COLOUR)
 PADDING = 4
 
 
@@ -144,10 +146,10 @@ class TurnDelegate(QStyledItemDelegate):
         if segment is not None:
             painter.save()
             painter.setPen(BOUNDARY)
-            rect: QRect = option.rect  # type: ignore[attr-defined]
+            rect: QRect = option.rect
             painter.drawLine(rect.topLeft(), rect.topRight())
             if index.column() == Column.INDEX:
-                font = QFont(option.font)  # type: ignore[attr-defined]
+                font = QFont(option.font)
                 font.setBold(True)
                 font.setPointSizeF(font.pointSizeF() * 0.8)
                 painter.setFont(font)
@@ -167,24 +169,24 @@ class TurnDelegate(QStyledItemDelegate):
     ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text = opt.text  # type: ignore[attr-defined]
-        opt.text = ""  # type: ignore[attr-defined]
-        style = opt.widget.style() if opt.widget else None  # type: ignore[attr-defined]
+        text = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
         if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
-        rect: QRect = opt.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)  # type: ignore[attr-defined]
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect: QRect = opt.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
         painter.save()
         highlights: list[Highlight] = index.data(HIGHLIGHTS_ROLE) or []
         metrics = painter.fontMetrics()
         if highlights:
             self._paint_highlights(painter, rect, text, highlights, metrics)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = (
             QPalette.ColorRole.HighlightedText
             if selected and not highlights
             else QPalette.ColorRole.Text
         )
-        painter.setPen(opt.palette.color(role))  # type: ignore[attr-defined]
+        painter.setPen(opt.palette.color(role))
         painter.drawText(rect, int(Qt.TextFlag.TextWordWrap), text)
         painter.restore()
 
@@ -212,8 +214,7 @@ class TurnDelegate(QStyledItemDelegate):
                 a, b = max(start, line.textStart()), min(end, line.textStart() + line.textLength())
                 if a >= b:
                     continue
-                x1, _ = line.cursorToX(a)
-                x2, _ = line.cursorToX(b)
+                x1, x2 = _x_at(line, a), _x_at(line, b)
                 top = line.position().y()
                 colour = QColor(h.colour)
                 # cursorToX already includes the line's x position (set to rect.left()).
@@ -226,9 +227,9 @@ class TurnDelegate(QStyledItemDelegate):
     ) -> QSize:
         if index.column() != Column.TEXT:
             return super().sizeHint(option, index)
-        view = option.widget  # type: ignore[attr-defined]
-        width = view.columnWidth(Column.TEXT) if view is not None else 600
-        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        view = option.widget
+        width = view.columnWidth(Column.TEXT) if isinstance(view, QTableView) else 600
+        metrics = option.fontMetrics
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         bound = metrics.boundingRect(
             QRect(0, 0, max(width - 2 * PADDING - 2, 50), 100000),
@@ -244,7 +245,7 @@ class TurnDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> QWidget:
         editor = TurnEditor(parent)
-        editor.setFont(option.font)  # type: ignore[attr-defined]
+        editor.setFont(option.font)
         editor.hint = self.sizeHint(option, index)
         view = self.parent()
         if isinstance(view, TranscriptView):
@@ -272,7 +273,14 @@ class TurnDelegate(QStyledItemDelegate):
     ) -> None:
         if isinstance(editor, TurnEditor):
             editor.hint = self.sizeHint(option, index)
-        editor.setGeometry(option.rect)  # type: ignore[attr-defined]
+        editor.setGeometry(option.rect)
+
+
+def _x_at(line: QTextLine, position: int) -> float:
+    """The x of a cursor at ``position`` in ``line``. PySide6 returns the C++ out-parameter
+    too, as ``(x, position)``; its stub says ``object``."""
+    x, _ = cast(tuple[float, int], line.cursorToX(position))
+    return x
 
 
 class TranscriptView(QTableView):
@@ -412,7 +420,7 @@ class TranscriptView(QTableView):
             option = QStyleOptionViewItem()
             self.initViewItemOption(option)
             index = self.turns.index(self._editor_index.row(), int(Column.TEXT))
-            option.rect = self.visualRect(index)  # type: ignore[attr-defined]
+            option.rect = self.visualRect(index)
             self.delegate.updateEditorGeometry(editor, option, index)
 
     def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from coder.app import episodes as episode_service
+from coder.app import suggestions as suggestion_service
 from coder.app.stored_code import StoredCode
 from coder.app.suggestions import Suggestion
 from coder.domain.coding import TextSpan, Unit
@@ -44,18 +45,26 @@ class _Command(QUndoCommand):
         super().__init_subclass__(**kwargs)
         require_methods(cls, _Command, ("apply", "revert"))
 
+    def apply(self) -> None:
+        """Make the change through the services (each command defines it)."""
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        """Take the change back (each command defines it)."""
+        raise NotImplementedError
+
     def redo(self) -> None:
         if self._applied_by_perform or self._skip_next:
             self._applied_by_perform = self._skip_next = False
             return
-        if not self._guard(self.apply, "redo"):  # type: ignore[attr-defined]
+        if not self._guard(self.apply, "redo"):
             self._resync(lambda stack: stack.undo())
 
     def undo(self) -> None:
         if self._skip_next:
             self._skip_next = False
             return
-        if not self._guard(self.revert, "undo"):  # type: ignore[attr-defined]
+        if not self._guard(self.revert, "undo"):
             self._resync(lambda stack: stack.redo())
 
     def _guard(self, action: Callable[[], None], verb: str) -> bool:
@@ -88,7 +97,7 @@ class _Command(QUndoCommand):
 
 def perform(stack: QUndoStack, command: _Command) -> None:
     """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
-    command.apply()  # type: ignore[attr-defined]
+    command.apply()
     command._applied_by_perform = True
     stack.push(command)
 
@@ -348,3 +357,28 @@ class AcceptSuggestion(_Command):
         assert self.added is not None
         self.ws.cs.remove([self.added.uid])
         self.ws.committed(f"Undid: {self.text()}")
+
+
+class DismissSuggestion(_Command):
+    """Dismiss a suggestion (stored: it stays dismissed after a restart), or take a
+    dismissal back (``restore``); undo does the opposite. Codes are never touched."""
+
+    def __init__(self, ws: Workspace, suggestion: Suggestion, *, restore: bool = False) -> None:
+        where = f"turn {suggestion.turn}" if suggestion.turn else f"segment {suggestion.segment}"
+        verb = "restore" if restore else "dismiss"
+        super().__init__(ws, f"{verb} suggestion {suggestion.code_id} in {where}")
+        self.suggestion, self.restore = suggestion, restore
+
+    def _set(self, dismissed: bool) -> None:
+        if dismissed:
+            suggestion_service.dismiss_suggestion(self.ws.cs, self.suggestion)
+        else:
+            suggestion_service.restore_suggestion(self.ws.cs, self.suggestion)
+        state = "dismissed" if dismissed else "restored"
+        self.ws.committed(f"Suggestion {self.suggestion.code_id} {state}")
+
+    def apply(self) -> None:
+        self._set(not self.restore)
+
+    def revert(self) -> None:
+        self._set(self.restore)

@@ -7,16 +7,13 @@ to the computer's user and tests, which each get their own data folder, never sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from coder.app.demo import data_dir
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
+from coder.ui.host import WindowHost
+from coder.ui.window_widgets import top_menu
 
 SETTINGS_FILE = "window.ini"
 GEOMETRY = "main/geometry"
@@ -28,10 +25,10 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
-def install(w: MainWindow) -> None:
+def install(w: WindowHost) -> None:
     """Add the panel toggles and Reset layout to the View menu, then restore the layout
     this user left (the built-in layout is kept for Reset)."""
-    menu = _view_menu(w)
+    menu = top_menu(w, "View")
     menu.addSeparator()
     panels = menu.addMenu("&Panels")
     for dock in w.findChildren(QDockWidget):
@@ -44,18 +41,11 @@ def install(w: MainWindow) -> None:
     reset.setStatusTip("Show every panel where it was when the app was installed")
     reset.triggered.connect(lambda: reset_layout(w))
     menu.addAction(reset)
-    w.default_layout = (w.saveGeometry(), w.saveState(LAYOUT_VERSION))  # type: ignore[attr-defined]
+    w.default_layout = (w.saveGeometry(), w.saveState(LAYOUT_VERSION))
     restore(w)
 
 
-def _view_menu(w: MainWindow) -> QMenu:
-    for top in w.menuBar().actions():
-        if top.text().replace("&", "") == "View" and isinstance(top.menu(), QMenu):
-            return top.menu()  # type: ignore[return-value]
-    return w.menuBar().addMenu("&View")
-
-
-def restore(w: MainWindow) -> bool:
+def restore(w: WindowHost) -> bool:
     stored = settings()
     geometry, state = stored.value(GEOMETRY), stored.value(STATE)
     restored = False
@@ -66,15 +56,15 @@ def restore(w: MainWindow) -> bool:
     return restored
 
 
-def save(w: MainWindow) -> None:
+def save(w: WindowHost) -> None:
     stored = settings()
     stored.setValue(GEOMETRY, w.saveGeometry())
     stored.setValue(STATE, w.saveState(LAYOUT_VERSION))
     stored.sync()
 
 
-def reset_layout(w: MainWindow) -> None:
-    geometry, state = w.default_layout  # type: ignore[attr-defined]
+def reset_layout(w: WindowHost) -> None:
+    geometry, state = w.default_layout
     for dock in w.findChildren(QDockWidget):
         dock.setFloating(False)
         dock.show()

@@ -8,7 +8,8 @@ services still check the role themselves; this only saves a pointless detour.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,17 +18,15 @@ from coder.domain.errors import CoderError
 from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
 from coder.ui.export_menu import add_export_menu, import_qdpx
+from coder.ui.host import WindowHost
 from coder.ui.package_menu import add_package_actions
-
-if TYPE_CHECKING:
-    from coder.ui.main_window import MainWindow
 
 
 def _action(
-    window: MainWindow,
+    window: WindowHost,
     text: str,
-    slot: object,
-    shortcut: str | QKeySequence | None = None,
+    slot: Callable[[], object],
+    shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
     tip: str = "",
 ) -> QAction:
     action = QAction(text, window)
@@ -35,11 +34,11 @@ def _action(
         action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setStatusTip(tip)
-    action.triggered.connect(slot)  # type: ignore[arg-type]
+    action.triggered.connect(slot)
     return action
 
 
-def build_menus(w: MainWindow) -> None:
+def build_menus(w: WindowHost) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(_action(w, "&Import transcripts…", lambda: import_transcripts(w), "Ctrl+I"))
@@ -98,13 +97,17 @@ def build_menus(w: MainWindow) -> None:
         _action(
             w,
             "&Find in transcript",
-            lambda: (w.search_box.setFocus(), w.search_box.selectAll()),
+            lambda: focus_find_box(w),
             QKeySequence.StandardKey.Find,
         )
     )
-    nav.addAction(_action(w, "Find next", lambda: w.find(False), QKeySequence.StandardKey.FindNext))
     nav.addAction(
-        _action(w, "Find previous", lambda: w.find(True), QKeySequence.StandardKey.FindPrevious)
+        _action(w, "Find next", lambda: w.find_next(False), QKeySequence.StandardKey.FindNext)
+    )
+    nav.addAction(
+        _action(
+            w, "Find previous", lambda: w.find_next(True), QKeySequence.StandardKey.FindPrevious
+        )
     )
     nav.addAction(_action(w, "Filter &codebook", w.codebook.focus_filter, "Ctrl+Shift+F"))
     nav.addAction(_action(w, "Select text in &turn", w.transcript.focus_text, "F2"))
@@ -117,7 +120,7 @@ def build_menus(w: MainWindow) -> None:
         _action(w, "Zoom &out", lambda: w.transcript.zoom(-1), QKeySequence.StandardKey.ZoomOut)
     )
 
-    view.addAction(_action(w, "&Refresh", lambda: w.live_refresh.refresh_now(), "F5"))
+    view.addAction(_action(w, "&Refresh", w.refresh_now, "F5"))
 
     round_menu = bar.addMenu("&Rounds")
     round_menu.setToolTipsVisible(True)  # the disabled lead-only items say why
@@ -153,7 +156,7 @@ def build_menus(w: MainWindow) -> None:
     )
     round_menu.addSeparator()
     round_menu.addActions([reliability, audit_trail])
-    w.lead_only_actions = lead_only  # type: ignore[attr-defined]
+    w.lead_only_actions = lead_only
     update_for_identity(w)
     patients = bar.addMenu("&Patients")
     patients.addAction(
@@ -165,16 +168,22 @@ def build_menus(w: MainWindow) -> None:
             "Rupture profile, intake and type formulation of the current patient",
         )
     )
-    w.round_menu = round_menu  # type: ignore[attr-defined]
+    w.round_menu = round_menu
 
     tools = w.addToolBar("Coding")
     tools.setObjectName("coding-toolbar")
     tools.addWidget(w.scheme_combo)
-    w.rater_filter_action = tools.addWidget(w.rater_filter)  # type: ignore[attr-defined]
+    w.rater_filter_action = tools.addWidget(w.rater_filter)
     tools.addSeparator()
     tools.addWidget(w.search_box)
     tools.addAction(undo_action)
     tools.addAction(redo_action)
+
+
+def focus_find_box(w: WindowHost) -> None:
+    """Navigate ▸ Find in transcript: into the find box, its text selected to retype."""
+    w.search_box.setFocus()
+    w.search_box.selectAll()
 
 
 def lead_only_reason(what: str) -> str:
@@ -182,18 +191,18 @@ def lead_only_reason(what: str) -> str:
     return f"Only a lead can {what}; sign in as a lead (File ▸ Switch rater…)"
 
 
-def update_for_identity(w: MainWindow) -> None:
+def update_for_identity(w: WindowHost) -> None:
     """Enable the lead-only actions for a lead and disable them, saying why, for
     anyone else (a rater, or nobody signed in yet)."""
     is_lead = w.coder is not None and w.coder.is_lead
-    for action, what, purpose in w.lead_only_actions:  # type: ignore[attr-defined]
+    for action, what, purpose in w.lead_only_actions:
         action.setEnabled(is_lead)
         tip = purpose if is_lead else lead_only_reason(what)
         action.setToolTip(tip)
         action.setStatusTip(tip)
 
 
-def connect_lab_server(w: MainWindow) -> None:
+def connect_lab_server(w: WindowHost) -> None:
     """File ▸ Connect to lab server…: open the project on a PostgreSQL server and show it."""
     from coder.ui.projects_menu import switch_project
     from coder.ui.server_dialog import connect_to_server
@@ -203,7 +212,7 @@ def connect_lab_server(w: MainWindow) -> None:
         switch_project(w, db)
 
 
-def switch_rater(w: MainWindow) -> None:
+def switch_rater(w: WindowHost) -> None:
     from coder.ui.identity_dialog import choose_coder
 
     coder = choose_coder(w.db, w, w.coder.name if w.coder else None)
@@ -212,7 +221,7 @@ def switch_rater(w: MainWindow) -> None:
         w.set_coder(coder)
 
 
-def edit_memo(w: MainWindow) -> None:
+def edit_memo(w: WindowHost) -> None:
     if w.ws is None:
         return
     chosen = [c for c in w.applied.selected_codes() if w.ws.own(c)]
@@ -228,7 +237,7 @@ def edit_memo(w: MainWindow) -> None:
         w.controller.memo(code, text)
 
 
-def memo_code_label(w: MainWindow, code: Any) -> str:
+def memo_code_label(w: WindowHost, code: Any) -> str:
     """``W1 — Denial`` (the id alone for a rating or stage)."""
     scheme = w.ws.scheme if w.ws is not None else None
     if scheme is not None and scheme.is_code(code.code_id):
@@ -245,14 +254,14 @@ def memo_where(code: Any) -> str:
     return where
 
 
-def nudge_boundary(w: MainWindow, step: int) -> None:
+def nudge_boundary(w: WindowHost, step: int) -> None:
     if w.ws is None or w.current_segment is None:
         return
     seg = w.ws.cs.segment(w.current_segment)
     w.controller.move_boundary(seg.index, seg.first_turn + step)
 
 
-def open_child(w: MainWindow, opener: str) -> None:
+def open_child(w: WindowHost, opener: str) -> None:
     """Open a lead's-desk window (``module.function`` in coder.ui) and keep it alive."""
     from importlib import import_module
 
@@ -262,13 +271,13 @@ def open_child(w: MainWindow, opener: str) -> None:
         w.child_windows.append(child)
 
 
-def import_transcripts(w: MainWindow) -> None:
+def import_transcripts(w: WindowHost) -> None:
     from coder.ui.import_flow import run_import
 
     run_import(w)
 
 
-def export_codes(w: MainWindow) -> None:
+def export_codes(w: WindowHost) -> None:
     from coder.app import codes
 
     target = w.prompter.save_file("Export codes", "CSV files (*.csv)", "codes.csv")
@@ -282,7 +291,7 @@ def export_codes(w: MainWindow) -> None:
     w.show_message(f"Wrote {n} rows to {target}")
 
 
-def open_reliability(w: MainWindow) -> None:
+def open_reliability(w: WindowHost) -> None:
     from coder.ui.reliability_view import open_reliability_view
 
     if w.coder is None:
@@ -291,7 +300,7 @@ def open_reliability(w: MainWindow) -> None:
     w.child_windows.append(open_reliability_view(w.db, w.coder, w))
 
 
-def current_patient(w: MainWindow) -> str | None:
+def current_patient(w: WindowHost) -> str | None:
     """The patient of the open session, else the one selected in the session list."""
     if w.ws is not None:
         return w.ws.cs.patient
@@ -302,7 +311,7 @@ def current_patient(w: MainWindow) -> str | None:
     return str(value) if value else None
 
 
-def open_profile(w: MainWindow) -> None:
+def open_profile(w: WindowHost) -> None:
     from coder.ui.patient_view import open_patient_view
 
     patient = current_patient(w)

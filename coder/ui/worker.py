@@ -39,6 +39,7 @@ class Job(QObject):
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.dialog: QProgressDialog | None = None  # run_job's progress dialog
 
     # ---- called from the worker thread ----------------------------------------------------
     def step(self, done: int, total: int, text: str = "") -> bool:
@@ -103,10 +104,10 @@ def run_job(
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     if not cancellable:
-        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setCancelButton(None)
     dialog.canceled.connect(job.cancel)
     dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling after the current step…"))
-    job.dialog = dialog  # type: ignore[attr-defined]
+    job.dialog = dialog
 
     def progressed(done: int, total: int, text: str) -> None:
         if job.cancelled.is_set():

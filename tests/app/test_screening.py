@@ -178,13 +178,15 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
         ).all()
         sessions = sorted({r.session_id for r in rows})
         scheme_id = rows[0].scheme_id
+        ben_id = session.scalar(select(RaterRow.id).where(RaterRow.name == "Ben"))
         for i, sid in enumerate(sessions):
-            session.add(
-                CodeApplicationRow(
-                    session_id=sid, rater_id=ada_id, scheme_id=scheme_id, code_id="W_SIG",
-                    unit="segment", unit_index=1, value=1 + 2 * (i % 2),
-                )
-            )  # fmt: skip
+            for rater_id in (ada_id, ben_id) if i < 2 else (ada_id,):  # Ben: the first two
+                session.add(
+                    CodeApplicationRow(
+                        session_id=sid, rater_id=rater_id, scheme_id=scheme_id, code_id="W_SIG",
+                        unit="segment", unit_index=1, value=1 + 2 * (i % 2),
+                    )
+                )  # fmt: skip
     settings = Settings(min_positive=4)
     out = tmp_path / "m.model"
     trained = screening.train(screen_db, lee, "Ada", out, settings=settings)
@@ -200,8 +202,74 @@ def test_ratings_are_trained_stored_and_evaluated_as_ordinal(
         ).all()
     assert len(rated) == 1 and rated[0][0] in (1, 3) and 0 < rated[0][1] <= 1
     evaluation = screening_evaluation.evaluate(
-        screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0
+        screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=300
     )
     entry = next(r for r in evaluation["ratings"] if r["rating"] == "W_SIG")
     assert entry["n_units"] == len(sessions) and entry["n_predicted"] == len(sessions)
     assert set(entry) >= {"weighted_kappa", "alpha_ordinal", "exact_agreement"}
+    # Next to it, the humans' own agreement on the segments two of them rated (Ada, Ben).
+    assert entry["human_weighted_kappa"] == pytest.approx(1.0)
+    # Ratings get cluster-bootstrap intervals too, around their own point estimates.
+    low, high = entry["exact_agreement_ci"]
+    assert 0 <= low <= entry["exact_agreement"] <= high <= 1
+    for stat in ("weighted_kappa", "alpha_ordinal"):
+        ci = entry[f"{stat}_ci"]
+        assert ci is None or ci[0] <= entry[stat] <= ci[1], stat
+    no_boot = screening_evaluation.evaluate(
+        screen_db, lee, "Ada", folds=2, settings=settings, bootstrap=0
+    )
+    assert (
+        next(r for r in no_boot["ratings"] if r["rating"] == "W_SIG")["exact_agreement_ci"] is None
+    )
+
+
+def test_run_reports_each_session_and_a_raising_callback_writes_nothing(
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+) -> None:
+    """What the desktop app's Run job needs: one call before each session, and Cancel
+    (the callback raising) rolls the one transaction back: no codes, no machine rater."""
+    out = tmp_path / "m.model"
+    screening.train(screen_db, lee, "Ada", out)
+    calls: list[tuple[int, int, str]] = []
+    screening.run(screen_db, lee, out, ["P03/1", "P04/1"], progress=lambda *a: calls.append(a))
+    assert calls == [(0, 2, "session P03/1"), (1, 2, "session P04/1")]
+    n = _count_codes(screen_db)
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel_second(done: int, total: int, what: str) -> None:
+        if done == 1:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        screening.run(screen_db, lee, out, ["P01/1", "P02/1"], as_name="M2", progress=cancel_second)
+    assert _count_codes(screen_db) == n
+    with screen_db.reading() as session:
+        assert session.scalar(select(RaterRow.id).where(RaterRow.name == "M2")) is None
+
+
+def test_too_few_units_or_a_rater_without_codes_exit_2_writing_nothing(
+    screen_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad input from the command line: one clear line on stderr, exit 2, no model file."""
+    from coder.app import raters
+
+    raters.add_rater(screen_db, "Cy", "CY")  # a rater who coded nothing
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    project = ["--project", str(tmp_path / "s.sqlite"), "--as", "Lee",
+               "--passphrase-file", str(pass_file)]  # fmt: skip
+    out = tmp_path / "m.model"
+    for args, words in (
+        (["screen", "train", "--from", "Ben", "--out", str(out)], "no code has enough"),
+        (["screen", "train", "--from", "Cy", "--out", str(out)], "Cy has no codes"),
+        (["screen", "evaluate", "--from", "Cy"], "Cy has no codes"),
+        (["screen", "train", "--from", "Nobody", "--out", str(out)], "no rater named 'Nobody'"),
+    ):
+        n = _count_codes(screen_db)
+        with pytest.raises(SystemExit) as info:
+            main([*args, *project])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and err.count("\n") == 1 and words in err, (args, err)
+        assert not out.exists() and _count_codes(screen_db) == n

@@ -84,3 +84,25 @@ def test_evaluate_reports_progress_and_stops_when_the_callback_raises(
 
     with pytest.raises(Cancelled):
         screening_evaluation.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0, progress=cancel)
+
+
+def test_model_type_is_chosen_on_the_command_line_and_named_in_the_evaluation(
+    screen_db: ProjectDatabase, lee: ActingRater, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another model type is evaluated in the very same cross-validation as the baseline
+    (its name in ``model.features``); an unknown one is bad input, exit 2."""
+    from coder.screening.model import Settings
+
+    base = screening_evaluation.evaluate(screen_db, lee, "Ada", folds=2, bootstrap=0)
+    assert base["model"]["features"] == "tfidf"
+    same = screening_evaluation.evaluate(
+        screen_db, lee, "Ada", folds=2, bootstrap=0, settings=Settings(features="tfidf")
+    )
+    assert same["folds"] == base["folds"]  # same groups, same folds: comparable
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE, encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+              "--model-type", "bert", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "no model type 'bert'" in err

@@ -83,6 +83,10 @@ def test_no_suggestions_inside_an_open_round(
     assert found.items == [] and found.refusal and "round 1 is open" in found.refusal
     with pytest.raises(NotAllowed, match="round 1 is open"):
         cs.accept_suggestion(shown)  # a list shown before the round opened
+    from coder.app.suggestions import dismiss_suggestion
+
+    with pytest.raises(NotAllowed, match="round 1 is open"):
+        dismiss_suggestion(cs, shown)  # nor dismissed: the rater may not see it now
     assert list_suggestions(CodingSession(screen_db, ada, "P02", 1)).refusal is None
 
 
@@ -104,3 +108,67 @@ def test_the_lead_switches_suggestions_from_the_command_line(
     assert code == 2 and "only a lead" in err and err.count("\n") == 1
     assert run("on", "--as", "Lee", "--passphrase-file", str(pass_file))[0] == 0
     assert run()[1] == "Suggestions: on\n"
+
+
+def test_a_dismissal_is_kept_per_rater_and_survives_a_restart_and_a_rerun(
+    screen_db: ProjectDatabase, machine_codes: list[tuple[str, int, float]]
+) -> None:
+    """Dismissing is stored (one transaction, audited), so a reopened session still
+    leaves the passage out and counts it as dismissed; another rater still sees it; a
+    second run of the model (new codes, new uids) does not bring it back; undo
+    (restore) does."""
+    from coder.app.suggestions import dismiss_suggestion, restore_suggestion
+    from coder.store.models import AuditRow, RaterRow
+
+    lee = identity.sign_in(screen_db, "Lee", PASSPHRASE)
+    access.set_suggestions_enabled(screen_db, lee, True)
+    ada = identity.sign_in(screen_db, "Ada")
+    first = list_suggestions(CodingSession(screen_db, ada, "P01", 1), 0.5).items[0]
+    assert first.turn == 2
+    assert dismiss_suggestion(CodingSession(screen_db, ada, "P01", 1), first) is True
+    assert dismiss_suggestion(CodingSession(screen_db, ada, "P01", 1), first) is False
+    reopened = list_suggestions(CodingSession(screen_db, ada, "P01", 1), 0.5)
+    assert [s.turn for s in reopened.items] == [4] and reopened.dismissed == 1
+    assert [
+        s.turn for s in list_suggestions(CodingSession(screen_db, lee, "P01", 1), 0.5).items
+    ] == [
+        2,
+        4,
+    ]  # Lee never dismissed it
+    with screen_db.reading() as session:
+        audited = session.scalars(
+            select(AuditRow).where(AuditRow.table == "suggestion_dismissals")
+        ).all()
+    assert [(a.action, a.actor) for a in audited] == [("insert", "Ada")]
+    # `coder screen run` again: the machine's codes are replaced (new uids), same passages.
+    with screen_db.transaction() as session:
+        machine_id = session.scalar(select(RaterRow.id).where(RaterRow.name == MACHINE))
+        rows = session.scalars(
+            select(CodeApplicationRow).where(CodeApplicationRow.rater_id == machine_id)
+        ).all()
+        copies = [
+            CodeApplicationRow(
+                **{
+                    c: getattr(r, c)
+                    for c in ("session_id", "rater_id", "scheme_id", "code_id", "unit",
+                              "unit_index", "segment_id", "evidence_turn", "evidence_start",
+                              "evidence_end", "value", "probability")
+                }
+            )
+            for r in rows
+        ]  # fmt: skip
+        for r in rows:
+            session.delete(r)
+        session.flush()
+        session.add_all(copies)
+    rerun = list_suggestions(CodingSession(screen_db, ada, "P01", 1), 0.5)
+    assert [s.turn for s in rerun.items] == [4] and rerun.dismissed == 1
+    again = list_suggestions(CodingSession(screen_db, ada, "P01", 1), 0.0, include_dismissed=True)
+    (dismissed,) = [s for s in again.items if s.turn == 2]
+    restore_suggestion(CodingSession(screen_db, ada, "P01", 1), dismissed)
+    assert [
+        s.turn for s in list_suggestions(CodingSession(screen_db, ada, "P01", 1), 0.5).items
+    ] == [
+        2,
+        4,
+    ]

@@ -235,3 +235,48 @@ def test_binary_rater_cis_resample_whole_clusters(monkeypatch: pytest.MonkeyPatc
     expected = _binary_stats(a[rows], b[rows], s[rows])
     for key, value in expected.items():
         assert fixed[key].ci95 == pytest.approx((value, value)), key
+
+
+def test_ordinal_rater_cis_resample_whole_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinal ratings (a model's segment ratings) get the same cluster intervals as the
+    presence codes: each contains its point estimate; a resample equals the statistics
+    of the clusters it drew, counted as drawn; clusters that differ widen the interval."""
+    from coder.stats import bootstrap as boot
+    from coder.stats.alpha import krippendorff_alpha
+    from coder.stats.bootstrap import ordinal_rater_cis
+    from coder.stats.cohen import cohen_kappa
+
+    def stats(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+        m = np.column_stack([a, b])
+        return {
+            "weighted_kappa": cohen_kappa(m, weights="quadratic").value,  # type: ignore[dict-item]
+            "alpha_ordinal": krippendorff_alpha(m, "ordinal").value,  # type: ignore[dict-item]
+            "exact_agreement": float(np.mean(a == b)),
+        }
+
+    rng = np.random.default_rng(5)
+    clusters = np.repeat(np.arange(15), 30)
+    level = rng.integers(1, 5, 15)[clusters]  # sessions differ in how severe they are
+    b = np.clip(level + rng.integers(-1, 2, len(clusters)), 1, 5).astype(float)
+    a = np.clip(b + rng.integers(-1, 2, len(clusters)), 1, 5).astype(float)
+    cis = ordinal_rater_cis(a, b, clusters, n=400, seed=2)
+    for key, value in stats(a, b).items():
+        low, high = cis[key].ci95  # type: ignore[misc]
+        assert low <= value <= high, key
+    units = ordinal_rater_cis(a, b, np.arange(len(a)), n=400, seed=2)
+    width = cis["alpha_ordinal"].ci95[1] - cis["alpha_ordinal"].ci95[0]  # type: ignore[index]
+    assert width > units["alpha_ordinal"].ci95[1] - units["alpha_ordinal"].ci95[0]  # type: ignore[index]
+
+    class Fixed:
+        def multinomial(self, n: int, p: Any, size: int) -> np.ndarray:
+            draw = np.zeros((size, len(p)), dtype=int)
+            draw[:, 0], draw[:, 3] = 2, 1
+            return draw
+
+    monkeypatch.setattr(boot.np.random, "default_rng", lambda seed=None: Fixed())
+    fixed = ordinal_rater_cis(a, b, clusters, n=3)
+    monkeypatch.undo()
+    rows = np.r_[np.flatnonzero(clusters == 0), np.flatnonzero(clusters == 0)]
+    rows = np.r_[rows, np.flatnonzero(clusters == 3)]
+    for key, value in stats(a[rows], b[rows]).items():
+        assert fixed[key].ci95 == pytest.approx((value, value)), key

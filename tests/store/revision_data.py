@@ -461,6 +461,21 @@ def rows_0008() -> Rows:
     ]  # fmt: skip
 
 
+def rows_0009() -> Rows:  # Ada dismissed the machine's W2 suggestion on segment 2
+    return [
+        (
+            "suggestion_dismissals",
+            [
+                {
+                    "id": 1, "rater_id": 1, "session_id": 1, "machine_id": 5, "scheme_id": 1,
+                    "code_id": "W2", "unit_index": 2, "turn": 0,
+                    "probability": MACHINE_PROBABILITY, "dismissed_at": at(15),
+                }
+            ],
+        )
+    ]  # fmt: skip
+
+
 ROWS: dict[str, Callable[[], Rows]] = {
     "0001": rows_0001,
     "0002": rows_0002,
@@ -470,6 +485,7 @@ ROWS: dict[str, Callable[[], Rows]] = {
     "0006": rows_0006,
     "0007": rows_0007,
     "0008": rows_0008,
+    "0009": rows_0009,
 }
 
 

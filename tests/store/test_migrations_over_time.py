@@ -155,6 +155,10 @@ def check_upgraded(db: ProjectDatabase, rev: str) -> None:
                 )
             ).one()
             assert machine.probability == pytest.approx(revision_data.MACHINE_PROBABILITY)
+        if rev >= "0009":
+            from coder.app.suggestions import dismissed_passages
+
+            assert dismissed_passages(s, 1, 1) == {(5, 1, "W2", 2, 0)}
 
     # The coding service reads it: Ada's codes of session 1 with their evidence.
     ada = ActingRater(1, "Ada Lovelace", "AL", RaterRole.RATER)

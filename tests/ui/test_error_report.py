@@ -23,7 +23,8 @@ from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.store.database import ProjectDatabase
 from coder.ui import error_report, launch
-from coder.ui.error_report import ErrorDialog, install_exception_hook, report_exception
+from coder.ui.error_dialog import ErrorDialog
+from coder.ui.error_report import install_exception_hook, report_exception
 from coder.ui.main_window import MainWindow
 
 MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from coder.app import browse
+from coder.app.stored_code import StoredCode
+from coder.domain.coding import TextSpan, Unit
 from coder.domain.roles import SpeakerRole
+from coder.domain.scheme import Scheme
 from coder.store.database import ProjectDatabase
 from coder.ui.models.sessions_model import SESSION_KEY_ROLE, SessionsModel
-from coder.ui.models.turns_model import Column, Highlight, TurnsModel
+from coder.ui.models.turns_model import Column, Highlight, TurnsModel, evidence_marks
+from coder.ui.style import UNLISTED_CODE_COLOUR
 
 
 def test_turns_model_is_a_correct_qt_model(
@@ -50,3 +56,24 @@ def test_window_without_identity_lists_sessions(
     assert window.sessions_model.rowCount() == 1
     window.open_session("P01", 1)
     assert window.ws is None and "Choose who you are" in window.statusBar().currentMessage()
+
+
+def test_evidence_marks_colour_each_code_and_name_it_in_the_tooltip(rrs: Scheme) -> None:
+    """The transcript's highlights: a listed code in its scheme colour, a code the shown
+    scheme does not list in the unlisted colour; the tooltip names code, rater, a value
+    other than 1 and the memo; codes without evidence are not drawn."""
+    listed = rrs.groups[0].codes[0]
+
+    def code(code_id: str, turn: int | None, value: int | None = 1, memo: str = "") -> StoredCode:
+        now = datetime(2026, 1, 1)
+        span = TextSpan(turn, 0, 4) if turn is not None else None
+        return StoredCode(
+            1, code_id, 1, "Ada", code_id, Unit.SEGMENT, 1, value, span, memo, None, now, now
+        )
+
+    highlights, tooltips = evidence_marks(
+        [code(listed.id, 2), code("ZZ", 2, value=3, memo="why"), code(listed.id, None)], rrs
+    )
+    assert list(highlights) == [2]
+    assert [h.colour for h in highlights[2]] == [listed.colour, UNLISTED_CODE_COLOUR]
+    assert tooltips == {2: f"{listed.id} — Ada\nZZ — Ada = 3\nmemo: why"}

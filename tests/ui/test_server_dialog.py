@@ -19,7 +19,7 @@ from coder.store import cipher
 from coder.store.database import ProjectDatabase
 from coder.ui import server_dialog
 from coder.ui.main_window import MainWindow
-from coder.ui.server_dialog import ServerAddress, ServerForm
+from coder.ui.server_form import ServerAddress, ServerForm
 
 ADMIN_URL = os.environ.get("CODER_TEST_PG_URL")
 MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]

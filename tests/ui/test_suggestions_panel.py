@@ -117,10 +117,52 @@ def test_jump_accept_undo_dismiss_by_keys(
     assert not [c for c in window.ws.codes if c.rater_id == ada.rater_id]
 
     panel.list.setCurrentRow(1)
-    press(qtbot, Qt.Key.Key_Delete)  # dismiss C1 for this window
+    press(qtbot, Qt.Key.Key_Delete)  # dismiss C1 (stored: see the next test)
     assert panel.list.count() == 1 and "W1" in panel.list.item(0).text()
 
     rounds.create_round(coded_db, lead, "reliability 1")
     rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
     panel.refresh()
     assert panel.list.count() == 0 and "Round 1 is open" in panel.note.text()
+
+
+def test_a_dismissed_suggestion_stays_dismissed_after_a_restart(
+    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, make_window: Make, qtbot: QtBot
+) -> None:
+    """Delete dismisses for good (stored per rater): a new window leaves it out and counts
+    it; "dismissed too" lists it greyed, and Delete on it (or Ctrl+Z) takes it back."""
+    store_machine_codes(coded_db, [("W1", 2, 4, 0.9), ("C1", 3, 6, 0.7)])
+    access.set_suggestions_enabled(coded_db, lead, True)
+    window = make_window(coded_db, ada)
+    window.open_session("P01", 1)
+    panel = window.suggestions
+    qtbot.keyClick(panel.enabled, Qt.Key.Key_Space)
+    panel.list.setFocus()
+    qtbot.waitUntil(panel.list.hasFocus)
+    panel.list.setCurrentRow(1)
+    press(qtbot, Qt.Key.Key_Delete)  # dismiss C1
+    assert panel.list.count() == 1 and "(1 dismissed)" in panel.note.text()
+    assert marks(window, 6) == []
+    window.close()
+
+    again = make_window(coded_db, ada)  # as after a restart: nothing kept in memory
+    again.open_session("P01", 1)
+    panel = again.suggestions
+    qtbot.keyClick(panel.enabled, Qt.Key.Key_Space)
+    assert [panel.list.item(i).text()[:8] for i in range(panel.list.count())] == ["0.90  W1"]
+    assert "1 suggestion(s)" in panel.note.text() and "(1 dismissed)" in panel.note.text()
+    qtbot.keyClick(panel.show_dismissed, Qt.Key.Key_Space)
+    assert panel.list.count() == 2 and panel.list.item(1).text().endswith("(dismissed)")
+    assert marks(again, 6) == []  # a dismissed suggestion is never marked in the transcript
+    panel.list.setFocus()
+    qtbot.waitUntil(panel.list.hasFocus)
+    panel.list.setCurrentRow(1)
+    assert panel.dismiss_button.text() == "Restore (Del)"
+    press(qtbot, Qt.Key.Key_Delete)  # on a dismissed one: take the dismissal back
+    assert panel.dismiss_button.text() == "Dismiss (Del)"
+    assert not panel.list.item(1).text().endswith("(dismissed)")
+    assert "dismissed)" not in panel.note.text()
+    press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: dismissed again
+    qtbot.waitUntil(lambda: panel.list.item(1).text().endswith("(dismissed)"))
+    qtbot.keyClick(panel.show_dismissed, Qt.Key.Key_Space)
+    assert panel.list.count() == 1

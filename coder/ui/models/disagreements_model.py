@@ -22,12 +22,12 @@ from coder.domain.scheme import RatingScale, Scheme
 from coder.domain.transcript import Turn
 from coder.store.database import ProjectDatabase
 from coder.ui.models.turns_model import ROLE_COLOURS
+from coder.ui.style import EVIDENCE_COLOUR, SETTLED_COLOUR
 
 Index = QModelIndex | QPersistentModelIndex
 FIXED = ("Patient", "Session", "Unit", "Item", "Label")
 LABEL = 4  # the column that takes the spare width
-SETTLED_BACKGROUND = QColor("#e3f1dc")
-EVIDENCE_COLOUR = "#ffe08a"
+SETTLED_BACKGROUND = QColor(SETTLED_COLOUR)
 
 
 def show_value(value: Value | None, presence: bool) -> str:

@@ -11,15 +11,15 @@ from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 
 from coder.domain.scheme import Scope
 from coder.ui.models.turns_model import format_ms
+from coder.ui.style import OTHERS_COLOUR, RATING_COLOUR, font
 from coder.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
 PRESENT = "●"
-OTHERS_COLOUR = "#707070"  # other raters' values: grey italics, never like one's own
 
 
 class CellKind(StrEnum):
@@ -45,7 +45,7 @@ def grid_columns(ws: Workspace) -> list[GridColumn]:
         for code in group.codes
     ]
     columns += [
-        GridColumn(CellKind.RATING, r.id, r.label, "#ffffff", r.scale.min, r.scale.max)
+        GridColumn(CellKind.RATING, r.id, r.label, RATING_COLOUR, r.scale.min, r.scale.max)
         for r in ws.scheme.ratings_for(Scope.SEGMENT)
     ]
     return columns
@@ -151,10 +151,7 @@ class SegmentGridModel(QAbstractTableModel):
                     or None
                 )
             if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(rating is not None)
-                font.setItalic(rating is None)
-                return font
+                return font(bold=rating is not None, italic=rating is None)
             if role == Qt.ItemDataRole.ForegroundRole and rating is None:
                 return QColor(OTHERS_COLOUR)
         if role == Qt.ItemDataRole.TextAlignmentRole:

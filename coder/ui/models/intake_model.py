@@ -16,11 +16,12 @@ from PySide6.QtGui import QBrush, QColor
 
 from coder.domain.errors import ValidationError
 from coder.domain.intake import IIP_KEYS, PD_CRITERIA, PD_PRESENT, IIPVersion
+from coder.ui.style import UNUSED_COLOUR
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 EDITABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-UNUSED = QBrush(QColor("#e6e6e6"))
+UNUSED = QBrush(QColor(UNUSED_COLOUR))
 
 
 def parse_whole(text: str, field: str, allowed: str) -> int | None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 from coder.io.profile_text import (
     METRIC_LABELS,
@@ -22,6 +22,7 @@ from coder.io.profile_text import (
     fmt,
     session_value,
 )
+from coder.ui.style import CAVEAT_BACKGROUND, TRAIT_COLOUR, font
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -32,8 +33,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 """(metric, header, format): the report's columns plus two the view has room for."""
 TRAIT_LABEL = "Mean"
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw number (None = not computable)
-TRAIT_BACKGROUND = QColor("#eef3fa")
-INCOMPLETE_BACKGROUND = QColor("#fff4ce")  # the caveat yellow: read these numbers with care
+TRAIT_BACKGROUND = QColor(TRAIT_COLOUR)
+INCOMPLETE_BACKGROUND = QColor(CAVEAT_BACKGROUND)  # read these numbers with care
 
 
 class ProfileTableModel(QAbstractTableModel):
@@ -42,8 +43,7 @@ class ProfileTableModel(QAbstractTableModel):
         self._sessions: list[Mapping[str, Any]] = []
         self._trait: Mapping[str, Any] = {}
         self._coverage: Mapping[str, Any] = {}
-        self._bold = QFont()
-        self._bold.setBold(True)
+        self._bold = font(bold=True)
 
     def set_report(self, data: Mapping[str, Any] | None) -> None:
         """Show a report's sessions (``None`` empties the table)."""

@@ -20,6 +20,7 @@ from coder.app.reliability_format import HEADLINE_TITLES, band_statistic, headli
 from coder.stats.icc import NAMES as ICC_NAMES
 from coder.stats.reliability import BOOTSTRAP_HOW, TITLES, Stat, how_computed, interpret
 from coder.stats.result import interpret_all, scales_for
+from coder.ui.style import MISSING_COLOUR
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ReliabilityRow of a line
@@ -220,5 +221,5 @@ class ReliabilityModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return stat_tooltip(stat)
         if role == Qt.ItemDataRole.ForegroundRole and stat.value is None:
-            return QColor("#888888")
+            return QColor(MISSING_COLOUR)
         return None

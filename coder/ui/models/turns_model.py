@@ -7,6 +7,7 @@ pushed in by the window from the workspace caches; the model only presents them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -14,9 +15,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from coder.app.stored_code import StoredCode
 from coder.domain.coding import Segment
 from coder.domain.roles import SpeakerRole
+from coder.domain.scheme import Scheme
 from coder.domain.transcript import Transcript, Turn
+from coder.ui.style import UNLISTED_CODE_COLOUR
 
 ROLE_COLOURS = {
     SpeakerRole.THERAPIST: QColor("#1f5f8b"),
@@ -190,3 +194,29 @@ class TurnsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
         return None
+
+
+def evidence_marks(
+    codes: Iterable[StoredCode], scheme: Scheme
+) -> tuple[dict[int, list[Highlight]], dict[int, str]]:
+    """Per turn, the evidence of every code there as a highlight in the code's scheme
+    colour (a code the scheme does not list: a colour of its own), and the tooltip
+    naming each code, its rater, a value other than 1 and the memo, one per line."""
+    highlights: dict[int, list[Highlight]] = {}
+    tooltips: dict[int, list[str]] = {}
+    for code in codes:
+        if code.evidence is None:
+            continue
+        listed = scheme.is_code(code.code_id)
+        colour = scheme.code(code.code_id).colour if listed else UNLISTED_CODE_COLOUR
+        label = (
+            f"{code.code_id} — {code.rater}"
+            + ("" if code.value in (1, None) else f" = {code.value}")
+            + (f"\nmemo: {code.memo}" if code.memo else "")
+        )
+        turn = code.evidence.turn
+        highlights.setdefault(turn, []).append(
+            Highlight(code.evidence.start, code.evidence.end, colour, label)
+        )
+        tooltips.setdefault(turn, []).append(label)
+    return highlights, {turn: "\n".join(labels) for turn, labels in tooltips.items()}
