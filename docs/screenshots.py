@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 from coder.app import demo, identity, rounds
 from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
+from coder.ui.help_menu import ShortcutsWindow
 from coder.ui.identity_dialog import IdentityDialog
 from coder.ui.launch import application
 from coder.ui.main_window import MainWindow
@@ -74,9 +75,10 @@ def reliability_pictures(db: ProjectDatabase) -> None:
     view.close()
 
 
-def menu_picture(window: MainWindow, title: str, name: str) -> None:
-    """The window's top with one menu open: a popup is its own top-level window, so it
-    is painted onto the grab of the window where it would appear."""
+def menu_picture(window: MainWindow, title: str, name: str, submenu: str | None = None) -> None:
+    """The window's top with one menu open (and, given ``submenu``, that item's submenu
+    beside it): a popup is its own top-level window, so it is painted onto the grab of
+    the window where it would appear."""
     settle(window)
     [menu] = [
         a.menu()
@@ -89,12 +91,28 @@ def menu_picture(window: MainWindow, title: str, name: str) -> None:
     menu.popup(window.mapToGlobal(at))
     settle(menu)
     picture = menu.grab()
-    height = min(window.height(), at.y() + picture.height() + 24)
-    canvas = QPixmap(window.grab().copy(0, 0, max(720, at.x() + picture.width() + 24), height))
+    pieces = [(QPoint(at.x(), at.y()), picture)]
+    opened = [menu]
+    if submenu is not None:
+        [item] = [a for a in menu.actions() if a.text().replace("&", "") == submenu]
+        child = item.menu()
+        assert isinstance(child, QMenu)
+        top = at.y() + menu.actionGeometry(item).top()
+        child.popup(window.mapToGlobal(QPoint(at.x() + picture.width(), top)))
+        settle(child)
+        pieces.append((QPoint(at.x() + picture.width() - 2, top), child.grab()))
+        opened.append(child)
+    right = max(p.x() + pic.width() for p, pic in pieces)
+    bottom = max(p.y() + pic.height() for p, pic in pieces)
+    canvas = QPixmap(
+        window.grab().copy(0, 0, max(720, right + 24), min(window.height(), bottom + 24))
+    )
     painter = QPainter(canvas)
-    painter.drawPixmap(QPoint(at.x(), at.y()), picture)
+    for point, pic in pieces:
+        painter.drawPixmap(point, pic)
     painter.end()
-    menu.hide()
+    for popup in reversed(opened):
+        popup.hide()
     path = OUT / name
     if not canvas.save(str(path)):
         raise SystemExit(f"could not write {path}")
@@ -102,8 +120,9 @@ def menu_picture(window: MainWindow, title: str, name: str) -> None:
 
 
 def lead_desk_pictures(db: ProjectDatabase) -> None:
-    """11–13: the menus, the Rounds dialog and the progress dashboard, as the lead sees
-    them during a calibration round with two raters assigned."""
+    """11–17: the menus, the Rounds dialog, the progress dashboard and the keyboard
+    shortcuts, as the lead sees them during a calibration round with two raters
+    assigned."""
     lee = identity.sign_in(db, "Lee Park", "lab passphrase")
     window = MainWindow(db)
     window.resize(1300, 820)
@@ -116,6 +135,12 @@ def lead_desk_pictures(db: ProjectDatabase) -> None:
     window.reload_views()
     menu_picture(window, "Rounds", "11-rounds-menu.png")
     menu_picture(window, "File", "12-file-menu.png")
+    menu_picture(window, "View", "15-view-menu.png", submenu="Panels")
+    menu_picture(window, "Help", "16-help-menu.png")
+    shortcuts = ShortcutsWindow(window)
+    shortcuts.filter.setText("segment")
+    save(shortcuts, "17-shortcuts.png")
+    shortcuts.close()
 
     dialog = RoundsDialog(window)
     dialog.resize(900, 520)

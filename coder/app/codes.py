@@ -11,7 +11,7 @@ reproduces the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -214,8 +214,11 @@ def export_codes(
     out: Path,
     raters: Sequence[str] | None = None,
     coder: ActingRater | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write code applications (optionally only ``raters``'); return the row count.
+    ``progress`` as for :func:`coder.io.codes_csv.write_rows_atomically` (a cancel it
+    raises leaves no file).
 
     Blinding holds here too (:func:`coder.app.access.visible_rater_ids`): a blinded
     rater exports only their own codes; in a project with a lead an anonymous export is
@@ -224,7 +227,8 @@ def export_codes(
     with db.reading() as session:
         check_spelling(session, raters or ())  # a wrong case is an error, not an empty file
         rater_ids = visible_rater_ids(session, coder)
-    return write_rows_atomically(out, EXPORT_COLUMNS, _export_rows(db, raters, rater_ids))
+    rows = _export_rows(db, raters, rater_ids)
+    return write_rows_atomically(out, EXPORT_COLUMNS, rows, progress)
 
 
 def _export_rows(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +117,19 @@ def _turn_at(placed: list[PlacedTurn], start: int, end: int) -> tuple[PlacedTurn
 
 
 def import_qdpx(
-    db: ProjectDatabase, path: Path, actor: ActingRater | None = None, *, add_codebook: bool = False
+    db: ProjectDatabase,
+    path: Path,
+    actor: ActingRater | None = None,
+    *,
+    add_codebook: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> QdpxImport:
     """Read ``path`` and store its text sources as transcripts and its codings as codes,
     in one transaction (see the module docstring and docs/exchange.md).
+
+    ``progress(done, total)`` is called before each source and before the codes are
+    stored (``done == total``); an exception it raises (the desktop's Cancel) rolls the
+    whole import back, so a cancelled import stores nothing.
 
     ``add_codebook`` first stores the file's codebook as a draft scheme (as
     :func:`draft_scheme_text` makes it; a lead's right in a project with a lead), in the
@@ -147,7 +157,9 @@ def import_qdpx(
         by_guid, by_name = _code_index(schemes)
         records: list[CodeRecord] = []
         taken: set[tuple[str, int]] = set()  # sessions this file has filled
-        for source in project.sources:
+        for n_done, source in enumerate(project.sources):
+            if progress is not None:
+                progress(n_done, len(project.sources))
             meta = _fields(source.description)
             roles: dict[str, SpeakerRole] = {}
             if meta is not None and meta.get("patient") and meta.get("session", "").isdigit():
@@ -191,6 +203,8 @@ def import_qdpx(
                 f"{n} coding(s) of code {name!r}: not in the project's schemes (import "
                 "again with the file's codebook added as a scheme: --add-codebook)"
             )
+        if progress is not None:
+            progress(len(project.sources), len(project.sources))
         try:
             # New users become raters where the importer may create raters (a lead, or
             # anyone in a project without one); otherwise they are refused by name.

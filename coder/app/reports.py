@@ -169,15 +169,24 @@ def plot_paths(folder: Path, prefix: str, fmt: plots.Format) -> dict[str, Path]:
 
 
 def save_report_plots(
-    report: PatientReport, folder: Path, fmt: plots.Format = "png", prefix: str | None = None
+    report: PatientReport,
+    folder: Path,
+    fmt: plots.Format = "png",
+    prefix: str | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> list[Path]:
-    """Write the four plots of an already built report; returns the files written."""
+    """Write the four plots of an already built report; returns the files written.
+
+    All four are rendered before the first is written; ``before_write()`` runs in
+    between, so a cancel it raises (the desktop's) leaves no plot file at all."""
     if fmt not in plots.FORMATS:
         raise CoderError(f"plot format {fmt!r} must be png or svg")
     if not folder.is_dir():
         raise CoderError("folder does not exist", path=folder)
     chosen = prefix or f"{report.patient}-{report.rater}"
     rendered = plots.render_all(report.profile, fmt)
+    if before_write is not None:
+        before_write()
     return [
         write_atomically(path, rendered[name])
         for name, path in plot_paths(folder, chosen, fmt).items()

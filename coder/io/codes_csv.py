@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ OPTIONAL = ("scheme", "evidence_start", "evidence_end", "memo", "created_at", "u
 DESCRIPTIVE = ("code_name", "code_group", "scheme_version", "segment_start_ms", "segment_end_ms")
 EXPORT_COLUMNS = (*REQUIRED, *OPTIONAL[:4], *DESCRIPTIVE, "created_at", "updated_at")
 MAX_ERRORS_SHOWN = 20
+PROGRESS_EVERY = 5000  # rows between progress reports of an export
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +213,17 @@ def format_span_end(span: TextSpan | None) -> str:
 
 
 def write_rows_atomically(
-    path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    path: Path,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write a CSV next to ``path`` and move it into place: a crash never leaves a
     truncated export where the previous good one was. Rows are streamed (100k rows are
     not held in memory); the shared atomic writer gives the file the usual permissions
-    and words for any refusal by the operating system."""
+    and words for any refusal by the operating system. ``progress(rows_written)`` is
+    called every :data:`PROGRESS_EVERY` rows; an exception it raises (a cancel from the
+    desktop's worker) aborts the write and leaves no file."""
     count = 0
     with atomic_file(path, encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -225,4 +231,6 @@ def write_rows_atomically(
         for row in rows:
             writer.writerow(["" if v is None else v for v in row])
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
     return count

@@ -45,3 +45,28 @@ def write_csv(
             if progress is not None:
                 progress(count)
     return count
+
+
+def write_lines(
+    path: Path,
+    header: Sequence[str],
+    chunks: Iterable[Sequence[str]],
+    *,
+    bom: bool = False,
+    progress: Progress | None = None,
+) -> int:
+    """:func:`write_csv` for rows that arrive as finished CSV lines (each ending in
+    ``\n``), in chunks of any size: the same header, atomic write, and progress (and
+    cancel) every ``CHUNK`` lines or so."""
+    count = reported = 0
+    with atomic_file(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(header)
+        for chunk in chunks:
+            fh.writelines(chunk)
+            count += len(chunk)
+            if progress is not None and count - reported >= CHUNK:
+                progress(count)
+                reported = count
+        if progress is not None and count != reported:
+            progress(count)
+    return count

@@ -11,7 +11,9 @@ factory (:func:`install`), so no service can forget it:
   afterwards), so each row gets its own entry; a multi-row ``insert()`` (a codes
   import, the turns and segments of a transcript) is summarised: one entry per therapy
   session and table saying how many rows came in and from which file, because a
-  100 000-row import must not write 100 000 audit rows;
+  100 000-row import must not write 100 000 audit rows; a service that inserts rows
+  on the session's connection past the session (a package merge's driver
+  ``executemany``) hands their counts to :func:`record_bulk_insert` for the same entries;
 * ``before_commit`` flushes and then writes the collected entries on the transaction's
   own connection, just before COMMIT. A change that fails or is rolled back therefore
   leaves no entry, and an entry never exists without its change.
@@ -315,6 +317,17 @@ def _on_execute(state: ORMExecuteState) -> Result[Any] | None:
     return result
 
 
+def record_bulk_insert(
+    session: Session, table: Table, counts: Mapping[tuple[int | None, int | None], int]
+) -> None:
+    """Record rows a service inserted on the session's own connection but past the
+    session (the driver's ``executemany``, where SQLAlchemy's per-row work was most of
+    the time), given as row counts per (therapy session, rater): entered exactly as a
+    multi-row ``insert()`` through the session would be, one summary per therapy
+    session, written at commit with the rest."""
+    _add_bulk(session, table, counts)
+
+
 def _bulk_insert(session: Session, table: Table, parameters: object) -> None:
     rows: list[Mapping[str, Any]]
     if isinstance(parameters, Mapping):
@@ -331,12 +344,21 @@ def _bulk_insert(session: Session, table: Table, parameters: object) -> None:
     rule = RULES.get(table.name)
     if rule is None or INSERT not in rule.actions or not rows:
         return
-    bulk = cast(
-        dict[tuple[str, int | None], _Bulk], session.info.setdefault(_BULK, defaultdict(_Bulk))
-    )
     by_session = "session_id" in table.columns
     # One pass in C (Counter over tuples): 100 000 rows cost a few tens of milliseconds.
     counts = Counter((r.get("session_id") if by_session else None, r.get("rater_id")) for r in rows)
+    _add_bulk(session, table, counts)
+
+
+def _add_bulk(
+    session: Session, table: Table, counts: Mapping[tuple[int | None, int | None], int]
+) -> None:
+    rule = RULES.get(table.name)
+    if rule is None or INSERT not in rule.actions or not counts:
+        return
+    bulk = cast(
+        dict[tuple[str, int | None], _Bulk], session.info.setdefault(_BULK, defaultdict(_Bulk))
+    )
     for (session_id, rater_id), n in counts.items():
         entry = bulk[(table.name, session_id)]
         entry.rows += n

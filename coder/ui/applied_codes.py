@@ -79,6 +79,12 @@ class AppliedCodesView(QListView):
         self.setModel(self.applied)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
+        # Each line wraps to the panel's width, so the rater's name (at the end) is
+        # always shown in full, however narrow the dock.
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def selected_codes(self) -> list[StoredCode]:
         rows = sorted({i.row() for i in self.selectedIndexes()})

@@ -20,12 +20,24 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QSplitter, QTextBrowser, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLineEdit,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from coder.domain import scheme as sch
 from coder.domain.scheme import Scheme, Scope, normalise_hotkey
@@ -122,8 +134,10 @@ def entry_html(entry: CodebookEntry) -> str:
 
 
 def _tooltip(entry: CodebookEntry) -> str:
+    """On hover: the full ``id — name`` first (however narrow the panel), then the entry."""
     examples = ["", "Examples:", *(f"• {x}" for x in entry.examples)] if entry.examples else []
-    return "\n".join([entry.definition, *entry.notes, *examples]).strip() or entry.name
+    body = "\n".join([entry.definition, *entry.notes, *examples]).strip()
+    return f"{entry.item_id} — {entry.name}" + (f"\n\n{body}" if body else "")
 
 
 class CodebookModel(QAbstractItemModel):
@@ -211,6 +225,38 @@ class CodebookModel(QAbstractItemModel):
         return None
 
 
+class WrappingDelegate(QStyledItemDelegate):
+    """Row heights for names wrapped to the column's width. A tree view asks its
+    delegate for a row's size without telling it the column width, so a wrapped name
+    would be clipped to one line; this delegate measures against the real width."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != 0:
+            return hint
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        decoration = (
+            opt.decorationSize.width() + 8
+            if opt.features & opt.ViewItemFeature.HasDecoration
+            else 0
+        )
+        width = self.view.header().sectionSize(0) - self.view.indentation() * (depth + 1)
+        width -= decoration + 12  # the style's text margins
+        if width <= 40:
+            return hint
+        flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        text = opt.fontMetrics.boundingRect(QRect(0, 0, width, 10_000), flags, opt.text)
+        return QSize(hint.width(), max(hint.height(), text.height() + 6))
+
+
 class CodebookPanel(QWidget):
     """Filter box, code tree and definition pane.
 
@@ -237,8 +283,16 @@ class CodebookPanel(QWidget):
 
         self.view = QTreeView()
         self.view.setModel(self.proxy)
-        self.view.setUniformRowHeights(True)
+        # Long names wrap instead of being cut: "C1 Complaints/concern…" and "C3
+        # Complaints/concern…" must never look the same in a narrow dock.
+        self.view.setUniformRowHeights(False)
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.view.setAllColumnsShowFocus(True)
+        self.view.setItemDelegate(WrappingDelegate(self.view))
+        relayout = QTimer(self, singleShot=True, interval=0)
+        relayout.timeout.connect(self.view.doItemsLayout)  # row heights follow the width
+        self.view.header().sectionResized.connect(lambda *_: relayout.start())
         self.view.header().setStretchLastSection(False)
         self.view.header().setSectionResizeMode(0, self.view.header().ResizeMode.Stretch)
         self.view.header().setSectionResizeMode(1, self.view.header().ResizeMode.ResizeToContents)

@@ -1,28 +1,39 @@
-"""File ▸ Export: one item per analysis format (wiring only; the work is
-:func:`coder.app.export.export`, the same function ``coder export`` calls).
+"""File ▸ Export, File ▸ Export codes and File ▸ Import REFI-QDA project (wiring only;
+the work is :func:`coder.app.export.export`, :func:`coder.app.codes.export_codes` and
+:mod:`coder.app.exchange_export`, ``exchange_codebook`` and ``exchange_import``, the same
+functions ``coder export``, ``coder codes export``
+and ``coder import-qdpx`` call).
 
-The file is asked for through the window's prompter. A progress dialog, fed every few
-thousand rows, offers Cancel: cancelling raises inside the export, and the atomic writer
-then leaves nothing behind (neither the file nor its temporary file). The data dictionary
-is always written next to the file; *Excel-compatible files* adds a byte-order mark.
-The REFI-QDA items (a ``.qdpx`` project for other QDA programs, a ``.qdc`` codebook) call
-:mod:`coder.app.exchange_export` and :mod:`coder.app.exchange_codebook`, as ``coder export
---format qdpx|qdc`` does.
+Each runs in the background (:func:`coder.ui.worker.run_job`), so a large project never
+freezes the window: a progress dialog counts rows, codings or sources and offers Cancel.
+Cancel leaves nothing half-written: an export's progress callback raises
+:class:`~coder.ui.worker.Cancelled` before the atomic writer has moved anything into
+place (neither the file nor its temporary file remains), and an import's raises inside
+its one transaction, which is rolled back. Only plain values (the database, the acting
+rater, paths, options) cross into the worker, never a widget; the services open their
+own short-lived database sessions there (see :mod:`coder.ui.worker`). Refusals (a
+folder chosen as the file, a file that is not a REFI-QDA project) come back in words
+naming the file; anything unexpected goes to the error report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QProgressDialog
+from PySide6.QtWidgets import QMenu
 
 from coder.app import exchange_codebook, exchange_export, exchange_import
 from coder.app import export as exporting
-from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
+from coder.app.export import ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
+from coder.ui.error_report import report_exception
 from coder.ui.host import WindowHost
+from coder.ui.worker import Job, run_job
+
+CANCELLED_EXPORT = "Export cancelled; nothing was written"
+CANCELLED_IMPORT = "Import cancelled; nothing was stored"
 
 
 def add_export_menu(w: WindowHost, file_menu: QMenu) -> QMenu:
@@ -50,12 +61,56 @@ def add_export_menu(w: WindowHost, file_menu: QMenu) -> QMenu:
     return menu
 
 
-def run_export(w: WindowHost, fmt: ExportFormat) -> None:
+def counting(job: Job, what: str) -> Callable[[int], None]:
+    """The progress callback of an export: shows the count, and stops the export (before
+    anything is moved into place) once Cancel was pressed."""
+
+    def progress(n: int) -> None:
+        job.step(0, 0, f"Exporting… {n:,} {what} written")
+        job.check()
+
+    return progress
+
+
+def _start(
+    w: WindowHost,
+    title: str,
+    work: Callable[[Job], object],
+    done: Callable[[object], None],
+    *,
+    cancelled: str = CANCELLED_EXPORT,
+    failed: str = "Export failed",
+    cancellable: bool = True,
+) -> Job:
+    """Run ``work`` under a progress dialog; ``done(result)`` on success, the
+    ``cancelled`` message after Cancel, a refusal in words, anything else reported."""
+
+    def finished(result: object) -> None:
+        if result is None:  # the worker's Cancelled: nothing was written
+            w.show_message(cancelled)
+        else:
+            done(result)
+
+    def errored(exc: BaseException) -> None:
+        if isinstance(exc, CoderError):
+            w.prompter.error(failed, str(exc))
+        else:
+            report_exception(exc, title.lower(), w)
+
+    job = run_job(
+        w, title, work, on_done=finished, on_error=errored, label=f"{title}…",
+        cancellable=cancellable,
+    )  # fmt: skip
+    w.exchange_job = job  # tests and the window wait on it
+    return job
+
+
+def run_export(w: WindowHost, fmt: ExportFormat) -> Job | None:
     target = w.prompter.save_file(
         f"Export {exporting.FORMAT_TITLES[fmt]}", "CSV files (*.csv)", f"{fmt.value}.csv"
     )
     if target is None:
-        return
+        return None
     excel = getattr(w, "export_excel_action", None)
     options = ExportOptions(
         format=fmt,
@@ -63,96 +118,105 @@ def run_export(w: WindowHost, fmt: ExportFormat) -> None:
         with_dictionary=True,
         excel=bool(excel is not None and excel.isChecked()),
     )
-    dialog, progress = _progress_dialog(w, "rows")
-    try:
-        result = exporting.export(w.db, target, options, coder=w.coder, progress=progress)
-    except ExportCancelled:
-        w.show_message("Export cancelled; nothing was written")
-        return
-    except CoderError as exc:
-        w.prompter.error("Export failed", str(exc))
-        return
-    finally:
-        dialog.close()
-        dialog.deleteLater()
-    w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
+    db, coder = w.db, w.coder
+
+    def work(job: Job) -> exporting.ExportResult:
+        return exporting.export(db, target, options, coder=coder, progress=counting(job, "rows"))
+
+    def done(result: object) -> None:
+        assert isinstance(result, exporting.ExportResult)
+        w.show_message(f"Wrote {result.rows} rows to {target} (dictionary: {result.dictionary})")
+
+    return _start(w, "Export", work, done)
 
 
-def _progress_dialog(w: WindowHost, what: str) -> tuple[QProgressDialog, Callable[[int], None]]:
-    """A window-modal progress dialog (shown only after half a second) and the callback
-    the export calls: it updates the count and raises :class:`ExportCancelled` once
-    Cancel was pressed, before anything is written."""
-    dialog = QProgressDialog("Exporting…", "Cancel", 0, 0, w)
-    dialog.setWindowTitle("Export")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(500)  # small exports finish before it shows
+def export_codes(w: WindowHost) -> Job | None:
+    """File ▸ Export codes to CSV… (the ``coder codes import`` layout)."""
+    from coder.app import codes
 
-    def progress(n: int) -> None:
-        dialog.setLabelText(f"Exporting… {n:,} {what} written")
-        QCoreApplication.processEvents()
-        if dialog.wasCanceled():
-            raise ExportCancelled("export cancelled; nothing was written")
+    target = w.prompter.save_file("Export codes", "CSV files (*.csv)", "codes.csv")
+    if target is None:
+        return None
+    db, coder = w.db, w.coder
 
-    return dialog, progress
+    def work(job: Job) -> int:
+        return codes.export_codes(db, target, coder=coder, progress=counting(job, "rows"))
+
+    return _start(w, "Export codes", work, lambda n: w.show_message(f"Wrote {n} rows to {target}"))
 
 
-def run_export_qdpx(w: WindowHost) -> None:
+def run_export_qdpx(w: WindowHost) -> Job | None:
     target = w.prompter.save_file(
         "Export a REFI-QDA project", "REFI-QDA projects (*.qdpx)", "project.qdpx"
     )
     if target is None:
-        return
+        return None
     options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
-    dialog, progress = _progress_dialog(w, "codings")
-    try:
-        result = exchange_export.export_qdpx(
-            w.db, target, options, coder=w.coder, progress=progress
+    db, coder = w.db, w.coder
+
+    def work(job: Job) -> exchange_codebook.ExchangeResult:
+        progress = counting(job, "codings")
+        return exchange_export.export_qdpx(db, target, options, coder=coder, progress=progress)
+
+    def done(result: object) -> None:
+        assert isinstance(result, exchange_codebook.ExchangeResult)
+        w.show_message(
+            f"Wrote {result.codings} codings on {result.sources} transcripts to {target}"
         )
-    except ExportCancelled:
-        w.show_message("Export cancelled; nothing was written")
-        return
-    except CoderError as exc:
-        w.prompter.error("Export failed", str(exc))
-        return
-    finally:
-        dialog.close()
-        dialog.deleteLater()
-    w.show_message(f"Wrote {result.codings} codings on {result.sources} transcripts to {target}")
+
+    return _start(w, "Export a REFI-QDA project", work, done)
 
 
-def run_export_qdc(w: WindowHost) -> None:
+def run_export_qdc(w: WindowHost) -> Job | None:
+    """The codebook: a few kilobytes written at once (atomically), so there is no point
+    at which Cancel could stop it; it still runs in the background like every export."""
     target = w.prompter.save_file(
         "Export a REFI-QDA codebook", "REFI-QDA codebooks (*.qdc)", "codebook.qdc"
     )
     if target is None:
-        return
-    try:
-        exchange_codebook.export_qdc(w.db, target)
-    except CoderError as exc:
-        w.prompter.error("Export failed", str(exc))
-        return
-    w.show_message(f"Wrote the codebook to {target}")
+        return None
+    db = w.db
+    return _start(
+        w, "Export a REFI-QDA codebook", lambda _job: exchange_codebook.export_qdc(db, target),
+        lambda _result: w.show_message(f"Wrote the codebook to {target}"), cancellable=False,
+    )  # fmt: skip
 
 
-def import_qdpx(w: WindowHost) -> None:
-    """File ▸ Import REFI-QDA project…: one transaction; what was left out is shown."""
-    source = w.prompter.open_file(
+def import_qdpx(w: WindowHost, source: Path | None = None) -> Job | None:
+    """File ▸ Import REFI-QDA project…: one transaction, in the background; Cancel rolls
+    it back whole; what was left out is shown afterwards."""
+    source = source or w.prompter.open_file(
         "Import a REFI-QDA project", "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
     )
     if source is None:
-        return
-    try:
-        report = exchange_import.import_qdpx(w.db, source, w.coder)
-    except CoderError as exc:
-        w.prompter.error("Import failed", str(exc))
-        return
-    summary = (
-        f"Imported {report.codes} codes and {len(report.sessions)} transcripts from {source.name}"
-    )
-    if report.skipped:
-        w.prompter.error(
-            "Imported, with parts left out",
-            summary + ".\n\nLeft out:\n" + "\n".join(report.skipped),
+        return None
+    db, coder, name = w.db, w.coder, source.name
+
+    def work(job: Job) -> exchange_import.QdpxImport:
+        def progress(done: int, total: int) -> None:
+            text = f"Storing the codes of {name}…" if done >= total else (
+                f"Importing {name}: transcript {done + 1} of {total}"
+            )  # fmt: skip
+            job.step(done, total, text)
+            job.check()
+
+        job.step(0, 0, f"Reading {name}…")
+        return exchange_import.import_qdpx(db, source, coder, progress=progress)
+
+    def done(result: object) -> None:
+        assert isinstance(result, exchange_import.QdpxImport)
+        summary = (
+            f"Imported {result.codes} codes and {len(result.sessions)} transcripts from {name}"
         )
-    w.show_message(summary)
-    w.reload_views()
+        if result.skipped:
+            w.prompter.error(
+                "Imported, with parts left out",
+                summary + ".\n\nLeft out:\n" + "\n".join(result.skipped),
+            )
+        w.show_message(summary)
+        w.refresh_now()  # one reload; the change poll then has nothing new
+
+    return _start(
+        w, "Import a REFI-QDA project", work, done, cancelled=CANCELLED_IMPORT,
+        failed="Import failed",
+    )  # fmt: skip

@@ -94,8 +94,10 @@ class WindowHost(QMainWindow):
     export_excel_action: QAction  # export_menu: Excel-compatible files
     recent_menu: QMenu  # projects_menu: Open recent
     default_layout: tuple[QByteArray, QByteArray]  # window_layout: geometry, state
+    episodes_toggle: QAction  # window_layout: View ▸ Panels ▸ Episodes
     import_report: QWidget  # import_flow: the last import's report
     package_job: Job | None  # package_menu: the export or merge running
+    exchange_job: Job  # export_menu: the last export or REFI-QDA import started
     package_preview: QWidget  # package_menu: the merge preview shown
     screening_jobs: list[Job]  # screening_menu: training, evaluation and run jobs
     suggestions_action: QAction  # screening_menu: Let raters see suggestions (leads)

@@ -92,8 +92,8 @@ class ImportReportDialog(QDialog):
 
 
 def run_import(w: WindowHost, files: list[Path] | None = None) -> Job | None:
-    """Ask for files (and, only if some speaker's role is uncertain, for the roles), then
-    import in the background file by file; Cancel stops between files."""
+    """Ask for files, then in the background read them, ask for the roles only if some
+    speaker's role is uncertain, and import file by file; Cancel stops between files."""
     files = (
         files
         if files is not None
@@ -101,22 +101,32 @@ def run_import(w: WindowHost, files: list[Path] | None = None) -> Job | None:
     )
     if not files:
         return None
-    options = importing.ImportOptions(pattern="{patient}_S{session}")
-    speakers, _ = unconfirmed_speakers(files, options)
-    if speakers:
-        answer = w.prompter.confirm_roles(speakers, options.pattern or "")
-        if answer is None:
-            return None
-        roles, pattern = answer
-        options = importing.ImportOptions(pattern=pattern, roles=roles)
+    db, coder = w.db, w.coder
 
-    def work(job: Job) -> importing.ImportReport:
+    def work(job: Job) -> importing.ImportReport | None:
+        # Reading every file for its speakers takes long for many Word files: done here,
+        # in the background; the roles question, when one is needed, is asked from here.
+        options = importing.ImportOptions(pattern="{patient}_S{session}")
+        speakers: dict[str, tuple[SpeakerRole, str]] = {}
+        for n, path in enumerate(files):
+            job.step(n, len(files), f"Reading {path.name} ({n + 1} of {len(files)})")
+            job.check()
+            for label, guess in unconfirmed_speakers([path], options)[0].items():
+                speakers.setdefault(label, guess)
+        if speakers:
+            pattern = options.pattern or ""
+            answer = job.ask(lambda: w.prompter.confirm_roles(speakers, pattern))
+            if answer is None:
+                return None  # the user cancelled the roles question: nothing imported
+            roles, pattern = answer
+            options = importing.ImportOptions(pattern=pattern, roles=roles)
+
         def step(done: int, total: int, path: Path) -> bool:
             return job.step(
                 done, total, f"Importing {path.name} ({min(done + 1, total)} of {total})"
             )
 
-        return importing.import_files(w.db, files, options, step, actor=w.coder)
+        return importing.import_files(db, files, options, step, actor=coder)
 
     def done(result: object) -> None:
         w.refresh_sessions()

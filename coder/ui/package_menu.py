@@ -78,8 +78,8 @@ def export_package(w: WindowHost) -> Job | None:
         return None
     db = w.db
 
-    def work(_job: Job) -> packages.PackageExport:
-        return packages.export_package(db, name, target, coder)
+    def work(job: Job) -> packages.PackageExport:
+        return packages.export_package(db, name, target, coder, before_write=job.check)
 
     def done(result: object) -> None:
         if isinstance(result, packages.PackageExport):
@@ -87,10 +87,12 @@ def export_package(w: WindowHost) -> Job | None:
                 f"Wrote {result.rater}'s package to {result.path}: {result.codes} codes, "
                 f"{result.episodes} episodes"
             )
+        else:  # Cancel before the write: no file
+            w.show_message("Export cancelled; nothing was written")
 
     job = run_job(
         w, "Export rater package", work, on_done=done,
-        on_error=_failed(w, "Export rater package"), cancellable=False,
+        on_error=_failed(w, "Export rater package"),
     )  # fmt: skip
     w.package_job = job
     return job
@@ -112,9 +114,10 @@ def merge_packages(w: WindowHost) -> Job | None:
             w.package_preview = dialog
             dialog.open()
 
+    # The preview only reads: after Cancel its result is simply dropped.
     job = run_job(
         w, "Merge rater packages", work, on_done=done,
-        on_error=_failed(w, "Merge rater packages"), cancellable=False,
+        on_error=_failed(w, "Merge rater packages"), discard_on_cancel=True,
     )  # fmt: skip
     w.package_job = job
     return job
@@ -167,14 +170,20 @@ class MergePreview(QDialog):
         db, coder, paths = w.db, w.coder, self.paths
         self.merge_button.setEnabled(False)
 
-        def work(_job: Job) -> MergeResult:
-            return packages.merge_packages(db, paths, coder)
+        def work(job: Job) -> MergeResult:
+            def progress(done: int, total: int) -> None:
+                job.step(done, total, f"Merging package {done + 1} of {total}…")
+                job.check()  # Cancel: the merge's one transaction is rolled back
+
+            return packages.merge_packages(db, paths, coder, progress=progress)
 
         def done(result: object) -> None:
             self.accept()
             if isinstance(result, MergeResult):
                 w.show_message(f"Merged {result.added} codes ({result.unchanged} already present)")
                 w.refresh_sessions()
+            else:
+                w.show_message("Merge cancelled; nothing was stored")
 
         def failed(exc: BaseException) -> None:
             self.reject()
@@ -182,5 +191,5 @@ class MergePreview(QDialog):
 
         w.package_job = run_job(
             self, "Merge rater packages", work,
-            on_done=done, on_error=failed, cancellable=False,
+            on_done=done, on_error=failed,
         )  # fmt: skip

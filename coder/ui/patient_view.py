@@ -208,23 +208,38 @@ class PatientView(QMainWindow):
 
     # ---- files -----------------------------------------------------------------------------
     def export_plots(self) -> None:
+        """Export plots…: drawn and written in the background (coder.ui.worker)."""
         if self.report is None:
             return
         default = f"{self.patient}-{self.report.rater}.png".replace(" ", "_")
         path = self.prompter.save_file("Export plots (four files)", PLOT_FILTERS, default)
         if path is None:
             return
-        try:
-            written = reports.save_report_plots(
-                self.report, path.parent, format_of(path), prefix=path.stem
+        report = self.report
+
+        def work(job: Job) -> list[Path]:
+            # Rendering is the slow part; Cancel during it writes none of the four files.
+            job.step(0, 0, f"Drawing the plots of {report.patient}…")
+            return reports.save_report_plots(
+                report, path.parent, format_of(path), prefix=path.stem, before_write=job.check
             )
-        except CoderError as exc:  # file problems too, in words (coder.io.atomic)
-            self.prompter.error("Export plots", str(exc))
-            return
-        self.statusBar().showMessage(
-            f"Wrote {len(written)} plots to {path.parent}: {', '.join(p.name for p in written)}",
-            10000,
-        )
+
+        def done(written: object) -> None:
+            if not isinstance(written, list):
+                self.statusBar().showMessage("Plots cancelled: nothing written", 10000)
+                return
+            names = ", ".join(p.name for p in written)
+            self.statusBar().showMessage(
+                f"Wrote {len(written)} plots to {path.parent}: {names}", 10000
+            )
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, CoderError):  # file problems too, in words (coder.io.atomic)
+                self.prompter.error("Export plots", str(exc))
+            else:
+                report_exception(exc, "writing the patient plots", self)
+
+        self.report_job = run_job(self, "Export plots", work, on_done=done, on_error=failed)
 
     def export_report(self) -> None:
         source = self.current_source()

@@ -1,5 +1,9 @@
 """View ▸ panels and Reset layout; the window's geometry and dock layout remembered.
 
+Every panel can be hidden and shown again: the docks (sessions, codebook, codes in this
+segment, suggestions) by their own toggles, and the Episodes panel, a tab beside the
+segment grid, by an *Episodes* toggle that hides or shows its tab.
+
 The layout is stored with ``QSettings`` in an INI file in the user data folder
 (``window.ini`` next to ``preferences.json``; ``$CODER_HOME`` moves it), so it belongs
 to the computer's user and tests, which each get their own data folder, never share it.
@@ -18,6 +22,7 @@ from coder.ui.window_widgets import top_menu
 SETTINGS_FILE = "window.ini"
 GEOMETRY = "main/geometry"
 STATE = "main/state"
+EPISODES = "main/episodes"  # whether the Episodes tab is shown
 LAYOUT_VERSION = 2  # bump when the docks change so an old saved state is ignored
 
 
@@ -33,6 +38,13 @@ def install(w: WindowHost) -> None:
     panels = menu.addMenu("&Panels")
     for dock in w.findChildren(QDockWidget):
         panels.addAction(dock.toggleViewAction())
+    episodes = QAction("Episodes", w)
+    episodes.setCheckable(True)
+    episodes.setChecked(True)
+    episodes.setStatusTip("Show or hide the Episodes tab beside the segment grid")
+    episodes.toggled.connect(lambda shown: show_episodes(w, shown))
+    panels.addAction(episodes)
+    w.episodes_toggle = episodes
     for bar in w.findChildren(QToolBar):
         toggle = bar.toggleViewAction()
         toggle.setText(f"{bar.windowTitle()} toolbar")
@@ -45,9 +57,19 @@ def install(w: WindowHost) -> None:
     restore(w)
 
 
+def show_episodes(w: WindowHost, shown: bool) -> None:
+    """Show (and bring forward) or hide the Episodes tab."""
+    index = w.tabs.indexOf(w.episodes)
+    w.tabs.setTabVisible(index, shown)
+    if shown:
+        w.tabs.setCurrentIndex(index)
+
+
 def restore(w: WindowHost) -> bool:
     stored = settings()
     geometry, state = stored.value(GEOMETRY), stored.value(STATE)
+    if stored.contains(EPISODES):
+        w.episodes_toggle.setChecked(stored.value(EPISODES) in (True, "true"))
     restored = False
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         restored = w.restoreGeometry(geometry)
@@ -60,6 +82,7 @@ def save(w: WindowHost) -> None:
     stored = settings()
     stored.setValue(GEOMETRY, w.saveGeometry())
     stored.setValue(STATE, w.saveState(LAYOUT_VERSION))
+    stored.setValue(EPISODES, w.episodes_toggle.isChecked())
     stored.sync()
 
 
@@ -69,6 +92,7 @@ def reset_layout(w: WindowHost) -> None:
         dock.setFloating(False)
         dock.show()
     w.restoreState(state, LAYOUT_VERSION)
+    w.episodes_toggle.setChecked(True)
     if not w.isMaximized() and not w.isFullScreen():
         w.restoreGeometry(geometry)
     save(w)

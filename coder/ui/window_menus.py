@@ -14,10 +14,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from coder.domain.errors import CoderError
 from coder.ui.audit_view import audit_trail_item
 from coder.ui.blinding import change_blinding
-from coder.ui.export_menu import add_export_menu, import_qdpx
+from coder.ui.export_menu import add_export_menu, export_codes, import_qdpx
 from coder.ui.host import WindowHost
 from coder.ui.package_menu import add_package_actions
 
@@ -275,20 +274,6 @@ def import_transcripts(w: WindowHost) -> None:
     from coder.ui.import_flow import run_import
 
     run_import(w)
-
-
-def export_codes(w: WindowHost) -> None:
-    from coder.app import codes
-
-    target = w.prompter.save_file("Export codes", "CSV files (*.csv)", "codes.csv")
-    if target is None:
-        return
-    try:
-        n = codes.export_codes(w.db, target, coder=w.coder)
-    except CoderError as exc:
-        w.prompter.error("Export failed", str(exc))
-        return
-    w.show_message(f"Wrote {n} rows to {target}")
 
 
 def open_reliability(w: WindowHost) -> None:

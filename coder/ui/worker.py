@@ -15,12 +15,17 @@ short-lived SQLAlchemy session per call, so no session ever crosses threads.
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+T = TypeVar("T")
+STEP_INTERVAL_S = 0.1  # progress reports are thinned to this interval (see Job.step)
 
 
 class Cancelled(Exception):
@@ -29,6 +34,7 @@ class Cancelled(Exception):
 
 class Job(QObject):
     progressed = Signal(int, int, str)
+    asked = Signal(object)  # (question, answer box, answered event): see ask()
     succeeded = Signal(object)
     errored = Signal(object)
     finished = Signal()  # after succeeded/errored, in every case
@@ -36,6 +42,7 @@ class Job(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cancelled = threading.Event()
+        self._last_step = -1e9  # monotonic time of the last progress report sent
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -43,9 +50,28 @@ class Job(QObject):
 
     # ---- called from the worker thread ----------------------------------------------------
     def step(self, done: int, total: int, text: str = "") -> bool:
-        """Report progress; returns False once the user cancelled (stop then)."""
-        self.progressed.emit(done, total, text)
+        """Report progress; returns False once the user cancelled (stop then).
+
+        At most one report per :data:`STEP_INTERVAL_S` reaches the dialog (and the first
+        and last always do): a job stepping per item would otherwise queue hundreds of
+        repaints a second, and the UI thread, working through them, would freeze."""
+        now = time.monotonic()
+        if now - self._last_step >= STEP_INTERVAL_S or done == 0 or done >= total > 0:
+            self._last_step = now
+            self.progressed.emit(done, total, text)
         return not self.cancelled.is_set()
+
+    def ask(self, question: Callable[[], T]) -> T:
+        """Run ``question()`` (a dialog) on the UI thread and wait for its answer: work
+        that finds out in the background what it must ask (the import's uncertain
+        speaker roles) asks without handing back and starting again."""
+        box: dict[str, Any] = {}
+        answered = threading.Event()
+        self.asked.emit((question, box, answered))
+        answered.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]  # type: ignore[no-any-return]
 
     def check(self) -> None:
         if self.cancelled.is_set():
@@ -65,6 +91,37 @@ class Job(QObject):
         self.finished.emit()
 
 
+class _CollectorPause:
+    """Python's cyclic garbage collector off while any job runs.
+
+    A job that reads a large project (an export, a REFI-QDA import) makes millions of
+    objects; the collector's full passes over them took 0.3–0.6 s each, with the GIL
+    held, and the window froze for as long (benchmarks/bench_ui_exchange.py). Nearly
+    all of a job's objects are freed by reference counting anyway; the few cycles wait
+    until the last job ends and the collector is switched back on."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.was_enabled = True
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.running == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.running += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self.lock:
+            self.running -= 1
+            if self.running == 0 and self.was_enabled:
+                gc.enable()
+
+
+_COLLECTOR = _CollectorPause()
+
+
 class _Runnable(QRunnable):
     def __init__(self, job: Job, work: Callable[[Job], object]) -> None:
         super().__init__()
@@ -73,7 +130,8 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.work(self.job)
+            with _COLLECTOR:
+                result = self.work(self.job)
         except BaseException as exc:  # handed to the UI thread, never lost
             self.job.errored.emit(exc)
         else:
@@ -144,6 +202,22 @@ def run_job(
 
             report_exception(error, title.lower(), parent)
 
+    def answer(asked: object) -> None:
+        question, box, answered = cast(
+            tuple[Callable[[], object], dict[str, object], threading.Event], asked
+        )
+        shown = dialog.isVisible()
+        dialog.hide()  # the question, not the progress, is what the user deals with now
+        try:
+            box["value"] = question()
+        except BaseException as exc:  # raised in the worker, which reports it
+            box["error"] = exc
+        finally:
+            if shown and not job.done:
+                dialog.show()
+            answered.set()
+
+    job.asked.connect(answer, Qt.ConnectionType.QueuedConnection)
     job.progressed.connect(progressed, Qt.ConnectionType.QueuedConnection)
     job.succeeded.connect(succeeded, Qt.ConnectionType.QueuedConnection)
     job.errored.connect(errored, Qt.ConnectionType.QueuedConnection)

@@ -186,6 +186,24 @@ def test_csv_export_refusals_are_in_words_and_leave_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_cancel_raised_by_the_progress_callback_leaves_no_file(tmp_path: Path) -> None:
+    """The desktop's Cancel arrives through ``progress``: nothing may stay behind."""
+    seen: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(n: int) -> None:
+        seen.append(n)
+        if n >= 10_000:
+            raise Stop
+
+    with pytest.raises(Stop):
+        write_rows_atomically(tmp_path / "codes.csv", ["a"], ([i] for i in range(20_000)), progress)
+    assert seen == [5000, 10_000]  # every PROGRESS_EVERY rows
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_csv_export_into_a_read_only_folder(read_only: Path) -> None:
     with pytest.raises(CoderError, match="you don't have permission to write"):
         write_rows_atomically(read_only / "codes.csv", ["a"], [[1]])

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QVBoxLayout, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -196,3 +196,29 @@ def test_typing_in_filter_does_not_fire_code_hotkeys(qtbot: QtBot, rrs: Scheme) 
     qtbot.keyClicks(panel.filter_edit, "W")
     assert panel.filter_edit.text() == "W"
     assert fired == [True]
+
+
+def wrapped_height(view: QAbstractItemView, index: QModelIndex, reserved: int) -> int:
+    """The height ``index``'s text needs, wrapped to its cell (less ``reserved`` pixels
+    for the colour swatch and margins)."""
+    width = view.visualRect(index).width() - reserved
+    flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+    return view.fontMetrics().boundingRect(QRect(0, 0, width, 10_000), flags, index.data()).height()
+
+
+def test_long_names_wrap_in_a_narrow_panel_never_cut_to_the_same_prefix(
+    qtbot: QtBot, panel: CodebookPanel
+) -> None:
+    """C1, C3, C4 and C5 all begin "Complaints/concerns about …": cut at the panel's
+    edge they would look the same, so every row is tall enough for its whole name."""
+    panel.resize(240, 700)
+    line = panel.view.fontMetrics().height()
+    for item_id in ("C1", "C3", "C4", "C5", "W1"):
+        index = find(panel, item_id)
+        qtbot.waitUntil(
+            lambda i=index: panel.view.visualRect(i).height() >= wrapped_height(panel.view, i, 36)
+        )
+    assert panel.view.visualRect(find(panel, "C4")).height() >= 2 * line
+    assert panel.view.visualRect(find(panel, "W1")).height() < 2 * line  # short: one line
+    hover = find(panel, "C4").data(Qt.ItemDataRole.ToolTipRole)
+    assert hover.startswith("C4 — Complaints/concerns about the parameters of therapy\n")

@@ -22,6 +22,7 @@ from coder.ui import projects_menu, window_menus
 from coder.ui.file_dialogs import kind_of
 from coder.ui.main_window import MainWindow
 from coder.ui.patient_view import open_patient_view
+from coder.ui.worker import Job
 
 
 class Recorder:
@@ -81,13 +82,19 @@ def test_kind_defaults_to_the_filters_first_suffix() -> None:
     assert kind_of("All files") == "files"
 
 
+def finish(qtbot: QtBot, job: Job | None) -> None:
+    """Wait for an export started from the menu (it runs in the background)."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+
+
 def test_dialogs_start_home_then_in_the_last_folder_of_their_kind(
-    window: MainWindow, dialogs: Recorder, tmp_path: Path
+    window: MainWindow, dialogs: Recorder, tmp_path: Path, qtbot: QtBot
 ) -> None:
     out = tmp_path / "exports"
     out.mkdir()
     dialogs.answers = [str(out / "mine.csv")]
-    window_menus.export_codes(window)
+    finish(qtbot, window_menus.export_codes(window))
     parent, _, directory = dialogs.calls[-1]
     assert parent is window
     assert Path(directory) == Path.home() / "codes.csv"  # nothing remembered yet
@@ -111,12 +118,16 @@ def test_a_remembered_folder_that_has_gone_is_not_offered(tmp_path: Path) -> Non
 
 
 def test_a_missing_output_folder_is_created_when_the_user_confirms(
-    window: MainWindow, dialogs: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow,
+    dialogs: Recorder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
 ) -> None:
     asked = answer_questions(monkeypatch, yes=True)
     target = tmp_path / "new" / "deeper" / "codes.csv"
     dialogs.answers = [str(target)]
-    window_menus.export_codes(window)
+    finish(qtbot, window_menus.export_codes(window))
     assert len(asked) == 1 and str(target.parent) in asked[0]
     assert target.exists()
     assert preferences.last_folder("csv") == target.parent

@@ -154,3 +154,41 @@ def test_an_unexpected_error_closes_the_progress_and_goes_on(
     assert refreshed == [True]
     assert prompter.unexpected and "bug" in prompter.unexpected[0][1]
     assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))
+
+
+def test_files_are_read_in_the_background_and_cancel_while_reading_imports_nothing(
+    project: ProjectDatabase,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading every file for its speakers (before the roles question) is slow for many
+    Word files: it runs in the worker too, and Cancel then stores nothing."""
+    from coder.ui import import_flow
+
+    window = make_window(project, None)
+    paths = []
+    for n in (1, 2):
+        path = tmp_path / f"P01_S{n}.txt"
+        path.write_text(TRANSCRIPT, encoding="utf-8")
+        paths.append(path)
+    started, gate, threads = threading.Event(), threading.Event(), set()
+    real = import_flow.unconfirmed_speakers
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        threads.add(threading.get_ident())
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_flow, "unconfirmed_speakers", slow)
+    job = run_import(window, paths)
+    assert job is not None and started.wait(10)
+    qtbot.waitUntil(job.dialog.isVisible, timeout=5000)  # type: ignore[attr-defined]
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    gate.set()
+    finished(qtbot, job)
+    assert threading.get_ident() not in threads
+    assert browse.session_summaries(project) == []
+    assert not any(q.startswith("roles:") for q in window.prompter.asked)  # type: ignore[attr-defined]

@@ -5,19 +5,23 @@ unchanged, conflicts) before anything is committed."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from coder.app import codes, identity, projects
+from coder.app import codes, identity, package_export, package_plan, packages, projects
 from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.package_menu import MergePreview
+from coder.ui.worker import Job
 
 PASSPHRASE = "correct horse battery"  # the lead of the coded_db fixture
 MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
@@ -153,3 +157,90 @@ def test_a_damaged_package_is_an_error_in_words(
     export_actions(window)["Merge rater packages…"].trigger()
     qtbot.waitUntil(lambda: bool(prompter.errors), timeout=10000)
     assert str(bad) in prompter.errors[0] and "not a zip file" in prompter.errors[0]
+
+
+# ---- Cancel (issue 13): nothing half-written, nothing half-merged ---------------------------
+def held_at_first_call(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str
+) -> tuple[threading.Event, threading.Event]:
+    """Replace ``owner.name`` so its first call waits (on the worker) for ``release``."""
+    started, release = threading.Event(), threading.Event()
+    real = getattr(owner, name)
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        if not started.is_set():
+            assert threading.current_thread() is not threading.main_thread()
+            started.set()
+            assert release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    return started, release
+
+
+def cancel_while_held(
+    qtbot: QtBot, job: Job, started: threading.Event, release: threading.Event
+) -> None:
+    assert started.wait(10)
+    qtbot.waitUntil(job.dialog.isVisible, timeout=5000)  # type: ignore[attr-defined]  # UI runs
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    release.set()
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+
+
+def test_cancelling_a_package_export_writes_no_file(
+    coded_db: ProjectDatabase,
+    ada: ActingRater,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(coded_db, ada)
+    prompter: Any = window.prompter
+    started, release = held_at_first_call(monkeypatch, package_export, "_payload")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    prompter.answers.append(folder / "ada.rcpkg")
+    export_actions(window)["Export rater package…"].trigger()
+    cancel_while_held(qtbot, window.package_job, started, release)  # type: ignore[attr-defined]
+    assert list(folder.iterdir()) == []
+    assert window.statusBar().currentMessage() == "Export cancelled; nothing was written"
+    assert prompter.errors == []
+
+
+def test_cancelling_a_merge_rolls_back_every_package(
+    coded_db: ProjectDatabase,
+    lead: ActingRater,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lab_path = tmp_path / "lab.sqlite"
+    with sqlite3.connect(tmp_path / "p.sqlite") as src, sqlite3.connect(lab_path) as dst:
+        src.backup(dst)
+    source = tmp_path / "in.csv"
+    source.write_text(CODES, encoding="utf-8")
+    codes.import_codes(coded_db, source, lead)
+    files = [tmp_path / "ada.rcpkg", tmp_path / "ben.rcpkg"]
+    packages.export_package(coded_db, "Ada", files[0], lead)
+    packages.export_package(coded_db, "Ben", files[1], lead)
+    lab = projects.open_project(lab_path)
+    try:
+        window = make_window(lab, identity.sign_in(lab, "Lee", PASSPHRASE))
+        prompter: Any = window.prompter
+        prompter.answers.append(files)
+        export_actions(window)["Merge rater packages…"].trigger()
+        qtbot.waitUntil(lambda: hasattr(window, "package_preview"), timeout=10000)
+        preview: MergePreview = window.package_preview  # type: ignore[attr-defined]
+        # Held while the first package is written inside the transaction; after Cancel
+        # the second is never written and the first is rolled back with it.
+        started, release = held_at_first_call(monkeypatch, package_plan.MergePlan, "write")
+        qtbot.mouseClick(preview.merge_button, Qt.MouseButton.LeftButton)
+        cancel_while_held(qtbot, window.package_job, started, release)  # type: ignore[attr-defined]
+        assert count(lab_path, "Ada") == 0 and count(lab_path, "Ben") == 0
+        assert window.statusBar().currentMessage() == "Merge cancelled; nothing was stored"
+        assert prompter.errors == []
+    finally:
+        lab.close()

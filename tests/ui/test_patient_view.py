@@ -49,6 +49,16 @@ def export_report_and_wait(view: PatientView) -> None:
         qtbot.waitUntil(lambda: job.done, timeout=20000)
 
 
+def export_plots_and_wait(view: PatientView) -> None:
+    """Export plots… draws and writes in the background too: wait for it."""
+    view.report_job = None
+    view.export_plots_action.trigger()
+    job = view.report_job
+    if job is not None:
+        qtbot: QtBot = view._qtbot  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: job.done, timeout=20000)
+
+
 @pytest.fixture
 def make_view(
     qtbot: QtBot,
@@ -291,12 +301,12 @@ def test_export_report_and_plots_through_the_prompter(
     assert len(doc.inline_shapes) == 4
     assert "Report written" in view.statusBar().currentMessage()
     prompter.answers = [tmp_path / "fig.svg"]
-    view.export_plots_action.trigger()
+    export_plots_and_wait(view)
     assert sorted(p.name for p in tmp_path.glob("fig-*.svg")) == [
         "fig-balance.svg", "fig-resolution.svg", "fig-sessions.svg", "fig-significance.svg",
     ]  # fmt: skip
     prompter.answers = [tmp_path / "fig.gif"]
-    view.export_plots_action.trigger()
+    export_plots_and_wait(view)
     assert prompter.errors and ".png or .svg" in prompter.errors[-1]
     prompter.answers = []  # cancelled dialog: nothing happens
     export_report_and_wait(view)
@@ -320,7 +330,7 @@ def test_export_file_problems_are_said_in_words_through_the_prompter(
 
     monkeypatch.setattr("coder.io.atomic.os.replace", full)
     prompter.answers = [out / "fig.png"]
-    view.export_plots_action.trigger()
+    export_plots_and_wait(view)
     assert prompter.errors[-1].startswith(f"{out / 'fig-sessions.png'}: the disk is full")
     assert [p.name for p in out.iterdir()] == ["P01-report.docx"]  # no temporary file left
     assert list(folder.iterdir()) == []
@@ -498,3 +508,44 @@ def test_cancelling_the_report_writes_nothing(
     qtbot.waitUntil(lambda: job.done, timeout=20000)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("P01")]
     assert "nothing written" in view.statusBar().currentMessage()
+
+
+def test_export_plots_runs_in_the_background_and_cancel_writes_no_plot(
+    make_view: MakeView,
+    ada: ActingRater,
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    from coder.io import plots
+
+    view = make_view(ada)
+    prompter: Any = view.prompter
+    started, release, threads = threading.Event(), threading.Event(), set()
+    real = plots.render_all
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        threads.add(threading.get_ident())
+        started.set()
+        assert release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "render_all", held)
+    out = tmp_path / "plots"
+    out.mkdir()
+    prompter.answers = [out / "fig.png"]
+    view.export_plots_action.trigger()
+    job = view.report_job
+    assert job is not None and started.wait(10)
+    qtbot.waitUntil(job.dialog.isVisible, timeout=5000)  # type: ignore[attr-defined]  # UI runs
+    job.dialog.findChild(QPushButton).click()  # type: ignore[attr-defined]  # Cancel
+    release.set()
+    qtbot.waitUntil(lambda: job.done, timeout=20000)
+    assert threading.get_ident() not in threads
+    assert list(out.iterdir()) == []  # none of the four plots, no temporary file
+    assert view.statusBar().currentMessage() == "Plots cancelled: nothing written"
+    assert prompter.errors == []

@@ -198,6 +198,28 @@ def test_panels_toggle_reset_and_layout_is_remembered(
     assert not again_docks["Codebook"].isHidden()
 
 
+def test_the_episodes_panel_toggles_too_and_is_remembered(
+    coded_db: ProjectDatabase, make_window: MakeWindow
+) -> None:
+    """The episodes panel is a tab beside the segment grid, not a dock: View ▸ Panels ▸
+    Episodes hides and shows its tab, Reset layout brings it back, and a new window
+    starts as the user left it."""
+    window = make_window(coded_db, None)
+    index = window.tabs.indexOf(window.episodes)
+    toggle = menu_action(window, "View", "Panels", "Episodes")
+    assert toggle.isChecked() and window.tabs.isTabVisible(index)
+    toggle.trigger()
+    assert not window.tabs.isTabVisible(index) and window.tabs.currentIndex() != index
+    menu_action(window, "View", "Reset layout").trigger()
+    assert window.tabs.isTabVisible(index) and toggle.isChecked()
+    toggle.trigger()
+    window.close()
+    again = make_window(coded_db, None)
+    assert not again.tabs.isTabVisible(again.tabs.indexOf(again.episodes))
+    menu_action(again, "View", "Panels", "Episodes").trigger()
+    assert again.tabs.currentWidget() is again.episodes
+
+
 # ---- status bar ------------------------------------------------------------------------
 def test_status_shows_round_and_blinding_and_follows_changes(
     coded_db: ProjectDatabase,

@@ -425,7 +425,7 @@ def test_hiding_settled_disagreements_moves_on_to_the_next(
 
 
 def test_adopt_agreements_asks_first_and_reports_the_count(
-    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, tmp_path: Path, qtbot: QtBot
 ) -> None:
     view = make_view(db, lee)
     prompter: Any = view.prompter  # conftest's FakePrompter
@@ -434,6 +434,9 @@ def test_adopt_agreements_asks_first_and_reports_the_count(
     assert consensus_rows(db, lee, tmp_path / "c.csv") == []
     prompter.answers.append(True)
     view.adopt_button.click()
+    job = view.adopt_job  # in the background: the window stays usable meanwhile
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
     assert len(prompter.asked) == 2 and "agree" in prompter.asked[0]
     added = len(consensus_rows(db, lee, tmp_path / "c.csv"))
     assert added > 0
@@ -597,3 +600,30 @@ def test_adopting_a_machine_code_into_the_consensus_by_keyboard(
     assert decided == [
         {"value": 1, "how": consensus.ADOPTED_MACHINE, "from": machine, "probability": 0.8}
     ]
+
+
+def test_adopting_agreements_runs_off_the_ui_thread(
+    db: ProjectDatabase,
+    lee: ActingRater,
+    make_view: Make,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eight seconds on a 500-session project: never on the window's thread."""
+    import threading
+
+    threads: list[threading.Thread] = []
+    real = consensus.adopt_agreements
+
+    def recorded(*args: Any, **kwargs: Any) -> int:
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consensus, "adopt_agreements", recorded)
+    view = make_view(db, lee)
+    view.prompter.answers.append(True)  # type: ignore[attr-defined]
+    job = view.adopt()
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=30000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert "Adopted" in view.disagreements.status.text()

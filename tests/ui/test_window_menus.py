@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
+from pytestqt.qtbot import QtBot
 
 from coder.app import codes
 from coder.app.identity import ActingRater
@@ -39,8 +40,14 @@ def hook() -> Iterator[None]:
     sys.excepthook, threading.excepthook = saved
 
 
+def finish(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the export the menu started in the background."""
+    job = window.exchange_job  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+
+
 def test_export_codes_to_a_folder_says_so_and_leaves_nothing(
-    project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path
+    project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = make_window(project, None)
     prompter: Any = window.prompter  # conftest's FakePrompter
@@ -48,18 +55,20 @@ def test_export_codes_to_a_folder_says_so_and_leaves_nothing(
     folder.mkdir()
     prompter.answers.append(folder)  # the user picked the folder itself
     menu_action(window, "File", "Export codes to CSV…").trigger()
+    finish(qtbot, window)
     assert prompter.errors == [f"{folder}: is a folder; choose a file name"]
     assert list(folder.iterdir()) == []
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_export_codes_into_a_missing_folder_says_so(
-    project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path
+    project: ProjectDatabase, make_window: MakeWindow, tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = make_window(project, None)
     prompter: Any = window.prompter
     prompter.answers.append(tmp_path / "gone" / "codes.csv")
     menu_action(window, "File", "Export codes to CSV…").trigger()
+    finish(qtbot, window)
     assert prompter.errors == [
         f"{tmp_path / 'gone' / 'codes.csv'}: the folder does not exist; choose an existing folder"
     ]
@@ -71,6 +80,7 @@ def test_an_unexpected_export_error_reaches_the_exception_hook(
     make_window: MakeWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
 ) -> None:
     window = make_window(project, None)
     prompter: Any = window.prompter
@@ -81,6 +91,7 @@ def test_an_unexpected_export_error_reaches_the_exception_hook(
     monkeypatch.setattr(codes, "export_codes", broken)
     prompter.answers.append(tmp_path / "codes.csv")
     menu_action(window, "File", "Export codes to CSV…").trigger()
+    finish(qtbot, window)
     assert prompter.errors == []
     [(summary, details, _)] = prompter.unexpected
     assert "RuntimeError: database went away" in summary and "export_codes" in details

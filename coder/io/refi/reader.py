@@ -30,7 +30,13 @@ from coder.io.refi.model import (
     RefiSource,
     RefiUser,
 )
-from coder.io.refi.schemas import CODEBOOK_NS, PROJECT_NS, codebook_schema, project_schema
+from coder.io.refi.schemas import (
+    CODEBOOK_NS,
+    PROJECT_NS,
+    codebook_schema,
+    project_schema,
+    release_in_pieces,
+)
 
 MB = 1024 * 1024
 MAX_ARCHIVE_BYTES = 200 * MB
@@ -75,7 +81,9 @@ def read_project(path: Path) -> RefiProject:
     if etree.QName(root).namespace != PROJECT_NS or etree.QName(root).localname != "Project":
         raise CoderError(f"not a REFI-QDA project (root element {root.tag})", path=path)
     _validate(root, project_schema(), path)
-    return _project(root, members, path)
+    project = _project(root, members, path)
+    release_in_pieces(root)
+    return project
 
 
 def _unzip(data: bytes, path: Path) -> tuple[bytes, dict[str, bytes]]:

@@ -19,7 +19,13 @@ from lxml import etree
 from coder.domain.errors import CoderError
 from coder.io.atomic import atomic_file
 from coder.io.refi.model import RefiCode, RefiProject, RefiSelection, RefiSource
-from coder.io.refi.schemas import CODEBOOK_NS, PROJECT_NS, codebook_schema, project_schema
+from coder.io.refi.schemas import (
+    CODEBOOK_NS,
+    PROJECT_NS,
+    codebook_schema,
+    project_schema,
+    release_in_pieces,
+)
 
 ORIGIN = "Rupture Coder"
 SOURCES_DIR = "Sources"
@@ -161,7 +167,9 @@ def project_xml(project: RefiProject) -> bytes:
             _sub(element, "PlainTextContent", note.text)
     if project.description:
         _sub(root, "Description", project.description)
-    return _validated(root, project_schema(), "project.qde")
+    data = _validated(root, project_schema(), "project.qde")
+    release_in_pieces(root)
+    return data
 
 
 def codebook_xml(codes: tuple[RefiCode, ...]) -> bytes:
@@ -177,8 +185,22 @@ def _validated(root: etree._Element, schema: etree.XMLSchema, what: str) -> byte
     if not schema.validate(root):
         error = schema.error_log.last_error
         raise CoderError(f"internal error: the {what} we built fails the REFI-QDA schema ({error})")
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return data
+    # Serialised through a Python-level writer, so lxml hands over the text in pieces
+    # and other threads (the desktop's window) run in between; one ``tostring`` call
+    # held the GIL for the whole document (a quarter second on a large project).
+    pieces = _Pieces()
+    etree.ElementTree(root).write(pieces, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return b"".join(pieces.parts)
+
+
+class _Pieces:
+    """A file object written in Python, so that each piece lets other threads run."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
 
 
 def write_qdpx(path: Path, project: RefiProject) -> Path:
@@ -186,7 +208,9 @@ def write_qdpx(path: Path, project: RefiProject) -> Path:
     xml = project_xml(project)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_member("project.qde"), xml)
+        with archive.open(_member("project.qde"), "w") as member:
+            for at in range(0, len(xml), _PIECE):  # in pieces: see _validated
+                member.write(xml[at : at + _PIECE])
         for source in project.sources:
             archive.writestr(_member(source_member(source)), source.text.encode("utf-8"))
     with atomic_file(path) as fh:
@@ -199,6 +223,9 @@ def write_qdc(path: Path, codes: tuple[RefiCode, ...]) -> Path:
     with atomic_file(path) as fh:
         fh.write(data)
     return path
+
+
+_PIECE = 1 << 20  # bytes compressed at a time
 
 
 def _member(name: str) -> zipfile.ZipInfo:
