@@ -23,7 +23,7 @@ from pathlib import Path
 import bench_export
 from bench_import import Figure, report, timed
 
-from coder.app import exchange, export, projects
+from coder.app import exchange_export, exchange_import, export, projects
 from coder.app.export import ExportFormat, ExportOptions
 
 SESSIONS = 10
@@ -36,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     reps = 1 if args.quick else 3
-    bench_export.SESSIONS = SESSIONS
     export_s: list[float] = []
     import_s: list[float] = []
     size_mb: list[float] = []
@@ -44,13 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "source.sqlite"
-        bench_export.build(source)
+        bench_export.build(source, SESSIONS)
         with sqlite3.connect(source) as con:
             expected = con.execute("SELECT count(*) FROM code_applications").fetchone()[0]
         db = projects.open_project(source)
         for rep in range(reps):
             out = folder / f"p{rep}.qdpx"
-            seconds, result = timed(lambda o=out: exchange.export_qdpx(db, o, ExportOptions()))
+            seconds, result = timed(
+                lambda o=out: exchange_export.export_qdpx(db, o, ExportOptions())
+            )
             if result.codings != expected:
                 raise SystemExit(f"exported {result.codings} codings, expected {expected}")
             export_s.append(seconds)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             csv_s.append(timed(lambda c=csv: export.export(db, c, LONG))[0])
             size_mb.append(out.stat().st_size / 1e6)
             target = projects.create_project(folder / f"t{rep}.sqlite", scheme_ids=("3rs-2015",))
-            seconds, done = timed(lambda t=target, o=out: exchange.import_qdpx(t, o))
+            seconds, done = timed(lambda t=target, o=out: exchange_import.import_qdpx(t, o))
             if done.codes != expected:
                 raise SystemExit(
                     f"imported {done.codes} codes, expected {expected}: {done.skipped[:3]}"

@@ -26,22 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic_project
 from bench_import import PRESENCE, WORDS, Figure, report, timed
-from sqlalchemy import insert, select
+from synthetic_project import Coded, Shape
 
 from coder.app import access, export, identity, projects
-from coder.store.models import (
-    CodeApplicationRow,
-    PatientRow,
-    RaterRow,
-    SchemeRow,
-    SegmentationRow,
-    SegmentRow,
-    SessionRow,
-    SpeakerRow,
-    TranscriptRow,
-    TurnRow,
-)
 
 SESSIONS, SEGMENTS, TURNS, RATERS = 80, 12, 120, 8
 EXPECTED = SESSIONS * SEGMENTS * RATERS * (len(PRESENCE) + 2)  # 199,680
@@ -49,105 +38,56 @@ WIDE_ROWS = SESSIONS * SEGMENTS * RATERS
 PER_MILLION = 1_000_000 / EXPECTED
 
 
-def build(path: Path) -> None:
-    """The project, written with Core inserts (importing 80 transcripts and 200k codes
-    would time the importers instead)."""
+def build(path: Path, sessions: int = SESSIONS, raters: int = RATERS) -> None:
+    """The project (:mod:`synthetic_project`): ``raters`` raters each mark all 24
+    presence codes and both significance ratings in every segment of ``sessions``
+    sessions."""
     rng = random.Random(12)
-    db = projects.create_project(path)
-    with db.transaction() as s:
-        scheme_id = s.scalar(select(SchemeRow.id).where(SchemeRow.key == "3rs-2015"))
-        raters = []
-        for r in range(RATERS):
-            row = RaterRow(name=f"Rater {chr(65 + r)}", initials=f"R{chr(65 + r)}")
-            s.add(row)
-            s.flush()
-            raters.append(row.id)
-        patient = PatientRow(code="P01", attributes={})
-        s.add(patient)
-        s.flush()
-        codes: list[dict[str, object]] = []
-        for number in range(1, SESSIONS + 1):
-            session = SessionRow(patient_id=patient.id, number=number)
-            s.add(session)
-            s.flush()
-            transcript = TranscriptRow(session_id=session.id, content_hash=f"{number:064d}")
-            s.add(transcript)
-            s.flush()
-            speakers = [
-                SpeakerRow(transcript_id=transcript.id, label="T", role="therapist"),
-                SpeakerRow(transcript_id=transcript.id, label="P", role="patient"),
-            ]
-            s.add_all(speakers)
-            s.flush()
-            texts = [" ".join(rng.choice(WORDS) for _ in range(14)) for _ in range(TURNS)]
-            s.execute(
-                insert(TurnRow),
-                [
+    made = 0  # code rows so far: every fifth quotes evidence, every fiftieth has a memo
+
+    def texts() -> list[str]:
+        return [" ".join(rng.choice(WORDS) for _ in range(14)) for _ in range(TURNS)]
+
+    def codes(at: Coded) -> list[dict[str, object]]:
+        nonlocal made
+        rows: list[dict[str, object]] = []
+        per = at.turns_per_segment
+        for index in range(1, SEGMENTS + 1):
+            items = [(c, 1) for c in PRESENCE]
+            items += [("W_SIG", rng.randint(1, 5)), ("C_SIG", rng.randint(1, 5))]
+            for code, value in items:
+                turn = (index - 1) * per + 1 + made % per
+                quoted = made % 5 == 0
+                length = len(at.texts[turn - 1])
+                rows.append(
                     {
-                        "transcript_id": transcript.id,
-                        "index": i,
-                        "speaker_id": speakers[i % 2].id,
-                        "start_ms": 5000 + 30_000 * (i - 1),
-                        "end_ms": None,
-                        "text": texts[i - 1],
+                        "session_id": at.session_id,
+                        "rater_id": at.rater_id,
+                        "scheme_id": at.scheme_id,
+                        "code_id": code,
+                        "unit": "segment",
+                        "unit_index": index,
+                        "segment_id": at.segment_ids[index],
+                        "value": value,
+                        "evidence_turn": turn if quoted else None,
+                        "evidence_start": 0 if quoted else None,
+                        "evidence_end": min(20, length) if quoted else None,
+                        "memo": "looks like a withdrawal, check" if made % 50 == 0 else "",
                     }
-                    for i in range(1, TURNS + 1)
-                ],
-            )
-            seg = SegmentationRow(transcript_id=transcript.id, rule="time_window:300")
-            s.add(seg)
-            s.flush()
-            per = TURNS // SEGMENTS
-            s.execute(
-                insert(SegmentRow),
-                [
-                    {
-                        "segmentation_id": seg.id,
-                        "index": i,
-                        "kind": "time_window",
-                        "first_turn": (i - 1) * per + 1,
-                        "last_turn": i * per,
-                        "start_ms": (i - 1) * 300_000,
-                        "end_ms": i * 300_000,
-                        "estimated": False,
-                    }
-                    for i in range(1, SEGMENTS + 1)
-                ],
-            )
-            segment_ids = dict(
-                s.execute(
-                    select(SegmentRow.index, SegmentRow.id).where(
-                        SegmentRow.segmentation_id == seg.id
-                    )
-                ).all()
-            )
-            for rater in raters:
-                for index in range(1, SEGMENTS + 1):
-                    items = [(c, 1) for c in PRESENCE]
-                    items += [("W_SIG", rng.randint(1, 5)), ("C_SIG", rng.randint(1, 5))]
-                    for code, value in items:
-                        n = len(codes)
-                        turn = (index - 1) * per + 1 + n % per
-                        quoted = n % 5 == 0
-                        length = len(texts[turn - 1])
-                        codes.append(
-                            {
-                                "session_id": session.id,
-                                "rater_id": rater,
-                                "scheme_id": scheme_id,
-                                "code_id": code,
-                                "unit": "segment",
-                                "unit_index": index,
-                                "segment_id": segment_ids[index],
-                                "value": value,
-                                "evidence_turn": turn if quoted else None,
-                                "evidence_start": 0 if quoted else None,
-                                "evidence_end": min(20, length) if quoted else None,
-                                "memo": "looks like a withdrawal, check" if n % 50 == 0 else "",
-                            }
-                        )
-        s.execute(insert(CodeApplicationRow), codes)
-    db.close()
+                )
+                made += 1
+        return rows
+
+    shape = Shape(
+        sessions=sessions,
+        segments=SEGMENTS,
+        turns=TURNS,
+        raters=[(f"Rater {chr(65 + r)}", f"R{chr(65 + r)}") for r in range(raters)],
+        patient="P01",
+        speakers=[("T", "therapist"), ("P", "patient")],
+        turn_start_ms=lambda i: 5000 + 30_000 * (i - 1),
+    )
+    synthetic_project.build(path, shape, texts, codes).close()
 
 
 def child(project: Path, out: Path, fmt: str) -> None:

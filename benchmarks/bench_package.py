@@ -34,8 +34,7 @@ EXPECTED = SESSIONS * bench_export.SEGMENTS * RATERS * (len(bench_export.PRESENC
 
 
 def build(path: Path) -> None:
-    bench_export.SESSIONS, bench_export.RATERS = SESSIONS, RATERS
-    bench_export.build(path)
+    bench_export.build(path, SESSIONS, RATERS)
 
 
 def lab_copy(source: Path, lab: Path) -> None:

@@ -17,132 +17,56 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic_project
 from bench_import import Figure, report
-from sqlalchemy import insert, select
+from synthetic_project import Coded, Shape
 
 from coder.app import projects, reliability
-from coder.store.models import (
-    CodeApplicationRow,
-    PatientRow,
-    RaterRow,
-    SchemeRow,
-    SegmentationRow,
-    SegmentRow,
-    SessionRow,
-    SpeakerRow,
-    TranscriptRow,
-    TurnRow,
-)
+from coder.store.database import ProjectDatabase
 
 SESSIONS, SEGMENTS, RATERS = 500, 12, 3
 PRESENCE = [f"W{i}" for i in range(1, 8)] + [f"C{i}" for i in range(1, 8)]
 PRESENCE += [f"R{i}" for i in range(1, 11)]
 
 
-def build(path: Path) -> projects.ProjectDatabase:
-    """Rows written directly (importing 500 transcripts would time the importer instead)."""
+def build(path: Path, sessions: int = SESSIONS) -> ProjectDatabase:
+    """The project (:mod:`synthetic_project`): one one-word turn per segment; each rater
+    marks each presence code with chance 0.06 × 0.85 and gives every rating."""
     rng = random.Random(500)
-    db = projects.create_project(path)
-    with db.transaction() as s:
-        scheme_id = s.scalar(select(SchemeRow.id))
-        raters = []
-        for name in ("Ada", "Ben", "Cy"):
-            row = RaterRow(name=name, initials=name[:2].upper())
-            s.add(row)
-            s.flush()
-            raters.append(row.id)
-        patient = PatientRow(code="BIG", attributes={})
-        s.add(patient)
-        s.flush()
-        codes: list[dict[str, object]] = []
-        for number in range(1, SESSIONS + 1):
-            session = SessionRow(patient_id=patient.id, number=number)
-            s.add(session)
-            s.flush()
-            transcript = TranscriptRow(session_id=session.id, content_hash=f"{number:064d}")
-            s.add(transcript)
-            s.flush()
-            speaker = SpeakerRow(transcript_id=transcript.id, label="T", role="therapist")
-            s.add(speaker)
-            s.flush()
-            s.execute(
-                insert(TurnRow),
-                [
-                    {
-                        "transcript_id": transcript.id,
-                        "index": i,
-                        "speaker_id": speaker.id,
-                        "start_ms": (i - 1) * 300_000,
-                        "end_ms": None,
-                        "text": "x",
-                    }
-                    for i in range(1, SEGMENTS + 1)
-                ],
-            )
-            seg = SegmentationRow(transcript_id=transcript.id, rule="time_window:300")
-            s.add(seg)
-            s.flush()
-            s.execute(
-                insert(SegmentRow),
-                [
-                    {
-                        "segmentation_id": seg.id,
-                        "index": i,
-                        "kind": "time_window",
-                        "first_turn": i,
-                        "last_turn": i,
-                        "start_ms": (i - 1) * 300_000,
-                        "end_ms": i * 300_000,
-                        "estimated": False,
-                    }
-                    for i in range(1, SEGMENTS + 1)
-                ],
-            )
-            for rater in raters:
-                for index in range(1, SEGMENTS + 1):
-                    truth = [c for c in PRESENCE if rng.random() < 0.06]
-                    seen = [c for c in truth if rng.random() < 0.85]
-                    for code in seen:
-                        codes.append(
-                            {
-                                "session_id": session.id,
-                                "rater_id": rater,
-                                "scheme_id": scheme_id,
-                                "code_id": code,
-                                "unit": "segment",
-                                "unit_index": index,
-                                "value": 1,
-                                "memo": "",
-                            }
-                        )
-                    for rating in ("W_SIG", "C_SIG"):
-                        codes.append(
-                            {
-                                "session_id": session.id,
-                                "rater_id": rater,
-                                "scheme_id": scheme_id,
-                                "code_id": rating,
-                                "unit": "segment",
-                                "unit_index": index,
-                                "value": rng.randint(1, 5),
-                                "memo": "",
-                            }
-                        )
-                for rating in ("G_W", "G_C", "G_TCONTRIB", "G_RESOLVED"):
-                    codes.append(
-                        {
-                            "session_id": session.id,
-                            "rater_id": rater,
-                            "scheme_id": scheme_id,
-                            "code_id": rating,
-                            "unit": "session",
-                            "unit_index": 1,
-                            "value": rng.randint(1, 5),
-                            "memo": "",
-                        }
-                    )
-        s.execute(insert(CodeApplicationRow), codes)
-    return db
+
+    def code(at: Coded, code_id: str, unit: str, index: int, value: int) -> dict[str, object]:
+        return {
+            "session_id": at.session_id,
+            "rater_id": at.rater_id,
+            "scheme_id": at.scheme_id,
+            "code_id": code_id,
+            "unit": unit,
+            "unit_index": index,
+            "value": value,
+            "memo": "",
+        }
+
+    def codes(at: Coded) -> list[dict[str, object]]:
+        rows = []
+        for index in range(1, SEGMENTS + 1):
+            truth = [c for c in PRESENCE if rng.random() < 0.06]
+            rows += [code(at, c, "segment", index, 1) for c in truth if rng.random() < 0.85]
+            for rating in ("W_SIG", "C_SIG"):
+                rows.append(code(at, rating, "segment", index, rng.randint(1, 5)))
+        for rating in ("G_W", "G_C", "G_TCONTRIB", "G_RESOLVED"):
+            rows.append(code(at, rating, "session", 1, rng.randint(1, 5)))
+        return rows
+
+    shape = Shape(
+        sessions=sessions,
+        segments=SEGMENTS,
+        turns=SEGMENTS,
+        raters=[(name, name[:2].upper()) for name in ("Ada", "Ben", "Cy")[:RATERS]],
+        patient="BIG",
+        speakers=[("T", "therapist")],
+        turn_start_ms=lambda i: (i - 1) * 300_000,
+    )
+    return synthetic_project.build(path, shape, lambda: ["x"] * SEGMENTS, codes)
 
 
 def main(argv: list[str] | None = None) -> int:

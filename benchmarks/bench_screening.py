@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from coder.app import importing, projects, schemes, screening
+from coder.app import importing, projects, schemes, screening, screening_evaluation
 from coder.app.codes import import_codes
 from coder.app.importing import ImportOptions
 from coder.domain.roles import SpeakerRole
@@ -116,7 +116,9 @@ def main() -> int:
             run = screening.run(db, None, folder / "m.model", [f"{PATIENT}/{longest}"])
             suggest_s, suggest_cpu = time.perf_counter() - t1, time.process_time() - cpu1
             t2 = time.perf_counter()
-            result = screening.evaluate(db, None, RATER, folds=folds, scheme_key="annomi-mi")
+            result = screening_evaluation.evaluate(
+                db, None, RATER, folds=folds, scheme_key="annomi-mi"
+            )
             eval_s = time.perf_counter() - t2
         finally:
             db.close()

@@ -77,6 +77,19 @@ def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcrip
         return Transcript(turns, row.source_name, row.source_format, row.encoding)
 
 
+def segment_of_row(row: SegmentRow) -> Segment:
+    """A stored segment as the domain's :class:`Segment` (one spelling for every reader)."""
+    return Segment(
+        row.index,
+        SegmentKind(row.kind),
+        row.first_turn,
+        row.last_turn,
+        row.start_ms,
+        row.end_ms,
+        row.estimated,
+    )
+
+
 def load_segments(
     db: ProjectDatabase, patient: str, number: int, scheme_key: str | None = None
 ) -> list[Segment]:
@@ -97,18 +110,7 @@ def load_segments(
             )
             .order_by(SegmentRow.index)
         )
-        return [
-            Segment(
-                r.index,
-                SegmentKind(r.kind),
-                r.first_turn,
-                r.last_turn,
-                r.start_ms,
-                r.end_ms,
-                r.estimated,
-            )
-            for r in rows
-        ]
+        return [segment_of_row(r) for r in rows]
 
 
 def read_turns(session: OrmSession, transcript_id: int) -> tuple[Turn, ...]:

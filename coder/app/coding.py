@@ -6,6 +6,9 @@ it (removed rows come back as :class:`StoredCode` snapshots that :meth:`restore`
 re-inserts with their original identity and timestamps). What the rater may see and
 change is decided in :mod:`coder.app.access` (blinding in :meth:`codes`, editability in
 every write).
+
+The reading half (transcript, segments, visible codes, where a code may go) is
+:class:`coder.app.coding_context.CodingContext`.
 """
 
 from __future__ import annotations
@@ -14,142 +17,29 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
-from coder.app import schemes as scheme_service
 from coder.app.access import (
     NotAllowed,
     check_boundaries_movable,
     check_editable,
     suggestions_refusal,
-    visible_rater_ids,
 )
-from coder.app.browse import read_turns
-from coder.app.identity import ActingRater
-from coder.app.lookup import no_transcript, session_or_none
+from coder.app.coding_context import CodingContext
 from coder.app.rounds import open_round
 from coder.app.stored_code import StoredCode
 from coder.app.stored_code import stored as _stored
 from coder.app.suggestions import Suggestion
-from coder.domain.coding import Segment, SegmentKind, TextSpan, Unit, check_value
+from coder.domain.coding import TextSpan, Unit, check_value
 from coder.domain.errors import NotFoundError, ValidationError
-from coder.domain.scheme import Scheme, Scope
-from coder.domain.segmentation import rule_key, segment_of_turn
-from coder.domain.transcript import Transcript, Turn
 from coder.store.clock import utcnow
-from coder.store.database import ProjectDatabase
-from coder.store.models import (
-    CodeApplicationRow,
-    EpisodeRow,
-    RaterRow,
-    RoundRow,
-    SchemeRow,
-    SegmentationRow,
-    SegmentRow,
-)
+from coder.store.models import CodeApplicationRow, SegmentRow
 
 
-class CodingSession:
-    """One rater coding one session with one scheme (the latest stored revision)."""
-
-    def __init__(
-        self,
-        db: ProjectDatabase,
-        coder: ActingRater,
-        patient: str,
-        number: int,
-        scheme_key: str | None = None,
-    ) -> None:
-        self.db = db
-        self.coder = coder
-        self.patient = patient
-        self.number = number
-        self.scheme: Scheme = scheme_service.load_project_scheme(db, scheme_key)
-        with db.reading() as session:
-            row = session_or_none(session, patient, number)
-            if row is None or row.transcript is None:
-                raise no_transcript(patient, number)
-            self.session_id = row.id
-            stored = row.transcript
-            self.transcript = Transcript(
-                read_turns(session, stored.id),
-                stored.source_name,
-                stored.source_format,
-                stored.encoding,
-            )
-            self.scheme_ids = list(
-                session.scalars(select(SchemeRow.id).where(SchemeRow.key == self.scheme.id))
-            )
-            self.scheme_row_id = (
-                session.scalar(
-                    select(SchemeRow.id)
-                    .where(SchemeRow.key == self.scheme.id)
-                    .order_by(SchemeRow.revision.desc())
-                    .limit(1)
-                )
-                or 0
-            )
-            self.segmentation_id = session.scalar(
-                select(SegmentationRow.id).where(
-                    SegmentationRow.transcript_id == stored.id,
-                    SegmentationRow.rule == rule_key(self.scheme.segmentation),
-                )
-            )
-        self._load_segments()
-
-    # ---- reading ------------------------------------------------------------------------
-    def _load_segments(self) -> None:
-        self.segments: list[Segment] = []
-        self._segment_ids: dict[int, int] = {}
-        if self.segmentation_id is None:
-            return
-        with self.db.reading() as session:
-            for r in session.scalars(
-                select(SegmentRow)
-                .where(SegmentRow.segmentation_id == self.segmentation_id)
-                .order_by(SegmentRow.index)
-            ):
-                self.segments.append(
-                    Segment(
-                        r.index,
-                        SegmentKind(r.kind),
-                        r.first_turn,
-                        r.last_turn,
-                        r.start_ms,
-                        r.end_ms,
-                        r.estimated,
-                    )
-                )
-                self._segment_ids[r.index] = r.id
-
-    def segment(self, index: int) -> Segment:
-        for seg in self.segments:
-            if seg.index == index:
-                return seg
-        raise NotFoundError(f"session {self.number} of {self.patient} has no segment {index}")
-
-    def segment_for_turn(self, turn: int) -> Segment:
-        seg = segment_of_turn(self.segments, turn)
-        if seg is None:
-            raise NotFoundError(f"turn {turn} is in no segment")
-        return seg
-
-    def codes(self, raters: Sequence[int] | None = None) -> list[StoredCode]:
-        """Codes of this session and scheme the acting rater may see (blinding applied)."""
-        with self.db.reading() as session:
-            allowed = visible_rater_ids(session, self.coder, list(raters) if raters else None)
-            query = (
-                self.select_rows()
-                .where(CodeApplicationRow.scheme_id.in_(self.scheme_ids))
-                .order_by(CodeApplicationRow.id)
-            )
-            if allowed is not None:
-                query = query.where(CodeApplicationRow.rater_id.in_(allowed))
-            return [_stored(row, name, rnd) for row, name, rnd in session.execute(query)]
-
-    def own_codes(self) -> list[StoredCode]:
-        return self.codes([self.coder.rater_id])
+class CodingSession(CodingContext):
+    """One rater coding one session with one scheme (the latest stored revision): the
+    reads of :class:`CodingContext` plus every write, each one transaction."""
 
     # ---- writing ------------------------------------------------------------------------
     # Every public method below is exactly one transaction: it checks what the acting
@@ -167,7 +57,7 @@ class CodingSession:
 
         With a span and no segment, the segment is the one the span's turn starts in.
         """
-        target = self._presence_target(code_id, segment, span)
+        target = self.presence_target(code_id, segment, span)
         evidence = (span.turn, span.start, span.end) if span else (None, None, None)
 
         def insert_once(session: OrmSession) -> StoredCode:
@@ -189,7 +79,7 @@ class CodingSession:
         since the list was shown). The code keeps the suggestion's probability: that is
         the record that it was accepted from a suggestion.
         """
-        target = self._presence_target(suggestion.code_id, suggestion.segment, suggestion.span)
+        target = self.presence_target(suggestion.code_id, suggestion.segment, suggestion.span)
         evidence = (
             (suggestion.span.turn, suggestion.span.start, suggestion.span.end)
             if suggestion.span
@@ -229,7 +119,7 @@ class CodingSession:
     def toggle_code(self, code_id: str, segment: int) -> tuple[list[StoredCode], StoredCode | None]:
         """Present -> absent (removing all of the rater's applications of the code in
         the segment) or absent -> present. Returns (removed, added)."""
-        self._presence_target(code_id, segment, None)
+        self.presence_target(code_id, segment, None)
 
         def work(session: OrmSession) -> tuple[list[StoredCode], StoredCode | None]:
             mine = self._own_rows(session, code_id, Unit.SEGMENT, segment)
@@ -249,7 +139,7 @@ class CodingSession:
         span: TextSpan | None = None,
     ) -> tuple[StoredCode | None, StoredCode]:
         """Give (or change) a rating; returns (previous, new) for undo."""
-        unit = self._rating_unit(rating_id, unit, unit_index)
+        unit = self.rating_unit(rating_id, unit, unit_index)
         check_value(self.scheme, rating_id, value)
         cell = unit
 
@@ -343,7 +233,7 @@ class CodingSession:
             )
         old = seg.first_turn
         with self.db.transaction(self.coder) as session:
-            check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
+            check_editable(session, self.coder, self.session_id, owner_id=self.actor_id)
             check_boundaries_movable(session, self.coder, self.session_id)
             for index, first, last in (
                 (before.index, None, first_turn - 1),
@@ -355,7 +245,7 @@ class CodingSession:
                     row.first_turn = first
                 if last is not None:
                     row.last_turn = last
-        self._load_segments()
+        self.load_segments()
         return old
 
     def insert_code(
@@ -377,20 +267,6 @@ class CodingSession:
         )
 
     # ---- steps inside a transaction -----------------------------------------------------
-    @property
-    def _actor_id(self) -> int:
-        return self.coder.rater_id
-
-    def select_rows(self) -> Select[CodeApplicationRow, str, int]:
-        """Code applications of this session with rater name and round number (the
-        shape :func:`coder.app.stored_code.stored` snapshots); callers narrow it."""
-        return (
-            select(CodeApplicationRow, RaterRow.name, RoundRow.number)
-            .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-            .outerjoin(RoundRow, CodeApplicationRow.round_id == RoundRow.id)
-            .where(CodeApplicationRow.session_id == self.session_id)
-        )
-
     def _own_rows(
         self, session: OrmSession, code_id: str, unit: Unit, unit_index: int
     ) -> list[Any]:
@@ -398,7 +274,7 @@ class CodingSession:
             session.execute(
                 self.select_rows()
                 .where(
-                    CodeApplicationRow.rater_id == self._actor_id,
+                    CodeApplicationRow.rater_id == self.actor_id,
                     CodeApplicationRow.scheme_id.in_(self.scheme_ids),
                     CodeApplicationRow.code_id == code_id,
                     CodeApplicationRow.unit == unit.value,
@@ -436,7 +312,7 @@ class CodingSession:
         *,
         probability: float | None = None,
     ) -> StoredCode:
-        check_editable(session, self.coder, self.session_id, owner_id=self._actor_id)
+        check_editable(session, self.coder, self.session_id, owner_id=self.actor_id)
         current = open_round(session)
         row = self._row(session, code_id, unit, unit_index, value, span, memo, episode_id)
         row.probability = probability
@@ -449,10 +325,10 @@ class CodingSession:
         self, session: OrmSession, snapshots: Sequence[StoredCode]
     ) -> list[StoredCode]:
         """Inside the caller's transaction: re-insert snapshots with their identity."""
-        round_ids = self._round_ids(session)
+        round_ids = self.round_ids(session)
         restored = []
         for snap in snapshots:
-            if snap.rater_id != self._actor_id:
+            if snap.rater_id != self.actor_id:
                 raise NotAllowed("only your own codes can be restored")
             round_id = round_ids.get(snap.round_number) if snap.round_number else None
             check_editable(
@@ -480,63 +356,6 @@ class CodingSession:
             session.flush()
             restored.append(replace(snap, id=row.id))
         return restored
-
-    def _presence_target(self, code_id: str, segment: int | None, span: TextSpan | None) -> int:
-        code = self.scheme.code(code_id)
-        group = next(g for g in self.scheme.groups if g.id == code.group_id)
-        if group.scope is not Scope.SEGMENT:
-            raise ValidationError(f"{code_id} is coded per {group.scope.value}, not per segment")
-        if span is not None:
-            span.check_within(self.turn(span.turn).text)
-            if segment is None:
-                segment = self.segment_for_turn(span.turn).index
-        if segment is None:
-            raise ValidationError("say which segment to code (or select text)")
-        self.segment(segment)
-        return segment
-
-    def _rating_unit(self, rating_id: str, unit: Unit | None, unit_index: int) -> Unit:
-        rating = self.scheme.rating(rating_id)
-        unit = (
-            unit
-            or {
-                Scope.SEGMENT: Unit.SEGMENT,
-                Scope.SESSION: Unit.SESSION,
-                Scope.EPISODE: Unit.EPISODE,
-            }[rating.scope]
-        )
-        if unit is Unit.SEGMENT:
-            self.segment(unit_index)
-        if unit is Unit.SESSION and unit_index != 1:
-            raise ValidationError("a session rating has unit index 1")
-        return unit
-
-    # ---- helpers ------------------------------------------------------------------------
-    def turn(self, index: int) -> Turn:
-        if not 1 <= index <= len(self.transcript.turns):
-            raise NotFoundError(f"no turn {index}")
-        return self.transcript.turns[index - 1]
-
-    def _round_ids(self, session: OrmSession) -> dict[int, int]:
-        return {
-            number: rid for rid, number in session.execute(select(RoundRow.id, RoundRow.number))
-        }
-
-    def episode_id(self, index: int, session: OrmSession | None = None) -> int:
-        """Row id of the acting rater's episode ``index`` in this session."""
-        query = select(EpisodeRow.id).where(
-            EpisodeRow.session_id == self.session_id,
-            EpisodeRow.rater_id == self.coder.rater_id,
-            EpisodeRow.index == index,
-        )
-        if session is not None:
-            found = session.scalar(query)
-        else:
-            with self.db.reading() as reading:
-                found = reading.scalar(query)
-        if found is None:
-            raise NotFoundError(f"you have no episode {index} in this session")
-        return found
 
     def _row(
         self,

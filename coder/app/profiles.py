@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from coder.app import consensus as consensus_service
+from coder.app import disagreements
 from coder.app import intake as intake_service
 from coder.app import schemes as scheme_service
 from coder.app.access import check_visible
@@ -220,7 +220,7 @@ def build_report(
         rules, formulation_inputs(profile, intake, norms), provisional=provisional
     )
     open_disagreements = (
-        consensus_service.open_disagreement_count(db, coder, patient, scheme_key=primary.id)
+        disagreements.open_disagreement_count(db, coder, patient, scheme_key=primary.id)
         if rater_row.role == RaterRole.CONSENSUS.value
         else None
     )

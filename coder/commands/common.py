@@ -52,6 +52,29 @@ def project_option(command: F) -> F:
     )(command)
 
 
+def profile_source_options(command: F) -> F:
+    """``--rater``, ``--consensus``, ``--scheme`` and ``--rules``: whose codes a patient's
+    profile is built from and with which formulation rules. ``coder profile`` and ``coder
+    report`` describe the same profile, so they take these options from one place."""
+    for option in reversed(
+        [
+            click.option("--rater", help="Whose codes (default: yours, given with --as)."),
+            click.option("--consensus", is_flag=True, help="Use the consensus codes."),
+            click.option(
+                "--scheme", "scheme_key", help="Scheme whose segments and codes to profile."
+            ),
+            click.option(
+                "--rules",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Formulation rules file (default: the built-in "
+                "schemes/formulation/default.yaml).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 db_option = click.option(
     "--db",
     "db_url",

@@ -54,11 +54,11 @@ def import_qdpx_command(
     scheme. A .qdc (needs no project), or any file with --out, becomes a draft scheme
     file to review and check with `coder schemes validate`. See docs/exchange.md.
     """
-    from coder.app import exchange
+    from coder.app import exchange_codebook, exchange_import
 
     if file.suffix.lower() == ".qdc":
         target = out or file.with_suffix(".yaml")
-        exchange.codebook_to_scheme(file, target)
+        exchange_codebook.codebook_to_scheme(file, target)
         click.echo(
             f"Wrote a draft scheme to {target}; check it with: coder schemes validate {target}"
         )
@@ -67,7 +67,7 @@ def import_qdpx_command(
         raise CoderError("--out is for a .qdc codebook; a .qdpx is imported into the project")
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
-        report = exchange.import_qdpx(db, file, coder)
+        report = exchange_import.import_qdpx(db, file, coder)
     click.echo(
         f"Imported {report.codes} codes and {len(report.sessions)} transcripts from {file}"
         + (f" ({report.already_present} codes already present)" if report.already_present else "")

@@ -19,7 +19,10 @@ from coder.domain.errors import CoderError
 
 # Spelled out so `coder --help` need not import the exporters (a test checks they agree).
 CSV_FORMATS = ("csv-long", "csv-wide", "csv-sessions", "csv-codebook")
-QDA_FORMATS = ("qdpx", "qdc")  # REFI-QDA project and codebook (coder.app.exchange)
+QDA_FORMATS = (
+    "qdpx",
+    "qdc",
+)  # REFI-QDA project and codebook (coder.app.exchange_export, exchange_codebook)
 FORMATS = CSV_FORMATS + QDA_FORMATS
 
 
@@ -112,19 +115,19 @@ def _export_qda(
     as_name: str | None,
     passphrase_file: Path | None,
 ) -> None:
-    from coder.app import exchange
+    from coder.app import exchange_codebook, exchange_export
     from coder.app.export import ExportOptions
 
     with opened(project, db_url) as db:
         if fmt == "qdc":
-            exchange.export_qdc(db, out, scheme_key)
+            exchange_codebook.export_qdc(db, out, scheme_key)
             click.echo(f"Wrote the codebook to {out}")
             return
         coder = sign_in_as(db, as_name, passphrase_file)
         options = ExportOptions(
             rater=rater, consensus=consensus, round=round_number, scheme=scheme_key
         )
-        result = exchange.export_qdpx(db, out, options, coder=coder)
+        result = exchange_export.export_qdpx(db, out, options, coder=coder)
     click.echo(
         f"Wrote {result.codings} codings by {result.users} raters on {result.sources} "
         f"transcripts to {out}"

@@ -12,6 +12,7 @@ from coder.commands.common import (
     emit_json,
     opened,
     passphrase_option,
+    profile_source_options,
     project_option,
     sign_in_as,
 )
@@ -53,14 +54,7 @@ def _fmt(value: object, digits: int = 2) -> str:
     is_flag=True,
     help="Instead: ruptures per therapist (patients' 'therapist' attribute).",
 )
-@click.option("--rater", help="Whose codes (default: yours, given with --as).")
-@click.option("--consensus", is_flag=True, help="Use the consensus codes.")
-@click.option("--scheme", "scheme_key", help="Scheme whose segments and codes to profile.")
-@click.option(
-    "--rules",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Formulation rules file (default: the built-in schemes/formulation/default.yaml).",
-)
+@profile_source_options
 @click.option(
     "--provisional",
     is_flag=True,

@@ -211,9 +211,9 @@ def evaluate_command(
     """
     with opened(project, db_url) as db:
         coder = sign_in_as(db, as_name, passphrase_file)
-        from coder.app import screening
+        from coder.app import screening_evaluation
 
-        result = screening.evaluate(
+        result = screening_evaluation.evaluate(
             db,
             coder,
             source,

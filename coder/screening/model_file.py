@@ -49,20 +49,7 @@ def to_bytes(model: ScreeningModel) -> tuple[bytes, str]:
     codes = []
     for i, c in enumerate(model.codes):
         arrays[f"coef_{i}"] = c.coef
-        codes.append(
-            {
-                "code": c.code,
-                "unit": c.unit,
-                "roles": c.roles,
-                "n_units": c.n_units,
-                "n_positive": c.n_positive,
-                "intercept": c.intercept,
-                "platt_a": c.platt_a,
-                "platt_b": c.platt_b,
-                "threshold": c.threshold,
-                "coef": f"coef_{i}",
-            }
-        )
+        codes.append(_code_entry(c, f"coef_{i}"))
     ratings = []
     for i, r in enumerate(model.ratings):
         cuts = []
@@ -139,21 +126,7 @@ def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Screening
                 f"(it has: {', '.join(sorted(FEATURE_SETS))})"
             )
         features[kind] = FEATURE_SETS[name].from_file(kind, f, arrays)
-    codes = [
-        CodeModel(
-            code=str(c["code"]),
-            unit=str(c["unit"]),
-            roles=[str(r) for r in c["roles"]],
-            n_units=int(c["n_units"]),
-            n_positive=int(c["n_positive"]),
-            coef=arrays[c["coef"]].astype(np.float64),
-            intercept=float(c["intercept"]),
-            platt_a=float(c["platt_a"]),
-            platt_b=float(c["platt_b"]),
-            threshold=float(c["threshold"]),
-        )
-        for c in manifest["codes"]
-    ]
+    codes = [_code_model(c, arrays) for c in manifest["codes"]]
     ratings = [
         RatingModel(
             rating=str(r["rating"]),
@@ -182,6 +155,8 @@ def _model(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Screening
 
 
 def _code_entry(c: CodeModel, coef_name: str) -> dict[str, Any]:
+    """A presence code's (or a rating cut's) manifest entry; its coefficients are the
+    array ``coef_name`` (:func:`_code_model` reads it back)."""
     return {
         "code": c.code,
         "unit": c.unit,
@@ -197,6 +172,7 @@ def _code_entry(c: CodeModel, coef_name: str) -> dict[str, Any]:
 
 
 def _code_model(c: dict[str, Any], arrays: dict[str, np.ndarray]) -> CodeModel:
+    """The model of one manifest entry written by :func:`_code_entry`."""
     return CodeModel(
         code=str(c["code"]),
         unit=str(c["unit"]),

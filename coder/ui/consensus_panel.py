@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.app import consensus
+from coder.app import consensus, disagreements
 from coder.app import schemes as scheme_service
-from coder.app.consensus import ABSENT, Disagreement, Value
+from coder.app.disagreements import ABSENT, Disagreement, Value
 from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
 from coder.domain.scheme import RatingScale
@@ -78,7 +78,7 @@ def hbox(*items: QWidget | QLayout | str, stretch: QWidget | None = None) -> QHB
 
 
 class ConsensusPanel(QWidget):
-    """The disagreements :func:`coder.app.consensus.find_disagreements` finds for the
+    """The disagreements :func:`coder.app.disagreements.find_disagreements` finds for the
     chosen scheme and raters (filtered), and for the selected one the passage in one
     read-only browser per compared rater (a handful; never a widget per turn) with that
     rater's evidence highlighted, and the decision controls."""
@@ -160,7 +160,7 @@ class ConsensusPanel(QWidget):
                 self.say("Tick at least two raters to compare.")
             else:
                 settled = self.show_settled.isChecked()
-                found = consensus.find_disagreements(
+                found = disagreements.find_disagreements(
                     self.db, self.coder, scheme_key=key, raters=raters, include_settled=settled
                 )
         except CoderError as exc:

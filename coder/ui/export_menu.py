@@ -1,6 +1,7 @@
 """File ▸ Export, File ▸ Export codes and File ▸ Import REFI-QDA project (wiring only;
 the work is :func:`coder.app.export.export`, :func:`coder.app.codes.export_codes` and
-:mod:`coder.app.exchange`, the same functions ``coder export``, ``coder codes export``
+:mod:`coder.app.exchange_export`, ``exchange_codebook`` and ``exchange_import``, the same
+functions ``coder export``, ``coder codes export``
 and ``coder import-qdpx`` call).
 
 Each runs in the background (:func:`coder.ui.worker.run_job`), so a large project never
@@ -23,7 +24,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from coder.app import exchange
+from coder.app import exchange_codebook, exchange_export, exchange_import
 from coder.app import export as exporting
 from coder.app.export import ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
@@ -153,12 +154,12 @@ def run_export_qdpx(w: WindowHost) -> Job | None:
     options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
     db, coder = w.db, w.coder
 
-    def work(job: Job) -> exchange.ExchangeResult:
+    def work(job: Job) -> exchange_codebook.ExchangeResult:
         progress = counting(job, "codings")
-        return exchange.export_qdpx(db, target, options, coder=coder, progress=progress)
+        return exchange_export.export_qdpx(db, target, options, coder=coder, progress=progress)
 
     def done(result: object) -> None:
-        assert isinstance(result, exchange.ExchangeResult)
+        assert isinstance(result, exchange_codebook.ExchangeResult)
         w.show_message(
             f"Wrote {result.codings} codings on {result.sources} transcripts to {target}"
         )
@@ -176,7 +177,7 @@ def run_export_qdc(w: WindowHost) -> Job | None:
         return None
     db = w.db
     return _start(
-        w, "Export a REFI-QDA codebook", lambda _job: exchange.export_qdc(db, target),
+        w, "Export a REFI-QDA codebook", lambda _job: exchange_codebook.export_qdc(db, target),
         lambda _result: w.show_message(f"Wrote the codebook to {target}"), cancellable=False,
     )  # fmt: skip
 
@@ -191,7 +192,7 @@ def import_qdpx(w: WindowHost, source: Path | None = None) -> Job | None:
         return None
     db, coder, name = w.db, w.coder, source.name
 
-    def work(job: Job) -> exchange.QdpxImport:
+    def work(job: Job) -> exchange_import.QdpxImport:
         def progress(done: int, total: int) -> None:
             text = f"Storing the codes of {name}…" if done >= total else (
                 f"Importing {name}: transcript {done + 1} of {total}"
@@ -200,10 +201,10 @@ def import_qdpx(w: WindowHost, source: Path | None = None) -> Job | None:
             job.check()
 
         job.step(0, 0, f"Reading {name}…")
-        return exchange.import_qdpx(db, source, coder, progress=progress)
+        return exchange_import.import_qdpx(db, source, coder, progress=progress)
 
     def done(result: object) -> None:
-        assert isinstance(result, exchange.QdpxImport)
+        assert isinstance(result, exchange_import.QdpxImport)
         summary = (
             f"Imported {result.codes} codes and {len(result.sessions)} transcripts from {name}"
         )

@@ -97,12 +97,14 @@ def evaluate_model(window: WindowHost) -> Job | None:
     source = _source(window, "Evaluate the screening model")
     if not source:
         return None
-    from coder.app import screening
+    from coder.app import screening_evaluation
 
     db, coder, key = window.db, window.coder, window.scheme_key
 
     def work(job: Job) -> object:
-        return screening.evaluate(db, coder, source, scheme_key=key, progress=_progress(job))
+        return screening_evaluation.evaluate(
+            db, coder, source, scheme_key=key, progress=_progress(job)
+        )
 
     def done(result: object) -> None:
         if result is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 PASSPHRASE = "correct horse battery"  # as in tests/conftest.py
-MACHINE = "Machine · test"  # the machine rater of the machine_codes fixture
+MACHINE = "Machine · test"  # the machine rater of the machine_codes fixture (conftest.py)
 
 WITHDRAW = "I don't want to talk about it, can we change the subject"
 CONFRONT = "these sessions are not helping me at all"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from coder.app import access, audit, consensus, identity, rounds
+from coder.app import access, audit, consensus, disagreements, identity, rounds
 from coder.app.access import NotAllowed
 from coder.app.coding import CodingSession
 from coder.app.episodes import delete_episode, restore_episode, set_end, start_episode
@@ -160,7 +160,7 @@ def test_rounds_settings_consensus_are_recorded(
     rounds.set_round_status(coded_db, lee, 1, RoundStatus.OPEN)
     for coder, value in ((ada, 2), (ben, 4)):
         CodingSession(coded_db, coder, "P01", 2).set_rating("W_SIG", 1, value)
-    (d,) = [x for x in consensus.find_disagreements(coded_db, lee) if x.item == "W_SIG"]
+    (d,) = [x for x in disagreements.find_disagreements(coded_db, lee) if x.item == "W_SIG"]
     mark = last_id(coded_db)
     consensus.settle(coded_db, lee, d, 3, memo="agreed")
     consensus.unsettle(coded_db, lee, d)

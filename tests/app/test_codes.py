@@ -2,70 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import errno
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from backend import NewProject
-from sqlalchemy import event, select
+from codes_data import GOOD, HEADER, TRANSCRIPT, read_rows, setup_project, write
 
-from coder.app import codes, identity, importing, projects, raters, rounds
-from coder.app.access import IdentityRequired, NotAllowed
-from coder.app.identity import ActingRater
+from coder.app import codes, importing, projects, raters
 from coder.app.importing import ImportOptions
-from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError, NotFoundError
-from coder.domain.roles import RaterRole
 from coder.io.codes_csv import EXPORT_COLUMNS, REQUIRED, CodesFileError
-from coder.store.database import ProjectDatabase
-from coder.store.models import CodeApplicationRow, RaterRow, RoundRow
-
-TRANSCRIPT = """\
-[00:00:05] T: How have things been since last week?
-[00:00:12] P: Fine. I guess.
-[00:02:40] T: You said fine, but you sound tired.
-[00:05:10] P: I don't want to talk about it. Can we talk about work instead?
-[00:06:00] T: We can. I notice we moved away from how you feel, though.
-"""
-
-HEADER = (
-    "patient,session,rater,code,unit,unit_index,value,scheme,evidence_start,evidence_end,memo\n"
-)
-GOOD = HEADER + (
-    "P01,1,Ada,W2,segment,1,1,,2:0,2:5,terse\n"
-    "P01,1,Ada,W_SIG,segment,1,3,,,,\n"
-    'P01,1,Ada,W4,segment,2,1,3rs-2015,4:33,4:62,"asks to change topic, ""work"""\n'
-    "P01,1,Ada,R4,turn,5,1,,,,\n"
-    "P01,1,Ada,G_RESOLVED,session,1,NA,,,,\n"
-    "P01,1,Bo Chen,W2,segment,1,1,,,,\n"
-    "P01,1,Bo Chen,W_SIG,segment,1,2,,,,\n"
-    "P01,1,Bo Chen,C1,segment,2,0,,,,\n"
-)
 
 
-def setup_project(db: ProjectDatabase, tmp: Path) -> ProjectDatabase:
-    source = tmp / "P01_S1.txt"
-    source.write_text(TRANSCRIPT, encoding="utf-8")
-    assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
-    return db
-
-
-def write(tmp: Path, text: str, name: str = "codes.csv") -> Path:
-    path = tmp / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def test_import_creates_raters_and_skips_absent(tmp_path: Path, new_project: NewProject) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_import_creates_raters_and_skips_absent(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     raters.add_rater(db, "Ada", "AL")
     result = codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     assert (result.rows, result.skipped_absent, result.new_raters) == (7, 1, ("Bo Chen",))
@@ -75,8 +27,8 @@ def test_import_creates_raters_and_skips_absent(tmp_path: Path, new_project: New
     db.close()
 
 
-def test_export_import_export_is_lossless(tmp_path: Path, new_project: NewProject) -> None:
-    first = setup_project(new_project("a"), tmp_path)
+def test_export_import_export_is_lossless(tmp_path: Path) -> None:
+    first = setup_project(tmp_path / "a.sqlite", tmp_path)
     codes.import_codes(first, write(tmp_path, GOOD), create_raters=True)
     out1 = tmp_path / "out1.csv"
     assert codes.export_codes(first, out1) == 7
@@ -92,7 +44,7 @@ def test_export_import_export_is_lossless(tmp_path: Path, new_project: NewProjec
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    second = setup_project(new_project("b"), fresh)
+    second = setup_project(tmp_path / "b.sqlite", fresh)
     assert codes.import_codes(second, out1, create_raters=True).rows == 7
     out2 = tmp_path / "out2.csv"
     codes.export_codes(second, out2)
@@ -100,8 +52,8 @@ def test_export_import_export_is_lossless(tmp_path: Path, new_project: NewProjec
     assert out1.read_text(encoding="utf-8") == out2.read_text(encoding="utf-8")
 
 
-def test_export_filters_by_rater(tmp_path: Path, new_project: NewProject) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_export_filters_by_rater(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     out = tmp_path / "ada.csv"
     assert codes.export_codes(db, out, ["Ada"]) == 5
@@ -130,10 +82,8 @@ def test_export_filters_by_rater(tmp_path: Path, new_project: NewProject) -> Non
         ("P01,1,Ada,G_W,session,2,3,,,,", "a session-level rating has unit_index 1"),
     ],
 )
-def test_bad_rows_name_the_line_and_write_nothing(
-    tmp_path: Path, row: str, message: str, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_bad_rows_name_the_line_and_write_nothing(tmp_path: Path, row: str, message: str) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     path = write(tmp_path, HEADER + row + "\n" + "P01,1,Ada,W2,segment,1,1,,,,\n")
     with pytest.raises(CoderError) as info:
         codes.import_codes(db, path, create_raters=True)
@@ -142,8 +92,8 @@ def test_bad_rows_name_the_line_and_write_nothing(
     db.close()
 
 
-def test_all_problems_are_collected(tmp_path: Path, new_project: NewProject) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_all_problems_are_collected(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     text = (
         HEADER + "P01,1,Ada,W99,segment,1,1,,,,\nP01,1,Ada,W_SIG,segment,1,3,,,,\n"
         "P01,1,Ada,W_SIG,segment,1,4,,,,\nP09,1,Ada,W1,segment,1,1,,,,\n"
@@ -157,8 +107,8 @@ def test_all_problems_are_collected(tmp_path: Path, new_project: NewProject) -> 
     db.close()
 
 
-def test_file_level_problems(tmp_path: Path, new_project: NewProject) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_file_level_problems(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     with pytest.raises(CoderError, match=r"missing required column.*unit_index"):
         codes.import_codes(db, write(tmp_path, "patient,session,rater,code,unit,value\n"))
     with pytest.raises(CoderError, match="empty"):
@@ -172,10 +122,8 @@ def test_file_level_problems(tmp_path: Path, new_project: NewProject) -> None:
     db.close()
 
 
-def test_export_replaces_atomically_and_refuses_missing_folder(
-    tmp_path: Path, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     out = tmp_path / "out.csv"
     out.write_text("old export")
     codes.export_codes(db, out)
@@ -187,9 +135,9 @@ def test_export_replaces_atomically_and_refuses_missing_folder(
 
 
 def test_file_refusals_are_said_in_words_naming_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_project: NewProject
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     folder = tmp_path / "exports"
     folder.mkdir()
     with pytest.raises(CoderError, match="is a folder; choose a file name") as info:
@@ -219,12 +167,12 @@ def test_file_refusals_are_said_in_words_naming_the_file(
     db.close()
 
 
-def test_repeated_stages_and_episode_starts_round_trip(
-    tmp_path: Path, new_project: NewProject
-) -> None:
+def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
     """Stages may oscillate (WS2 twice); an episode starts at its earliest evidence even
     when a rating row about it comes first."""
-    db = new_project("p", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    db = projects.create_project(
+        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
+    )
     source = tmp_path / "P01_S1.txt"
     source.write_text(TRANSCRIPT, encoding="utf-8")
     assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
@@ -248,7 +196,9 @@ def test_repeated_stages_and_episode_starts_round_trip(
     out = tmp_path / "out.csv"
     codes.export_codes(db, out)
     db.close()
-    again = new_project("q", scheme_ids=("3rs-2015", "safran-muran-stages"))
+    again = projects.create_project(
+        tmp_path / "q.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
+    )
     assert importing.import_file(again, source, ImportOptions(pattern="{patient}_S{session}")).ok
     codes.import_codes(again, out, create_raters=True)
     (view2,) = episodes.list_episodes(
@@ -259,10 +209,8 @@ def test_repeated_stages_and_episode_starts_round_trip(
 
 
 # ---- idempotency ------------------------------------------------------------------------
-def test_importing_the_same_file_twice_stores_nothing_new(
-    tmp_path: Path, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_importing_the_same_file_twice_stores_nothing_new(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     path = write(tmp_path, GOOD)
     assert codes.import_codes(db, path, create_raters=True).rows == 7
     again = codes.import_codes(db, path)
@@ -272,10 +220,8 @@ def test_importing_the_same_file_twice_stores_nothing_new(
     db.close()
 
 
-def test_export_then_import_into_the_same_project_doubles_nothing(
-    tmp_path: Path, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_export_then_import_into_the_same_project_doubles_nothing(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     out = tmp_path / "out.csv"
     assert codes.export_codes(db, out) == 7
@@ -287,10 +233,8 @@ def test_export_then_import_into_the_same_project_doubles_nothing(
     db.close()
 
 
-def test_a_file_with_old_and_new_rows_stores_only_the_new(
-    tmp_path: Path, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_a_file_with_old_and_new_rows_stores_only_the_new(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     more = GOOD + "P01,1,Ada,W3,segment,2,1,,,,\nP01,1,Ada,W2,segment,1,1,,2:6,2:10,\n"
     result = codes.import_codes(db, write(tmp_path, more, "more.csv"))
@@ -317,9 +261,9 @@ def test_a_file_with_old_and_new_rows_stores_only_the_new(
     ],
 )
 def test_a_row_contradicting_a_stored_code_is_refused(
-    tmp_path: Path, row: str, message: str, new_project: NewProject
+    tmp_path: Path, row: str, message: str
 ) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     text = HEADER + "P01,1,Ada,W3,segment,2,1,,,,\n" + row + "\n"
     with pytest.raises(CodesFileError) as info:
@@ -330,8 +274,8 @@ def test_a_row_contradicting_a_stored_code_is_refused(
     db.close()
 
 
-def test_a_row_repeated_within_the_file_is_refused(tmp_path: Path, new_project: NewProject) -> None:
-    db = setup_project(new_project("p"), tmp_path)
+def test_a_row_repeated_within_the_file_is_refused(tmp_path: Path) -> None:
+    db = setup_project(tmp_path / "p.sqlite", tmp_path)
     raters.add_rater(db, "Ada", "AL")
     text = (
         HEADER + "P01,1,Ada,W2,segment,1,1,,2:0,2:5,\n"
@@ -348,226 +292,3 @@ def test_a_row_repeated_within_the_file_is_refused(tmp_path: Path, new_project: 
     ]
     assert projects.counts(db).codes == 0
     db.close()
-
-
-# ---- unknown raters ---------------------------------------------------------------------
-def test_unknown_raters_are_refused_with_a_suggestion(
-    tmp_path: Path, new_project: NewProject
-) -> None:
-    db = setup_project(new_project("p"), tmp_path)
-    raters.add_rater(db, "Ada Lovelace", "AL")
-    text = (
-        HEADER + "P01,1,ada lovelace,W2,segment,1,1,,,,\n"
-        "P01,1,Ada Lovelace,W3,segment,1,1,,,,\n"
-        "P01,1,ada lovelace,W4,segment,1,1,,,,\n"
-        "P01,1,ada lovelace,W5,segment,1,1,,,,\n"
-        "P01,1, Ada Lovlace ,W1,segment,2,1,,,,\n"
-        "P01,1,Zed,W1,segment,2,1,,,,\n"
-    )
-    with pytest.raises(CodesFileError) as info:
-        codes.import_codes(db, write(tmp_path, text))
-    assert info.value.problems == [
-        "lines 2, 4-5: no rater named 'ada lovelace' in the project; did you mean 'Ada Lovelace'?",
-        "line 6: no rater named 'Ada Lovlace' in the project; did you mean 'Ada Lovelace'?",
-        "line 7: no rater named 'Zed' in the project "
-        "(add the rater first, or let the import create raters: --create-raters)",
-    ]
-    with pytest.raises(CodesFileError, match="differing only in case is not created"):
-        codes.import_codes(db, write(tmp_path, text), create_raters=True)
-    assert [r.name for r in raters.list_raters(db)] == ["Ada Lovelace"]
-    assert projects.counts(db).codes == 0
-    db.close()
-
-
-# ---- who may import what ----------------------------------------------------------------
-LEAD_FILE = HEADER.replace(",memo\n", "\n")
-
-
-def rows(*lines: str) -> str:
-    return LEAD_FILE + "".join(f"{line}\n" for line in lines)
-
-
-def stored_codes(db: ProjectDatabase) -> list[tuple[str, str, str, int | None]]:
-    """(rater, role, code, round number) of every stored code."""
-    with db.reading() as session:
-        return sorted(
-            (name, role, code, number)
-            for name, role, code, number in session.execute(
-                select(RaterRow.name, RaterRow.role, CodeApplicationRow.code_id, RoundRow.number)
-                .join(RaterRow, CodeApplicationRow.rater_id == RaterRow.id)
-                .outerjoin(RoundRow, CodeApplicationRow.round_id == RoundRow.id)
-            )
-        )
-
-
-def test_a_project_with_a_lead_needs_an_identity(coded_db: ProjectDatabase, tmp_path: Path) -> None:
-    path = write(tmp_path, rows("P01,1,Ada,W1,segment,1,1,,,"))
-    with pytest.raises(IdentityRequired, match="--as NAME"):
-        codes.import_codes(coded_db, path)
-    assert stored_codes(coded_db) == []
-
-
-def test_a_rater_imports_only_their_own_codes(
-    coded_db: ProjectDatabase, ada: ActingRater, tmp_path: Path
-) -> None:
-    text = rows(
-        "P01,1,Ada,W1,segment,1,1,,,",
-        "P01,1,Ben,W2,segment,1,1,,,",
-        "P01,1,Ben,W3,segment,1,1,,,",
-        "P01,1,Lee,W4,segment,1,1,,,",
-        "P01,1,Ada,W5,segment,1,1,,,",
-        "P01,1,Ben,W6,segment,2,1,,,",
-    )
-    with pytest.raises(NotAllowed) as info:
-        codes.import_codes(coded_db, write(tmp_path, text), ada)
-    assert isinstance(info.value, CodesFileError) and "codes.csv" in str(info.value)
-    assert info.value.problems == [
-        "lines 3-4, 7: these are 'Ben''s codes: Ada can import only their own "
-        "(someone else's codes only a lead can import)",
-        "line 5: these are 'Lee''s codes: Ada can import only their own "
-        "(a lead's codes only a lead can import)",
-    ]
-    assert stored_codes(coded_db) == []
-    own = rows("P01,1,Ada,W1,segment,1,1,,,", "P01,2,Ada,W5,segment,1,1,,,")
-    assert codes.import_codes(coded_db, write(tmp_path, own), ada).rows == 2
-    assert stored_codes(coded_db) == [("Ada", "rater", "W1", None), ("Ada", "rater", "W5", None)]
-
-
-def test_a_lead_imports_anyones_codes_but_creates_raters_alone(
-    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
-) -> None:
-    text = rows("P01,1,Ada,W1,segment,1,1,,,", "P01,1,Lee,W2,segment,1,1,,,")
-    assert codes.import_codes(coded_db, write(tmp_path, text), lead).rows == 2
-    newcomer = write(tmp_path, rows("P01,1,Cy,W1,segment,1,1,,,"), "new.csv")
-    with pytest.raises(NotAllowed, match="only a lead can create raters"):
-        codes.import_codes(coded_db, newcomer, ada, create_raters=True)
-    with pytest.raises(CodesFileError, match="no rater named 'Cy'"):
-        codes.import_codes(coded_db, newcomer, lead)
-    result = codes.import_codes(coded_db, newcomer, lead, create_raters=True)
-    assert (result.rows, result.new_raters) == (1, ("Cy",))
-    assert raters.get_rater(coded_db, "Cy").role is RaterRole.RATER
-
-
-def test_consensus_is_a_reserved_identity(
-    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
-) -> None:
-    text = rows("P01,1,Consensus,W_SIG,segment,1,4,,,", "P01,1,Consensus,W1,segment,1,1,,,")
-    path = write(tmp_path, text)
-    with pytest.raises(NotAllowed, match=r"lines 2-3: 'Consensus' is the consensus; only a lead"):
-        codes.import_codes(coded_db, path, ada)
-    assert codes.import_codes(coded_db, path, lead).rows == 2
-    assert stored_codes(coded_db) == [
-        ("Consensus", "consensus", "W1", None),
-        ("Consensus", "consensus", "W_SIG", None),
-    ]
-    # the consensus service finds the same pseudo-rater: no second "Consensus"
-    assert identity.consensus_coder(coded_db).role is RaterRole.CONSENSUS
-    assert [r.name for r in raters.list_raters(coded_db)].count("Consensus") == 1
-    result = codes.import_codes(coded_db, path, lead)
-    assert (result.rows, result.already_present) == (0, 2)
-
-
-def test_consensus_is_never_made_an_ordinary_rater(db: ProjectDatabase, tmp_path: Path) -> None:
-    """Without a lead nobody may import consensus codes, not even with --create-raters."""
-    source = tmp_path / "P01_S1.txt"
-    source.write_text(TRANSCRIPT, encoding="utf-8")
-    assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
-    for name in ("Consensus", "consensus"):
-        path = write(tmp_path, rows(f"P01,1,{name},W1,segment,1,1,,,"))
-        with pytest.raises(CoderError, match="consensus"):
-            codes.import_codes(db, path, create_raters=True)
-    assert raters.list_raters(db) == []
-
-
-def test_imports_join_the_open_round_in_assigned_sessions_only(
-    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
-) -> None:
-    rounds.create_round(coded_db, lead, "calibration")
-    rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
-    text = rows(
-        "P01,1,Ada,W1,segment,1,1,,,",
-        "P01,2,Ada,W2,segment,1,1,,,",
-        "P01,2,Ada,W3,segment,2,1,,,",
-    )
-    with pytest.raises(NotAllowed) as info:
-        codes.import_codes(coded_db, write(tmp_path, text), ada)
-    assert info.value.problems == [  # type: ignore[attr-defined]
-        "lines 3-4 (P01 session 2): this session is not assigned to you in round 1"
-    ]
-    assert codes.import_codes(coded_db, write(tmp_path, rows(text.splitlines()[1])), ada).rows == 1
-    # a lead is not bound by assignments; both codes join the open round
-    ben_rows = rows("P01,2,Ben,W2,segment,1,1,,,")
-    assert codes.import_codes(coded_db, write(tmp_path, ben_rows, "ben.csv"), lead).rows == 1
-    assert stored_codes(coded_db) == [("Ada", "rater", "W1", 1), ("Ben", "rater", "W2", 1)]
-
-
-def test_a_locked_round_takes_no_imported_codes(
-    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
-) -> None:
-    rounds.create_round(coded_db, lead)
-    rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
-    first = write(tmp_path, rows("P01,1,Ada,W1,segment,1,1,,,"))
-    assert codes.import_codes(coded_db, first, ada).rows == 1
-    rounds.set_round_status(coded_db, lead, 1, RoundStatus.LOCKED)
-    late = rows("P01,1,Ada,W1,segment,1,1,,,", "P01,1,Ada,W2,segment,2,1,,,")
-    for who in (ada, lead):
-        with pytest.raises(NotAllowed) as info:
-            codes.import_codes(coded_db, write(tmp_path, late, "late.csv"), who)
-        assert info.value.problems == [  # type: ignore[attr-defined]
-            "line 3 (P01 session 1): round 1 is locked: its sessions take no more changes. "
-            "A lead can reopen it."
-        ]
-        assert "late.csv" in str(info.value)
-    again = codes.import_codes(coded_db, first, ada)  # nothing new: nothing to refuse
-    assert (again.rows, again.already_present) == (0, 1)
-    other = write(tmp_path, rows("P01,2,Ada,W2,segment,2,1,,,"), "other.csv")
-    assert codes.import_codes(coded_db, other, ada).rows == 1  # not in the round
-    assert stored_codes(coded_db) == [("Ada", "rater", "W1", 1), ("Ada", "rater", "W2", None)]
-
-
-def test_lookups_do_not_grow_with_the_rows(tmp_path: Path, new_project: NewProject) -> None:
-    """Existing codes are looked up once per file, not once per row."""
-    db = setup_project(new_project("p"), tmp_path)
-    raters.add_rater(db, "Ada", "AL")
-    raters.add_rater(db, "Ben", "BO")
-
-    def statements(n_segments: int, name: str) -> int:
-        text = HEADER + "".join(
-            f"P01,1,{r},{code},segment,{s},1,,,,\n"
-            for r in ("Ada", "Ben")
-            for s in range(1, n_segments + 1)
-            for code in ("W1", "W2", "W3")
-        )
-        path = write(tmp_path, text, name)
-        codes.import_codes(db, path)
-        seen: list[str] = []
-
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert codes.import_codes(db, path).already_present == 6 * n_segments
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(seen)
-
-    assert statements(1, "one.csv") == statements(2, "two.csv")
-    db.close()
-
-
-def test_a_lead_imports_consensus_codes_after_a_round_is_locked(
-    coded_db: ProjectDatabase, ada: ActingRater, lead: ActingRater, tmp_path: Path
-) -> None:
-    """Consensus codes are made once a round is locked (as coder.app.consensus makes
-    them), so the lock that refuses raters' codes does not refuse them; they join no
-    round and go to the existing consensus pseudo-rater."""
-    consensus = identity.consensus_coder(coded_db)
-    rounds.create_round(coded_db, lead)
-    rounds.assign(coded_db, lead, "Ada", "P01", 1, 1)
-    rounds.set_round_status(coded_db, lead, 1, RoundStatus.LOCKED)
-    path = write(tmp_path, rows("P01,1,Consensus,W_SIG,segment,1,4,,,"))
-    assert codes.import_codes(coded_db, path, lead).rows == 1
-    with coded_db.reading() as session:
-        assert session.scalar(select(CodeApplicationRow.rater_id)) == consensus.rater_id
-    assert stored_codes(coded_db) == [("Consensus", "consensus", "W_SIG", None)]

@@ -1,5 +1,5 @@
-"""Disagreements and consensus: found from stored codes, settled into consensus codes
-linked to their decision, exported like any rater's."""
+"""Consensus: disagreements settled into consensus codes linked to their decision (with
+how it was reached), unsettled, agreements adopted, exported like any rater's."""
 
 from __future__ import annotations
 
@@ -9,61 +9,30 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from coder.app import codes, consensus, demo, identity, rounds
+from coder.app import codes, consensus, disagreements, identity, rounds
 from coder.app.access import NotAllowed
 from coder.domain.coding import Unit
 from coder.domain.errors import ValidationError
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, ConsensusDecisionRow
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    db = demo.ensure_demo_project()
-    identity.add_lead(db, "Lee", "LP", "lab passphrase")
-    return db
+def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/app/conftest.py) with a lead, Lee."""
+    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
+    return sample_db
 
 
 def lead(db: ProjectDatabase) -> identity.ActingRater:
     return identity.sign_in(db, "Lee", "lab passphrase")
 
 
-def test_disagreements_match_the_codes_csv(sample_db: ProjectDatabase) -> None:
-    found = consensus.find_disagreements(sample_db, lead(sample_db))
-    rows = [
-        r
-        for r in csv.DictReader((REPO / "sample_transcripts" / "codes.csv").open(encoding="utf-8"))
-        if r["scheme"] in ("", "3rs-2015") and r["value"] != "0"
-    ]
-    w_sig: dict[tuple[str, str, str], dict[str, str]] = {}
-    for r in rows:
-        if r["code"] == "W_SIG":
-            w_sig.setdefault((r["patient"], r["session"], r["unit_index"]), {})[r["rater"]] = r[
-                "value"
-            ]
-    expected = {k for k, v in w_sig.items() if len(set(v.values())) > 1}
-    got = {(d.patient, str(d.session), str(d.unit_index)) for d in found if d.item == "W_SIG"}
-    assert got == expected and expected
-    presence = next(
-        d for d in found if d.unit is Unit.SEGMENT and d.item.startswith("W") and d.item != "W_SIG"
-    )
-    assert set(presence.values.values()) == {1, consensus.ABSENT}
-    assert presence.first_turn is not None and presence.last_turn is not None
-
-
-def test_only_leads_review(sample_db: ProjectDatabase) -> None:
-    with pytest.raises(NotAllowed):
-        consensus.find_disagreements(sample_db, identity.sign_in(sample_db, "Ada Lovelace"))
-
-
 def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
     sample_db: ProjectDatabase, tmp_path: Path
 ) -> None:
     the_lead = lead(sample_db)
-    d = next(x for x in consensus.find_disagreements(sample_db, the_lead) if x.item == "W_SIG")
+    d = next(x for x in disagreements.find_disagreements(sample_db, the_lead) if x.item == "W_SIG")
     with pytest.raises(ValidationError):
         consensus.settle(sample_db, the_lead, d, 9)
     decision = consensus.settle(sample_db, the_lead, d, 3, memo="agreed in meeting")
@@ -77,11 +46,11 @@ def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
             d.unit_index,
         )
         assert row.rater_values == d.values
-    again = next(x for x in consensus.find_disagreements(sample_db, the_lead) if x.key == d.key)
+    again = next(x for x in disagreements.find_disagreements(sample_db, the_lead) if x.key == d.key)
     assert again.settled and again.decided == 3
     assert not any(
         x.key == d.key
-        for x in consensus.find_disagreements(sample_db, the_lead, include_settled=False)
+        for x in disagreements.find_disagreements(sample_db, the_lead, include_settled=False)
     )
     out = tmp_path / "consensus.csv"
     codes.export_codes(sample_db, out, ["Consensus"], coder=the_lead)
@@ -95,10 +64,10 @@ def test_presence_decisions_and_adopting_agreements(sample_db: ProjectDatabase) 
     the_lead = lead(sample_db)
     d = next(
         x
-        for x in consensus.find_disagreements(sample_db, the_lead)
+        for x in disagreements.find_disagreements(sample_db, the_lead)
         if sample_db and x.unit is Unit.SEGMENT and x.item[0] in "WC" and x.item[1].isdigit()
     )
-    consensus.settle(sample_db, the_lead, d, consensus.ABSENT)
+    consensus.settle(sample_db, the_lead, d, disagreements.ABSENT)
     with pytest.raises(ValidationError, match="presence code"):
         consensus.settle(sample_db, the_lead, d, 2)
     added = consensus.adopt_agreements(sample_db, the_lead)
@@ -110,21 +79,21 @@ def test_open_disagreements_are_counted_per_patient_for_those_who_see_everyone(
     sample_db: ProjectDatabase,
 ) -> None:
     the_lead = lead(sample_db)
-    found = consensus.find_disagreements(sample_db, the_lead)
+    found = disagreements.find_disagreements(sample_db, the_lead)
     p01 = [d for d in found if d.patient == "P01"]
     assert p01 and len(p01) < len(found)
-    assert consensus.open_disagreement_count(sample_db, the_lead, "P01") == len(p01)
+    assert disagreements.open_disagreement_count(sample_db, the_lead, "P01") == len(p01)
     first = p01[0]
     consensus.settle(
-        sample_db, the_lead, first, consensus.ABSENT if first.item[1:].isdigit() else 3
+        sample_db, the_lead, first, disagreements.ABSENT if first.item[1:].isdigit() else 3
     )
-    assert consensus.open_disagreement_count(sample_db, the_lead, "P01") == len(p01) - 1
+    assert disagreements.open_disagreement_count(sample_db, the_lead, "P01") == len(p01) - 1
     ada = identity.sign_in(sample_db, "Ada Lovelace")
     # the demo blinds during rounds only: with no round, Ada sees everyone's codes too
-    assert consensus.open_disagreement_count(sample_db, ada, "P01") == len(p01) - 1
+    assert disagreements.open_disagreement_count(sample_db, ada, "P01") == len(p01) - 1
     rounds.create_round(sample_db, the_lead)
     with pytest.raises(NotAllowed, match="blinded"):
-        consensus.open_disagreement_count(sample_db, ada, "P01")
+        disagreements.open_disagreement_count(sample_db, ada, "P01")
 
 
 def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(
@@ -144,18 +113,18 @@ def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(
         cs.toggle_code(own, 1)
         cs.toggle_code("C2", 1)  # both agree on C2
     lee = identity.sign_in(screen_db, "Lee", PASSPHRASE)
-    assert all(MACHINE not in d.values for d in consensus.find_disagreements(screen_db, lee))
+    assert all(MACHINE not in d.values for d in disagreements.find_disagreements(screen_db, lee))
     named = ["Ada", "Ben", MACHINE]
-    found = consensus.find_disagreements(screen_db, lee, raters=named)
+    found = disagreements.find_disagreements(screen_db, lee, raters=named)
     w1 = next(d for d in found if d.item == "W1")
-    assert w1.values == {"Ada": consensus.ABSENT, "Ben": consensus.ABSENT, MACHINE: 1}
+    assert w1.values == {"Ada": disagreements.ABSENT, "Ben": disagreements.ABSENT, MACHINE: 1}
     w2 = next(d for d in found if d.item == "W2")
     with pytest.raises(ValidationError, match="did not give"):
-        consensus.settle(screen_db, lee, w2, consensus.ABSENT, taken_from="Ada")
+        consensus.settle(screen_db, lee, w2, disagreements.ABSENT, taken_from="Ada")
     consensus.settle(screen_db, lee, w1, 1, "the model was right", taken_from=MACHINE)
     consensus.settle(screen_db, lee, w2, 1, taken_from="Ada")
     w3 = next(d for d in found if d.item == "W3")
-    consensus.settle(screen_db, lee, w3, consensus.ABSENT)
+    consensus.settle(screen_db, lee, w3, disagreements.ABSENT)
     with screen_db.reading() as session:
         decided = {r.item: r.decided for r in session.scalars(select(ConsensusDecisionRow)).all()}
     assert decided["W1"] == {
@@ -165,8 +134,8 @@ def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(
         "probability": 0.9,
     }
     assert decided["W2"] == {"value": 1, "how": consensus.TAKEN, "from": "Ada"}
-    assert decided["W3"] == {"value": consensus.ABSENT, "how": consensus.OWN}
-    again = consensus.find_disagreements(screen_db, lee, raters=named)
+    assert decided["W3"] == {"value": disagreements.ABSENT, "how": consensus.OWN}
+    again = disagreements.find_disagreements(screen_db, lee, raters=named)
     assert next(d for d in again if d.item == "W1").how == consensus.ADOPTED_MACHINE
     # C2: Ada and Ben agree; the machine (which has no C2) neither blocks nor joins it.
     assert consensus.adopt_agreements(screen_db, lee, raters=named) == 1

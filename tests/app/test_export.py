@@ -16,7 +16,7 @@ import yaml
 from backend import NewProject
 from sqlalchemy import text
 
-from coder.app import codes, consensus, export, raters, rounds
+from coder.app import codes, consensus, disagreements, export, raters, rounds
 from coder.app.access import IdentityRequired, NotAllowed
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
@@ -422,7 +422,9 @@ def test_rater_and_round_filters(coded: ProjectDatabase, lead: ActingRater, tmp_
 def test_consensus_codes_say_how_they_were_reached(
     coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
-    d = consensus.Disagreement("P01", 1, Unit.SEGMENT, 2, "C1", "C1", {"Ada": "absent", "Ben": 1})
+    d = disagreements.Disagreement(
+        "P01", 1, Unit.SEGMENT, 2, "C1", "C1", {"Ada": "absent", "Ben": 1}
+    )
     consensus.settle(coded, lead, d, 1, memo="Ben is right")
     consensus.adopt_agreements(coded, lead)
     out = tmp_path / "x.csv"

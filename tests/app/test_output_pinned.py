@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.app import codes, consensus, export, packages, projects
+from coder.app import codes, consensus, disagreements, export, packages, projects
 from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportFormat, ExportOptions
 from coder.app.identity import ActingRater
@@ -100,7 +100,9 @@ def consensus_db(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -
     source = tmp_path / "codes-in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)
-    d = consensus.Disagreement("P01", 1, Unit.SEGMENT, 2, "C1", "C1", {"Ada": "absent", "Ben": 1})
+    d = disagreements.Disagreement(
+        "P01", 1, Unit.SEGMENT, 2, "C1", "C1", {"Ada": "absent", "Ben": 1}
+    )
     consensus.settle(coded_db, lead, d, 1, memo="Ben is right, mostly")
     consensus.adopt_agreements(coded_db, lead)
     return coded_db

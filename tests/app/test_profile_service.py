@@ -18,12 +18,6 @@ from coder.store.database import ProjectDatabase
 Uncode = Callable[[ProjectDatabase, str, str, int, range], None]
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    return demo.ensure_demo_project()
-
-
 def test_profile_from_stored_codes_matches_the_pure_computation(sample_db: ProjectDatabase) -> None:
     report = profiles.build_report(sample_db, "P01", rater="Ada Lovelace")
     data = report.to_dict()
@@ -261,7 +255,7 @@ def test_formulation_is_withheld_below_the_threshold_and_provisional_on_request(
 def test_consensus_profile_says_how_many_disagreements_are_open(
     sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from coder.app import consensus
+    from coder.app import consensus, disagreements
 
     identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
     lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
@@ -269,7 +263,7 @@ def test_consensus_profile_says_how_many_disagreements_are_open(
     open_p01 = len(
         [
             d
-            for d in consensus.find_disagreements(sample_db, lead, include_settled=False)
+            for d in disagreements.find_disagreements(sample_db, lead, include_settled=False)
             if d.patient == "P01"
         ]
     )

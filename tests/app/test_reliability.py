@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coder.app import demo, identity, reliability, reliability_format, rounds
+from coder.app import identity, reliability, reliability_format, rounds
 from coder.app.access import NotAllowed
 from coder.cli import main
 from coder.domain.errors import NotFoundError, ValidationError
@@ -18,12 +18,6 @@ from coder.stats.reliability import reliability_report
 from coder.store.database import ProjectDatabase
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    return demo.ensure_demo_project()
 
 
 def csv_rows() -> list[dict[str, str]]:

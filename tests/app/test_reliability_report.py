@@ -26,11 +26,10 @@ BOOT = 100
 
 
 @pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
-    db = demo.ensure_demo_project()
-    identity.add_lead(db, "Lee", "LP", PASS)
-    return db
+def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/app/conftest.py) with a lead, Lee."""
+    identity.add_lead(sample_db, "Lee", "LP", PASS)
+    return sample_db
 
 
 @pytest.fixture

@@ -20,12 +20,6 @@ from coder.store.database import ProjectDatabase
 HEADER = [header for _, header, _ in SESSION_COLUMNS]
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
-    return demo.ensure_demo_project()
-
-
 def text_of(doc: Document) -> str:
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     return "\n".join([p.text for p in doc.paragraphs] + cells)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,6 @@ from coder.app import demo, patients, profiles
 from coder.cli import main
 from coder.domain.errors import NotFoundError, ValidationError
 from coder.store.database import ProjectDatabase
-
-
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    return demo.ensure_demo_project()
 
 
 def test_attributes_set_and_remove(sample_db: ProjectDatabase) -> None:

@@ -15,7 +15,17 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from coder.app import codes, consensus, identity, importing, profiles, projects, reliability, rounds
+from coder.app import (
+    codes,
+    consensus,
+    disagreements,
+    identity,
+    importing,
+    profiles,
+    projects,
+    reliability,
+    rounds,
+)
 from coder.app.coding import CodingSession
 from coder.app.importing import ImportOptions
 from coder.domain.errors import ProjectError
@@ -106,7 +116,7 @@ def test_project_flows_on_postgres(pg_url: str, tmp_path: Path) -> None:
             profiles.build_report(db, "P01", rater="Ada Lovelace", coder=lead).profile.balance_index
             == 1.0
         )
-        found = consensus.find_disagreements(db, lead)
+        found = disagreements.find_disagreements(db, lead)
         consensus.settle(db, lead, next(d for d in found if d.item == "W_SIG"), 3)
         rounds.create_round(db, lead)
         ada = identity.sign_in(db, "Ada Lovelace")

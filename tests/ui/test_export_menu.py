@@ -296,11 +296,11 @@ def test_a_cancelled_qdpx_import_stores_nothing(
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from coder.app import exchange, importing, projects
+    from coder.app import exchange_export, importing, projects
     from coder.app.export import ExportOptions
 
     qdpx = tmp_path / "p.qdpx"
-    exchange.export_qdpx(coded, qdpx, ExportOptions(), coder=lead)  # two transcripts
+    exchange_export.export_qdpx(coded, qdpx, ExportOptions(), coder=lead)  # two transcripts
     other = projects.create_project(tmp_path / "other.sqlite", scheme_ids=("3rs-2015",))
     window = make_window(other, None)
     prompter: Any = window.prompter

@@ -461,12 +461,12 @@ def test_formulation_withheld_on_incomplete_coding_until_provisional_is_ticked(
 def test_consensus_with_open_disagreements_says_so(
     make_view: MakeView, sample_db: ProjectDatabase
 ) -> None:
-    from coder.app import consensus
+    from coder.app import consensus, disagreements
 
     identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
     lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
     consensus.adopt_agreements(sample_db, lead)
-    n = consensus.open_disagreement_count(sample_db, lead, "P01")
+    n = disagreements.open_disagreement_count(sample_db, lead, "P01")
     view = make_view(lead)
     view.choose_source("Consensus")
     assert view.report is not None and view.report.open_disagreements == n > 0

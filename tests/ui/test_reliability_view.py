@@ -17,9 +17,17 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app import browse, consensus, demo, identity, reliability, reliability_format
+from coder.app import (
+    browse,
+    consensus,
+    demo,
+    disagreements,
+    identity,
+    reliability,
+    reliability_format,
+)
 from coder.app.codes import export_codes
-from coder.app.consensus import Disagreement
+from coder.app.disagreements import Disagreement
 from coder.app.identity import ActingRater
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
 from coder.stats.reliability import how_computed, reliability_report
@@ -313,7 +321,7 @@ def test_the_disagreements_tab_lists_what_the_service_finds(
     db: ProjectDatabase, lee: ActingRater, make_view: Make
 ) -> None:
     view = make_view(db, lee)
-    found = consensus.find_disagreements(db, lee, raters=["Ada Lovelace", "Ben Okafor"])
+    found = disagreements.find_disagreements(db, lee, raters=["Ada Lovelace", "Ben Okafor"])
     model = view.disagreements.model
     assert found and [d.key for d in model.items] == [d.key for d in found]
     assert model.raters == ["Ada Lovelace", "Ben Okafor"]
@@ -347,7 +355,7 @@ def test_take_a_raters_value_and_settle_by_keyboard(
     view = make_view(db, lee)
     d = select(view, "W1", "P01", 1, 3)
     panel = view.disagreements
-    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": consensus.ABSENT}
+    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": disagreements.ABSENT}
     assert not panel.settle_button.isEnabled()  # nothing picked yet
     qtbot.keyClick(panel.view, Qt.Key.Key_1)
     assert panel.value() == 1 and panel.settle_button.isEnabled()
@@ -368,7 +376,7 @@ def test_take_a_raters_value_and_settle_by_keyboard(
     status = panel.model.index(row, panel.model.columnCount() - 1).data()
     assert status == "settled: ✓"
     assert "Settled W1 in P01 S1 segment 3" in panel.status.text()
-    assert panel.model.items == consensus.find_disagreements(
+    assert panel.model.items == disagreements.find_disagreements(
         db, lee, raters=["Ada Lovelace", "Ben Okafor"]
     )
 
@@ -583,7 +591,7 @@ def test_adopting_a_machine_code_into_the_consensus_by_keyboard(
     view.set_raters(["Ada Lovelace", "Ben Okafor", machine])
     d = select(view, "W1", "P01", 1, 3)
     panel = view.disagreements
-    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": consensus.ABSENT, machine: 1}
+    assert d.values == {"Ada Lovelace": 1, "Ben Okafor": disagreements.ABSENT, machine: 1}
     qtbot.keyClick(panel.view, Qt.Key.Key_3)  # the machine's column
     assert panel.taken_from == machine
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)

@@ -1,6 +1,6 @@
 """Disagreements between raters as a Qt table, and the passage text shown beside one.
 
-One row per :class:`coder.app.consensus.Disagreement`; one column per compared rater
+One row per :class:`coder.app.disagreements.Disagreement`; one column per compared rater
 with that rater's value ("✓" present, "—" absent or not rated, "N/A"), then the status
 (open, or settled with the decided value).
 """
@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from coder.app import browse
-from coder.app.consensus import ABSENT, Disagreement, Value
+from coder.app.disagreements import ABSENT, Disagreement, Value
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.scheme import RatingScale, Scheme
 from coder.domain.transcript import Turn
