@@ -236,6 +236,8 @@ def test_confirm_roles_lets_the_user_correct_a_role_and_the_pattern(
     modal.then(correct)
     roles, pattern = prompter.confirm_roles(suggested, "{patient}-{session}")
     assert roles == {"Dr K": SpeakerRole.THERAPIST, "Sam": SpeakerRole.OTHER}
+    # real roles, not their strings (a str compares equal to its StrEnum member)
+    assert all(type(role) is SpeakerRole for role in roles.values())
     assert pattern == "{patient}_S{session}"
     modal.then(press_escape(qtbot))
     assert prompter.confirm_roles(suggested, "x") is None
