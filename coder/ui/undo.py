@@ -121,7 +121,8 @@ class RemoveCodes(_Command):
 
     def apply(self) -> None:
         self.snapshots = self.ws.cs.remove([c.uid for c in self.snapshots])
-        self.ws.committed(self.text().capitalize())
+        text = self.text()  # "remove W2": capitalize() would lower-case the code id
+        self.ws.committed(text[:1].upper() + text[1:])
 
     def revert(self) -> None:
         self.snapshots = self.ws.cs.restore(self.snapshots)
