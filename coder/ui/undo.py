@@ -89,6 +89,12 @@ class _Command(QUndoCommand):
 def perform(stack: QUndoStack, command: _Command) -> None:
     """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
     command.apply()  # type: ignore[attr-defined]
+    push_applied(stack, command)
+
+
+def push_applied(stack: QUndoStack, command: _Command) -> None:
+    """Put ``command``, already applied, on the stack (Qt's redo during the push is
+    skipped): for a caller that must know an edit was accepted before opening a macro."""
     command._applied_by_perform = True
     stack.push(command)
 
