@@ -50,9 +50,14 @@ class CodingController(QObject):
         """Apply ``command``; a refusal or failure is reported and nothing is stacked.
         Unexpected errors are logged too: a database error must reach the user in words
         as surely as a refusal does."""
+        ws = self.ws
+        assert ws is not None
+        return self._attempt(command, lambda: undo.perform(ws.stack, command))
+
+    def _attempt(self, command: undo._Command, action: Callable[[], None]) -> bool:
         assert self.ws is not None
         try:
-            undo.perform(self.ws.stack, command)
+            action()
         except Exception as exc:
             self.ws.reload()
             self.message.emit(f"Not saved: {exc}")
@@ -155,13 +160,19 @@ class CodingController(QObject):
                 return False
             span = TextSpan(turn, 0, max(len(ws.cs.turn(turn).text), 1))
         episode = self._target_episode(pathway.id)
+        if episode is not None:
+            return self.run(undo.AddStage(ws, episode, stage_id, span))
+        # No open episode on this pathway: start one and add the stage, one undo step.
+        # The step is opened only once the episode exists, so a refused start (a locked
+        # round) leaves no empty step on the stack for Ctrl+Z to "undo".
+        start = undo.StartEpisode(ws, pathway.id, span.turn)
+        if not self._attempt(start, start.apply):
+            return False
         ws.stack.beginMacro(f"stage {stage_id}")
         try:
-            if episode is None:
-                if not self.run(undo.StartEpisode(ws, pathway.id, span.turn)):
-                    return False
-                episode = self._target_episode(pathway.id)
-                assert episode is not None
+            undo.push_applied(ws.stack, start)
+            episode = self._target_episode(pathway.id)
+            assert episode is not None
             return self.run(undo.AddStage(ws, episode, stage_id, span))
         finally:
             ws.stack.endMacro()

@@ -142,10 +142,17 @@ class EpisodesPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        # Keep the selected episode selected: End, Delete and the resolution combo act on
+        # it, and a second arrow key on the combo must still rate the same episode.
+        chosen = self.selected_episode()
         self.model.set_episodes(self.ws)
         self.view.expandAll()
         for column in range(3):
             self.view.resizeColumnToContents(column)
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, 0)
+            if chosen is not None and index.data(EPISODE_ROLE) == chosen:
+                self.view.setCurrentIndex(index)
 
     def selected_episode(self) -> int | None:
         index = self.view.currentIndex()

@@ -60,4 +60,6 @@ class RolesDialog(QDialog):
         layout.addWidget(buttons)
 
     def roles(self) -> dict[str, SpeakerRole]:
-        return {label: combo.currentData() for label, combo in self.combos.items()}
+        # Qt hands a str-valued enum back as a plain str: rebuild the role, or the
+        # import fails on ``role.value`` after the user confirmed.
+        return {label: SpeakerRole(combo.currentData()) for label, combo in self.combos.items()}

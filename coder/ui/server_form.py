@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -64,7 +65,23 @@ class ServerForm(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.problem = QLabel()  # what is missing, after OK with an empty field
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        form.addRow(self.problem)
         form.addRow(buttons)
+
+    def accept(self) -> None:
+        """OK with a field left empty says which one and stays open: closing would
+        connect to nothing and say nothing."""
+        fields = (("server", self.host), ("database", self.database), ("your login", self.user))
+        missing = [(name, field) for name, field in fields if not field.text().strip()]
+        if missing:
+            self.problem.setText("Fill in " + ", ".join(name for name, _ in missing) + ".")
+            self.problem.show()
+            missing[0][1].setFocus()
+            return
+        super().accept()
 
     def address(self) -> ServerAddress | None:
         host, database, user = (f.text().strip() for f in (self.host, self.database, self.user))

@@ -98,6 +98,12 @@ class _Command(QUndoCommand):
 def perform(stack: QUndoStack, command: _Command) -> None:
     """Apply ``command`` now (raising on refusal) and put it on the undo stack."""
     command.apply()
+    push_applied(stack, command)
+
+
+def push_applied(stack: QUndoStack, command: _Command) -> None:
+    """Put ``command``, already applied, on the stack (Qt's redo during the push is
+    skipped): for a caller that must know an edit was accepted before opening a macro."""
     command._applied_by_perform = True
     stack.push(command)
 
@@ -130,7 +136,8 @@ class RemoveCodes(_Command):
 
     def apply(self) -> None:
         self.snapshots = self.ws.cs.remove([c.uid for c in self.snapshots])
-        self.ws.committed(self.text().capitalize())
+        text = self.text()  # "remove W2": capitalize() would lower-case the code id
+        self.ws.committed(text[:1].upper() + text[1:])
 
     def revert(self) -> None:
         self.snapshots = self.ws.cs.restore(self.snapshots)

@@ -4,6 +4,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from coder.app.identity import ActingRater
@@ -156,3 +158,58 @@ def filled_db(db: ProjectDatabase) -> ProjectDatabase:
                 )
             )
     return db
+
+
+Handler = Callable[[QWidget], None]
+
+
+class ModalAnswers:
+    """Answers real modal dialogs as a user would, one handler per dialog in order.
+
+    A modal dialog runs its own event loop, so the test cannot act after ``exec()``:
+    each handler is run from that loop once the next modal dialog is up, and it types
+    and clicks in it. Polling is event-driven and bounded (no fixed sleep); a handler
+    that fails rejects its dialog, so a broken test fails instead of hanging.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[Handler] = []
+        self.seen: list[QWidget] = []  # kept alive, so ids are never reused
+        self.errors: list[BaseException] = []
+        self.titles: list[str] = []
+
+    def then(self, handler: Handler) -> ModalAnswers:
+        self.pending.append(handler)
+        if len(self.pending) == 1:
+            self._poll(2000)
+        return self
+
+    def _poll(self, tries_left: int) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not dialog.isVisible() or any(d is dialog for d in self.seen):
+            if tries_left > 0:
+                QTimer.singleShot(5, lambda: self._poll(tries_left - 1))
+            return
+        self.seen.append(dialog)
+        self.titles.append(dialog.windowTitle())
+        handler = self.pending.pop(0)
+        try:
+            handler(dialog)
+        except BaseException as exc:  # reported by check(); the dialog must not hang
+            self.errors.append(exc)
+            if isinstance(dialog, QDialog):
+                dialog.reject()
+        if self.pending:
+            QTimer.singleShot(0, lambda: self._poll(2000))
+
+    def check(self) -> None:
+        if self.errors:
+            raise self.errors[0]
+        assert not self.pending, f"{len(self.pending)} dialog(s) never opened"
+
+
+@pytest.fixture
+def modal() -> Iterator[ModalAnswers]:
+    answers = ModalAnswers()
+    yield answers
+    answers.check()

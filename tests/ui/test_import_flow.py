@@ -9,14 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from coder.app import browse, importing
 from coder.app.identity import ActingRater
+from coder.domain.roles import SpeakerRole
 from coder.store.database import ProjectDatabase
 from coder.ui.import_flow import run_import
 from coder.ui.main_window import MainWindow
+from coder.ui.prompter import Prompter
 from coder.ui.worker import Job
 
 TRANSCRIPT = "[00:00:05] T: How have things been?\n[00:00:12] P: Fine. I guess.\n"
@@ -192,3 +203,115 @@ def test_files_are_read_in_the_background_and_cancel_while_reading_imports_nothi
     assert threading.get_ident() not in threads
     assert browse.session_summaries(project) == []
     assert not any(q.startswith("roles:") for q in window.prompter.asked)  # type: ignore[attr-defined]
+
+
+# ---- the whole desktop path: File ▸ Import transcripts… (Ctrl+I) → file dialog → roles ----
+def real_prompter_window(make_window: MakeWindow, project: ProjectDatabase) -> MainWindow:
+    """A main window asking through the real Prompter: its dialogs are the users'."""
+    window = make_window(project, None)
+    window.prompter = Prompter(window)
+    return window
+
+
+def choose_files(monkeypatch: pytest.MonkeyPatch, paths: list[Path]) -> list[str]:
+    """The system file dialog, answered with ``paths``; returns the titles it was opened with."""
+    titles: list[str] = []
+
+    def get_open_file_names(
+        parent: object, title: str, start: str, filters: str
+    ) -> tuple[list[str], str]:
+        titles.append(title)
+        assert "*.docx" in filters and "*.txt" in filters
+        return [str(p) for p in paths], filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(get_open_file_names))
+    return titles
+
+
+def test_ctrl_i_imports_with_the_roles_the_user_confirmed(
+    project: ProjectDatabase,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    modal: Any,
+) -> None:
+    window = real_prompter_window(make_window, project)
+    path = tmp_path / "P07_S3.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    titles = choose_files(monkeypatch, [path])
+    shown: list[list[str]] = []
+
+    def confirm(dialog: QWidget) -> None:
+        table = dialog.findChild(QTableWidget)
+        assert table is not None
+        shown.append([table.item(r, 0).text() for r in range(table.rowCount())])
+        for row in range(table.rowCount()):
+            label = table.item(row, 0).text()
+            combo = table.cellWidget(row, 1)
+            assert isinstance(combo, QComboBox)
+            wanted = SpeakerRole.THERAPIST if label == "T" else SpeakerRole.PATIENT
+            combo.setCurrentIndex(combo.findData(wanted))
+        ok = dialog.findChild(QDialogButtonBox).button(  # type: ignore[union-attr]
+            QDialogButtonBox.StandardButton.Ok
+        )
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    modal.then(confirm)
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert titles == ["Import transcripts"]
+    assert modal.titles == ["Confirm speaker roles"] and shown and "T" in shown[0]
+    qtbot.waitUntil(lambda: window.sessions_model.rowCount() == 1, timeout=10000)
+    turns = browse.load_transcript(project, "P07", 3).turns
+    assert [(t.speaker, t.role) for t in turns] == [
+        ("T", SpeakerRole.THERAPIST),
+        ("P", SpeakerRole.PATIENT),
+    ]
+    report = window.import_report  # type: ignore[attr-defined]
+    assert report.isVisible() and "P07_S3.txt:" in report.text.toPlainText()
+    assert "speaker 'P' = patient" in report.text.toPlainText()
+    assert "Imported 1 sessions (2 turns) from 1 files" in window.statusBar().currentMessage()
+
+
+def test_cancelling_the_roles_dialog_imports_nothing(
+    project: ProjectDatabase,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    modal: Any,
+) -> None:
+    window = real_prompter_window(make_window, project)
+    path = tmp_path / "P01_S1.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    choose_files(monkeypatch, [path])
+    modal.then(lambda dialog: qtbot.keyClick(dialog, Qt.Key.Key_Escape))
+    trigger_import(window)
+    assert modal.titles == ["Confirm speaker roles"]
+    assert browse.session_summaries(project) == []
+    assert not window.findChildren(QProgressDialog)  # no import was started
+
+
+def test_cancelling_the_file_dialog_asks_nothing_more(
+    project: ProjectDatabase,
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = real_prompter_window(make_window, project)
+    titles = choose_files(monkeypatch, [])
+    trigger_import(window)
+    assert titles == ["Import transcripts"]
+    assert browse.session_summaries(project) == []
+    assert not window.findChildren(QProgressDialog)
+
+
+def trigger_import(window: MainWindow) -> None:
+    """File ▸ Import transcripts…, as clicked in the menu."""
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        for action in menu.actions() if menu is not None else []:  # type: ignore[attr-defined]
+            if action.text().replace("&", "") == "Import transcripts…":
+                action.trigger()
+                return
+    raise AssertionError("no File ▸ Import transcripts…")
