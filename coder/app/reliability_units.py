@@ -100,6 +100,7 @@ class UnitMatrices:
         self.code_number = {str(name): i for i, name in enumerate(code_names)}
         self.unit_number = {str(name): i for i, name in enumerate(unit_names)}
         self.has_turn = codes["turn"].notna().to_numpy()
+        self._offsets: dict[tuple[str, int], np.ndarray] = {}  # span continua: turn starts
         self.values = pd.to_numeric(codes["value"], errors="coerce").to_numpy(dtype=float)
 
     def _rows(self, ids: set[str], unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,7 +157,8 @@ class UnitMatrices:
         """The character continuum of every session every rater coded (its turns' texts
         end to end), with ``code_id``'s evidence spans as each rater's units. One rater's
         overlapping spans of the code are joined (the method needs non-overlapping units);
-        sessions without stored turns are left out."""
+        sessions without stored turns are left out. ``turn_lengths`` is the project's, the
+        same on every call (each session's turn offsets are computed once per builder)."""
         complete = [k for k in self.complete_sessions() if k in turn_lengths]
         complete_set = set(complete)
         mine = self.codes[self._of({code_id})]
@@ -180,7 +182,9 @@ class UnitMatrices:
         merged = 0
         for key in complete:
             lengths = turn_lengths[key]
-            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+            offsets = self._offsets.get(key)
+            if offsets is None:  # once per session, not once per session and code
+                offsets = self._offsets[key] = np.concatenate([[0], np.cumsum(lengths)])
             per_rater: dict[int, list[tuple[int, int]]] = {}
             for rater, turn, start, end in by_session.get(key, ()):
                 t = int(turn)
