@@ -17,7 +17,13 @@ interpreter so its peak RSS is its own:
   per-code reliability table (no CIs, and once with 1,000 bootstrap resamples);
 * export: ``csv-long`` of every code;
 * gui: from starting the interpreter to the main window shown with the session list
-  filled (``coder gui``'s path: open, sign in, build, show), then opening a session in it.
+  filled (``coder gui``'s path: open, sign in, build, show), then opening a session in it;
+* startup, irr, import (``lab_startup.py``): ``coder --help`` and ``coder info`` on the
+  project, ``coder irr --ratings`` on a 20,000 x 10 table against the reference
+  libraries, and every transcript format's import against a bare library read.
+
+``--parts core,gui`` runs some groups only (default: all; with ``--db``, those that use
+the database: core, export, startup).
 
 Each line prints median, p95 (nearest rank), min and max; CPU seconds (process time) are
 given for the cold start because wall times on a shared machine move with other load.
@@ -40,11 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from bench_import import Figure
+from lab_startup import import_figures, irr_figures, startup_figures
 
 HERE = Path(__file__).resolve().parent
-PATIENTS = ("P007", "P042", "P088", "P131", "P176", "P199")
-BENCH_SESSION = ("P150", 7)  # in no round: open to new codes
+PATIENTS = ("P007", "P042", "P088", "P131", "P176", "P199")  # of the default 200
 LEAD, LEAD_PASSPHRASE, RATER = "Lee Park", "lab passphrase", "Ada Lovelace"
+PARTS = ("core", "export", "gui", "startup", "irr", "import")
 
 
 def p95(values: list[float]) -> float:
@@ -59,6 +66,17 @@ def timed_ms(work: Callable[[], object], reps: int) -> list[float]:
         work()
         out.append((time.perf_counter() - start) * 1000)
     return out
+
+
+def timed_both(work: Callable[[], object], reps: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU (process time) milliseconds of each repetition."""
+    walls, cpus = [], []
+    for _ in range(reps):
+        start, cpu = time.perf_counter(), time.process_time()
+        work()
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return walls, cpus
 
 
 def peak_mb() -> float:
@@ -80,17 +98,22 @@ def core_child(target: str, is_url: bool, reps: int) -> dict[str, Any]:
     lead = identity.sign_in(db, LEAD, LEAD_PASSPHRASE)
     ada = identity.sign_in(db, RATER)
     summaries: list[Any] = []
-    result["list_ms"] = timed_ms(lambda: summaries.append(browse.session_summaries(db)), reps)
+    result["list_ms"], result["list_cpu_ms"] = timed_both(
+        lambda: summaries.append(browse.session_summaries(db)), reps
+    )
     result["sessions"] = len(summaries[-1])
+    # Sessions spread over the project, whatever its scale (--patients/--sessions).
+    listed = [(s.patient, s.session) for s in summaries[-1]]
+    patients = sorted({p for p, _ in listed})
+    patients = [p for p in PATIENTS if p in patients] or patients[:: max(1, len(patients) // 6)]
     opened = []
     for k in range(reps):
-        patient = PATIENTS[k % len(PATIENTS)]
         start = time.perf_counter()
-        cs = CodingSession(db, ada, patient, 1 + (k * 7) % 20)
+        cs = CodingSession(db, ada, *listed[(k * 997 + 123) % len(listed)])
         opened.append((time.perf_counter() - start) * 1000)
     result["open_session_ms"] = opened
     result["turns_in_session"] = len(cs.transcript.turns)
-    cs = CodingSession(db, ada, *BENCH_SESSION)
+    cs = CodingSession(db, ada, *listed[-1])  # the last patient is in no round: codable
     presses = []
     for k in range(reps * 10):
         code, segment = ("W1", "C2", "R3", "W5")[k % 4], 1 + k % 12
@@ -98,17 +121,17 @@ def core_child(target: str, is_url: bool, reps: int) -> dict[str, Any]:
         cs.toggle_code(code, segment)
         presses.append((time.perf_counter() - start) * 1000)
     result["hotkey_ms"] = presses
-    result["profile_ms"] = [
-        timed_ms(lambda p=p: profiles.build_report(db, p, rater=RATER, coder=lead), 1)[0]
-        for p in (PATIENTS * reps)[:reps]
+    profile_times = [
+        timed_both(lambda p=p: profiles.build_report(db, p, rater=RATER, coder=lead), 1)
+        for p in (patients * reps)[:reps]
     ]
+    result["profile_ms"] = [w[0] for w, _ in profile_times]
+    result["profile_cpu_ms"] = [c[0] for _, c in profile_times]
     tables: list[Any] = []
-    result["irr_s"] = [
-        t / 1000
-        for t in timed_ms(
-            lambda: tables.append(reliability.compute(db, lead, bootstrap=0)), max(1, reps // 2)
-        )
-    ]
+    walls, cpus = timed_both(
+        lambda: tables.append(reliability.compute(db, lead, bootstrap=0)), max(1, reps // 3)
+    )
+    result["irr_s"], result["irr_cpu_s"] = [t / 1000 for t in walls], [t / 1000 for t in cpus]
     result["irr_rows"] = len(tables[-1].rows)
     result["irr_boot_s"] = [
         t / 1000 for t in timed_ms(lambda: reliability.compute(db, lead, bootstrap=1000), 1)
@@ -120,15 +143,16 @@ def core_child(target: str, is_url: bool, reps: int) -> dict[str, Any]:
 
 
 def export_child(target: str, is_url: bool, out: str) -> dict[str, Any]:
-    from coder.app import export, projects
+    from coder.app import export, identity, projects
 
     db = projects.open_project(db_url=target) if is_url else projects.open_project(target)
+    lead = identity.sign_in(db, LEAD, LEAD_PASSPHRASE)  # the project has a lead: say who
     options = export.ExportOptions(format=export.ExportFormat("csv-long"))
-    start = time.perf_counter()
-    done = export.export(db, Path(out), options)
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    done = export.export(db, Path(out), options, lead)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     db.close()
-    return {"export_s": seconds, "rows": done.rows, "peak_mb": peak_mb()}
+    return {"export_s": seconds, "export_cpu_s": cpu, "rows": done.rows, "peak_mb": peak_mb()}
 
 
 def gui_child(target: str, spawned_at: float, reps: int) -> dict[str, Any]:
@@ -191,12 +215,29 @@ def report(figures: list[Figure]) -> None:
         )
 
 
+def core_figures(core: dict[str, Any]) -> list[Figure]:
+    return [
+        Figure("open project, first of the day (+backup)", core["first_open_ms"], "ms"),
+        Figure("open project", core["open_ms"], "ms", 1000),
+        Figure("list sessions", core["list_ms"], "ms", 100),
+        Figure("list sessions (CPU)", core["list_cpu_ms"], "ms", 100),
+        Figure("open a session for coding (service)", core["open_session_ms"], "ms", 300),
+        Figure("hotkey -> stored (toggle_code)", core["hotkey_ms"], "ms", 16),
+        Figure("one patient's profile", core["profile_ms"], "ms", 200),
+        Figure("one patient's profile (CPU)", core["profile_cpu_ms"], "ms", 200),
+        Figure("reliability table, no CIs", core["irr_s"], "s", 3),
+        Figure("reliability table, no CIs (CPU)", core["irr_cpu_s"], "s", 3),
+        Figure("reliability table, 1000 resamples", core["irr_boot_s"], "s"),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--project", type=Path, help="a lab project file (default: the cache)")
     parser.add_argument("--db", help="a PostgreSQL database filled by make_lab_project.py --db")
+    parser.add_argument("--parts", help=f"comma-separated groups of {','.join(PARTS)}")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -210,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(data))
         return 0
     reps = 3 if args.quick else 9
+    parts = set(args.parts.split(",") if args.parts else PARTS)
+    if args.db:
+        parts -= {"gui", "irr", "import"}
+    figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="coder-bench-lab-") as folder:
         tmp = Path(folder)
         if args.db:
@@ -221,44 +266,50 @@ def main(argv: list[str] | None = None) -> int:
             project = tmp / "lab.sqlite"
             shutil.copyfile(source, project)
             target, kind, size = str(project), "file", project.stat().st_size / 1e6
-        core = run_child("core", target, kind, str(reps))
+        if "core" in parts:
+            core = run_child("core", target, kind, str(reps))
+            print(
+                f"({core['sessions']:,} sessions, {core['codes']:,} code applications, "
+                f"{core['turns_in_session']} turns per session; "
+                + (f"file {size:,.0f} MB" if size else "PostgreSQL")
+                + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
+                flush=True,
+            )
+            figures += core_figures(core)
         exports = [
             run_child("export", target, kind, str(tmp / f"long{k}.csv"))
-            for k in range(1 if args.quick else 3)
+            for k in range(0 if "export" not in parts else 1 if args.quick else 3)
         ]
-        gui = [] if args.db else [run_child("gui", target, str(reps)) for _ in range(3)]
-    print(
-        f"({core['sessions']:,} sessions, {core['codes']:,} code applications, "
-        f"{core['turns_in_session']} turns per session; "
-        + (f"file {size:,.0f} MB" if size else "PostgreSQL")
-        + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
-    )
-    figures = [
-        Figure("open project, first of the day (+backup)", core["first_open_ms"], "ms"),
-        Figure("open project", core["open_ms"], "ms", 1000),
-        Figure("list sessions", core["list_ms"], "ms", 100),
-        Figure("open a session for coding (service)", core["open_session_ms"], "ms", 300),
-        Figure("hotkey -> stored (toggle_code)", core["hotkey_ms"], "ms", 16),
-        Figure("one patient's profile", core["profile_ms"], "ms", 200),
-        Figure("reliability table, no CIs", core["irr_s"], "s", 3),
-        Figure("reliability table, 1000 resamples", core["irr_boot_s"], "s"),
-        Figure("csv-long export, all codes", [e["export_s"] for e in exports], "s", 5),
+        if exports:
+            figures += [
+                Figure("csv-long export, all codes", [e["export_s"] for e in exports], "s", 5),
+                Figure("csv-long export (CPU)", [e["export_cpu_s"] for e in exports], "s", 5),
+            ]
+        gui = [run_child("gui", target, str(reps)) for _ in range(3 if "gui" in parts else 0)]
+        if gui:
+            figures += [
+                Figure("cold start to usable window (wall)", [g["cold_s"] for g in gui], "s", 1.5),
+                Figure("cold start to usable window (CPU)", [g["cold_cpu_s"] for g in gui], "s"),
+                Figure("open a session in the window", [v for g in gui for v in g["gui_open_ms"]],
+                       "ms", 300),
+            ]  # fmt: skip
+        if "startup" in parts:
+            figures += startup_figures(None if args.db else target, args.db, reps)
+        if "irr" in parts:
+            figures += irr_figures(tmp, reps)
+        if "import" in parts:
+            figures += import_figures(tmp, reps)
+    peaks = [
+        *([core["peak_mb"]] if "core" in parts else []),
+        *(e["peak_mb"] for e in exports),
+        *(g["peak_mb"] for g in gui),
     ]
-    if gui:
-        figures += [
-            Figure("cold start to usable window (wall)", [g["cold_s"] for g in gui], "s", 1.5),
-            Figure("cold start to usable window (CPU)", [g["cold_cpu_s"] for g in gui], "s"),
-            Figure("open a session in the window", [v for g in gui for v in g["gui_open_ms"]],
-                   "ms", 300),
-        ]  # fmt: skip
-    peaks = [core["peak_mb"], *(e["peak_mb"] for e in exports), *(g["peak_mb"] for g in gui)]
-    figures.append(Figure("peak RSS, largest process", [max(peaks)], "MB", 1024))
+    if peaks:
+        figures.append(Figure("peak RSS, largest process", [max(peaks)], "MB", 1024))
     if size:
         figures.append(Figure("database file size", [size], "MB"))
     report(figures)
-    print(f"peak RSS per process: core {core['peak_mb']:.0f} MB, export "
-          f"{max(e['peak_mb'] for e in exports):.0f} MB"
-          + (f", gui {max(g['peak_mb'] for g in gui):.0f} MB" if gui else ""))  # fmt: skip
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     failed = [f.name for f in figures if f.passed is False]
     return 1 if args.check and failed else 0
 

@@ -7,6 +7,8 @@ Every command parses options, calls one service and prints. Errors a user can fi
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -83,6 +85,14 @@ def cli(ctx: click.Context, debug: bool, selftest: bool) -> None:
         from coder.ui.launch import launch
 
         sys.exit(launch())
+    if ctx.invoked_subcommand != "gui":
+        # Exit fast: the interpreter's last garbage collections walk every object the
+        # imports made (SQLAlchemy's alone: ~0.1 s of CPU, a fifth of `coder info`).
+        # Freezing them at exit skips that walk; closing the database, flushing output
+        # and the other exit handlers do not depend on it. Not for the desktop app,
+        # whose Qt objects are left to their usual teardown.
+        atexit.unregister(gc.freeze)  # once, however often main() runs in one process
+        atexit.register(gc.freeze)
 
 
 # The desktop app's two doors (the group above, and `coder gui`) stay here: coder.cli is the

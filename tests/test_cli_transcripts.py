@@ -338,3 +338,29 @@ def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert bad.returncode == 2 and "PATIENT/SESSION" in bad.stderr
+
+
+def test_import_redact_replaces_listed_names_before_storing(
+    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "P05_S1.txt"
+    source.write_text("T: Hello Margaret, how was the week?\nP: Margaret is fine.\n", "utf-8")
+    names = tmp_path / "names.txt"
+    names.write_text("Margaret\n", encoding="utf-8")
+    code, _, err = run(
+        capsys, "import", "--project", project, "--pattern", "{patient}_S{session}",
+        "--redact", str(names), str(source),
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(
+        capsys, "transcript", "show", "--project", project, "--patient", "P05", "--session", "1",
+        "--json",
+    )  # fmt: skip
+    texts = [turn["text"] for turn in json.loads(out)["turns"]]
+    assert len(texts) == 2 and not any("Margaret" in text for text in texts), texts
+    missing = tmp_path / "absent.txt"
+    code, _, err = run(
+        capsys, "import", "--project", project, "--patient", "P05", "--session", "2",
+        "--redact", str(missing), str(source),
+    )  # fmt: skip
+    assert code == 2 and "absent.txt" in err

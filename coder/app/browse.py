@@ -43,27 +43,34 @@ class SessionSummary:
 
 
 def session_summaries(db: ProjectDatabase) -> list[SessionSummary]:
-    """Every session with its turn count, ordered by patient code and session number."""
+    """Every session with its turn count, ordered by patient code and session number.
+
+    The count is each transcript's highest turn index, one look-up in the
+    ``(transcript_id, index)`` unique index per session: a stored transcript's turns are
+    numbered 1, 2, 3... without gaps (``Transcript`` refuses anything else and turns are
+    only ever written whole, at import), so the highest index is the count. Counting the
+    rows instead read all ~1,000,000 turns of a lab project (45 ms of SQLite, 4,000
+    sessions) on every refresh of the session list."""
     n_turns = (
-        select(TurnRow.transcript_id, func.count().label("n"))
-        .group_by(TurnRow.transcript_id)
-        .subquery()
+        select(func.max(TurnRow.index))
+        .where(TurnRow.transcript_id == TranscriptRow.id)
+        .scalar_subquery()
     )
     query = (
         select(
             PatientRow.code,
             SessionRow.number,
             SessionRow.label,
-            func.coalesce(n_turns.c.n, 0),
+            func.coalesce(n_turns, 0),
             TranscriptRow.source_name,
         )
         .join(SessionRow, SessionRow.patient_id == PatientRow.id)
         .outerjoin(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
-        .outerjoin(n_turns, n_turns.c.transcript_id == TranscriptRow.id)
         .order_by(PatientRow.code, SessionRow.number)
     )
     with db.reading() as session:
-        return [SessionSummary(*row) for row in session.execute(query)]
+        # Plain rows from the Core connection: ORM result handling was a fifth of the time.
+        return [SessionSummary(*row) for row in session.connection().execute(query)]
 
 
 def load_transcript(db: ProjectDatabase, patient: str, number: int) -> Transcript:
@@ -220,6 +227,7 @@ def raters_codes(
         query = query.join(RoundRow, CodeApplicationRow.round_id == RoundRow.id).where(
             RoundRow.number == round_number
         )
-    # Plain tuples through the Core connection: ORM row handling cost half of a
-    # 64k-code reliability table.
-    return [tuple(row) for row in session.connection().execute(query)]
+    # Plain tuples through the Core connection, fetched all at once: ORM row handling cost
+    # half of a 64k-code reliability table, and iterating the result (one driver fetch
+    # per row) a fifth of a 1M-code one.
+    return [tuple(row) for row in session.connection().execute(query).all()]

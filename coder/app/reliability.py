@@ -236,7 +236,7 @@ def _turn_lengths(session: OrmSession) -> dict[tuple[str, int], np.ndarray]:
         .order_by(PatientRow.code, SessionRow.number, TurnRow.index)
     )
     out: dict[tuple[str, int], list[int]] = {}
-    for patient, number, _index, length in session.connection().execute(query):
+    for patient, number, _index, length in session.connection().execute(query).all():
         out.setdefault((patient, number), []).append(int(length or 0))
     return {key: np.array(v, dtype=np.int64) for key, v in out.items()}
 

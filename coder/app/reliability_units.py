@@ -92,15 +92,28 @@ class UnitMatrices:
         )
         self.row_of = np.where(is_segment, seg_rows, ses_rows)
         self.col_of = np.array([self.col[r] for r in codes["rater"].tolist()], dtype=int)
-        self.code_of = codes["code"].to_numpy()
-        self.unit_of = codes["unit"].to_numpy()
+        # Items are picked by integer codes: comparing a million strings (pandas' string
+        # columns) per item, several times per row of the table, was ~40 % of it at 1M codes.
+        code_idx, code_names = pd.factorize(codes["code"])
+        unit_idx, unit_names = pd.factorize(codes["unit"])
+        self.code_idx, self.unit_idx = code_idx, unit_idx
+        self.code_number = {str(name): i for i, name in enumerate(code_names)}
+        self.unit_number = {str(name): i for i, name in enumerate(unit_names)}
+        self.has_turn = codes["turn"].notna().to_numpy()
+        self._offsets: dict[tuple[str, int], np.ndarray] = {}  # span continua: turn starts
         self.values = pd.to_numeric(codes["value"], errors="coerce").to_numpy(dtype=float)
 
     def _rows(self, ids: set[str], unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matrix rows, columns and the positions in ``codes`` of the items ``ids``."""
-        mask = np.isin(self.code_of, list(ids)) & (self.unit_of == unit) & (self.row_of >= 0)
+        mask = self._of(ids) & (self.unit_idx == self.unit_number.get(unit, -2))
+        mask &= self.row_of >= 0
         where = np.flatnonzero(mask)
         return self.row_of[where], self.col_of[where], where
+
+    def _of(self, ids: set[str]) -> np.ndarray:
+        """Which codes are one of the items ``ids`` (a boolean per row of ``codes``)."""
+        wanted = [self.code_number[i] for i in ids if i in self.code_number]
+        return np.isin(self.code_idx, wanted)
 
     def presence(self, ids: set[str]) -> np.ndarray:
         matrix = self.segment_base.copy()
@@ -129,7 +142,7 @@ class UnitMatrices:
         return np.where(np.isnan(self.session_base), np.nan, counts)
 
     def has_spans(self, ids: set[str]) -> bool:
-        return bool(self.codes[self.codes["code"].isin(ids)]["turn"].notna().any())
+        return bool((self._of(ids) & self.has_turn).any())
 
     def complete_sessions(self) -> list[tuple[str, int]]:
         """Sessions every compared rater coded: the only ones where unitizing can compare
@@ -144,10 +157,11 @@ class UnitMatrices:
         """The character continuum of every session every rater coded (its turns' texts
         end to end), with ``code_id``'s evidence spans as each rater's units. One rater's
         overlapping spans of the code are joined (the method needs non-overlapping units);
-        sessions without stored turns are left out."""
+        sessions without stored turns are left out. ``turn_lengths`` is the project's, the
+        same on every call (each session's turn offsets are computed once per builder)."""
         complete = [k for k in self.complete_sessions() if k in turn_lengths]
         complete_set = set(complete)
-        mine = self.codes[self.codes["code"] == code_id]
+        mine = self.codes[self._of({code_id})]
         in_complete = [
             (p, s) in complete_set
             for p, s in zip(mine["patient"].tolist(), mine["session"].tolist(), strict=True)
@@ -168,7 +182,9 @@ class UnitMatrices:
         merged = 0
         for key in complete:
             lengths = turn_lengths[key]
-            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+            offsets = self._offsets.get(key)
+            if offsets is None:  # once per session, not once per session and code
+                offsets = self._offsets[key] = np.concatenate([[0], np.cumsum(lengths)])
             per_rater: dict[int, list[tuple[int, int]]] = {}
             for rater, turn, start, end in by_session.get(key, ()):
                 t = int(turn)
@@ -189,7 +205,7 @@ class UnitMatrices:
         """(turns every rater marked, turns at least one rater marked) with a span of
         ``code_id``, in sessions every rater coded: a descriptive overlap, no chance model."""
         complete = set(self.complete_sessions())
-        spans = self.codes[(self.codes["code"] == code_id) & self.codes["turn"].notna()]
+        spans = self.codes[self._of({code_id}) & self.has_turn]
         marked: dict[tuple[str, int, int], set[str]] = {}
         for p, s, t, r in zip(
             spans["patient"].tolist(), spans["session"].tolist(), spans["turn"].tolist(),

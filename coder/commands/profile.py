@@ -17,7 +17,6 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
-from coder.domain.formulation import PROVISIONAL_LABEL
 
 
 def session_table(sessions: list[dict[str, object]]) -> list[str]:
@@ -124,6 +123,8 @@ def profile_command(
     if formulation.withheld:
         click.echo("Suggested type: none (coding incomplete; --provisional to compute one)")
     else:
+        from coder.domain.formulation import PROVISIONAL_LABEL  # with the rules: not at start-up
+
         label = f" [{PROVISIONAL_LABEL}]" if formulation.provisional else ""
         click.echo(
             f"Suggested type{label}: {data['suggested_type'] or 'none'}; "

@@ -18,7 +18,6 @@ from coder.commands.common import (
 )
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError
-from coder.domain.selectors import parse_session_ref
 
 if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
     from coder.app.identity import ActingRater
@@ -153,6 +152,7 @@ def rounds_assign(
 ) -> None:
     """Assign SESSIONS such as P01/1 P01/2 to RATER in a round."""
     from coder.app import rounds
+    from coder.domain.selectors import parse_session_ref
 
     parsed = [parse_session_ref(item) for item in sessions]
     with opened(project, db_url) as db:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,7 +21,9 @@ from coder.commands.common import (
 )
 from coder.domain.errors import CoderError, file_error
 from coder.domain.project import MAX_NUMBER
-from coder.domain.redaction import Redactor
+
+if TYPE_CHECKING:  # imported where used: it loads hashing and the transcript model
+    from coder.domain.redaction import Redactor
 
 # coder.io.transcripts.model.FORMATS, spelled out: that package loads python-docx, which
 # `coder --help` must not (tests/test_cli_startup.py checks that the two agree).
@@ -28,6 +31,8 @@ FORMATS = ("auto", "docx", "txt", "vtt", "srt", "csv")
 
 
 def _redactor(path: Path | None) -> Redactor | None:
+    from coder.domain.redaction import Redactor
+
     if path is None:
         return None
     try:
