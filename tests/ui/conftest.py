@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from coder.app.identity import ActingRater
@@ -186,7 +186,12 @@ class ModalAnswers:
 
     def _poll(self, tries_left: int) -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible() or any(d is dialog for d in self.seen):
+        if (
+            dialog is None
+            or not dialog.isVisible()
+            or isinstance(dialog, QProgressDialog)  # a background job's, not a question
+            or any(d is dialog for d in self.seen)
+        ):
             if tries_left > 0:
                 QTimer.singleShot(5, lambda: self._poll(tries_left - 1))
             return

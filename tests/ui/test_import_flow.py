@@ -260,7 +260,9 @@ def test_ctrl_i_imports_with_the_roles_the_user_confirmed(
     modal.then(confirm)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert titles == ["Import transcripts"]
-    assert modal.titles == ["Confirm speaker roles"] and shown and "T" in shown[0]
+    # the files are read in the background first; then the roles question comes up
+    qtbot.waitUntil(lambda: modal.titles == ["Confirm speaker roles"], timeout=10000)
+    assert shown and "T" in shown[0]
     qtbot.waitUntil(lambda: window.sessions_model.rowCount() == 1, timeout=10000)
     turns = browse.load_transcript(project, "P07", 3).turns
     assert [(t.speaker, t.role) for t in turns] == [
@@ -287,9 +289,9 @@ def test_cancelling_the_roles_dialog_imports_nothing(
     choose_files(monkeypatch, [path])
     modal.then(lambda dialog: qtbot.keyClick(dialog, Qt.Key.Key_Escape))
     trigger_import(window)
-    assert modal.titles == ["Confirm speaker roles"]
+    qtbot.waitUntil(lambda: modal.titles == ["Confirm speaker roles"], timeout=10000)
+    qtbot.waitUntil(lambda: not window.findChildren(QProgressDialog), timeout=10000)
     assert browse.session_summaries(project) == []
-    assert not window.findChildren(QProgressDialog)  # no import was started
 
 
 def test_cancelling_the_file_dialog_asks_nothing_more(
