@@ -1,5 +1,8 @@
 """Rounds ▸ Blinding… as the lead uses it: the real choice dialog, the refusal while a
-round is open (in words), and open sessions following the new setting at once."""
+round is open (in words), and open sessions following the new setting at once.
+
+Tests coder/ui/blinding.py; named apart from tests/app/test_blinding.py because test
+modules share one namespace (no __init__.py)."""
 
 from __future__ import annotations
 
