@@ -259,7 +259,7 @@ def test_too_few_units_or_a_rater_without_codes_exit_2_writing_nothing(
     raters.add_rater(screen_db, "Cy", "CY")  # a rater who coded nothing
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
-    project = ["--project", str(tmp_path / "s.sqlite"), "--as", "Lee",
+    project = [*project_args(screen_db), "--as", "Lee",
                "--passphrase-file", str(pass_file)]  # fmt: skip
     out = tmp_path / "m.model"
     for args, words in (

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from backend import project_args
 from screening_data import PASSPHRASE
 
 from coder.app import screening_evaluation
@@ -21,7 +22,7 @@ def test_evaluate_json_shape_and_grouping(
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
     with pytest.raises(SystemExit) as info:
-        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+        main(["screen", "evaluate", *project_args(screen_db), "--from", "Ada",
               "--folds", "2", "--json", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     assert info.value.code == 0
     result = json.loads(capsys.readouterr().out)
@@ -102,7 +103,7 @@ def test_model_type_is_chosen_on_the_command_line_and_named_in_the_evaluation(
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASSPHRASE, encoding="utf-8")
     with pytest.raises(SystemExit) as info:
-        main(["screen", "evaluate", "--project", str(tmp_path / "s.sqlite"), "--from", "Ada",
+        main(["screen", "evaluate", *project_args(screen_db), "--from", "Ada",
               "--model-type", "bert", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     err = capsys.readouterr().err
     assert info.value.code == 2 and err.count("\n") == 1 and "no model type 'bert'" in err

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backend import NewProject
+from backend import NewProject, project_args
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -194,7 +194,7 @@ def test_run_the_model_on_chosen_sessions_stores_what_the_cli_stores(
     pass_file = tmp_path / "pass.txt"
     pass_file.write_text(PASS, encoding="utf-8")
     with pytest.raises(SystemExit) as exited:
-        main(["screen", "run", "--project", str(tmp_path / "t.sqlite"), "--model", str(out),
+        main(["screen", "run", *project_args(trainable), "--model", str(out),
               "--sessions", "P03/1,P03/2", "--as", "Lee", "--passphrase-file", str(pass_file)])  # fmt: skip
     assert exited.value.code in (0, None)
     assert _machine_codes(trainable, name) == from_app
