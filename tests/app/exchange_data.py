@@ -9,6 +9,7 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+from backend import query
 from lxml import etree
 
 from coder.app import codes, projects
@@ -33,8 +34,11 @@ ROWS = """SELECT p.code, s.number, r.name, sc.key, a.code_id, a.unit, a.unit_ind
           JOIN schemes sc ON sc.id = a.scheme_id"""
 
 
-def rows(path: Path) -> set[tuple[object, ...]]:
-    with sqlite3.connect(path) as con:
+def rows(project: Path | ProjectDatabase) -> set[tuple[object, ...]]:
+    """The stored codes of a project (on either back end) or of a SQLite file."""
+    if isinstance(project, ProjectDatabase):
+        return set(query(project, ROWS))
+    with sqlite3.connect(project) as con:
         return set(con.execute(ROWS).fetchall())
 
 

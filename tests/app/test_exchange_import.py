@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backend import query
 from exchange_data import (
     CRLF_TEXT,
     NS,
@@ -126,16 +127,13 @@ def test_adding_a_codebook_is_a_leads_right(
         exchange_import.import_qdpx(coded, packed, ada)
     report = exchange_import.import_qdpx(coded, packed, lead, add_codebook=True)
     assert report.codes == 2  # Minimal response by name in 3RS-2015, Humour in the draft
-    with sqlite3.connect(tmp_path / "p.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'").fetchone() == (
-            1,
-        )
+    assert query(coded, "SELECT count(*) FROM schemes WHERE key LIKE 'draft-%'") == [(1,)]
 
 
 def test_bad_file_writes_nothing_to_the_project(
     coded: ProjectDatabase, lead: ActingRater, tmp_path: Path
 ) -> None:
-    before = rows(tmp_path / "p.sqlite")
+    before = rows(coded)
     bad = foreign_qdpx(tmp_path / "bad.qdpx", 0, 10_000)
     with pytest.raises(CoderError, match=r"bad\.qdpx.*out of range"):
         exchange_import.import_qdpx(coded, bad, lead)
@@ -150,9 +148,8 @@ def test_bad_file_writes_nothing_to_the_project(
             )
     with pytest.raises(CoderError, match=r"refused\.qdpx"):
         exchange_import.import_qdpx(coded, good_codes_bad_rows, lead)
-    assert rows(tmp_path / "p.sqlite") == before
-    with sqlite3.connect(tmp_path / "p.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM patients").fetchone() == (1,)
+    assert rows(coded) == before
+    assert query(coded, "SELECT count(*) FROM patients") == [(1,)]
 
 
 # ---- the published examples (read from ../shared when present) ------------------------------
