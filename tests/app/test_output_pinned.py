@@ -143,6 +143,7 @@ def test_demo_exports_are_byte_identical(
     check(f"demo-{fmt.value}.csv", content)
 
 
+@pytest.mark.sqlite_only  # edits the stored file with sqlite3; PG bytes: test_export_long_sql
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_consensus_exports_are_byte_identical(
     consensus_db: ProjectDatabase,

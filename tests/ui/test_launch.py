@@ -119,6 +119,7 @@ def test_first_run_creates_the_demo_project_and_a_screenshot_needs_no_dialog(
         assert projects.project_name(db) == "Demo project"
 
 
+@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
     qtbot: QtBot, coded_db: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,6 +165,7 @@ class Loop:
         return 0
 
 
+@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     qtbot: QtBot,
     coded_db: ProjectDatabase,
@@ -198,6 +200,7 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     assert closed == ["other"]  # the project it switched to is closed on exit too
 
 
+@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_cancelling_the_sign_in_ends_the_run_without_a_window(
     qtbot: QtBot,
     coded_db: ProjectDatabase,

@@ -211,6 +211,7 @@ def test_cancelling_a_package_export_writes_no_file(
     assert prompter.errors == []
 
 
+@pytest.mark.sqlite_only  # compares a lab copy made with the SQLite backup API
 def test_cancelling_a_merge_rolls_back_every_package(
     coded_db: ProjectDatabase,
     lead: ActingRater,
