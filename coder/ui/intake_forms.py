@@ -77,9 +77,7 @@ class IntakeForm(QGroupBox):
         super().__init_subclass__(**kwargs)
         require_methods(cls, IntakeForm, ("collect",))
 
-    def collect(self) -> object:
-        """The domain object read from the form (each form defines it; see above)."""
-        raise NotImplementedError
+    collect: Callable[[], object]  # the domain object read from the form (see above)
 
     def save(self) -> bool:
         try:

@@ -45,13 +45,10 @@ class _Command(QUndoCommand):
         super().__init_subclass__(**kwargs)
         require_methods(cls, _Command, ("apply", "revert"))
 
-    def apply(self) -> None:
-        """Make the change through the services (each command defines it)."""
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        """Take the change back (each command defines it)."""
-        raise NotImplementedError
+    # Each command defines both (checked when the subclass is made, above): ``apply``
+    # makes the change through the services, ``revert`` takes it back.
+    apply: Callable[[], None]
+    revert: Callable[[], None]
 
     def redo(self) -> None:
         if self._applied_by_perform or self._skip_next:
