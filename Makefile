@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-stamp
 # The exact versions the suite last passed with; every install below is held to them.
 # Refresh with `make constraints` (see README.md, "Dependencies").
 CONSTRAINTS = constraints.txt
-EXTRAS  = dev,postgres,encryption
+EXTRAS  = dev,postgres,encryption,keyring
 
 .PHONY: run test test-postgres lint bench screenshots clean sysdeps sysdeps-gui installer installer-deps installer-check constraints
 
