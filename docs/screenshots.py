@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -36,7 +37,10 @@ OUT = Path(__file__).resolve().parent / "images"
 def settle(widget: QWidget) -> None:
     app = application()
     widget.show()
-    for _ in range(4):
+    # Long enough for the deferred work a user never sees half-done: the transcript's
+    # row heights follow a resize after 60 ms (TranscriptView._relayout).
+    deadline = time.monotonic() + 0.25
+    while time.monotonic() < deadline:
         app.processEvents()
 
 

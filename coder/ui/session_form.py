@@ -30,6 +30,7 @@ NOT_RATED: Final = Unrated.NOT_RATED
 RatingValue: TypeAlias = int | Unrated | None  # scale value, NOT_RATED, or N/A (None)
 NOT_RATED_TEXT: Final = "—"
 NA_TEXT: Final = "N/A"
+MAX_SHOWN_CHARS: Final = 36  # longer anchors are shown whole in the popup and tooltip
 
 
 def rating_choices(rating: RatingDef) -> list[tuple[str, RatingValue]]:
@@ -66,6 +67,9 @@ class SessionRatingsForm(QWidget):
         super().__init__(parent)
         self._layout = QFormLayout(self)
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A narrow panel puts the combo under its label instead of cutting the anchor
+        # ("3 — To a moderate deg…"): a rater must read the anchor they pick.
+        self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._combos: dict[str, QComboBox] = {}
         self._choices: dict[str, list[RatingValue]] = {}
         self._values: dict[str, RatingValue] = {}
@@ -128,10 +132,13 @@ class SessionRatingsForm(QWidget):
         combo = QComboBox()
         combo.setObjectName(f"rating_{rating.id}")
         combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        # Anchors are sentences: keep the closed combo narrow, the popup wide enough.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
         choices = rating_choices(rating)
+        # Wide enough for the longest anchor (up to a sentence's worth): the row wraps
+        # below its label rather than cutting the text; the popup shows longer ones whole.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(
+            min(MAX_SHOWN_CHARS, max(len(text) for text, _value in choices))
+        )
         for text, _value in choices:
             combo.addItem(text)
             combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)

@@ -9,7 +9,13 @@ from pytestqt.qtbot import QtBot
 from coder.app.schemes import load_project_scheme
 from coder.domain.scheme import Scheme, Scope
 from coder.store.database import ProjectDatabase
-from coder.ui.session_form import NA_TEXT, NOT_RATED, NOT_RATED_TEXT, SessionRatingsForm
+from coder.ui.session_form import (
+    MAX_SHOWN_CHARS,
+    NA_TEXT,
+    NOT_RATED,
+    NOT_RATED_TEXT,
+    SessionRatingsForm,
+)
 
 
 @pytest.fixture
@@ -117,3 +123,22 @@ def test_scheme_without_session_ratings(form: SessionRatingsForm, project: Proje
     assert form.values() == {}
     assert [w.text() for w in form.findChildren(QLabel)] == ["This scheme has no session ratings."]
     assert not form.findChildren(QComboBox)  # old rows are gone, not just hidden
+
+
+def test_a_narrow_panel_shows_each_picked_anchor_whole(
+    qtbot: QtBot, form: SessionRatingsForm
+) -> None:
+    """The panel beside the grid is ~360 px wide: the combo goes under its label rather
+    than cutting "3 — To a moderate degree" to "3 — To a moderate deg"."""
+    form.resize(360, 400)
+    form.show()
+    qtbot.waitExposed(form)
+    for rating_id in form.rating_ids():
+        combo = form.combo(rating_id)
+        for row in range(combo.count()):
+            text = combo.itemText(row)
+            if len(text) > MAX_SHOWN_CHARS:
+                continue  # shown whole in the popup and the tooltip only
+            combo.setCurrentIndex(row)
+            shown = combo.fontMetrics().horizontalAdvance(text)
+            assert shown < combo.width() - 20, f"{rating_id}: {text!r} is cut"
