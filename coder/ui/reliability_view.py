@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt
+from PySide6.QtCore import QModelIndex, QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -103,9 +103,15 @@ class ReliabilityView(QMainWindow):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
                 self.raters_list.addItem(item)
+        # Left-to-right items are sized to the check box, a pixel or two shorter than the
+        # name's line: give each item a full line so no name is clipped.
+        row = max(self.raters_list.fontMetrics().height() + 6, 20)
+        for index in range(self.raters_list.count()):
+            item = self.raters_list.item(index)
+            width = self.raters_list.sizeHintForIndex(self.raters_list.indexFromItem(item)).width()
+            item.setSizeHint(QSize(width + 8, row))
+        self.raters_list.setFixedHeight(row + 2 * self.raters_list.frameWidth() + 4)  # more wrap
         self.raters_list.itemChanged.connect(self._raters_changed)
-        row = max(self.raters_list.sizeHintForRow(0), 20)  # one line; more raters wrap
-        self.raters_list.setFixedHeight(row + 2 * self.raters_list.frameWidth() + 6)
         self.adopt_button = QPushButton("Adopt all agreements into the consensus…")
         self.adopt_button.clicked.connect(self.adopt)
         top = hbox("Scheme:", self.scheme_combo, "Raters:", self.raters_list, self.adopt_button)

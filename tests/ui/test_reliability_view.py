@@ -129,6 +129,21 @@ def test_open_reliability_view_shows_a_non_modal_window(
     assert view.selected_raters() == ["Ada Lovelace", "Ben Okafor"]  # the raters with codes
 
 
+def test_each_rater_name_has_a_full_line_in_the_picker(
+    db: ProjectDatabase, lee: ActingRater, make_view: Make, qtbot: QtBot
+) -> None:
+    view = make_view(db, lee)
+    qtbot.waitExposed(view)
+    picker = view.raters_list
+    # The style sizes left-to-right items to the check box, which clipped the names'
+    # tops (seen in docs/images/09-reliability.png): a line plus a margin each.
+    line = picker.fontMetrics().height() + 4
+    for index in range(picker.count()):
+        rect = picker.visualItemRect(picker.item(index))
+        assert rect.height() >= line, picker.item(index).text()
+        assert picker.viewport().rect().contains(rect), picker.item(index).text()
+
+
 # ---- statistics ----------------------------------------------------------------------------
 def test_models_pass_the_qt_model_tester(
     db: ProjectDatabase, lee: ActingRater, make_view: Make, qtmodeltester: ModelTester
