@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from driving import rating_cell
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -124,9 +125,7 @@ def test_clearing_a_rating_never_given_does_nothing(
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
     grid = window.grid
-    column = next(i for i, c in enumerate(grid.grid.columns) if c.id == "W_SIG")
-    grid.setFocus()
-    grid.setCurrentIndex(grid.grid.index(0, column))
+    rating_cell(window, "W_SIG", 1)
     qtbot.keyClick(grid, Qt.Key.Key_Delete)
     assert window.ws is not None and window.ws.stack.count() == 0  # no empty undo step
     qtbot.keyClick(grid, "2")

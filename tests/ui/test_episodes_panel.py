@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from driving import press, redo, undo
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -62,22 +63,6 @@ def at_turn(window: MainWindow, turn: int) -> None:
     window.transcript.setFocus()
 
 
-def key(window: MainWindow, qtbot: QtBot, k: str, mod: Qt.KeyboardModifier | None = None) -> None:
-    focus = window.focusWidget() or window
-    if mod is None:
-        qtbot.keyClick(focus, k)
-    else:
-        qtbot.keyClick(focus, k, mod)
-
-
-def undo(window: MainWindow, qtbot: QtBot) -> None:
-    key(window, qtbot, "z", Qt.KeyboardModifier.ControlModifier)
-
-
-def redo(window: MainWindow, qtbot: QtBot) -> None:
-    key(window, qtbot, "y", Qt.KeyboardModifier.ControlModifier)
-
-
 def select_episode(window: MainWindow, qtbot: QtBot, row: int) -> None:
     view = window.episodes.view
     index = window.episodes.model.index(row, 0)
@@ -132,16 +117,16 @@ def test_stage_keys_build_the_episode_and_flag_a_step_backwards(
 ) -> None:
     window = on_stages(make_window, coded_db, ada)
     at_turn(window, 2)
-    key(window, qtbot, "1")  # withdrawal marker: no episode yet, so one is started
+    press(window, qtbot, "1")  # withdrawal marker: no episode yet, so one is started
     assert tree(window) == [
         (f"Episode 1 — {WITHDRAWAL}", "2–…", "highest: 1. Withdrawal marker", [
             ("1. Withdrawal marker", "2", ""),
         ])
     ]  # fmt: skip
     at_turn(window, 4)
-    key(window, qtbot, "3")  # qualified assertion
+    press(window, qtbot, "3")  # qualified assertion
     at_turn(window, 5)
-    key(window, qtbot, "2")  # disembedding after qualified assertion: a step back
+    press(window, qtbot, "2")  # disembedding after qualified assertion: a step back
     [(_, _, note, stages)] = tree(window)
     assert stages == [
         ("1. Withdrawal marker", "2", ""),
@@ -166,13 +151,13 @@ def test_a_stage_key_after_the_end_starts_a_new_episode(
 ) -> None:
     window = on_stages(make_window, coded_db, ada)
     at_turn(window, 1)
-    key(window, qtbot, "q")  # confrontation marker
+    press(window, qtbot, "q")  # confrontation marker
     select_episode(window, qtbot, 0)
     at_turn(window, 3)
     qtbot.mouseClick(window.episodes.end_button, Qt.MouseButton.LeftButton)
     window.episodes.view.setCurrentIndex(QModelIndex())  # nothing selected any more
     at_turn(window, 5)
-    key(window, qtbot, "q")
+    press(window, qtbot, "q")
     assert stored_episodes(coded_db, ada) == [
         (1, "confrontation", 1, 3),
         (2, "confrontation", 5, None),
@@ -224,11 +209,11 @@ def test_episode_codes_need_an_episode(
 ) -> None:
     window = on_stages(make_window, coded_db, ada)
     at_turn(window, 3)
-    key(window, qtbot, "m")  # therapist metacommunicates: coded per episode
+    press(window, qtbot, "m")  # therapist metacommunicates: coded per episode
     assert "start an episode first" in window.statusBar().currentMessage()
     qtbot.mouseClick(button(window, "New confrontation episode"), Qt.MouseButton.LeftButton)
     window.transcript.setFocus()
-    key(window, qtbot, "m")
+    press(window, qtbot, "m")
     own = CodingSession(coded_db, ada, "P01", 1, STAGES).own_codes()
     assert [(c.code_id, c.unit.value, c.unit_index) for c in own] == [("EP_TX_META", "episode", 1)]
     assert window.statusBar().currentMessage() == "EP_TX_META marked in episode 1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from driving import menu_item
 from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtGui import QAction
 
 from coder.app import rounds
 from coder.app.coding import CodingSession
@@ -19,17 +19,8 @@ from coder.ui.rounds_dialog import RoundsDialog
 Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 
-def action(window: MainWindow, text: str) -> QAction:
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        for item in menu.actions() if menu is not None else []:  # type: ignore[union-attr]
-            if item.text().replace("&", "").startswith(text):
-                return item
-    raise AssertionError(f"no menu item {text!r}")
-
-
 def open_dialog(window: MainWindow) -> RoundsDialog:
-    action(window, "Manage rounds").trigger()
+    menu_item(window, "Manage rounds").trigger()
     dialog = window.child_windows[-1]
     assert isinstance(dialog, RoundsDialog)
     return dialog
@@ -45,8 +36,8 @@ def test_manage_rounds_is_lead_only(
     coded_db: ProjectDatabase, ada: ActingRater, make_window: Make
 ) -> None:
     window = make_window(coded_db, ada)
-    assert not action(window, "Manage rounds").isEnabled()
-    assert action(window, "Progress").isEnabled()  # a rater sees their own progress
+    assert not menu_item(window, "Manage rounds").isEnabled()
+    assert menu_item(window, "Progress").isEnabled()  # a rater sees their own progress
 
 
 def test_a_lead_runs_a_round_from_the_dialog(
@@ -111,7 +102,7 @@ def test_progress_dashboard(
     cs.set_rating("W_SIG", 1, 1)
     cs.set_rating("C_SIG", 1, 1)
     window = make_window(coded_db, lead)
-    action(window, "Progress").trigger()
+    menu_item(window, "Progress").trigger()
     view = window.child_windows[-1]
     assert isinstance(view, ProgressView)
     cells = [
@@ -121,7 +112,7 @@ def test_progress_dashboard(
     assert [row[:3] for row in cells] == [["Ada", "P01/1", "0/3"], ["Ben", "P01/2", "1/3"]]
     assert cells[1][3] and not cells[0][3]  # Ben's last edit time; Ada has none
     window.set_coder(ada)  # closes the lead's windows
-    action(window, "Progress").trigger()
+    menu_item(window, "Progress").trigger()
     view = window.child_windows[-1]
     assert isinstance(view, ProgressView)
     assert {view.model.index(r, 0).data() for r in range(view.model.rowCount())} == {"Ada"}

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from driving import code_phrase, press, redo, undo
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from coder.app import rounds
@@ -26,38 +26,6 @@ Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
 
 def own(db: ProjectDatabase, coder: ActingRater) -> list[StoredCode]:
     return CodingSession(db, coder, "P01", 1).own_codes()
-
-
-def key(
-    window: MainWindow, qtbot: QtBot, k: str | Qt.Key, mod: Qt.KeyboardModifier | None = None
-) -> None:
-    focus = window.focusWidget() or window
-    if mod is None:
-        qtbot.keyClick(focus, k)
-    else:
-        qtbot.keyClick(focus, k, mod)
-
-
-def undo(window: MainWindow, qtbot: QtBot) -> None:
-    key(window, qtbot, "z", Qt.KeyboardModifier.ControlModifier)
-
-
-def redo(window: MainWindow, qtbot: QtBot) -> None:
-    key(window, qtbot, "y", Qt.KeyboardModifier.ControlModifier)
-
-
-def code_phrase(window: MainWindow, qtbot: QtBot, turn: int, phrase: str, hotkey: str) -> None:
-    """Select ``phrase`` in ``turn`` and press the code's key."""
-    window.transcript.show_turn(turn)
-    editor = window.transcript.editor()
-    assert editor is not None
-    start = editor.toPlainText().index(phrase)
-    cursor = editor.textCursor()
-    cursor.setPosition(start)
-    cursor.setPosition(start + len(phrase), QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
-    editor.setFocus()
-    key(window, qtbot, hotkey)
 
 
 def grid_cell(window: MainWindow, code_id: str, segment: int) -> object:
@@ -120,12 +88,12 @@ def test_repeated_boundary_moves_are_one_undo_step(
     original = [(s.first_turn, s.last_turn) for s in window.ws.segments]
     window.transcript.show_turn(4)  # segment 2 starts here
     window.transcript.setFocus()
-    key(window, qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)  # start later: turn 5
+    press(window, qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)  # start later: turn 5
     assert window.ws.segments[1].first_turn == 5
     window.transcript.show_turn(5)
     window.transcript.setFocus()
-    key(window, qtbot, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # and back: turn 4
-    key(window, qtbot, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # earlier still: turn 3
+    press(window, qtbot, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # and back: turn 4
+    press(window, qtbot, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # earlier still: turn 3
     assert window.ws.segments[1].first_turn == 3
     assert window.ws.stack.count() == 1  # merged: one step for the whole adjustment
     undo(window, qtbot)

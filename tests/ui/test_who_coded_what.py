@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from driving import menu_item, press, rating_cell, undo
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -34,7 +34,7 @@ Row = tuple[str, int, str, int, int | None]  # rater, session number, code, segm
 def lock_in_rounds_dialog(window: MainWindow, qtbot: QtBot) -> None:
     """Lock the newest round the way a lead does: Rounds ▸ Manage rounds…, Lock…, then
     back to the main window (whose code keys fire only while it is active)."""
-    action(window, "Manage rounds").trigger()
+    menu_item(window, "Manage rounds").trigger()
     dialog: Any = window.child_windows[-1]
     dialog.lock_button.click()
     dialog.close()
@@ -46,20 +46,10 @@ def lock_in_rounds_dialog(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
 
 
-def action(window: MainWindow, text: str) -> QAction:
-    """The menu action whose text (without the & accelerator) starts with ``text``."""
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        for item in menu.actions() if menu is not None else []:  # type: ignore[union-attr]
-            if item.text().replace("&", "").startswith(text):
-                return item
-    raise AssertionError(f"no menu item {text!r}")
-
-
 def switch_rater(window: MainWindow, coder: ActingRater, monkeypatch: pytest.MonkeyPatch) -> None:
     """File ▸ Switch rater…, answering the who-are-you dialog with ``coder``."""
     monkeypatch.setattr("coder.ui.identity_dialog.choose_coder", lambda *a, **k: coder)
-    action(window, "Switch rater").trigger()
+    menu_item(window, "Switch rater").trigger()
 
 
 def go_to_segment(window: MainWindow, segment: int) -> None:
@@ -68,28 +58,9 @@ def go_to_segment(window: MainWindow, segment: int) -> None:
     window.transcript.setFocus()
 
 
-def press(
-    window: MainWindow, qtbot: QtBot, key: str, modifier: Qt.KeyboardModifier | None = None
-) -> None:
-    focus = window.focusWidget() or window
-    if modifier is None:
-        qtbot.keyClick(focus, key)
-    else:
-        qtbot.keyClick(focus, key, modifier)
-
-
-def undo_key(window: MainWindow, qtbot: QtBot) -> None:
-    press(window, qtbot, "z", Qt.KeyboardModifier.ControlModifier)
-
-
 def rate_by_key(window: MainWindow, qtbot: QtBot, rating_id: str, segment: int, digit: str) -> None:
-    grid = window.grid
-    column = next(i for i, c in enumerate(grid.grid.columns) if c.id == rating_id)
-    row = grid.grid.row_of_segment(segment)
-    assert row is not None
-    grid.setFocus()
-    grid.setCurrentIndex(grid.grid.index(row, column))
-    qtbot.keyClick(grid, digit)
+    rating_cell(window, rating_id, segment)
+    press(window, qtbot, digit)
 
 
 def stored_rows(db: ProjectDatabase) -> list[Row]:
@@ -161,8 +132,8 @@ def test_switching_closes_windows_opened_under_the_old_identity(
 
     window = make_window(coded_db, lead)
     window.open_session("P01", 1)
-    action(window, "Patient profile").trigger()
-    action(window, "Reliability and consensus").trigger()
+    menu_item(window, "Patient profile").trigger()
+    menu_item(window, "Reliability and consensus").trigger()
     opened = list(window.child_windows)
     assert {type(w) for w in opened} == {PatientView, ReliabilityView}
     rounds.create_round(coded_db, lead, "pilot")
@@ -238,7 +209,7 @@ def test_a_locked_round_refuses_new_codes_and_undo(
     assert "round 1 is locked" in window.statusBar().currentMessage()
     rate_by_key(window, qtbot, "W_SIG", 1, "3")  # a rating
     window.transcript.setFocus()
-    undo_key(window, qtbot)  # would put W2 back into the locked round
+    undo(window, qtbot)  # would put W2 back into the locked round
     assert window.ws.stack.index() == index_before - 1  # Qt stepped back over the refused undo
     # ...and the stack re-synchronises once Qt's undo has returned (a zero-delay timer).
     qtbot.waitUntil(lambda: window.ws is not None and window.ws.stack.index() == index_before)
@@ -247,7 +218,7 @@ def test_a_locked_round_refuses_new_codes_and_undo(
     assert "round 1 is locked" in window.statusBar().currentMessage()
 
     rounds.set_round_status(coded_db, lead, 1, RoundStatus.OPEN)  # the lead reopens it
-    undo_key(window, qtbot)
+    undo(window, qtbot)
     assert stored_rows(coded_db) == [("Ada", 1, "W1", 1, 1), ("Ada", 1, "W2", 1, 1)]
 
 
@@ -294,10 +265,10 @@ def test_undo_refers_to_the_code_it_made_not_a_reused_row_id(
     press(window, qtbot, "1")  # W1 off
     assert stored_rows(coded_db) == []
     for _ in range(3):
-        undo_key(window, qtbot)
+        undo(window, qtbot)
     # undo W1-off (W1 back), undo C1-off (C1 back), undo C1-on (C1 gone): W1 remains.
     assert stored_rows(coded_db) == [("Ada", 1, "W1", 1, 1)]
-    undo_key(window, qtbot)
+    undo(window, qtbot)
     assert stored_rows(coded_db) == []
     assert window.ws is not None and not window.ws.stack.canUndo()
     for _ in range(4):
@@ -420,7 +391,7 @@ def test_random_sequences_keep_who_coded_what_right(
         elif move in ("undo", "redo"):
             window.transcript.setFocus()
             if move == "undo":
-                undo_key(window, qtbot)
+                undo(window, qtbot)
                 expected.undo(session)
             else:
                 press(window, qtbot, "y", Qt.KeyboardModifier.ControlModifier)
@@ -465,14 +436,14 @@ def test_the_lead_sets_blinding_and_open_windows_follow(
     window.open_session("P01", 1)
     assert window.ws is not None and window.ws.codes == []
 
-    assert not action(window, "Blinding").isEnabled()  # a rater may not
+    assert not menu_item(window, "Blinding").isEnabled()  # a rater may not
     with pytest.raises(access.NotAllowed, match="only a lead"):  # nor behind the menu's back
         access.set_blinding_policy(coded_db, ada, BlindingPolicy.NEVER)
     assert access.read_blinding_policy(coded_db) is BlindingPolicy.ALWAYS
 
     switch_rater(window, lead, monkeypatch)
     window.prompter.answers.append(2)  # type: ignore[attr-defined]
-    action(window, "Blinding").trigger()
+    menu_item(window, "Blinding").trigger()
     assert access.read_blinding_policy(coded_db) is BlindingPolicy.NEVER
     switch_rater(window, ada, monkeypatch)
     window.open_session("P01", 1)

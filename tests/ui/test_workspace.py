@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from driving import press, select_in_turn
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -30,23 +30,6 @@ def stored(
     ]
 
 
-def select_in_turn(window: MainWindow, qtbot: QtBot, turn: int, phrase: str) -> None:
-    window.transcript.show_turn(turn)
-    editor = window.transcript.editor()
-    assert editor is not None
-    start = editor.toPlainText().index(phrase)
-    cursor = editor.textCursor()
-    cursor.setPosition(start)
-    cursor.setPosition(start + len(phrase), QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
-    editor.setFocus()
-
-
-def press(window: MainWindow, qtbot: QtBot, key: str) -> None:
-    focus = window.focusWidget() or window
-    qtbot.keyClick(focus, key)
-
-
 def test_models_pass_the_qt_model_tester(
     coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtmodeltester: ModelTester
 ) -> None:
@@ -69,7 +52,7 @@ def test_hotkey_on_selection_stores_one_span_code(
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
-    select_in_turn(window, qtbot, 4, "Can we talk about work instead?")
+    select_in_turn(window, 4, "Can we talk about work instead?")
     press(window, qtbot, "4")  # W4, avoidant storytelling / shifting topic
     text = window.ws.cs.turn(4).text
     start = text.index("Can we talk")
@@ -98,7 +81,7 @@ def test_undo_and_redo_reach_the_database(
 ) -> None:
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
-    select_in_turn(window, qtbot, 2, "Fine. I guess.")
+    select_in_turn(window, 2, "Fine. I guess.")
     press(window, qtbot, "2")
     first = stored(coded_db, ada)
     assert len(first) == 1
@@ -277,7 +260,7 @@ def test_selection_survives_a_relayout(
     """Resizing the window re-measures rows; the text the rater selected must stay."""
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
-    select_in_turn(window, qtbot, 4, "Can we talk")
+    select_in_turn(window, 4, "Can we talk")
     # The narrower text column re-measures rows on a deferred timer: wait until it fired.
     with qtbot.waitSignal(window.transcript._relayout.timeout, timeout=2000):
         window.resize(window.width() - 200, window.height())
