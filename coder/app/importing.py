@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Insert, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
@@ -27,7 +27,7 @@ from coder.domain.scheme import SegmentationRule
 from coder.domain.segmentation import build_segments, rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.io.transcripts import ParsedTranscript, ReadOptions, read_transcripts
-from coder.store.audit import Acting
+from coder.store.audit import Acting, record_turns
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
@@ -276,8 +276,13 @@ def _resolve_roles(
                     path=path,
                 )
             summaries[label] = SpeakerSummary(label, role, False, f"suggested: {reason}")
-    turns = tuple(replace(t, role=summaries[t.speaker].role) for t in parsed.transcript.turns)
-    transcript = replace(parsed.transcript, turns=turns)
+    transcript = parsed.transcript
+    if any(summaries[t.speaker].role is not t.role for t in transcript.turns):
+        turns = tuple(
+            t if t.role is summaries[t.speaker].role else replace(t, role=summaries[t.speaker].role)
+            for t in transcript.turns
+        )
+        transcript = replace(transcript, turns=turns)
     if options.redactor is not None:
         transcript = options.redactor.redact_transcript(transcript)
         summaries = {
@@ -349,17 +354,26 @@ def _store(
     )
     session.add(stored)
     session.flush()
-    speaker_ids: dict[str, int] = {}
-    for s in speakers:
-        speaker = SpeakerRow(
-            transcript_id=stored.id, label=s.label, role=s.role.value, role_confirmed=s.confirmed
+    # Speakers, turns and segments go in as Core statements on the transaction's
+    # connection: the ORM's per-row bookkeeping was most of the time of a store, and
+    # none of these rows is audited one by one (the transcript's entry counts the turns).
+    connection = session.connection()
+    speaker_ids = {
+        s.label: _insert_id(
+            connection,
+            insert(SpeakerRow).values(
+                transcript_id=stored.id,
+                label=s.label,
+                role=s.role.value,
+                role_confirmed=s.confirmed,
+            ),
         )
-        session.add(speaker)
-        session.flush()
-        speaker_ids[s.label] = speaker.id
-    session.execute(
+        for s in speakers
+    }
+    connection.execute(
         insert(TurnRow), [_turn_row(stored.id, speaker_ids, t) for t in transcript.turns]
     )
+    record_turns(session, stored.id, len(transcript.turns))
     n_segments, estimated = _store_segments(session, stored.id, transcript.turns, rules, options)
     return SessionImport(
         patient_code,
@@ -372,6 +386,13 @@ def _store(
         estimated,
         parsed.warnings,
     )
+
+
+def _insert_id(connection: Connection, statement: Insert) -> int:
+    """Run a one-row insert and return the new row's key."""
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _turn_row(transcript_id: int, speaker_ids: Mapping[str, int], turn: Turn) -> dict[str, object]:
@@ -393,18 +414,20 @@ def _store_segments(
     options: ImportOptions,
 ) -> tuple[int, bool]:
     """Build and store segments for every rule; report the first rule's count."""
+    connection = session.connection()
     first_count, estimated = 0, False
     for n, rule in enumerate(rules):
         segments = build_segments(turns, rule, untimed=options.untimed)
-        seg_row = SegmentationRow(transcript_id=transcript_id, rule=rule_key(rule))
-        session.add(seg_row)
-        session.flush()
+        segmentation_id = _insert_id(
+            connection,
+            insert(SegmentationRow).values(transcript_id=transcript_id, rule=rule_key(rule)),
+        )
         if segments:
-            session.execute(
+            connection.execute(
                 insert(SegmentRow),
                 [
                     {
-                        "segmentation_id": seg_row.id,
+                        "segmentation_id": segmentation_id,
                         "index": s.index,
                         "kind": s.kind.value,
                         "first_turn": s.first_turn,

@@ -193,8 +193,11 @@ def _bold_label(paragraph: Paragraph, text: str) -> tuple[str, str] | None:
     The bold text counts as a label when it ends with a colon or is followed by more
     text; a wholly bold paragraph without a colon is a heading, not a speaker.
     """
+    runs = paragraph.runs
+    if not any(run.bold for run in runs):
+        return None  # the usual case, decided without reading each run's text again
     bold: list[str] = []
-    for run in paragraph.runs:
+    for run in runs:
         run_text = str(run.text)
         if not bold and not run_text.strip():
             continue
