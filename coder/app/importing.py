@@ -32,7 +32,6 @@ from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
     PatientRow,
-    SchemeRow,
     SegmentationRow,
     SegmentRow,
     SessionRow,
@@ -208,13 +207,10 @@ def import_file(
 def segmentation_rules(db: ProjectDatabase) -> list[SegmentationRule]:
     """The distinct segmentation rules of the latest revision of every project scheme,
     the default scheme's first (its segments are the ones import summaries report)."""
-    with db.reading() as session:
-        keys = list(session.scalars(select(SchemeRow.key).distinct().order_by(SchemeRow.key)))
-    default = scheme_service.load_project_scheme(db).segmentation
-    found: dict[str, SegmentationRule] = {rule_key(default): default}
-    for key in keys:
-        rule = scheme_service.load_project_scheme(db, key).segmentation
-        found.setdefault(rule_key(rule), rule)
+    default, latest = scheme_service.default_and_latest_schemes(db)
+    found: dict[str, SegmentationRule] = {rule_key(default.segmentation): default.segmentation}
+    for scheme in latest:
+        found.setdefault(rule_key(scheme.segmentation), scheme.segmentation)
     return list(found.values())
 
 
