@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph
 
 from coder.io.transcripts.chunks import build_parsed
 from coder.io.transcripts.docx_tables import table_lines
+from coder.io.transcripts.docx_text import has_bold_run, paragraph_text
 from coder.io.transcripts.docx_xml import check_xml_part
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.labels import MAX_LABEL
@@ -172,7 +173,7 @@ def _body_lines(document: docx.document.Document, warnings: list[str]) -> Iterat
 
 def paragraph_lines(paragraph: Paragraph, where: str) -> Iterator[Line]:
     """A paragraph as lines: soft breaks (Shift+Enter) start a new line in the same turn."""
-    text = str(paragraph.text)
+    text = paragraph_text(paragraph._p)
     label = _bold_label(paragraph, text)
     if label is not None:
         text = text.lstrip()[len(label[1]) :].lstrip(" \t:：")
@@ -193,9 +194,9 @@ def _bold_label(paragraph: Paragraph, text: str) -> tuple[str, str] | None:
     The bold text counts as a label when it ends with a colon or is followed by more
     text; a wholly bold paragraph without a colon is a heading, not a speaker.
     """
+    if not has_bold_run(paragraph._p):
+        return None  # the usual case, decided in C without python-docx's run objects
     runs = paragraph.runs
-    if not any(run.bold for run in runs):
-        return None  # the usual case, decided without reading each run's text again
     bold: list[str] = []
     for run in runs:
         run_text = str(run.text)
