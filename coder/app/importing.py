@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Connection, Insert, func, insert, select
@@ -272,12 +272,9 @@ def _resolve_roles(
                     path=path,
                 )
             summaries[label] = SpeakerSummary(label, role, False, f"suggested: {reason}")
-    transcript = parsed.transcript
+    transcript = parsed.transcript  # copied only when a role changes (usually none does)
     if any(summaries[t.speaker].role is not t.role for t in transcript.turns):
-        turns = tuple(
-            t if t.role is summaries[t.speaker].role else replace(t, role=summaries[t.speaker].role)
-            for t in transcript.turns
-        )
+        turns = tuple(replace(t, role=summaries[t.speaker].role) for t in transcript.turns)
         transcript = replace(transcript, turns=turns)
     if options.redactor is not None:
         transcript = options.redactor.redact_transcript(transcript)
@@ -350,9 +347,8 @@ def _store(
     )
     session.add(stored)
     session.flush()
-    # Speakers, turns and segments go in as Core statements on the transaction's
-    # connection: the ORM's per-row bookkeeping was most of the time of a store, and
-    # none of these rows is audited one by one (the transcript's entry counts the turns).
+    # Speakers, turns and segments: Core statements on the transaction's connection (the
+    # ORM's per-row work was most of a store; the transcript's audit entry counts turns).
     connection = session.connection()
     speaker_ids = {
         s.label: _insert_id(
@@ -419,22 +415,11 @@ def _store_segments(
             insert(SegmentationRow).values(transcript_id=transcript_id, rule=rule_key(rule)),
         )
         if segments:
-            connection.execute(
-                insert(SegmentRow),
-                [
-                    {
-                        "segmentation_id": segmentation_id,
-                        "index": s.index,
-                        "kind": s.kind.value,
-                        "first_turn": s.first_turn,
-                        "last_turn": s.last_turn,
-                        "start_ms": s.start_ms,
-                        "end_ms": s.end_ms,
-                        "estimated": s.estimated,
-                    }
-                    for s in segments
-                ],
-            )
+            rows = [
+                {**asdict(s), "kind": s.kind.value, "segmentation_id": segmentation_id}
+                for s in segments
+            ]
+            connection.execute(insert(SegmentRow), rows)
         if n == 0:
             first_count = len(segments)
             estimated = any(s.estimated for s in segments)
