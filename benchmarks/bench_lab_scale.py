@@ -259,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(folder)
         if args.db:
             target, kind, size = args.db, "url", None
+        elif not parts & {"core", "export", "gui", "startup"}:
+            target, kind, size = "", "file", None  # irr and import need no lab project
         else:
             from make_lab_project import cached_project
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Insert, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
@@ -27,12 +27,11 @@ from coder.domain.scheme import SegmentationRule
 from coder.domain.segmentation import build_segments, rule_key
 from coder.domain.transcript import Transcript, Turn
 from coder.io.transcripts import ParsedTranscript, ReadOptions, read_transcripts
-from coder.store.audit import Acting
+from coder.store.audit import Acting, record_turns
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     CodeApplicationRow,
     PatientRow,
-    SchemeRow,
     SegmentationRow,
     SegmentRow,
     SessionRow,
@@ -208,13 +207,10 @@ def import_file(
 def segmentation_rules(db: ProjectDatabase) -> list[SegmentationRule]:
     """The distinct segmentation rules of the latest revision of every project scheme,
     the default scheme's first (its segments are the ones import summaries report)."""
-    with db.reading() as session:
-        keys = list(session.scalars(select(SchemeRow.key).distinct().order_by(SchemeRow.key)))
-    default = scheme_service.load_project_scheme(db).segmentation
-    found: dict[str, SegmentationRule] = {rule_key(default): default}
-    for key in keys:
-        rule = scheme_service.load_project_scheme(db, key).segmentation
-        found.setdefault(rule_key(rule), rule)
+    default, latest = scheme_service.default_and_latest_schemes(db)
+    found: dict[str, SegmentationRule] = {rule_key(default.segmentation): default.segmentation}
+    for scheme in latest:
+        found.setdefault(rule_key(scheme.segmentation), scheme.segmentation)
     return list(found.values())
 
 
@@ -276,8 +272,10 @@ def _resolve_roles(
                     path=path,
                 )
             summaries[label] = SpeakerSummary(label, role, False, f"suggested: {reason}")
-    turns = tuple(replace(t, role=summaries[t.speaker].role) for t in parsed.transcript.turns)
-    transcript = replace(parsed.transcript, turns=turns)
+    transcript = parsed.transcript  # copied only when a role changes (usually none does)
+    if any(summaries[t.speaker].role is not t.role for t in transcript.turns):
+        turns = tuple(replace(t, role=summaries[t.speaker].role) for t in transcript.turns)
+        transcript = replace(transcript, turns=turns)
     if options.redactor is not None:
         transcript = options.redactor.redact_transcript(transcript)
         summaries = {
@@ -349,17 +347,25 @@ def _store(
     )
     session.add(stored)
     session.flush()
-    speaker_ids: dict[str, int] = {}
-    for s in speakers:
-        speaker = SpeakerRow(
-            transcript_id=stored.id, label=s.label, role=s.role.value, role_confirmed=s.confirmed
+    # Speakers, turns and segments: Core statements on the transaction's connection (the
+    # ORM's per-row work was most of a store; the transcript's audit entry counts turns).
+    connection = session.connection()
+    speaker_ids = {
+        s.label: _insert_id(
+            connection,
+            insert(SpeakerRow).values(
+                transcript_id=stored.id,
+                label=s.label,
+                role=s.role.value,
+                role_confirmed=s.confirmed,
+            ),
         )
-        session.add(speaker)
-        session.flush()
-        speaker_ids[s.label] = speaker.id
-    session.execute(
+        for s in speakers
+    }
+    connection.execute(
         insert(TurnRow), [_turn_row(stored.id, speaker_ids, t) for t in transcript.turns]
     )
+    record_turns(session, stored.id, len(transcript.turns))
     n_segments, estimated = _store_segments(session, stored.id, transcript.turns, rules, options)
     return SessionImport(
         patient_code,
@@ -372,6 +378,13 @@ def _store(
         estimated,
         parsed.warnings,
     )
+
+
+def _insert_id(connection: Connection, statement: Insert) -> int:
+    """Run a one-row insert and return the new row's key."""
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _turn_row(transcript_id: int, speaker_ids: Mapping[str, int], turn: Turn) -> dict[str, object]:
@@ -393,29 +406,20 @@ def _store_segments(
     options: ImportOptions,
 ) -> tuple[int, bool]:
     """Build and store segments for every rule; report the first rule's count."""
+    connection = session.connection()
     first_count, estimated = 0, False
     for n, rule in enumerate(rules):
         segments = build_segments(turns, rule, untimed=options.untimed)
-        seg_row = SegmentationRow(transcript_id=transcript_id, rule=rule_key(rule))
-        session.add(seg_row)
-        session.flush()
+        segmentation_id = _insert_id(
+            connection,
+            insert(SegmentationRow).values(transcript_id=transcript_id, rule=rule_key(rule)),
+        )
         if segments:
-            session.execute(
-                insert(SegmentRow),
-                [
-                    {
-                        "segmentation_id": seg_row.id,
-                        "index": s.index,
-                        "kind": s.kind.value,
-                        "first_turn": s.first_turn,
-                        "last_turn": s.last_turn,
-                        "start_ms": s.start_ms,
-                        "end_ms": s.end_ms,
-                        "estimated": s.estimated,
-                    }
-                    for s in segments
-                ],
-            )
+            rows = [
+                {**asdict(s), "kind": s.kind.value, "segmentation_id": segmentation_id}
+                for s in segments
+            ]
+            connection.execute(insert(SegmentRow), rows)
         if n == 0:
             first_count = len(segments)
             estimated = any(s.estimated for s in segments)

@@ -148,6 +148,31 @@ def load_project_scheme(db: ProjectDatabase, key: str | None = None) -> Scheme:
         return _parse_stored(row.source_text, f"{row.key} (stored in project)")
 
 
+def default_and_latest_schemes(db: ProjectDatabase) -> tuple[Scheme, list[Scheme]]:
+    """The default scheme and the latest revision of every stored key (in key order), in
+    one reading session: every import asks, and a session per scheme was a good part of
+    a small import's time."""
+    with db.reading() as session:
+        default_id = _default_id(session)
+        default = session.get(SchemeRow, default_id) if default_id else None
+        if default is None:
+            raise NotFoundError("the project has no scheme '(default)'")
+        latest = (
+            select(SchemeRow.key, func.max(SchemeRow.revision).label("revision"))
+            .group_by(SchemeRow.key)
+            .subquery()
+        )
+        rows = session.execute(
+            select(SchemeRow.key, SchemeRow.source_text)
+            .join(
+                latest, (SchemeRow.key == latest.c.key) & (SchemeRow.revision == latest.c.revision)
+            )
+            .order_by(SchemeRow.key)
+        ).all()
+        first = _parse_stored(default.source_text, f"{default.key} (stored in project)")
+    return first, [_parse_stored(text, f"{key} (stored in project)") for key, text in rows]
+
+
 def load_project_scheme_revision(db: ProjectDatabase, key: str, revision: int) -> Scheme:
     """A specific stored revision: what a code made with that revision means."""
     with db.reading() as session:

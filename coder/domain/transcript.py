@@ -88,13 +88,9 @@ class Transcript:
 
 def content_hash(turns: Sequence[Turn]) -> str:
     """SHA-256 over speaker labels and normalised text: identity of a transcript."""
-    digest = hashlib.sha256()
-    for turn in turns:
-        digest.update(turn.speaker.encode("utf-8"))
-        digest.update(b"\x1f")
-        digest.update(" ".join(turn.text.split()).encode("utf-8"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()
+    # One encode and one update: the same bytes as updating field by field, in C.
+    text = "".join(f"{turn.speaker}\x1f{' '.join(turn.text.split())}\x1e" for turn in turns)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def renumber(turns: Sequence[Turn]) -> tuple[Turn, ...]:

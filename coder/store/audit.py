@@ -13,7 +13,8 @@ factory (:func:`install`), so no service can forget it:
   session and table saying how many rows came in and from which file, because a
   100 000-row import must not write 100 000 audit rows; a service that inserts rows
   on the session's connection past the session (a package merge's driver
-  ``executemany``) hands their counts to :func:`record_bulk_insert` for the same entries;
+  ``executemany``, a transcript import's turns) hands their counts to
+  :func:`record_bulk_insert` (:func:`record_turns` for turns) for the same entries;
 * ``before_commit`` flushes and then writes the collected entries on the transaction's
   own connection, just before COMMIT. A change that fails or is rolled back therefore
   leaves no entry, and an entry never exists without its change.
@@ -328,6 +329,14 @@ def record_bulk_insert(
     _add_bulk(session, table, counts)
 
 
+def record_turns(session: Session, transcript_id: int, n: int) -> None:
+    """Count ``n`` turns a service inserted on the session's connection past the session
+    (a transcript import), as a multi-row ``insert()`` through the session would be: the
+    transcript's own entry then says how many turns came in."""
+    turns = cast(Counter[int], session.info.setdefault(_TURNS, Counter()))
+    turns[transcript_id] += n
+
+
 def _bulk_insert(session: Session, table: Table, parameters: object) -> None:
     rows: list[Mapping[str, Any]]
     if isinstance(parameters, Mapping):
@@ -337,9 +346,8 @@ def _bulk_insert(session: Session, table: Table, parameters: object) -> None:
     else:
         rows = []
     if table.name == "turns":
-        turns = cast(Counter[int], session.info.setdefault(_TURNS, Counter()))
-        for r in rows:
-            turns[r["transcript_id"]] += 1
+        for transcript_id, n in Counter(r["transcript_id"] for r in rows).items():
+            record_turns(session, transcript_id, n)
         return
     rule = RULES.get(table.name)
     if rule is None or INSERT not in rule.actions or not rows:

@@ -75,3 +75,19 @@ def test_validate_files_reports_each_file(tmp_path: Path) -> None:
         "version: required key is missing" in p for p in results[1].problems
     )
     assert "no such scheme file" in results[2].problems[0]
+
+
+def test_default_and_latest_schemes(db: ProjectDatabase, tmp_path: Path) -> None:
+    original = (REPO / "schemes" / "3rs-2015.yaml").read_text(encoding="utf-8")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        original.replace('name: "Denial"', 'name: "Avoidant denial"', 1), encoding="utf-8"
+    )
+    schemes.add_scheme_file(db, changed)
+    schemes.add_scheme_file(db, REPO / "schemes" / "safran-muran-stages.yaml")
+    default, latest = schemes.default_and_latest_schemes(db)
+    # The default stays revision 1; the latest list has revision 2 and the other key.
+    assert default.code("W1").name == "Denial"
+    assert [s.id for s in latest] == ["3rs-2015", "safran-muran-stages"]
+    assert latest[0].code("W1").name == "Avoidant denial"
+    assert latest[1].pathways

@@ -12,6 +12,7 @@ subtitle cues are joined with one space, because cue boundaries fall mid-sentenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ _TRANSLATE = str.maketrans(
 )  # fmt: skip
 
 
+# What str.splitlines splits at.
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 @dataclass(frozen=True, slots=True)
 class SourceChunk:
     """One unit a reader found: a cue, a row, a labelled paragraph with its continuations.
@@ -51,7 +56,11 @@ class SourceChunk:
 
 def normalise_text(text: str) -> str:
     """Collapse whitespace in each line, drop empty lines, remove invisible characters."""
-    lines = (" ".join(line.split()) for line in text.translate(_TRANSLATE).splitlines())
+    if not text.isascii():  # every character translated is non-ASCII: skip the table
+        text = text.translate(_TRANSLATE)
+    if _LINE_BREAK.search(text) is None:
+        return " ".join(text.split())  # one line, the usual turn: no loops needed
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 

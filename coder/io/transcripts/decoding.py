@@ -25,6 +25,7 @@ cannot store NUL in text at all.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import charset_normalizer
@@ -40,7 +41,8 @@ _MAX_NON_ASCII_LETTERS = 0.25
 _UTF16_SAMPLE = 4096
 _UTF16_ZERO_SHARE = 0.6  # of the expected-zero positions that are zero in UTF-16 text
 _MAX_CONTROL_SHARE = 0.01  # control characters (not tab, newline...) in real text: ~0
-_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a: DOS end-of-file mark
+# Control characters other than whitespace (\t \n \v \f \r) and \x1a, the DOS end-of-file mark.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
@@ -93,7 +95,7 @@ def check_text(text: str, path: Path) -> None:
             path=path,
         )
     sample = text[:100_000]
-    controls = sum(1 for c in sample if c < " " and c not in _WHITESPACE_CONTROLS)
+    controls = len(_CONTROLS.findall(sample))  # in C: a Python loop here took ~2 ms
     if controls > _MAX_CONTROL_SHARE * len(sample):
         raise TranscriptFormatError(
             f"{controls} control characters in the first {len(sample):,} characters: "

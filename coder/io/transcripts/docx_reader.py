@@ -6,11 +6,11 @@ encrypted document are cryptic. The checks below run on the raw bytes before pyt
 sees them: zip magic, OLE magic (encrypted .docx and legacy .doc both are OLE compound
 files), the declared uncompressed total, the per-member compression ratio, and the main part; then
 every member is inflated in bounded chunks and its *real* bytes counted (declared sizes are
-only claims), and every XML part is scanned as it streams with ``defusedxml`` (the
-well-kept library for XML attacks): a DTD or entity declaration (entity expansion, "billion
-laughs"), more than 500,000 elements or nesting deeper than 128 levels is refused. Without
-the element limit a 2 MB file of 100 MB of tiny elements makes python-docx's tree take
-gigabytes; without the size limit a 190 MB ``document.xml`` takes minutes.
+only claims), and every XML part is checked (:mod:`docx_xml`): a DTD or entity declaration
+(entity expansion, "billion laughs"), more than 500,000 elements or nesting deeper than 128
+levels is refused. Without the element limit a 2 MB file of 100 MB of tiny elements makes
+python-docx's tree take gigabytes; without the size limit a 190 MB ``document.xml`` takes
+minutes.
 
 Layouts read, in document order: labelled paragraphs (``T: ...``), a bold first run as
 the label, and 2- or 3-column tables (speaker | text, time | speaker | text, ...). Page
@@ -20,22 +20,20 @@ headers, footers, footnotes and comments are not part of the body and are never 
 from __future__ import annotations
 
 import io
-import xml.sax
-import xml.sax.handler
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import docx
-from defusedxml import DefusedXmlException
-from defusedxml.expatreader import DefusedExpatParser
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from coder.io.transcripts.chunks import build_parsed
 from coder.io.transcripts.docx_tables import table_lines
+from coder.io.transcripts.docx_text import has_bold_run, paragraph_text
+from coder.io.transcripts.docx_xml import check_xml_part
 from coder.io.transcripts.errors import TranscriptFormatError
 from coder.io.transcripts.labels import MAX_LABEL
 from coder.io.transcripts.lines import Line, chunks_from_lines
@@ -46,8 +44,6 @@ MAX_RATIO = 200
 RATIO_FLOOR = 1_000_000  # smaller members cannot hurt, and tiny runs of padding compress >200x
 MAIN_PART = "word/document.xml"
 MAX_XML_PART_BYTES = 25_000_000  # a 3-hour transcript's document.xml is 1-5 MB
-MAX_XML_ELEMENTS = 500_000  # per part; ~10 per paragraph, a long transcript has ~20,000
-MAX_XML_DEPTH = 128  # nested tables reach ~30; libxml2 itself stops at 256
 MAX_MEMBERS = 2_000  # a Word file has 10-30 parts (more with pictures)
 _CHUNK = 1 << 20
 _XML_SUFFIXES = (".xml", ".rels")
@@ -109,15 +105,16 @@ def _check_member(
 ) -> int:
     """Inflate one member in bounded chunks, counting the bytes that really come out.
 
-    Declared sizes are only claims: the count is what limits memory, and every XML part
-    is also scanned (streaming, with defusedxml) for a DTD or entity declarations, which
-    no Word file has and which "billion laughs" attacks need, and for absurd element
-    counts or nesting that would make python-docx's tree take gigabytes or minutes.
+    Declared sizes are only claims: the count is what limits memory. Every XML part (at
+    most ``MAX_XML_PART_BYTES``) is then checked whole by :func:`check_xml_part` for a DTD
+    or entity declarations, which no Word file has and which "billion laughs" attacks
+    need, and for absurd element counts or nesting that would make python-docx's tree
+    take gigabytes or minutes.
     The CRC is checked by ``zipfile`` at the end of each member.
     """
     is_xml = member.filename.lower().endswith(_XML_SUFFIXES)
     part_limit = min(budget, MAX_XML_PART_BYTES) if is_xml else budget
-    scanner = _XmlScanner(member.filename, path) if is_xml else None
+    xml_chunks: list[bytes] = []  # at most MAX_XML_PART_BYTES, checked as they come
     size = 0
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -131,62 +128,11 @@ def _check_member(
                 raise TranscriptFormatError(
                     f"refused: {what} (a damaged file or a zip bomb)", path=path
                 )
-            if scanner is not None:
-                scanner.feed(chunk)
-    if scanner is not None:
-        scanner.close()
+            if is_xml:
+                xml_chunks.append(chunk)
+    if is_xml:
+        check_xml_part(b"".join(xml_chunks), member.filename, path)
     return size
-
-
-class _XmlScanner(xml.sax.handler.ContentHandler):
-    """Counts elements and depth of one XML part while it streams past (constant memory)."""
-
-    def __init__(self, part: str, path: Path) -> None:
-        super().__init__()
-        self.part, self.path = part, path
-        self.elements = self.depth = 0
-        self.parser = DefusedExpatParser(forbid_dtd=True)
-        self.parser.setContentHandler(self)
-
-    def startElement(self, name: str, attrs: object) -> None:
-        self.elements += 1
-        self.depth += 1
-        if self.elements > MAX_XML_ELEMENTS:
-            self._refuse(f"more than {MAX_XML_ELEMENTS:,} XML elements")
-        if self.depth > MAX_XML_DEPTH:
-            self._refuse(f"XML nested more than {MAX_XML_DEPTH} levels deep")
-
-    def endElement(self, name: str) -> None:
-        self.depth -= 1
-
-    def feed(self, chunk: bytes) -> None:
-        try:
-            self.parser.feed(chunk)
-        except DefusedXmlException as exc:
-            self._refuse(f"a DTD or entity declaration, which Word never writes ({exc})")
-        except xml.sax.SAXParseException as exc:
-            raise TranscriptFormatError(
-                f"corrupt .docx file: part {self.part} is not well-formed XML "
-                f"(line {exc.getLineNumber()}: {exc.getMessage()})",
-                path=self.path,
-            ) from None
-
-    def close(self) -> None:
-        self.feed(b"")
-        try:
-            self.parser.close()
-        except xml.sax.SAXParseException as exc:
-            raise TranscriptFormatError(
-                f"corrupt or truncated .docx file: part {self.part} ends early "
-                f"({exc.getMessage()})",
-                path=self.path,
-            ) from None
-
-    def _refuse(self, what: str) -> None:
-        raise TranscriptFormatError(
-            f"refused: part {self.part} holds {what} (a damaged or crafted file)",
-            path=self.path,
-        )
 
 
 def read_docx(data: bytes, *, path: Path, options: ReadOptions) -> list[ParsedTranscript]:
@@ -227,7 +173,7 @@ def _body_lines(document: docx.document.Document, warnings: list[str]) -> Iterat
 
 def paragraph_lines(paragraph: Paragraph, where: str) -> Iterator[Line]:
     """A paragraph as lines: soft breaks (Shift+Enter) start a new line in the same turn."""
-    text = str(paragraph.text)
+    text = paragraph_text(paragraph._p)
     label = _bold_label(paragraph, text)
     if label is not None:
         text = text.lstrip()[len(label[1]) :].lstrip(" \t:：")
@@ -248,8 +194,11 @@ def _bold_label(paragraph: Paragraph, text: str) -> tuple[str, str] | None:
     The bold text counts as a label when it ends with a colon or is followed by more
     text; a wholly bold paragraph without a colon is a heading, not a speaker.
     """
+    if not has_bold_run(paragraph._p):
+        return None  # the usual case, decided in C without python-docx's run objects
+    runs = paragraph.runs
     bold: list[str] = []
-    for run in paragraph.runs:
+    for run in runs:
         run_text = str(run.text)
         if not bold and not run_text.strip():
             continue

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from docx.table import Table, _Row
 
+from coder.io.transcripts.docx_text import cell_text
 from coder.io.transcripts.lines import Line
 from coder.io.transcripts.timecodes import parse_timecode
 
@@ -68,7 +69,7 @@ def _row_texts(row: _Row) -> list[str]:
         if cell._tc is previous:
             continue
         previous = cell._tc
-        texts.append(str(cell.text))
+        texts.append(cell_text(cell._tc))
     return texts
 
 

@@ -51,7 +51,9 @@ class LabelMatch:
 
 def match_label(line: str) -> LabelMatch | None:
     """The label a line starts with, judged by shape only (see :func:`is_plausible`)."""
-    for pattern in (_TIMED_HEADER, _PREFIX):
+    # Only a line ending in a digit can be a timed header: most lines skip that pattern.
+    patterns = (_TIMED_HEADER, _PREFIX) if line.rstrip()[-1:].isdigit() else (_PREFIX,)
+    for pattern in patterns:
         match = pattern.match(line)
         if match is None:
             continue

@@ -80,7 +80,7 @@ def _first(*values: int | None) -> int | None:
 def _candidate(line: Line) -> _Candidate:
     raw = line.text.strip()
     time, text = split_leading_timecode(raw)
-    start = _first(line.start_ms, time)
+    start = time if line.start_ms is None else line.start_ms
     if line.label is not None:
         raw = f"{line.label} {raw}".strip()
         time2, body = split_leading_timecode(text, bracketed_only=True)

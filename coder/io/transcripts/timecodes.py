@@ -35,13 +35,12 @@ def parse_timecode(text: str) -> int:
     match = _CORE.fullmatch(token)
     if match is None:
         raise ValueError(f"not a time: {text!r}")
-    hours = int(match["h"] or 0)
-    minutes, seconds = int(match["m"]), int(match["s"])
+    h, m, s, fraction = match.groups()
+    minutes, seconds = int(m), int(s)
     if minutes >= 60 or seconds >= 60:
         raise ValueError(f"not a time (minutes and seconds must be below 60): {text!r}")
-    fraction = match["f"] or ""
     millis = int(fraction.ljust(3, "0")) if fraction else 0
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
+    return ((int(h or 0) * 60 + minutes) * 60 + seconds) * 1000 + millis
 
 
 def parse_time_value(text: str) -> int:
