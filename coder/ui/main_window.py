@@ -83,8 +83,7 @@ class MainWindow(WindowHost):
         self.rater_filter_action.setVisible(False)
         self._position_timer = QTimer(self, singleShot=True, interval=1500)
         self._position_timer.timeout.connect(self.save_position)
-        self.refresh_sessions()
-        self.show_scheme(self.scheme_key)
+        self.show_scheme(self.scheme_key)  # fills the session list too
         projects_menu.install(self)
         keyboard.install(self)
         help_menu.install(self)
