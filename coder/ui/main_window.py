@@ -215,9 +215,10 @@ class MainWindow(WindowHost):
     def refresh_sessions(self) -> None:
         progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}
         current = self.sessions_view.currentIndex().siblingAtColumn(0).data(SESSION_KEY_ROLE)
-        self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
-        self.sessions_view.expandAll()
-        if current is not None:
+        rebuilt = self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
+        if rebuilt:  # otherwise the rows, their selection and expansion are as they were
+            self.sessions_view.expandAll()
+        if rebuilt and current is not None:
             found = self.sessions_model.match(
                 self.sessions_model.index(0, 0),
                 SESSION_KEY_ROLE,

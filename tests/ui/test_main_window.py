@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -7,6 +8,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from coder.app import browse
+from coder.app.identity import ActingRater
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.roles import SpeakerRole
@@ -47,6 +49,42 @@ def test_sessions_model(qtmodeltester: ModelTester, filled_db: ProjectDatabase) 
     assert model.index(0, 2, patient).data() == "1/3"
     model.set_progress("P01", 1, 3, 3)
     assert model.index(0, 2, patient).data() == "3/3 ✓"
+
+
+def test_sessions_model_updates_progress_in_place(
+    qtmodeltester: ModelTester, filled_db: ProjectDatabase
+) -> None:
+    """Signing in and refreshing only rewrite the "Done" column when the sessions are
+    the same (a lab project's 4,000 rows are not rebuilt); other sessions rebuild."""
+    model = SessionsModel()
+    summaries = browse.session_summaries(filled_db)
+    assert model.set_sessions(summaries)
+    patient = model.index(0, 0)
+    first = model.index(0, 0, patient)
+    assert model.index(0, 2, patient).data() == ""
+    assert not model.set_sessions(list(summaries), {("P01", 1): (2, 3)})
+    assert model.index(0, 0, patient) == first  # the same row, not a new one
+    assert model.index(0, 2, patient).data() == "2/3"
+    assert "2 of 3 segments" in model.index(0, 2, patient).data(Qt.ItemDataRole.ToolTipRole)
+    assert not model.set_sessions(summaries, {})  # nobody signed in: nothing shown
+    assert model.index(0, 2, patient).data() == ""
+    assert not model.index(0, 2, patient).data(Qt.ItemDataRole.ToolTipRole)
+    relabelled = [replace(summaries[0], label="intake"), *summaries[1:]]
+    assert model.set_sessions(relabelled, {("P01", 1): (3, 3)})
+    assert model.index(0, 0, model.index(0, 0)).data() == "Session 1 (intake)"
+    assert model.index(0, 2, model.index(0, 0)).data() == "3/3 ✓"
+    qtmodeltester.check(model)
+
+
+def test_a_refresh_keeps_the_chosen_session(
+    qtbot: QtBot, coded_db: ProjectDatabase, ada: ActingRater, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(coded_db, ada)
+    patient = window.sessions_model.index(0, 0)
+    second = window.sessions_model.index(1, 0, patient)
+    window.sessions_view.setCurrentIndex(second)
+    window.refresh_sessions()
+    assert window.sessions_view.currentIndex().data(SESSION_KEY_ROLE) == ("P01", 2)
 
 
 def test_window_without_identity_lists_sessions(
