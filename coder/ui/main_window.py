@@ -55,6 +55,7 @@ class MainWindow(WindowHost):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
+        baseline = live_refresh.Baseline(db)  # read meanwhile, before the views read
         self.db = db
         self.coder = coder
         self.prompter = prompter or Prompter(self)
@@ -89,7 +90,7 @@ class MainWindow(WindowHost):
         help_menu.install(self)
         self.finder = FindController(self)
         window_layout.install(self)
-        self.live_refresh = live_refresh.install(self)
+        self.live_refresh = live_refresh.install(self, baseline)
         self.refresh_status()
 
     # ---- wiring ------------------------------------------------------------------------
