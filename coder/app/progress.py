@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, distinct, func, select
+from sqlalchemy import Select, Subquery, and_, distinct, func, select
 
 from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
@@ -58,9 +58,10 @@ def done_segments(scheme: Scheme, scheme_ids: Select[Any], rater_id: int) -> Sub
         )
         .group_by(CodeApplicationRow.session_id, CodeApplicationRow.unit_index)
     )
-    if wanted:
-        given = case((CodeApplicationRow.code_id.in_(wanted), CodeApplicationRow.code_id))
-        query = query.having(func.count(distinct(given)) == len(wanted))
+    if wanted:  # only the ratings count: a third fewer rows to group
+        query = query.where(CodeApplicationRow.code_id.in_(wanted)).having(
+            func.count(distinct(CodeApplicationRow.code_id)) == len(wanted)
+        )
     return query.subquery()
 
 
