@@ -53,15 +53,26 @@ def build_window(
     open_session: tuple[str, int] | None = None,
     ask: bool = True,
 ) -> MainWindow | None:
-    window = MainWindow(db)
-    if rater:
-        coder = sign_in_named(db, window, rater, passphrase, ask)
-    else:
-        coder = choose_coder(db, window) if ask else None
-    if coder is None and ask:
-        return None
-    if coder is not None:
-        window.set_coder(coder)
+    """The main window, signed in (None if the user cancelled the sign-in dialog).
+
+    When no dialog is needed (``--rater`` with its secret, or one that needs none, or
+    nobody to ask), the identity comes first, so the window is made as that rater and
+    its session list is built once; otherwise the dialog opens over the window."""
+    coder: ActingRater | None = None
+    if rater and (
+        passphrase is not None or not ask or identity.sign_in_need(db, rater) is SignInNeed.NOTHING
+    ):
+        coder = sign_in_named(db, None, rater, passphrase, ask)
+    window = MainWindow(db, coder)
+    if coder is None:
+        if rater:
+            coder = sign_in_named(db, window, rater, passphrase, ask)
+        else:
+            coder = choose_coder(db, window) if ask else None
+        if coder is None and ask:
+            return None
+        if coder is not None:
+            window.set_coder(coder)
     if open_session is not None:
         window.open_session(*open_session)
     return window
@@ -69,7 +80,7 @@ def build_window(
 
 def sign_in_named(
     db: ProjectDatabase,
-    window: MainWindow,
+    window: MainWindow | None,
     rater: str,
     secret: str | None,
     ask: bool,

@@ -7,13 +7,15 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app import browse
+from coder.app import browse, positions
+from coder.app.coding import CodingSession
 from coder.app.identity import ActingRater
 from coder.app.stored_code import StoredCode
 from coder.domain.coding import TextSpan, Unit
 from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import Scheme
 from coder.store.database import ProjectDatabase
+from coder.ui.main_window import MainWindow
 from coder.ui.models.sessions_model import SESSION_KEY_ROLE, SessionsModel
 from coder.ui.models.turns_model import Column, Highlight, TurnsModel, evidence_marks
 from coder.ui.style import UNLISTED_CODE_COLOUR
@@ -64,6 +66,7 @@ def test_sessions_model_updates_progress_in_place(
     assert model.index(0, 2, patient).data() == ""
     assert not model.set_sessions(list(summaries), {("P01", 1): (2, 3)})
     assert model.index(0, 0, patient) == first  # the same row, not a new one
+    assert model.index_of("P01", 1) == first and not model.index_of("P09", 1).isValid()
     assert model.index(0, 2, patient).data() == "2/3"
     assert "2 of 3 segments" in model.index(0, 2, patient).data(Qt.ItemDataRole.ToolTipRole)
     assert not model.set_sessions(summaries, {})  # nobody signed in: nothing shown
@@ -115,3 +118,21 @@ def test_evidence_marks_colour_each_code_and_name_it_in_the_tooltip(rrs: Scheme)
     assert list(highlights) == [2]
     assert [h.colour for h in highlights[2]] == [listed.colour, UNLISTED_CODE_COLOUR]
     assert tooltips == {2: f"{listed.id} — Ada\nZZ — Ada = 3\nmemo: why"}
+
+
+def test_a_window_made_as_a_rater_starts_signed_in(
+    qtbot: QtBot, coded_db: ProjectDatabase, ada: ActingRater
+) -> None:
+    """``MainWindow(db, rater)`` (how ``coder gui --rater`` starts) is what signing in
+    afterwards gives: the identity, the rater's progress and their last session."""
+    cs = CodingSession(coded_db, ada, "P01", 1, "3rs-2015")
+    cs.set_rating("W_SIG", 1, 2)
+    cs.set_rating("C_SIG", 1, 3)
+    positions.save_position(coded_db, ada, "P01", 2, "3rs-2015", 3)
+    window = MainWindow(coded_db, ada)
+    qtbot.addWidget(window)
+    assert window.coder == ada and "Coding as Ada" in window.identity_label.text()
+    first = window.sessions_model.index_of("P01", 1)
+    assert first.siblingAtColumn(2).data() == "1/3"
+    assert window.ws is not None and (window.ws.cs.patient, window.ws.cs.number) == ("P01", 2)
+    assert window.transcript.current_turn() == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from coder.app.browse import SessionSummary
@@ -73,6 +74,11 @@ class SessionsModel(QStandardItemModel):
                 item.setText("")
                 item.setToolTip("")
             del self._shown[key]
+
+    def index_of(self, patient: str, session: int) -> QModelIndex:
+        """The session's row (first column); invalid if it is not listed."""
+        item = self._rows.get((patient, session))
+        return item.index().siblingAtColumn(0) if item is not None else QModelIndex()
 
     def set_progress(self, patient: str, session: int, done: int, total: int) -> None:
         item = self._rows.get((patient, session))
