@@ -1,6 +1,7 @@
 """The lab-scale benchmark's cold start (``bench_lab_scale.py --parts gui``), in a script
-of its own: the child imports only what ``coder gui`` imports (the benchmark's other
-modules bring python-docx and the importers, which the app loads only when used).
+of its own: the child imports only what ``coder gui`` imports, in the same way (the
+command line, then :func:`coder.cli.desktop`); the benchmark's other modules bring
+python-docx and the importers, which the app loads only when used.
 
     lab_gui_child.py --child gui SPAWNED_AT PROJECT REPS   # prints one JSON line
 
@@ -37,14 +38,14 @@ def peak_mb() -> float:
 
 def gui_child(target: str, spawned_at: float, reps: int) -> dict[str, Any]:
     marks = [(0.0, 0.0), (time.time() - spawned_at, time.process_time())]
-    from coder.app import projects
-    from coder.ui.launch import application, build_window
+    from coder.cli import desktop  # as the `coder` entry point: the CLI, then the desktop
 
+    launch = desktop()
     marks.append((time.time() - spawned_at, time.process_time()))
-    app = application()
-    db = projects.open_project(target)
+    app = launch.application()
+    db = launch.projects.open_project(target)
     marks.append((time.time() - spawned_at, time.process_time()))
-    window = build_window(db, RATER, None, None, ask=False)
+    window = launch.build_window(db, RATER, None, None, ask=False)
     assert window is not None
     marks.append((time.time() - spawned_at, time.process_time()))
     window.resize(1440, 900)

@@ -101,3 +101,18 @@ def test_spelled_out_constants_agree_with_their_sources() -> None:
 
     assert tuple(f.value for f in ExportFormat) == export.CSV_FORMATS
     assert export.FORMATS == export.CSV_FORMATS + export.QDA_FORMATS
+
+
+def test_the_desktop_is_imported_with_the_collector_paused_then_resumed() -> None:
+    """`coder` and `coder gui` import the windows through :func:`coder.cli.desktop`: the
+    collector is back on afterwards, with the imports' objects frozen out of it."""
+    probe = (
+        "import gc; from coder.cli import desktop; launch = desktop(); "
+        "print(launch.__name__, gc.isenabled(), gc.get_freeze_count())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    name, enabled, frozen = done.stdout.split()
+    assert (name, enabled) == ("coder.ui.launch", "True")
+    assert int(frozen) > 10_000  # Qt, SQLAlchemy and the windows' module objects
