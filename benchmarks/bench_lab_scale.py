@@ -17,7 +17,9 @@ interpreter so its peak RSS is its own:
   per-code reliability table (no CIs, and once with 1,000 bootstrap resamples);
 * export: ``csv-long`` of every code;
 * gui: from starting the interpreter to the main window shown with the session list
-  filled (``coder gui``'s path: open, sign in, build, show), then opening a session in it;
+  filled (``coder gui``'s path: open, sign in, build, show), with its phases, then
+  opening a session in it; the package is compiled first (as installed) and the project
+  opened once untimed before (the first open of the day backs it up: not start-up);
 * startup, irr, import (``lab_startup.py``): ``coder --help`` and ``coder info`` on the
   project, ``coder irr --ratings`` on a 20,000 x 10 table against the reference
   libraries, and every transcript format's import against a bare library read.
@@ -32,9 +34,9 @@ given for the cold start because wall times on a shared machine move with other 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -46,11 +48,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_import import Figure
+from lab_gui_child import PATIENTS, PHASES, RATER, peak_mb
 from lab_startup import import_figures, irr_figures, startup_figures
 
 HERE = Path(__file__).resolve().parent
-PATIENTS = ("P007", "P042", "P088", "P131", "P176", "P199")  # of the default 200
-LEAD, LEAD_PASSPHRASE, RATER = "Lee Park", "lab passphrase", "Ada Lovelace"
+LEAD, LEAD_PASSPHRASE = "Lee Park", "lab passphrase"
 PARTS = ("core", "export", "gui", "startup", "irr", "import")
 
 
@@ -77,10 +79,6 @@ def timed_both(work: Callable[[], object], reps: int) -> tuple[list[float], list
         walls.append((time.perf_counter() - start) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
     return walls, cpus
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # ---- children ------------------------------------------------------------------------
@@ -155,38 +153,37 @@ def export_child(target: str, is_url: bool, out: str) -> dict[str, Any]:
     return {"export_s": seconds, "export_cpu_s": cpu, "rows": done.rows, "peak_mb": peak_mb()}
 
 
-def gui_child(target: str, spawned_at: float, reps: int) -> dict[str, Any]:
-    """Everything from here to the shown window counts (interpreter start included:
-    ``spawned_at`` is the parent's clock just before starting this process)."""
-    from coder.app import projects
-    from coder.ui.launch import application, build_window
+def gui_figures(gui: list[dict[str, Any]]) -> list[Figure]:
+    figures = [
+        Figure("cold start to usable window (wall)", [g["cold_s"] for g in gui], "s", 1.5),
+        Figure("cold start to usable window (CPU)", [g["cold_cpu_s"] for g in gui], "s"),
+    ]
+    for k, phase in enumerate(PHASES):
+        figures.append(Figure(f"  {phase} (wall)", [g["phases"][k][0] for g in gui], "s"))
+        figures.append(Figure(f"  {phase} (CPU)", [g["phases"][k][1] for g in gui], "s"))
+    opens = [v for g in gui for v in g["gui_open_ms"]]
+    return [*figures, Figure("open a session in the window", opens, "ms", 300)]
 
-    app = application()
-    db = projects.open_project(target)
-    window = build_window(db, RATER, None, None, ask=False)
-    assert window is not None
-    window.resize(1440, 900)
-    window.show()
-    for _ in range(3):
-        app.processEvents()
-    usable = time.time() - spawned_at
-    cpu = time.process_time()
-    opens = []
-    for k in range(reps):
-        start = time.perf_counter()
-        window.open_session(PATIENTS[k % len(PATIENTS)], 2 + k % 18)
-        app.processEvents()
-        opens.append((time.perf_counter() - start) * 1000)
-    window.close()
-    db.close()
-    return {"cold_s": usable, "cold_cpu_s": cpu, "gui_open_ms": opens, "peak_mb": peak_mb()}
+
+def projects_open_once(target: str) -> None:
+    """Open and close the project in a child (the first open of the day backs it up)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from coder.app import projects; "
+         "projects.open_project(sys.argv[1]).close()", target],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"opening {target} failed:\n{done.stderr}")
 
 
 def run_child(kind: str, *args: str) -> dict[str, Any]:
+    # The cold start runs in a script that imports only what `coder gui` does (this one
+    # imports the import benchmark's python-docx and importers).
+    script = str(HERE / "lab_gui_child.py") if kind == "gui" else __file__
     spawned = time.time()
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(spawned), *args],
+        [sys.executable, script, "--child", kind, str(spawned), *args],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if done.returncode != 0:
@@ -241,13 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        kind, spawned, *rest = args.child
+        kind, _spawned, *rest = args.child
         if kind == "core":
             data = core_child(rest[0], rest[1] == "url", int(rest[2]))
-        elif kind == "export":
-            data = export_child(rest[0], rest[1] == "url", rest[2])
         else:
-            data = gui_child(rest[0], float(spawned), int(rest[1]))
+            data = export_child(rest[0], rest[1] == "url", rest[2])
         print(json.dumps(data))
         return 0
     reps = 3 if args.quick else 9
@@ -287,14 +282,12 @@ def main(argv: list[str] | None = None) -> int:
                 Figure("csv-long export, all codes", [e["export_s"] for e in exports], "s", 5),
                 Figure("csv-long export (CPU)", [e["export_cpu_s"] for e in exports], "s", 5),
             ]
+        if "gui" in parts:  # compiled, as installed; the day's backup is not start-up
+            compileall.compile_dir(HERE.parent / "coder", quiet=1)
+            projects_open_once(target)
         gui = [run_child("gui", target, str(reps)) for _ in range(3 if "gui" in parts else 0)]
         if gui:
-            figures += [
-                Figure("cold start to usable window (wall)", [g["cold_s"] for g in gui], "s", 1.5),
-                Figure("cold start to usable window (CPU)", [g["cold_cpu_s"] for g in gui], "s"),
-                Figure("open a session in the window", [v for g in gui for v in g["gui_open_ms"]],
-                       "ms", 300),
-            ]  # fmt: skip
+            figures += gui_figures(gui)
         if "startup" in parts:
             figures += startup_figures(None if args.db else target, args.db, reps)
         if "irr" in parts:

@@ -50,10 +50,16 @@ def test_help_loads_no_heavy_module_and_no_database(tmp_path: Path) -> None:
 
 
 def test_help_loads_only_the_domain_modules_option_choices_need(tmp_path: Path) -> None:
-    # Formulation rules, redaction (hashing, the transcript model) and session selectors
-    # are needed only when a command runs: ~10 ms of every start-up.
+    # Formulation rules, redaction (hashing, the transcript model), session selectors and
+    # the statistics' result types are needed only when a command runs: ~15 ms of every
+    # start-up.
     loaded = loaded_by("--help", env_home=tmp_path, full=True)
-    needless = {"coder.domain.formulation", "coder.domain.redaction", "coder.domain.selectors"}
+    needless = {
+        "coder.domain.formulation",
+        "coder.domain.redaction",
+        "coder.domain.selectors",
+        "coder.stats.result",
+    }
     assert not loaded & needless, sorted(loaded & needless)
 
 
@@ -80,7 +86,7 @@ def test_info_loads_no_heavy_module(tmp_path: Path) -> None:
 
 def test_spelled_out_constants_agree_with_their_sources() -> None:
     from coder.app import identity, projects, reports
-    from coder.commands import init, raters, report, transcripts
+    from coder.commands import init, irr, raters, report, transcripts
     from coder.io.ratings_table import LEVELS as TABLE_LEVELS
     from coder.io.transcripts.model import FORMATS
     from coder.stats.result import LEVELS
@@ -89,9 +95,24 @@ def test_spelled_out_constants_agree_with_their_sources() -> None:
     assert raters.MIN_PIN == identity.MIN_PIN
     assert tuple(report.PLOT_FORMATS) == tuple(reports.PLOT_FORMATS)
     assert tuple(transcripts.FORMATS) == tuple(FORMATS)
-    assert tuple(LEVELS) == tuple(TABLE_LEVELS)
+    assert tuple(LEVELS) == tuple(TABLE_LEVELS) == irr.LEVELS
     from coder.app.export import ExportFormat
     from coder.commands import export
 
     assert tuple(f.value for f in ExportFormat) == export.CSV_FORMATS
     assert export.FORMATS == export.CSV_FORMATS + export.QDA_FORMATS
+
+
+def test_the_desktop_is_imported_with_the_collector_paused_then_resumed() -> None:
+    """`coder` and `coder gui` import the windows through :func:`coder.cli.desktop`: the
+    collector is back on afterwards, with the imports' objects frozen out of it."""
+    probe = (
+        "import gc; from coder.cli import desktop; launch = desktop(); "
+        "print(launch.__name__, gc.isenabled(), gc.get_freeze_count())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    name, enabled, frozen = done.stdout.split()
+    assert (name, enabled) == ("coder.ui.launch", "True")
+    assert int(frozen) > 10_000  # Qt, SQLAlchemy and the windows' module objects

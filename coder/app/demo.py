@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from coder.app import access, codes, importing, patients, projects, resources
+from coder.app import projects, resources
 from coder.domain.coding import BlindingPolicy
 from coder.domain.errors import CoderError
 from coder.domain.roles import SpeakerRole
@@ -74,6 +74,10 @@ def seed_demo(db: ProjectDatabase, folder: Path) -> None:
     for looking at everything a project can show, profiles and reliability included,
     under either rater's name, and opening a round there shows blinding at work.
     """
+    # Imported here: every start reads data_dir() from this module, and the importers
+    # (python-docx, lxml) are only needed the one time the demo is seeded.
+    from coder.app import access, codes, importing, patients
+
     access.set_blinding_policy(db, None, BlindingPolicy.DURING_ROUNDS)
     files = sorted(
         p for p in folder.glob("P0*_S*.*") if p.suffix in {".docx", ".txt", ".vtt", ".srt", ".csv"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, Subquery, and_, distinct, func, select
 
 from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
@@ -16,6 +17,7 @@ from coder.app.rounds import round_assignments
 from coder.domain.coding import Unit
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
+from coder.domain.segmentation import rule_key
 from coder.store.database import ProjectDatabase
 from coder.store.models import (
     AssignmentRow,
@@ -24,7 +26,10 @@ from coder.store.models import (
     RaterRow,
     RoundRow,
     SchemeRow,
+    SegmentationRow,
+    SegmentRow,
     SessionRow,
+    TranscriptRow,
 )
 
 
@@ -36,38 +41,54 @@ def segment_is_done(scheme: Scheme, own_ids_in_segment: set[str]) -> bool:
     return wanted <= own_ids_in_segment if wanted else bool(own_ids_in_segment)
 
 
+def done_segments(scheme: Scheme, scheme_ids: Select[Any], rater_id: int) -> Subquery:
+    """``(session_id, unit_index)`` of every segment ``rater_id`` has done, as a subquery:
+    the rule of :func:`segment_is_done` in SQL (every segment rating of the scheme given
+    or, in a scheme without segment ratings, any segment code at all).
+
+    Counted by the database, because a lab project's rater has ~300,000 codes: reading
+    them as rows to count them in Python took 1.4 s of the desktop's start."""
+    wanted = sorted(r.id for r in scheme.ratings_for(Scope.SEGMENT))
+    query = (
+        select(CodeApplicationRow.session_id, CodeApplicationRow.unit_index)
+        .where(
+            CodeApplicationRow.rater_id == rater_id,
+            CodeApplicationRow.unit == Unit.SEGMENT.value,
+            CodeApplicationRow.scheme_id.in_(scheme_ids.scalar_subquery()),
+        )
+        .group_by(CodeApplicationRow.session_id, CodeApplicationRow.unit_index)
+    )
+    if wanted:  # only the ratings count: a third fewer rows to group
+        query = query.where(CodeApplicationRow.code_id.in_(wanted)).having(
+            func.count(distinct(CodeApplicationRow.code_id)) == len(wanted)
+        )
+    return query.subquery()
+
+
 def coding_progress(
     db: ProjectDatabase, coder: ActingRater, scheme_key: str | None = None
 ) -> dict[tuple[str, int], tuple[int, int]]:
-    """(patient, session) -> (segments done by ``coder``, segments in total)."""
+    """(patient, session) -> (segments done by ``coder``, segments in total), for every
+    session with segments under the scheme's segmentation rule; one grouped query."""
     scheme = scheme_service.load_project_scheme(db, scheme_key)
+    scheme_ids = select(SchemeRow.id).where(SchemeRow.key == scheme.id)
+    done = done_segments(scheme, scheme_ids, coder.rater_id)
+    query = (
+        select(PatientRow.code, SessionRow.number, func.count(done.c.unit_index), func.count())
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .join(TranscriptRow, TranscriptRow.session_id == SessionRow.id)
+        .join(SegmentationRow, SegmentationRow.transcript_id == TranscriptRow.id)
+        .join(SegmentRow, SegmentRow.segmentation_id == SegmentationRow.id)
+        .outerjoin(
+            done,
+            and_(done.c.session_id == SessionRow.id, done.c.unit_index == SegmentRow.index),
+        )
+        .where(SegmentationRow.rule == rule_key(scheme.segmentation))
+        .group_by(PatientRow.code, SessionRow.number)
+    )
     with db.reading() as session:
-        segs = [(g.patient, g.session, g.index) for g in scheme_segments(session, scheme)]
-        scheme_ids = list(session.scalars(select(SchemeRow.id).where(SchemeRow.key == scheme.id)))
-        own = session.execute(
-            select(
-                PatientRow.code,
-                SessionRow.number,
-                CodeApplicationRow.unit_index,
-                CodeApplicationRow.code_id,
-            )
-            .join(SessionRow, CodeApplicationRow.session_id == SessionRow.id)
-            .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-            .where(
-                CodeApplicationRow.rater_id == coder.rater_id,
-                CodeApplicationRow.unit == Unit.SEGMENT.value,
-                CodeApplicationRow.scheme_id.in_(scheme_ids),
-            )
-        ).all()
-    coded: dict[tuple[str, int, int], set[str]] = {}
-    for patient, number, index, code_id in own:
-        coded.setdefault((patient, number, index), set()).add(code_id)
-    progress: dict[tuple[str, int], tuple[int, int]] = {}
-    for patient, number, index in segs:
-        done, total = progress.get((patient, number), (0, 0))
-        finished = segment_is_done(scheme, coded.get((patient, number, index), set()))
-        progress[(patient, number)] = (done + int(finished), total + 1)
-    return progress
+        rows = session.connection().execute(query)
+        return {(patient, number): (n_done, total) for patient, number, n_done, total in rows}
 
 
 @dataclass(frozen=True, slots=True)

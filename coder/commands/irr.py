@@ -28,7 +28,10 @@ from coder.commands.common import (
     sign_in_as,
 )
 from coder.domain.errors import CoderError
-from coder.stats.result import LEVELS
+
+# coder.stats.result.LEVELS, spelled out: importing the statistics package for a choice
+# list cost every command's start-up (tests/test_cli_startup.py checks they agree).
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 if TYPE_CHECKING:  # imported where used, so `coder --help` starts fast
     from coder.io.ratings_table import RatingsTable

@@ -20,17 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from coder.app import exchange_codebook, exchange_export, exchange_import
 from coder.app import export as exporting
 from coder.app.export import ExportFormat, ExportOptions
 from coder.domain.errors import CoderError
 from coder.ui.error_report import report_exception
 from coder.ui.host import WindowHost
 from coder.ui.worker import Job, run_job
+
+if TYPE_CHECKING:  # imported when used: the exchange code is not needed to start the window
+    from coder.app import exchange_codebook, exchange_import
 
 CANCELLED_EXPORT = "Export cancelled; nothing was written"
 CANCELLED_IMPORT = "Import cancelled; nothing was stored"
@@ -151,6 +154,8 @@ def run_export_qdpx(w: WindowHost) -> Job | None:
     )
     if target is None:
         return None
+    from coder.app import exchange_codebook, exchange_export
+
     options = ExportOptions()  # whose codes: blinding decides, as for the CSV formats
     db, coder = w.db, w.coder
 
@@ -175,6 +180,8 @@ def run_export_qdc(w: WindowHost) -> Job | None:
     )
     if target is None:
         return None
+    from coder.app import exchange_codebook
+
     db = w.db
     return _start(
         w, "Export a REFI-QDA codebook", lambda _job: exchange_codebook.export_qdc(db, target),
@@ -190,6 +197,8 @@ def import_qdpx(w: WindowHost, source: Path | None = None) -> Job | None:
     )
     if source is None:
         return None
+    from coder.app import exchange_import
+
     db, coder, name = w.db, w.coder, source.name
 
     def work(job: Job) -> exchange_import.QdpxImport:

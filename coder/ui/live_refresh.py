@@ -12,6 +12,7 @@ views already show the edit). View ▸ Refresh (F5) reloads at once.
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, SignalInstance
 
@@ -29,6 +30,29 @@ def _marker_or_none(db: ProjectDatabase) -> Marker | None:
         return None
 
 
+class Baseline:
+    """The marker of what a window is about to show, read on a thread while the window
+    is built (SQLite and psycopg let other Python threads run while a query does).
+
+    Reading it is a full scan of the codes' update times (~0.13 s at 1,000,000 codes);
+    started before the views read the project, any change made meanwhile only causes one
+    needless reload, never a missed one."""
+
+    def __init__(self, db: ProjectDatabase) -> None:
+        self._marker: Marker | None = None
+        self._thread = threading.Thread(
+            target=self._read, args=(db,), name="change-marker", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, db: ProjectDatabase) -> None:
+        self._marker = _marker_or_none(db)
+
+    def result(self) -> Marker | None:
+        self._thread.join()
+        return self._marker
+
+
 class _Poll(QRunnable):
     def __init__(self, db: ProjectDatabase, done: SignalInstance) -> None:
         super().__init__()
@@ -43,13 +67,16 @@ class _Poll(QRunnable):
 class LiveRefresh(QObject):
     arrived = Signal(object)  # a marker computed on a pool thread
 
-    def __init__(self, window: WindowHost, interval_ms: int = POLL_MS) -> None:
+    def __init__(
+        self, window: WindowHost, interval_ms: int = POLL_MS, baseline: Baseline | None = None
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.reloads = 0
         self.busy = False
         self.own_edit = False
-        self.last: Marker | None = _marker_or_none(window.db)  # what the window shows
+        # what the window shows
+        self.last: Marker | None = (baseline or Baseline(window.db)).result()
         self.arrived.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.poll_in_background)
@@ -97,6 +124,7 @@ class LiveRefresh(QObject):
         self.last = _marker_or_none(self.window.db)
 
 
-def install(window: WindowHost) -> LiveRefresh:
-    """The window's live refresh, polling from now on (the window keeps it)."""
-    return LiveRefresh(window)
+def install(window: WindowHost, baseline: Baseline | None = None) -> LiveRefresh:
+    """The window's live refresh, polling from now on (the window keeps it); ``baseline``
+    started before the window read the project (see :class:`Baseline`)."""
+    return LiveRefresh(window, baseline=baseline)

@@ -45,7 +45,8 @@ from coder.ui.workspace import Workspace
 
 
 class MainWindow(WindowHost):
-    """The coding window: one project, one signed-in identity, one open session."""
+    """The coding window: one project, one signed-in identity, one open session. Made
+    with ``coder``, it is that identity from the start (its session list built once)."""
 
     def __init__(
         self,
@@ -55,8 +56,9 @@ class MainWindow(WindowHost):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
+        baseline = live_refresh.Baseline(db)  # read meanwhile, before the views read
         self.db = db
-        self.coder = coder
+        self.coder = None
         self.prompter = prompter or Prompter(self)
         self.undo_group = QUndoGroup(self)
         self.workspaces = {}
@@ -83,15 +85,18 @@ class MainWindow(WindowHost):
         self.rater_filter_action.setVisible(False)
         self._position_timer = QTimer(self, singleShot=True, interval=1500)
         self._position_timer.timeout.connect(self.save_position)
-        self.refresh_sessions()
-        self.show_scheme(self.scheme_key)
+        self.show_scheme(self.scheme_key, refresh=False)  # the list is filled once, below
         projects_menu.install(self)
         keyboard.install(self)
         help_menu.install(self)
         self.finder = FindController(self)
         window_layout.install(self)
-        self.live_refresh = live_refresh.install(self)
-        self.refresh_status()
+        self.live_refresh = live_refresh.install(self, baseline)
+        if coder is not None:
+            self.set_coder(coder)
+        else:
+            self.refresh_sessions()
+            self.refresh_status()
 
     # ---- wiring ------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -141,11 +146,11 @@ class MainWindow(WindowHost):
             self.rater_filter.addItem("All raters", None)
             for rater_id, name in raters.rater_choices(self.db):
                 self.rater_filter.addItem(f"Only {name}", [rater_id])
-        self.refresh_sessions()
         last = positions.last_position(self.db, coder)
+        if last is not None and last.scheme_key and last.scheme_key != self.scheme_key:
+            self.show_scheme(last.scheme_key, reopen=False, refresh=False)
+        self.refresh_sessions()  # once, under the scheme the rater was last in
         if last is not None:
-            if last.scheme_key and last.scheme_key != self.scheme_key:
-                self.show_scheme(last.scheme_key, reopen=False)
             self.open_session(last.patient, last.session, turn=last.turn)
         self.refresh_status()
 
@@ -216,18 +221,11 @@ class MainWindow(WindowHost):
     def refresh_sessions(self) -> None:
         progress = coding_progress(self.db, self.coder, self.scheme_key) if self.coder else {}
         current = self.sessions_view.currentIndex().siblingAtColumn(0).data(SESSION_KEY_ROLE)
-        self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
-        self.sessions_view.expandAll()
-        if current is not None:
-            found = self.sessions_model.match(
-                self.sessions_model.index(0, 0),
-                SESSION_KEY_ROLE,
-                current,
-                1,
-                Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly,
-            )
-            if found:
-                self.sessions_view.setCurrentIndex(found[0])
+        rebuilt = self.sessions_model.set_sessions(browse.session_summaries(self.db), progress)
+        if rebuilt:  # otherwise the rows, their selection and expansion are as they were
+            self.sessions_view.expandAll()
+            if current is not None and (found := self.sessions_model.index_of(*current)).isValid():
+                self.sessions_view.setCurrentIndex(found)
         for column in range(self.sessions_model.columnCount()):
             self.sessions_view.resizeColumnToContents(column)
         if self.coder is not None:
@@ -280,7 +278,8 @@ class MainWindow(WindowHost):
         if key is not None:
             self.open_session(*key)
 
-    def show_scheme(self, key: str | None, *, reopen: bool = True) -> None:
+    def show_scheme(self, key: str | None, *, reopen: bool = True, refresh: bool = True) -> None:
+        """Code with scheme ``key``; ``refresh``: the session list's progress follows."""
         self.scheme_key = key
         position = self.scheme_combo.findData(key)
         if position >= 0:
@@ -289,7 +288,8 @@ class MainWindow(WindowHost):
         self.codebook.set_scheme(scheme)
         self._install_hotkeys(scheme)
         self.tabs.setCurrentIndex(1 if scheme.pathways else 0)
-        self.refresh_sessions()
+        if refresh:
+            self.refresh_sessions()
         if reopen and self.ws is not None:
             self.open_session(
                 self.ws.cs.patient, self.ws.cs.number, turn=self.transcript.current_turn()

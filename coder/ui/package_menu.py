@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from coder.app import packages, raters
-from coder.app.packages import MergeResult
+from coder.app import raters
 from coder.domain.errors import CoderError
 from coder.domain.roles import RaterRole
 from coder.ui.host import WindowHost
 from coder.ui.worker import Job, run_job
+
+if TYPE_CHECKING:  # imported when used: packages are not needed to start the window
+    from coder.app.packages import MergeResult, PackageExport
 
 FILTERS = "Rater packages (*.rcpkg);;All files (*)"
 
@@ -76,9 +79,11 @@ def export_package(w: WindowHost) -> Job | None:
     )
     if target is None:
         return None
+    from coder.app import packages
+
     db = w.db
 
-    def work(job: Job) -> packages.PackageExport:
+    def work(job: Job) -> PackageExport:
         return packages.export_package(db, name, target, coder, before_write=job.check)
 
     def done(result: object) -> None:
@@ -103,6 +108,9 @@ def merge_packages(w: WindowHost) -> Job | None:
     paths = w.prompter.open_files("Merge rater packages", FILTERS)
     if not paths:
         return None
+    from coder.app import packages
+    from coder.app.packages import MergeResult
+
     db, coder = w.db, w.coder
 
     def work(_job: Job) -> MergeResult:
@@ -166,6 +174,9 @@ class MergePreview(QDialog):
 
     def commit(self) -> None:
         """Merge for real, in the background; the dialog closes once it is done."""
+        from coder.app import packages
+        from coder.app.packages import MergeResult
+
         w = self.window_
         db, coder, paths = w.db, w.coder, self.paths
         self.merge_button.setEnabled(False)
