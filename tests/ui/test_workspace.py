@@ -16,6 +16,7 @@ from coder.domain.coding import TextSpan, Unit
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
 from coder.ui.models.grid_model import CellKind
+from coder.ui.models.turns_model import Column
 from coder.ui.transcript_view import utf16_to_index
 
 Make = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
@@ -257,13 +258,22 @@ def test_utf16_positions_map_to_python_indexes() -> None:
 def test_selection_survives_a_relayout(
     coded_db: ProjectDatabase, ada: ActingRater, make_window: Make, qtbot: QtBot
 ) -> None:
-    """Resizing the window re-measures rows; the text the rater selected must stay."""
+    """Resizing the transcript re-measures rows; the text the rater selected must stay."""
     window = make_window(coded_db, ada)
     window.open_session("P01", 1)
     select_in_turn(window, 4, "Can we talk")
-    # The narrower text column re-measures rows on a deferred timer: wait until it fired.
-    with qtbot.waitSignal(window.transcript._relayout.timeout, timeout=2000):
-        window.resize(window.width() - 200, window.height())
+    header = window.transcript.horizontalHeader()
+    before = header.sectionSize(int(Column.TEXT))
+    relaid: list[bool] = []
+    window.transcript._relayout.timeout.connect(lambda: relaid.append(True))
+    header.sectionResized.connect(lambda *_: relaid.clear())  # only a relayout after it counts
+    window.resize(window.width() + 300, window.height())  # more room for the transcript
+    # The wider text column re-measures rows on a deferred timer: wait until the column
+    # is wider and the timer has fired (not a fixed time: CI machines are loaded).
+    qtbot.waitUntil(lambda: header.sectionSize(int(Column.TEXT)) > before, timeout=5000)
+    qtbot.waitUntil(
+        lambda: bool(relaid) and not window.transcript._relayout.isActive(), timeout=5000
+    )
     span = window.transcript.selected_span()
     assert span is not None and span.turn == 4
     assert window.ws is not None and window.ws.span_text(span) == "Can we talk"
