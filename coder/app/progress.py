@@ -3,6 +3,7 @@ the lead's progress dashboard."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from coder.app import schemes as scheme_service
 from coder.app.access import visible_rater_ids
 from coder.app.browse import scheme_segments
 from coder.app.identity import ActingRater
-from coder.app.rounds import round_assignments
+from coder.app.rounds import AssignedSession, round_assignments
 from coder.domain.coding import Unit
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme, Scope
@@ -205,3 +206,39 @@ def unfinished_in_round(
         for row in progress_table(db, actor, scheme_key)
         if (row.rater, row.patient, row.session) in wanted and not row.finished
     ]
+
+
+def assignment_summary(
+    assigned: Sequence[AssignedSession],
+    progress: Mapping[tuple[str, int], tuple[int, int]],
+    *,
+    listed: int = 6,
+) -> str:
+    """One line per round of what ``assigned`` still asks of the rater, for the session
+    list's footer: a lab project assigns hundreds of sessions, and listing them all
+    buried the few still to do. ``progress`` is :func:`coding_progress`'s; a session is
+    finished when every segment is done. At most ``listed`` unfinished sessions are named
+    per round (Rounds ▸ Progress shows them all)."""
+    rounds: dict[int, list[AssignedSession]] = {}
+    for item in assigned:
+        rounds.setdefault(item.round, []).append(item)
+    lines = []
+    for number, items in sorted(rounds.items()):
+        to_do = [
+            f"{a.patient}/{a.session}"
+            for a in items
+            if not _finished(progress.get((a.patient, a.session), (0, 0)))
+        ]
+        head = f"Round {number}: {len(items)} session{'s' if len(items) != 1 else ''} assigned"
+        if not to_do:
+            lines.append(f"{head}, all finished.")
+            continue
+        named = ", ".join(to_do[:listed])
+        more = f" and {len(to_do) - listed} more" if len(to_do) > listed else ""
+        lines.append(f"{head}, {len(to_do)} to finish: {named}{more}.")
+    return "\n".join(lines)
+
+
+def _finished(done_total: tuple[int, int]) -> bool:
+    done, total = done_total
+    return total > 0 and done >= total

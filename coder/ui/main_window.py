@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from coder.app import browse, desktop_status, positions, raters, schemes
 from coder.app.identity import ActingRater
-from coder.app.progress import coding_progress
+from coder.app.progress import assignment_summary, coding_progress
 from coder.app.rounds import assignments_for
 from coder.domain.coding import Unit
 from coder.domain.errors import CoderError
@@ -229,12 +229,8 @@ class MainWindow(WindowHost):
         for column in range(self.sessions_model.columnCount()):
             self.sessions_view.resizeColumnToContents(column)
         if self.coder is not None:
-            assigned = assignments_for(self.db, self.coder)
             self.assignments_label.setText(
-                "Assigned: "
-                + ", ".join(f"{a.patient}/{a.session} (round {a.round})" for a in assigned)
-                if assigned
-                else ""
+                assignment_summary(assignments_for(self.db, self.coder), progress)
             )
 
     def open_session(self, patient: str, number: int, *, turn: int | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from coder.app import progress
 from coder.app.coding import CodingSession
 from coder.app.identity import ActingRater
+from coder.app.rounds import AssignedSession
 from coder.domain.coding import Unit
 from coder.store.database import ProjectDatabase
 
@@ -51,3 +52,26 @@ def test_a_scheme_without_segment_ratings_counts_its_own_segments(
     """Safran & Muran's stages are episode codes under one whole-session segment."""
     found = progress.coding_progress(coded_db, ada, "safran-muran-stages")
     assert found == {("P01", 1): (0, 1), ("P01", 2): (0, 1)}
+
+
+def test_assignment_summary_names_only_what_is_left_per_round() -> None:
+    assigned = [
+        AssignedSession("P01", 1, 1),
+        AssignedSession("P01", 2, 1),
+        AssignedSession("P02", 1, 1),
+        AssignedSession("P03", 1, 2),
+    ]
+    done = {("P01", 1): (3, 3), ("P01", 2): (1, 3), ("P03", 1): (6, 6)}  # P02/1: no segments
+    assert progress.assignment_summary(assigned, done) == (
+        "Round 1: 3 sessions assigned, 2 to finish: P01/2, P02/1.\n"
+        "Round 2: 1 session assigned, all finished."
+    )
+    assert progress.assignment_summary([], done) == ""
+
+
+def test_a_lab_sized_assignment_lists_a_few_and_counts_the_rest() -> None:
+    assigned = [AssignedSession(f"P{p:03}", s, 1) for p in range(1, 201) for s in (1, 2)]
+    summary = progress.assignment_summary(assigned, {("P001", 1): (12, 12)}, listed=3)
+    assert summary == (
+        "Round 1: 400 sessions assigned, 399 to finish: P001/2, P002/1, P002/2 and 396 more."
+    )

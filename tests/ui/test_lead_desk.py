@@ -112,6 +112,16 @@ def test_progress_dashboard(
     assert [row[:3] for row in cells] == [["Ada", "P01/1", "0/3"], ["Ben", "P01/2", "1/3"]]
     assert cells[1][3] and not cells[0][3]  # Ben's last edit time; Ada has none
     window.set_coder(ada)  # closes the lead's windows
+    assert window.assignments_label.text() == ("Round 1: 1 session assigned, 1 to finish: P01/1.")
+    window.set_coder(ben)
+    assert window.assignments_label.text() == "Round 1: 1 session assigned, 1 to finish: P01/2."
+    cs.set_rating("W_SIG", 2, 1)
+    cs.set_rating("C_SIG", 2, 1)
+    cs.set_rating("W_SIG", 3, 1)
+    cs.set_rating("C_SIG", 3, 1)
+    window.refresh_sessions()  # as the live refresh does after an edit
+    assert window.assignments_label.text() == "Round 1: 1 session assigned, all finished."
+    window.set_coder(ada)
     menu_item(window, "Progress").trigger()
     view = window.child_windows[-1]
     assert isinstance(view, ProgressView)
