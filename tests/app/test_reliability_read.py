@@ -138,3 +138,20 @@ def test_span_rows_match_the_definition_and_say_what_was_left_out(
     with spans_db.reading() as session:
         segments = browse.scheme_segments(session, scheme)
     assert w4.report.n_units == len(segments) == 7  # 3 + 3 + the short third session's 1
+
+
+def test_named_raters_and_one_session_narrow_the_columns(
+    spans_db: ProjectDatabase, lead: ActingRater
+) -> None:
+    """The raters' IN list and the session filter on the driver's cursor (both back ends)."""
+    table = reliability.compute(
+        spans_db, lead, raters=list(RATERS), sessions=["P01/1"], bootstrap=0
+    )
+    one = brute_force_continua(spans_db, "W1")[:1]
+    row = next(r for r in table.rows if r.kind == "span" and r.item == "W1")
+    expected = unitizing_alpha(one, 2).stat
+    assert (row.report.stats["u_alpha"].value, row.report.n_units) == (
+        expected.value,
+        expected.n_units,
+    )
+    assert table.sessions == 1 and table.raters == RATERS
