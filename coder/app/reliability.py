@@ -92,7 +92,7 @@ def compute(
                 f"no codes of scheme {scheme.id} to compare"
                 + (f" in round {round_number}" if round_number else "")
             )
-        names = tuple(sorted({codes.rater_names[i] for i in np.unique(codes.rater).tolist()}))
+        names = tuple(sorted(codes.rater_names[i] for i in codes.ids_present(codes.rater)))
         if raters:
             missing = sorted(set(exact_names(raters)) - set(names))
             if missing:

@@ -66,6 +66,12 @@ class CodeColumns:
     def __len__(self) -> int:
         return len(self.session)
 
+    @staticmethod
+    def ids_present(ids: np.ndarray) -> list[int]:
+        """The distinct row ids in ``ids``, ascending: a count per id (row ids are small
+        and dense), cheaper than sorting or hashing a million of them."""
+        return np.flatnonzero(np.bincount(ids)).tolist() if len(ids) else []
+
     def take(self, mask: np.ndarray) -> CodeColumns:
         """The codes where ``mask`` is true, in the same order."""
         arrays = ("session", "rater", "code", "unit", "index", "value", "turn", "start", "end")

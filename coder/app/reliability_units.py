@@ -37,8 +37,7 @@ class UnitMatrices:
         column_of_id = {rid: self.col.get(name, -1) for rid, name in codes.rater_names.items()}
         self.col_of = _lookup(codes.rater, column_of_id)
         # Sessions in (patient, number) order: the rows of every per-session matrix.
-        ids = np.unique(codes.session)
-        keyed = sorted((codes.session_keys[i], i) for i in ids.tolist())
+        keyed = sorted((codes.session_keys[i], i) for i in codes.ids_present(codes.session))
         self.sessions = [key for key, _ in keyed]
         self.session_ids = np.array([sid for _, sid in keyed], dtype=np.int64)
         self.n_sessions = len(self.sessions)
@@ -67,7 +66,8 @@ class UnitMatrices:
         self.code_number = {name: i for i, name in enumerate(codes.code_names)}
         # Each code's positions in ``codes``, ascending: one stable sort instead of a
         # comparison over every code per item.
-        order = np.argsort(codes.code, kind="stable")
+        small = codes.code.astype(np.int16) if len(codes.code_names) < 2**15 else codes.code
+        order = np.argsort(small, kind="stable")  # a radix sort for 16-bit keys
         bounds = np.searchsorted(codes.code[order], np.arange(len(codes.code_names) + 1))
         self._positions = [order[a:b] for a, b in itertools.pairwise(bounds.tolist())]
         self.has_turn = ~np.isnan(codes.turn)

@@ -257,12 +257,12 @@ def _observed(sections: tuple[np.ndarray, ...], n: int, m: int) -> FloatArray:
         step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
         partners.append(order[np.repeat(lo, count) + step])
     g, h = np.concatenate(firsts), np.concatenate(partners)
-    pair_order = np.lexsort((h, g))
+    pair_order = np.argsort(g * len(sess) + h)  # by section, then partner (keys unique)
     g, h = g[pair_order], h[pair_order]
     b, length = b.astype(float), n_len.astype(float)
     d = b[g] - b[h]
     li, lj, wi, wj = length[g], length[h], w[g], w[h]
-    both = wi & wj & (-li < d) & (d < lj)
+    both = wi & wj  # two units that overlap: every pair here overlaps
     i_in_gap = wi & ~wj & (d >= 0) & (lj - li >= d)
     j_in_gap = ~wi & wj & (d <= 0) & (li - lj >= -d)
     total = np.where(both, d**2 + (d + li - lj) ** 2, 0.0)
