@@ -257,9 +257,11 @@ def _rows_without_cycles() -> Iterator[None]:
     """The cyclic garbage collector paused while a million row tuples are made and dropped.
 
     Why: every few hundred new tuples trigger a collection pass, and the older passes walk
-    every tuple still alive; at 1M codes that was ~40 % of reading them. Row tuples of
-    ints, floats and strings hold no reference cycles, so nothing is left uncollected;
-    reference counting frees them as before. The previous state is restored."""
+    every tuple still alive; at 1M codes that was about half of fetching and unpacking
+    them. Row tuples of ints, floats and strings hold no reference cycles, so nothing is
+    left uncollected; reference counting frees them as before. The previous state is
+    restored (the desktop app computes this in a worker thread: other threads' cycles
+    wait the second or so until it is back on)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
