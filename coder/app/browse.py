@@ -197,7 +197,9 @@ def raters_codes(
     ``(patient, session, rater, code, unit, unit_index, value, evidence_turn,
     evidence_start, evidence_end)``: what reliability and consensus compare.
     ``humans_only`` leaves out machine raters (screening suggestions) unless ``raters``
-    names them: a consensus settles what people coded."""
+    names them: a consensus settles what people coded. The reliability table reads the
+    same rows as numpy columns (:func:`coder.app.reliability_read.read_codes`, a million
+    codes at lab scale); ``tests/app/test_reliability_read.py`` keeps the two in step."""
     query = (
         select(
             PatientRow.code,

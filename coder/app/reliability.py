@@ -23,18 +23,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from coder.app import schemes as scheme_service
 from coder.app.access import require_everyone_visible
-from coder.app.browse import raters_codes, scheme_segments
 from coder.app.identity import ActingRater
 from coder.app.raters import check_spelling, exact_names
+from coder.app.reliability_read import TurnLengths, read_codes, read_segments, read_turn_lengths
+from coder.app.reliability_spans import SpanContinua, span_sessions
 from coder.app.reliability_units import UnitMatrices
 from coder.domain.errors import NotFoundError, ValidationError
-from coder.domain.scheme import CodeFamily, Scheme, Scope
+from coder.domain.scheme import CodeFamily, Scope
 from coder.domain.selectors import parse_session_selection
 from coder.stats.reliability import (
     ReliabilityReport,
@@ -45,7 +44,6 @@ from coder.stats.reliability import (
 from coder.stats.result import Level, defined, undefined
 from coder.stats.unitizing import unitizing_alpha
 from coder.store.database import ProjectDatabase
-from coder.store.models import PatientRow, SessionRow, TranscriptRow, TurnRow
 
 FAMILIES = (CodeFamily.WITHDRAWAL, CodeFamily.CONFRONTATION, CodeFamily.RESOLUTION)
 
@@ -85,25 +83,31 @@ def compute(
     with db.reading() as session:
         _check_access(session, coder)
         check_spelling(session, raters or ())  # exact names; a near miss gets the spelling
-        codes = _codes(session, scheme, raters, round_number)
-        segments = _segments(session, scheme)
-        lengths = _turn_lengths(session) if codes["turn"].notna().any() else {}
-    if wanted is not None:  # units follow the codes, so filtering the codes is enough
-        pairs = zip(codes["patient"], codes["session"], strict=True)
-        codes = codes[[wanted.selects(p, n) for p, n in pairs]]
-    if codes.empty:
-        raise NotFoundError(
-            f"no codes of scheme {scheme.id} to compare"
-            + (f" in round {round_number}" if round_number else "")
+        codes = read_codes(session, scheme, raters, round_number)
+        if wanted is not None:  # units follow the codes, so filtering the codes is enough
+            chosen = {i for i, (p, n) in codes.session_keys.items() if wanted.selects(p, n)}
+            codes = codes.take(np.isin(codes.session, list(chosen)))
+        if not len(codes):
+            raise NotFoundError(
+                f"no codes of scheme {scheme.id} to compare"
+                + (f" in round {round_number}" if round_number else "")
+            )
+        names = tuple(sorted(codes.rater_names[i] for i in codes.ids_present(codes.rater)))
+        if raters:
+            missing = sorted(set(exact_names(raters)) - set(names))
+            if missing:
+                raise NotFoundError(f"no codes from rater(s) {', '.join(missing)}")
+        if len(names) < 2:
+            raise ValidationError(
+                f"reliability needs at least two raters; found {', '.join(names)}"
+            )
+        builder = UnitMatrices(codes, read_segments(session, scheme), names)
+        with_spans, without_spans = span_sessions(builder)
+        turns = (
+            read_turn_lengths(session, with_spans, without_spans)
+            if builder.has_turn.any()
+            else TurnLengths({}, {})
         )
-    names = tuple(sorted(codes["rater"].unique()))
-    if raters:
-        missing = sorted(set(exact_names(raters)) - set(names))
-        if missing:
-            raise NotFoundError(f"no codes from rater(s) {', '.join(missing)}")
-    if len(names) < 2:
-        raise ValidationError(f"reliability needs at least two raters; found {', '.join(names)}")
-    builder = UnitMatrices(codes, segments, names)
     rows: list[ReliabilityRow] = []
 
     def add(kind: str, item: str, label: str, unit: str, matrix: np.ndarray, level: Level) -> None:
@@ -161,9 +165,10 @@ def compute(
                 builder.frequency(ids),
                 "interval",
             )
+    spans = SpanContinua(builder, turns)
     for code in seg_codes:
         if builder.has_spans({code.id}):
-            rows += _span_rows(builder, code.id, code.name, lengths, bootstrap, seed)
+            rows += _span_rows(builder, spans, code.id, code.name, bootstrap, seed)
     if scheme.pathways:
         add(
             "episode",
@@ -178,15 +183,15 @@ def compute(
 
 def _span_rows(
     builder: UnitMatrices,
+    spans: SpanContinua,
     code_id: str,
     name: str,
-    lengths: dict[tuple[str, int], np.ndarray],
     bootstrap: int,
     seed: int | None,
 ) -> list[ReliabilityRow]:
     """uα of one code's spans, and the descriptive turn overlap beside it."""
     m = len(builder.raters)
-    data = builder.span_continua(code_id, lengths)
+    data = spans.of(code_id)
     notes = []
     if data.sessions_left_out:
         notes.append(
@@ -197,7 +202,7 @@ def _span_rows(
         notes.append(f"{data.merged} overlapping span(s) of one rater joined into one unit")
     if data.without_span:
         notes.append(f"{data.without_span} application(s) of the code without a text span")
-    total = sum(c.length for c in data.continua)
+    total = data.continua.length
     stat = guarded(
         lambda: unitizing_alpha(data.continua, m, bootstrap=bootstrap, seed=seed).stat,
         lambda why: undefined("u_alpha", why, total, m),
@@ -225,39 +230,5 @@ def _span_rows(
     ]  # fmt: skip
 
 
-def _turn_lengths(session: OrmSession) -> dict[tuple[str, int], np.ndarray]:
-    """Characters of every turn of every transcript, in turn order, per session: the
-    continuum of unitizing (a turn's spans start at the sum of the turns before it)."""
-    query = (
-        select(PatientRow.code, SessionRow.number, TurnRow.index, func.length(TurnRow.text))
-        .join(TranscriptRow, TurnRow.transcript_id == TranscriptRow.id)
-        .join(SessionRow, TranscriptRow.session_id == SessionRow.id)
-        .join(PatientRow, SessionRow.patient_id == PatientRow.id)
-        .order_by(PatientRow.code, SessionRow.number, TurnRow.index)
-    )
-    out: dict[tuple[str, int], list[int]] = {}
-    for patient, number, _index, length in session.connection().execute(query).all():
-        out.setdefault((patient, number), []).append(int(length or 0))
-    return {key: np.array(v, dtype=np.int64) for key, v in out.items()}
-
-
 def _check_access(session: OrmSession, coder: ActingRater | None) -> None:
     require_everyone_visible(session, coder, "compare raters (--as NAME --passphrase-file FILE)")
-
-
-def _codes(
-    session: OrmSession, scheme: Scheme, raters: Sequence[str] | None, round_number: int | None
-) -> pd.DataFrame:
-    rows = raters_codes(session, scheme, raters=raters, round_number=round_number)
-    return pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "patient", "session", "rater", "code", "unit", "index", "value", "turn", "start",
-            "end",
-        ],
-    )  # fmt: skip
-
-
-def _segments(session: OrmSession, scheme: Scheme) -> pd.DataFrame:
-    rows = [(g.patient, g.session, g.index) for g in scheme_segments(session, scheme)]
-    return pd.DataFrame(rows, columns=["patient", "session", "segment"])

@@ -3,117 +3,90 @@
 A rater who coded a session but did not mark a code in one of its segments gave 0 there;
 a rater who did not code the session at all is missing (NaN), never 0: otherwise
 sessions only one rater coded would inflate agreement.
+
+Everything here works on the integer columns of :class:`CodeColumns`: sessions are rows
+of the sorted session list, raters columns, codes small integers, and each item's codes
+are found through one sort of the code column. Why: at 1,000,000 codes, comparing
+strings or looking up tuple keys in dicts for every code, once per row of the table,
+was most of the table's time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import itertools
 
 import numpy as np
-import pandas as pd
 
+from coder.app.reliability_read import CodeColumns
 from coder.domain.coding import Unit
 from coder.domain.scheme import Scheme
-from coder.stats.unitizing import Continuum
-
-
-@dataclass(frozen=True)
-class SpanData:
-    """One code's spans as unitizing continua (one per session every rater coded)."""
-
-    continua: list[Continuum]
-    sessions_left_out: int  # coded by some but not all raters
-    merged: int  # overlapping spans of one rater joined into one unit
-    without_span: int  # applications of the code with no text span (not units here)
 
 
 class UnitMatrices:
     """Units × raters matrices; NaN where the rater did not code that session."""
 
     def __init__(
-        self, codes: pd.DataFrame, segments: pd.DataFrame, raters: tuple[str, ...]
+        self,
+        codes: CodeColumns,
+        segments: tuple[np.ndarray, np.ndarray],
+        raters: tuple[str, ...],
     ) -> None:
         self.codes = codes
         self.raters = raters
         self.col = {r: i for i, r in enumerate(raters)}
-        # Plain lists, not Series: iterating pandas' (Arrow-backed) string columns goes
-        # element by element through Python and took minutes for a million codes.
-        patients, numbers = codes["patient"].tolist(), codes["session"].tolist()
-        coded: dict[str, set[tuple[str, int]]] = {}
-        pairs = codes[["rater", "patient", "session"]].drop_duplicates()
-        for rater, patient, number in zip(
-            pairs["rater"].tolist(),
-            pairs["patient"].tolist(),
-            pairs["session"].tolist(),
-            strict=True,
-        ):
-            coded.setdefault(rater, set()).add((patient, number))
-        self.sessions = sorted({key for group in coded.values() for key in group})
+        column_of_id = {rid: self.col.get(name, -1) for rid, name in codes.rater_names.items()}
+        self.col_of = _lookup(codes.rater, column_of_id)
+        # Sessions in (patient, number) order: the rows of every per-session matrix.
+        keyed = sorted((codes.session_keys[i], i) for i in codes.ids_present(codes.session))
+        self.sessions = [key for key, _ in keyed]
+        self.session_ids = np.array([sid for _, sid in keyed], dtype=np.int64)
         self.n_sessions = len(self.sessions)
         self.session_row = {key: i for i, key in enumerate(self.sessions)}
-        self.session_base = np.full((len(self.sessions), len(raters)), np.nan)
-        for rater, keys in coded.items():
-            for key in keys:
-                self.session_base[self.session_row[key], self.col[str(rater)]] = 0.0
-        segs = segments[
-            [
-                (p, s) in self.session_row
-                for p, s in zip(
-                    segments["patient"].tolist(), segments["session"].tolist(), strict=True
-                )
-            ]
-        ]
-        self.segment_keys = list(
-            zip(
-                segs["patient"].tolist(),
-                segs["session"].tolist(),
-                segs["segment"].tolist(),
-                strict=True,
-            )
-        )
-        self.segment_row = {key: i for i, key in enumerate(self.segment_keys)}
-        session_of_segment = np.array(
-            [self.session_row[(p, s)] for p, s, _ in self.segment_keys], dtype=int
-        )
+        self.sess_of = _lookup(codes.session, {sid: i for i, sid in enumerate(self.session_ids)})
+        self.session_base = np.full((self.n_sessions, len(raters)), np.nan)
+        self.session_base[self.sess_of, self.col_of] = 0.0  # coded the session
+        self._complete: np.ndarray = ~np.isnan(self.session_base).any(axis=1)
+        # Segments in the stored order, of the sessions that have codes.
+        seg_session, seg_index = segments
+        seg_row = _lookup(seg_session, {sid: i for i, sid in enumerate(self.session_ids)})
+        keep = seg_row >= 0
+        self.session_of_segment = seg_row[keep]
+        self.segment_index = seg_index[keep]
         self.segment_base = (
-            self.session_base[session_of_segment]
-            if len(self.segment_keys)
+            self.session_base[self.session_of_segment]
+            if len(self.session_of_segment)
             else np.empty((0, len(raters)))
         )
-        self.session_of_segment = session_of_segment
-        # Where each code lands, computed once for all items (it was per item before).
-        is_segment = (codes["unit"] == Unit.SEGMENT.value).to_numpy()
-        code_keys = zip(patients, numbers, codes["index"].tolist(), strict=True)
-        seg_rows = np.array([self.segment_row.get(k, -1) for k in code_keys], dtype=int)
-        ses_rows = np.array(
-            [self.session_row.get((p, n), -1) for p, n in zip(patients, numbers, strict=True)],
-            dtype=int,
+        # Where each code lands: its segment's row for segment codes, else its session's.
+        is_segment = codes.unit == _number(codes.unit_names, Unit.SEGMENT.value)
+        seg_of = _segment_rows(
+            self.session_of_segment, self.segment_index, self.sess_of, codes.index
         )
-        self.row_of = np.where(is_segment, seg_rows, ses_rows)
-        self.col_of = np.array([self.col[r] for r in codes["rater"].tolist()], dtype=int)
-        # Items are picked by integer codes: comparing a million strings (pandas' string
-        # columns) per item, several times per row of the table, was ~40 % of it at 1M codes.
-        code_idx, code_names = pd.factorize(codes["code"])
-        unit_idx, unit_names = pd.factorize(codes["unit"])
-        self.code_idx, self.unit_idx = code_idx, unit_idx
-        self.code_number = {str(name): i for i, name in enumerate(code_names)}
-        self.unit_number = {str(name): i for i, name in enumerate(unit_names)}
-        self.has_turn = codes["turn"].notna().to_numpy()
-        self._offsets: dict[tuple[str, int], np.ndarray] = {}  # span continua: turn starts
-        self.values = pd.to_numeric(codes["value"], errors="coerce").to_numpy(dtype=float)
+        self.row_of = np.where(is_segment, seg_of, self.sess_of)
+        self.code_number = {name: i for i, name in enumerate(codes.code_names)}
+        # Each code's positions in ``codes``, ascending: one stable sort instead of a
+        # comparison over every code per item.
+        small = codes.code.astype(np.int16) if len(codes.code_names) < 2**15 else codes.code
+        order = np.argsort(small, kind="stable")  # a radix sort for 16-bit keys
+        bounds = np.searchsorted(codes.code[order], np.arange(len(codes.code_names) + 1))
+        self._positions = [order[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+        self.has_turn = ~np.isnan(codes.turn)
+        self.values = codes.value
+
+    def positions(self, ids: set[str]) -> np.ndarray:
+        """Positions in ``codes`` of the items ``ids``, ascending (the stored order, which
+        decides which of two codes of one cell is written last)."""
+        found = [self._positions[self.code_number[i]] for i in ids if i in self.code_number]
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return found[0] if len(found) == 1 else np.sort(np.concatenate(found))
 
     def _rows(self, ids: set[str], unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matrix rows, columns and the positions in ``codes`` of the items ``ids``."""
-        mask = self._of(ids) & (self.unit_idx == self.unit_number.get(unit, -2))
-        mask &= self.row_of >= 0
-        where = np.flatnonzero(mask)
+        where = self.positions(ids)
+        unit_number = _number(self.codes.unit_names, unit)
+        where = where[(self.codes.unit[where] == unit_number) & (self.row_of[where] >= 0)]
         return self.row_of[where], self.col_of[where], where
-
-    def _of(self, ids: set[str]) -> np.ndarray:
-        """Which codes are one of the items ``ids`` (a boolean per row of ``codes``)."""
-        wanted = [self.code_number[i] for i in ids if i in self.code_number]
-        return np.isin(self.code_idx, wanted)
 
     def presence(self, ids: set[str]) -> np.ndarray:
         matrix = self.segment_base.copy()
@@ -142,115 +115,80 @@ class UnitMatrices:
         return np.where(np.isnan(self.session_base), np.nan, counts)
 
     def has_spans(self, ids: set[str]) -> bool:
-        return bool((self._of(ids) & self.has_turn).any())
+        return bool(self.has_turn[self.positions(ids)].any())
 
-    def complete_sessions(self) -> list[tuple[str, int]]:
-        """Sessions every compared rater coded: the only ones where unitizing can compare
-        them (a rater who did not code a session did not unitize it; that is missing, not
-        an all-gap continuum)."""
-        full = ~np.isnan(self.session_base).any(axis=1)
-        return [key for key, ok in zip(self.sessions, full, strict=True) if ok]
-
-    def span_continua(
-        self, code_id: str, turn_lengths: Mapping[tuple[str, int], np.ndarray]
-    ) -> SpanData:
-        """The character continuum of every session every rater coded (its turns' texts
-        end to end), with ``code_id``'s evidence spans as each rater's units. One rater's
-        overlapping spans of the code are joined (the method needs non-overlapping units);
-        sessions without stored turns are left out. ``turn_lengths`` is the project's, the
-        same on every call (each session's turn offsets are computed once per builder)."""
-        complete = [k for k in self.complete_sessions() if k in turn_lengths]
-        complete_set = set(complete)
-        mine = self.codes[self._of({code_id})]
-        in_complete = [
-            (p, s) in complete_set
-            for p, s in zip(mine["patient"].tolist(), mine["session"].tolist(), strict=True)
-        ]
-        mine = mine[in_complete]
-        with_span = mine["turn"].notna() & mine["start"].notna() & mine["end"].notna()
-        # Each session's spans, gathered in one pass (filtering the frame once per session
-        # took minutes at 4,000 sessions), in the frame's order as before.
-        spans = mine[with_span]
-        by_session: dict[tuple[str, int], list[tuple[str, float, float, float]]] = {}
-        for p, s, rater, turn, start, end in zip(
-            spans["patient"].tolist(), spans["session"].tolist(), spans["rater"].tolist(),
-            spans["turn"].tolist(), spans["start"].tolist(), spans["end"].tolist(),
-            strict=True,
-        ):  # fmt: skip
-            by_session.setdefault((p, s), []).append((rater, turn, start, end))
-        continua: list[Continuum] = []
-        merged = 0
-        for key in complete:
-            lengths = turn_lengths[key]
-            offsets = self._offsets.get(key)
-            if offsets is None:  # once per session, not once per session and code
-                offsets = self._offsets[key] = np.concatenate([[0], np.cumsum(lengths)])
-            per_rater: dict[int, list[tuple[int, int]]] = {}
-            for rater, turn, start, end in by_session.get(key, ()):
-                t = int(turn)
-                if not 1 <= t <= len(lengths):
-                    continue  # a span on a turn the transcript no longer has
-                b = int(offsets[t - 1] + int(start))
-                per_rater.setdefault(self.col[rater], []).append((b, b + int(end) - int(start)))
-            units: list[tuple[int, int, int]] = []
-            for col, spans in per_rater.items():
-                joined, n = _union(spans)
-                merged += n
-                units += [(col, b, e - b) for b, e in joined]
-            continua.append(Continuum(0, int(offsets[-1]), tuple(units)))
-        left_out = self.n_sessions - len(self.complete_sessions())
-        return SpanData(continua, left_out, merged, int((~with_span).sum()))
+    def complete(self) -> np.ndarray:
+        """Per session row: did every compared rater code it? Only those sessions let
+        unitizing compare them (a rater who did not code a session did not unitize it;
+        that is missing, not an all-gap continuum)."""
+        return self._complete
 
     def turn_overlap(self, code_id: str) -> tuple[int, int]:
         """(turns every rater marked, turns at least one rater marked) with a span of
         ``code_id``, in sessions every rater coded: a descriptive overlap, no chance model."""
-        complete = set(self.complete_sessions())
-        spans = self.codes[self._of({code_id}) & self.has_turn]
-        marked: dict[tuple[str, int, int], set[str]] = {}
-        for p, s, t, r in zip(
-            spans["patient"].tolist(), spans["session"].tolist(), spans["turn"].tolist(),
-            spans["rater"].tolist(), strict=True,
-        ):  # fmt: skip
-            if (p, s) in complete:
-                marked.setdefault((p, s, int(t)), set()).add(r)
-        both = sum(len(raters) == len(self.raters) for raters in marked.values())
-        return both, len(marked)
+        where = self.positions({code_id})
+        where = where[self.has_turn[where]]
+        where = where[self._complete[self.sess_of[where]]]
+        turn = _pair_keys(self.sess_of[where], self.codes.turn[where].astype(np.int64))
+        marks = np.unique(turn * len(self.raters) + self.col_of[where])
+        _, raters_per_turn = np.unique(marks // len(self.raters), return_counts=True)
+        return int((raters_per_turn == len(self.raters)).sum()), len(raters_per_turn)
 
     def highest_stage(self, scheme: Scheme) -> np.ndarray:
-        stages = self.codes[
-            (self.codes["unit"] == Unit.EPISODE.value) & self.codes["code"].map(scheme.is_stage)
-        ]
-        keys = sorted(
-            {
-                (p, s, int(i))
-                for p, s, i in zip(
-                    stages["patient"].tolist(),
-                    stages["session"].tolist(),
-                    stages["index"].tolist(),
-                    strict=True,
-                )
-            }
+        """Per (session, episode number), sorted, the highest stage order each rater
+        reached; NaN where the rater coded no stage of it."""
+        names = self.codes.code_names
+        order = np.array(
+            [scheme.stage(c)[1].order if scheme.is_stage(c) else -1 for c in names], dtype=float
         )
-        row = {k: i for i, k in enumerate(keys)}
-        matrix = np.full((len(keys), len(self.raters)), np.nan)
-        for p, s, i, r, code in zip(
-            stages["patient"].tolist(), stages["session"].tolist(), stages["index"].tolist(),
-            stages["rater"].tolist(), stages["code"].tolist(), strict=True,
-        ):  # fmt: skip
-            order = scheme.stage(code)[1].order
-            cell = matrix[row[(p, s, int(i))], self.col[r]]
-            matrix[row[(p, s, int(i))], self.col[r]] = order if np.isnan(cell) else max(cell, order)
+        episode = self.codes.unit == _number(self.codes.unit_names, Unit.EPISODE.value)
+        where = np.flatnonzero(episode & (order[self.codes.code] >= 0))
+        keys = _pair_keys(self.sess_of[where], self.codes.index[where])
+        unique, row = np.unique(keys, return_inverse=True)
+        matrix = np.full((len(unique), len(self.raters)), np.nan)
+        np.fmax.at(matrix, (row.reshape(-1), self.col_of[where]), order[self.codes.code[where]])
         return matrix
 
 
-def _union(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
-    """Overlapping ``[begin, end)`` spans joined; how many spans were absorbed."""
-    out: list[list[int]] = []
-    absorbed = 0
-    for b, e in sorted(spans):
-        if out and b < out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-            absorbed += 1
-        else:
-            out.append([b, e])
-    return [(b, e) for b, e in out], absorbed
+def _pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One integer per (first, second) pair that sorts as the pairs do (first >= 0)."""
+    if not len(second):
+        return np.empty(0, dtype=np.int64)
+    low = int(second.min())
+    keys: np.ndarray = first * (int(second.max()) - low + 1) + (second - low)
+    return keys
+
+
+def _number(names: tuple[str, ...], name: str) -> int:
+    """``name``'s integer in ``names``; -1 (matching nothing) when no code has it."""
+    return names.index(name) if name in names else -1
+
+
+def _lookup(ids: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
+    """``mapping[id]`` for every entry of ``ids`` (-1 where absent), through a dense table
+    over the (small) range of ids rather than a dict look-up per code."""
+    if not len(ids):
+        return np.empty(0, dtype=np.int64)
+    table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    for key, value in mapping.items():
+        if 0 <= key < len(table):
+            table[key] = value
+    out: np.ndarray = table[ids]
+    return out
+
+
+def _segment_rows(
+    seg_session: np.ndarray, seg_index: np.ndarray, sess_of: np.ndarray, index: np.ndarray
+) -> np.ndarray:
+    """Per code, the row of the segment (session row, unit index) among the segments, or
+    -1 when that segment is not stored (or the code's session has no row)."""
+    if not len(seg_session) or not len(index):
+        return np.full(len(index), -1, dtype=np.int64)
+    low = min(int(seg_index.min()), int(index.min()))
+    width = max(int(seg_index.max()), int(index.max())) - low + 1
+    seg_key = seg_session * width + (seg_index - low)
+    code_key = np.where(sess_of >= 0, sess_of * width + (index - low), -1)
+    order = np.argsort(seg_key, kind="stable")
+    at = np.clip(np.searchsorted(seg_key[order], code_key), 0, len(order) - 1)
+    found = seg_key[order][at] == code_key
+    return np.where(found & (code_key >= 0), order[at], -1)
