@@ -20,7 +20,7 @@ from coder.app import identity, importing, projects, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
-from coder.store.database import ProjectDatabase
+from coder.store.database import ProjectDatabase, sqlite_path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +34,9 @@ TIMED = """\
 [00:11:00] P: Honestly, these sessions are not helping me at all.
 """
 PASSPHRASE = "correct horse battery"
+# Tests of pure code (no project, no database: the layering contract keeps store out of
+# them); the PostgreSQL pass leaves them to the SQLite pass, where they ran already.
+PURE_TEST_FOLDERS = frozenset({"domain", "stats"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,13 +54,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
     selected, deselected = [], []
     for item in items:
-        uses_project = "new_project" in getattr(item, "fixturenames", ())
-        (selected if uses_project else deselected).append(item)
-        if uses_project and item.get_closest_marker("sqlite_only"):
+        pure = any(part in PURE_TEST_FOLDERS for part in item.path.relative_to(REPO).parts[1:2])
+        (deselected if pure else selected).append(item)
+        if not pure and item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _no_sqlite_project_on_postgres(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the PostgreSQL pass a test that opens a SQLite project file fails, naming the
+    fix: it would pass on SQLite again while claiming PostgreSQL coverage."""
+    if not ON_POSTGRES or request.node.get_closest_marker("sqlite_only"):
+        return
+    opened = ProjectDatabase.open.__func__  # type: ignore[attr-defined]
+
+    def open_guarded(cls: type[ProjectDatabase], url: str, **options: object) -> ProjectDatabase:
+        if sqlite_path(url) is not None:
+            pytest.fail(
+                f"opens the SQLite file {url} on the PostgreSQL pass: make the project "
+                "with new_project (tests/backend.py) or mark the test sqlite_only, saying why",
+                pytrace=True,
+            )
+        return opened(cls, url, **options)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ProjectDatabase, "open", classmethod(open_guarded))
 
 
 @pytest.fixture(scope="session")
