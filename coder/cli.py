@@ -100,6 +100,13 @@ def cli(ctx: click.Context, debug: bool, selftest: bool) -> None:
 @click.command(name="gui")
 @project_option
 @click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Open the project in this database instead of a file (a lab server, e.g. "
+    "postgresql+psycopg://rater@server/lab).",
+)
+@click.option(
     "--rater",
     help="Open as this rater, named exactly (skips choosing in the sign-in dialog; a lead "
     "or a rater with a PIN gives it with --passphrase-file, else the dialog asks for it).",
@@ -115,18 +122,20 @@ def cli(ctx: click.Context, debug: bool, selftest: bool) -> None:
 )
 def gui_command(
     project: Path | None,
+    db_url: str | None,
     rater: str | None,
     passphrase_file: Path | None,
     open_session: str | None,
     screenshot: Path | None,
 ) -> None:
-    """Open the desktop app (on PROJECT, or the default demo project)."""
+    """Open the desktop app (on PROJECT or --db URL, or the default demo project)."""
     from coder.ui.launch import launch
 
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
     sys.exit(
         launch(
             project=project,
+            db_url=db_url,
             screenshot=screenshot,
             rater=rater,
             open_session=open_session,
