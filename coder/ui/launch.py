@@ -91,16 +91,17 @@ def launch(
     if screenshot is None:  # a screenshot run (docs, CI) must never wait on a dialog
         install_exception_hook()
     target = parse_open(open_session)
-    if project is None and not db_url:
+    if db_url:  # a lab server (`coder gui --db URL`): no key to ask (files are encrypted)
+        db = projects.open_project(db_url=db_url)
+    elif project is None:
         db = demo.ensure_demo_project()
     else:
         from coder.ui.prompter import Prompter
         from coder.ui.server_dialog import open_with_key
 
         chosen = project
-        where = str(chosen) if db_url is None else projects.describe(db_url)
         keyed = open_with_key(
-            Prompter(None), where, lambda key: projects.open_project(chosen, db_url, key=key)
+            Prompter(None), str(chosen), lambda key: projects.open_project(chosen, key=key)
         )
         if keyed is None:
             return 0

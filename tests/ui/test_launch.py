@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from coder.app import identity, preferences, projects
 from coder.app.identity import AccessDenied, ActingRater
 from coder.domain.errors import CoderError, NotFoundError
-from coder.store.database import ProjectDatabase
+from coder.store.database import ProjectDatabase, sqlite_path
 from coder.ui import launch
 from coder.ui.main_window import MainWindow
 
@@ -32,6 +33,12 @@ def dialog_asks(monkeypatch: pytest.MonkeyPatch, ben: ActingRater) -> list[str |
 
     monkeypatch.setattr(launch, "choose_coder", choose)
     return opened_on
+
+
+def opening(db: ProjectDatabase) -> dict[str, Any]:
+    """``launch``'s arguments that open ``db``: its file, or its server URL (``--db``)."""
+    path = sqlite_path(db.url)
+    return {"project": path} if path is not None else {"db_url": db.url}
 
 
 def build(qtbot: QtBot, db: ProjectDatabase, **options: Any) -> MainWindow:
@@ -101,6 +108,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return image.width(), image.height()
 
 
+@pytest.mark.sqlite_only  # the demo made on first run is a SQLite file in the data folder
 def test_first_run_creates_the_demo_project_and_a_screenshot_needs_no_dialog(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -119,7 +127,6 @@ def test_first_run_creates_the_demo_project_and_a_screenshot_needs_no_dialog(
         assert projects.project_name(db) == "Demo project"
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
     qtbot: QtBot, coded_db: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,10 +140,10 @@ def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
         return window
 
     monkeypatch.setattr(launch, "build_window", build)
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = opening(coded_db)
     coded_db.close()
     shot = tmp_path / "coding.png"
-    assert launch.launch(project=path, screenshot=shot, rater="Ben", open_session="P01/2") == 0
+    assert launch.launch(**where, screenshot=shot, rater="Ben", open_session="P01/2") == 0
     assert png_size(shot) == (1440, 900)
     [window] = built
     assert window.coder is not None and window.coder.name == "Ben"
@@ -165,11 +172,10 @@ class Loop:
         return 0
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     qtbot: QtBot,
     coded_db: ProjectDatabase,
-    tmp_path: Path,
+    new_project: NewProject,
     monkeypatch: pytest.MonkeyPatch,
     dialog_asks: list[str | None],
 ) -> None:
@@ -177,9 +183,9 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
 
     hooks: list[bool] = []
     monkeypatch.setattr(launch, "install_exception_hook", lambda: hooks.append(True))
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = opening(coded_db)
     coded_db.close()
-    other = projects.create_project(tmp_path / "other.sqlite", name="Other study")
+    other = new_project("other", name="Other study")
     switched: list[ProjectDatabase] = []
     closed: list[str] = []
     monkeypatch.setattr(other, "close", lambda: closed.append("other"))
@@ -193,14 +199,13 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     monkeypatch.setattr("coder.ui.identity_dialog.choose_coder", lambda *_a, **_k: None)
     loop = Loop(launch.application(), open_another)
     monkeypatch.setattr(launch, "application", lambda: loop)
-    assert launch.launch(project=path, open_session="P01/1") == 0
+    assert launch.launch(**where, open_session="P01/1") == 0
     assert hooks == [True]  # a desktop run reports unexpected errors in a dialog
     assert dialog_asks == [None]  # the sign-in dialog, opened on nobody in particular
     assert len(loop.seen) == 1 and switched == [other]
     assert closed == ["other"]  # the project it switched to is closed on exit too
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_cancelling_the_sign_in_ends_the_run_without_a_window(
     qtbot: QtBot,
     coded_db: ProjectDatabase,
@@ -208,14 +213,15 @@ def test_cancelling_the_sign_in_ends_the_run_without_a_window(
 ) -> None:
     monkeypatch.setattr(launch, "install_exception_hook", lambda: None)
     monkeypatch.setattr(launch, "choose_coder", lambda *_a, **_k: None)
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = opening(coded_db)
     coded_db.close()
     loop = Loop(launch.application())
     monkeypatch.setattr(launch, "application", lambda: loop)
-    assert launch.launch(project=path) == 0
+    assert launch.launch(**where) == 0
     assert loop.seen == []  # exec never ran: no window was shown
 
 
+@pytest.mark.sqlite_only  # a damaged and a missing project file
 def test_a_bad_project_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launch, "install_exception_hook", lambda: None)
     bad = tmp_path / "thesis.docx.sqlite"

@@ -126,6 +126,7 @@ def test_recent_list_keeps_ten_and_offers_to_forget_a_missing_file(
     assert window.db is coded_db
 
 
+@pytest.mark.sqlite_only  # Open demo project opens the demo's SQLite file in the data folder
 def test_demo_is_one_entry_among_the_projects(
     coded_db: ProjectDatabase, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
