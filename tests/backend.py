@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -202,6 +203,14 @@ def project_args(db: ProjectDatabase) -> list[str]:
 
     path = sqlite_path(db.url)
     return ["--project", str(path)] if path is not None else ["--db", db.url]
+
+
+def launch_options(db: ProjectDatabase) -> dict[str, Any]:
+    """``coder.ui.launch.launch``'s arguments opening ``db``: its file, or its URL."""
+    from coder.store.database import sqlite_path
+
+    path = sqlite_path(db.url)
+    return {"project": path} if path is not None else {"db_url": db.url}
 
 
 def query(db: ProjectDatabase, sql: str) -> list[tuple[object, ...]]:

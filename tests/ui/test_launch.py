@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backend import NewProject
+from backend import NewProject, launch_options
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from coder.app import identity, preferences, projects
 from coder.app.identity import AccessDenied, ActingRater
 from coder.domain.errors import CoderError, NotFoundError
-from coder.store.database import ProjectDatabase, sqlite_path
+from coder.store.database import ProjectDatabase
 from coder.ui import launch
 from coder.ui.main_window import MainWindow
 
@@ -33,12 +33,6 @@ def dialog_asks(monkeypatch: pytest.MonkeyPatch, ben: ActingRater) -> list[str |
 
     monkeypatch.setattr(launch, "choose_coder", choose)
     return opened_on
-
-
-def opening(db: ProjectDatabase) -> dict[str, Any]:
-    """``launch``'s arguments that open ``db``: its file, or its server URL (``--db``)."""
-    path = sqlite_path(db.url)
-    return {"project": path} if path is not None else {"db_url": db.url}
 
 
 def build(qtbot: QtBot, db: ProjectDatabase, **options: Any) -> MainWindow:
@@ -140,7 +134,7 @@ def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
         return window
 
     monkeypatch.setattr(launch, "build_window", build)
-    where = opening(coded_db)
+    where = launch_options(coded_db)
     coded_db.close()
     shot = tmp_path / "coding.png"
     assert launch.launch(**where, screenshot=shot, rater="Ben", open_session="P01/2") == 0
@@ -183,7 +177,7 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
 
     hooks: list[bool] = []
     monkeypatch.setattr(launch, "install_exception_hook", lambda: hooks.append(True))
-    where = opening(coded_db)
+    where = launch_options(coded_db)
     coded_db.close()
     other = new_project("other", name="Other study")
     switched: list[ProjectDatabase] = []
@@ -213,7 +207,7 @@ def test_cancelling_the_sign_in_ends_the_run_without_a_window(
 ) -> None:
     monkeypatch.setattr(launch, "install_exception_hook", lambda: None)
     monkeypatch.setattr(launch, "choose_coder", lambda *_a, **_k: None)
-    where = opening(coded_db)
+    where = launch_options(coded_db)
     coded_db.close()
     loop = Loop(launch.application())
     monkeypatch.setattr(launch, "application", lambda: loop)
