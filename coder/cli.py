@@ -34,7 +34,13 @@ from coder.commands import (
     screen,
     transcripts,
 )
-from coder.commands.common import EXIT_ERROR, passphrase_option, project_option, read_passphrase
+from coder.commands.common import (
+    EXIT_ERROR,
+    db_option,
+    passphrase_option,
+    project_option,
+    read_passphrase,
+)
 from coder.commands.exchange import import_qdpx_command
 from coder.commands.export import export_command
 from coder.domain.errors import CoderError
@@ -114,6 +120,7 @@ def desktop() -> ModuleType:
 # one layer above coder.ui, and no coder.commands module may import it (import-linter).
 @click.command(name="gui")
 @project_option
+@db_option
 @click.option(
     "--rater",
     help="Open as this rater, named exactly (skips choosing in the sign-in dialog; a lead "
@@ -130,17 +137,19 @@ def desktop() -> ModuleType:
 )
 def gui_command(
     project: Path | None,
+    db_url: str | None,
     rater: str | None,
     passphrase_file: Path | None,
     open_session: str | None,
     screenshot: Path | None,
 ) -> None:
-    """Open the desktop app (on PROJECT, or the default demo project)."""
+    """Open the desktop app (on PROJECT or --db URL, or the default demo project)."""
     launch = desktop().launch
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
     sys.exit(
         launch(
             project=project,
+            db_url=db_url,
             screenshot=screenshot,
             rater=rater,
             open_session=open_session,

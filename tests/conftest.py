@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,17 +11,22 @@ import pytest
 from backend import (
     ON_POSTGRES,
     SQLITE_ONLY_REASON,
+    InitTarget,
     NewProject,
     PostgresProjects,
+    Seed,
+    SqliteTemplates,
     close_windows,
+    seed_demo,
     sqlite_project,
 )
+from sqlalchemy.engine import make_url
 
-from coder.app import identity, importing, projects, raters
+from coder.app import demo, identity, importing, projects, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
-from coder.store.database import ProjectDatabase
+from coder.store.database import ProjectDatabase, sqlite_path, sqlite_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +40,9 @@ TIMED = """\
 [00:11:00] P: Honestly, these sessions are not helping me at all.
 """
 PASSPHRASE = "correct horse battery"
+# Tests of pure code (no project, no database: the layering contract keeps store out of
+# them); the PostgreSQL pass leaves them to the SQLite pass, where they ran already.
+PURE_TEST_FOLDERS = frozenset({"domain", "stats"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,13 +60,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
     selected, deselected = [], []
     for item in items:
-        uses_project = "new_project" in getattr(item, "fixturenames", ())
-        (selected if uses_project else deselected).append(item)
-        if uses_project and item.get_closest_marker("sqlite_only"):
+        pure = any(part in PURE_TEST_FOLDERS for part in item.path.relative_to(REPO).parts[1:2])
+        (deselected if pure else selected).append(item)
+        if not pure and item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _no_sqlite_project_on_postgres(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the PostgreSQL pass a test that opens a SQLite project file fails, naming the
+    fix: it would pass on SQLite again while claiming PostgreSQL coverage."""
+    if not ON_POSTGRES or request.node.get_closest_marker("sqlite_only"):
+        return
+    opened = ProjectDatabase.open.__func__  # type: ignore[attr-defined]
+
+    def open_guarded(cls: type[ProjectDatabase], url: str, **options: object) -> ProjectDatabase:
+        if sqlite_path(url) is not None:
+            pytest.fail(
+                f"opens the SQLite file {url} on the PostgreSQL pass: make the project "
+                "with new_project (tests/backend.py) or mark the test sqlite_only, saying why",
+                pytrace=True,
+            )
+        return opened(cls, url, **options)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ProjectDatabase, "open", classmethod(open_guarded))
 
 
 @pytest.fixture(scope="session")
@@ -71,12 +102,21 @@ def _pg_projects() -> Iterator[PostgresProjects | None]:
     server.close()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates | None:
+    return None if ON_POSTGRES else SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterator[NewProject]:
-    """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",))``: a new,
-    empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a fresh
-    PostgreSQL database; tests/backend.py), closed after the test (and on PostgreSQL
-    dropped a few tests later: see ``PostgresProjects.retire``)."""
+def new_project(
+    tmp_path: Path,
+    _pg_projects: PostgresProjects | None,
+    _sqlite_templates: SqliteTemplates | None,
+) -> Iterator[NewProject]:
+    """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",), seed=None)``: a
+    new, empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a
+    fresh PostgreSQL database; tests/backend.py), filled by ``seed`` if given (once: later
+    projects of that shape are copies), closed after the test (and on PostgreSQL dropped a few tests later: see ``PostgresProjects.retire``)."""
     made: list[tuple[str | None, ProjectDatabase]] = []
 
     def make(
@@ -84,12 +124,16 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
         *,
         name: str | None = None,
         scheme_ids: tuple[str, ...] = (projects.DEFAULT_SCHEME,),
+        seed: Seed | None = None,
     ) -> ProjectDatabase:
-        if _pg_projects is None:
+        if _sqlite_templates is not None and seed is not None:
+            database = _sqlite_templates.create(tmp_path, stem, name, scheme_ids, seed)
+            made.append((None, database))
+        elif _pg_projects is None:
             database = sqlite_project(tmp_path, stem, name, scheme_ids)
             made.append((None, database))
         else:
-            dropped, database = _pg_projects.create(name or stem, scheme_ids)
+            dropped, database = _pg_projects.create(name or stem, scheme_ids, seed)
             made.append((dropped, database))
         return database
 
@@ -98,6 +142,71 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
         database.close()
         if dropped is not None and _pg_projects is not None:
             _pg_projects.retire(dropped)
+
+
+@pytest.fixture
+def new_target(
+    tmp_path: Path, _pg_projects: PostgresProjects | None
+) -> Iterator[Callable[..., InitTarget]]:
+    """``new_target(stem="p")``: where ``coder init`` is to make a project on the back end
+    under test (``tmp_path/STEM.sqlite``, not yet made, or an empty PostgreSQL database,
+    dropped a few tests later)."""
+    made: list[str] = []
+
+    def make(stem: str = "p") -> InitTarget:
+        if _pg_projects is None:
+            path = tmp_path / f"{stem}.sqlite"
+            return InitTarget(sqlite_url(path), path)
+        database, url = _pg_projects.empty()
+        made.append(database)
+        return InitTarget(url, None)
+
+    yield make
+    for database in made:
+        assert _pg_projects is not None
+        _pg_projects.retire(database)
+
+
+@pytest.fixture
+def copy_project(
+    tmp_path: Path, _pg_projects: PostgresProjects | None
+) -> Iterator[Callable[[ProjectDatabase, str], ProjectDatabase]]:
+    """``copy_project(db, stem)``: another project that is a copy of ``db`` as it is now,
+    the same project (a lab's copy a rater's package merges into): a file written with
+    SQLite's backup API, or a PostgreSQL database cloned from ``db``'s."""
+    made: list[tuple[str | None, ProjectDatabase]] = []
+
+    def copy(db: ProjectDatabase, stem: str) -> ProjectDatabase:
+        source = sqlite_path(db.url)
+        if _pg_projects is None:
+            assert source is not None
+            path = tmp_path / f"{stem}.sqlite"
+            src, dst = sqlite3.connect(source), sqlite3.connect(path)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+            made.append((None, ProjectDatabase.open(sqlite_url(path))))
+        else:
+            db.engine.dispose()  # a template database must have no connection
+            database = make_url(db.url).database
+            assert database is not None
+            made.append(_pg_projects.clone(database))
+        return made[-1][1]
+
+    yield copy
+    for dropped, database in made:
+        database.close()
+        if dropped is not None and _pg_projects is not None:
+            _pg_projects.retire(dropped)
+
+
+@pytest.fixture
+def demo_db(new_project: NewProject) -> ProjectDatabase:
+    """The demo project (the sample sessions, Ada Lovelace's and Ben Okafor's codes) on
+    the back end under test: what ``coder`` makes on first run (coder.app.demo)."""
+    return new_project("demo", name="Demo project", scheme_ids=demo.DEMO_SCHEMES, seed=seed_demo)
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from backend import InitTarget, project_args
 
 from coder.cli import main
+from coder.store.database import ProjectDatabase
 
 REPO = Path(__file__).resolve().parents[1]
+# Errors about a project *file* (missing, not SQLite, already there): SQLite files only.
+ON_A_FILE = pytest.mark.sqlite_only
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -36,40 +41,42 @@ def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> Non
         assert command in out
 
 
-def test_init_add_rater_info(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    p = str(tmp_path / "p.sqlite")
-    assert run(capsys, "init", p)[0] == 0
-    code, out, _ = run(capsys, "raters", "add", "Ada", "--initials", "AL", "--project", p)
+def test_init_add_rater_info(
+    capsys: pytest.CaptureFixture[str], new_target: Callable[..., InitTarget]
+) -> None:
+    target = new_target()
+    p = target.args
+    assert run(capsys, "init", *target.init_args)[0] == 0
+    code, out, _ = run(capsys, "raters", "add", "Ada", "--initials", "AL", *p)
     assert code == 0 and "Ada (AL)" in out
-    code, out, _ = run(capsys, "info", "--project", p, "--json")
+    code, out, _ = run(capsys, "info", *p, "--json")
     assert code == 0
     assert json.loads(out) == {"patients": 0, "sessions": 0, "turns": 0, "raters": 1, "codes": 0}
-    code, out, _ = run(capsys, "info", "--project", p)
+    code, out, _ = run(capsys, "info", *p)
     assert "Raters" in out and "3rs-2015" in out
-    code, out, _ = run(capsys, "raters", "list", "--project", p, "--json")
+    code, out, _ = run(capsys, "raters", "list", *p, "--json")
     assert json.loads(out) == [{"name": "Ada", "initials": "AL", "role": "rater"}]
 
 
-def test_init_with_other_scheme(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    p = str(tmp_path / "p.sqlite")
-    assert run(capsys, "init", p, "--scheme", "3rs-2022")[0] == 0
-    code, out, _ = run(capsys, "schemes", "list", "--project", p)
+def test_init_with_other_scheme(
+    capsys: pytest.CaptureFixture[str], new_target: Callable[..., InitTarget]
+) -> None:
+    target = new_target()
+    assert run(capsys, "init", *target.init_args, "--scheme", "3rs-2022")[0] == 0
+    code, out, _ = run(capsys, "schemes", "list", *target.args)
     assert code == 0 and "3rs-2022" in out and "3rs-2015" not in out
 
 
 def test_lead_role_needs_a_passphrase_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: ProjectDatabase
 ) -> None:
-    p = str(tmp_path / "p.sqlite")
-    run(capsys, "init", p)
+    p = project_args(db)
     secret = tmp_path / "pass.txt"
     secret.write_text("lab secret phrase\n")
     # pytest's stdin is not a terminal: the command must fail at once, not wait for input.
-    code, _, err = run(
-        capsys, "raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p
-    )
+    code, _, err = run(capsys, "raters", "add", "Lee", "--initials", "LD", "--role", "lead", *p)
     assert code == 2 and "--passphrase-file" in err
-    args = ["raters", "add", "Lee", "--initials", "LD", "--role", "lead", "--project", p]
+    args = ["raters", "add", "Lee", "--initials", "LD", "--role", "lead", *p]
     assert run(capsys, *args, "--passphrase-file", str(secret))[0] == 0
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("not it at all")
@@ -82,21 +89,16 @@ def test_lead_role_needs_a_passphrase_file(
         "MO",
         "--role",
         "lead",
-        "--project",
-        p,
+        *p,
         "--passphrase-file",
         str(wrong),
     )
     assert code == 2 and "wrong lab passphrase" in err
-    _, out, _ = run(capsys, "raters", "list", "--project", p)
+    _, out, _ = run(capsys, "raters", "list", *p)
     assert "lead" in out and "Mo" not in out
 
 
-def test_lead_add_never_blocks_on_closed_stdin(tmp_path: Path) -> None:
-    p = tmp_path / "p.sqlite"
-    subprocess.run(
-        [sys.executable, "-m", "coder", "init", str(p)], check=True, capture_output=True, timeout=60
-    )
+def test_lead_add_never_blocks_on_closed_stdin(db: ProjectDatabase) -> None:
     result = subprocess.run(
         [
             sys.executable,
@@ -109,8 +111,7 @@ def test_lead_add_never_blocks_on_closed_stdin(tmp_path: Path) -> None:
             "LD",
             "--role",
             "lead",
-            "--project",
-            str(p),
+            *project_args(db),
         ],
         capture_output=True,
         text=True,
@@ -121,11 +122,9 @@ def test_lead_add_never_blocks_on_closed_stdin(tmp_path: Path) -> None:
 
 
 def test_db_url_option_and_environment(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], db: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    p = tmp_path / "p.sqlite"
-    run(capsys, "init", str(p))
-    url = f"sqlite:///{p}"
+    url = db.url
     assert run(capsys, "raters", "add", "Ada", "--initials", "AL", "--db", url)[0] == 0
     monkeypatch.setenv("CODER_DB_URL", url)
     code, out, _ = run(capsys, "info", "--json")
@@ -167,23 +166,39 @@ def test_validate_bad_file_prints_each_problem(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["info", "--project", "{tmp}/missing.sqlite"], "missing.sqlite: no such project file"),
-        (["info", "--project", "{tmp}/text.sqlite"], "text.sqlite: is not a Rupture Coder project"),
+        pytest.param(
+            ["info", "--project", "{tmp}/missing.sqlite"],
+            "missing.sqlite: no such project file",
+            marks=ON_A_FILE,
+        ),
+        pytest.param(
+            ["info", "--project", "{tmp}/text.sqlite"],
+            "text.sqlite: is not a Rupture Coder project",
+            marks=ON_A_FILE,
+        ),
         (["info"], "no project given"),
-        (["init", "{tmp}/text.sqlite"], "text.sqlite: already exists"),
+        pytest.param(["init", "{tmp}/text.sqlite"], "text.sqlite: already exists", marks=ON_A_FILE),
         (["init", "{tmp}/new.sqlite", "--scheme", "nope"], "no built-in scheme 'nope'"),
         (["schemes", "show", "nope"], "no built-in scheme 'nope'"),
-        (["raters", "add", "Ada", "--initials", "A1", "--project", "{tmp}/p.sqlite"], "initials"),
-        (["raters", "add", "Ada", "--project", "{tmp}/p.sqlite"], "Missing option '--initials'"),
+        (["raters", "add", "Ada", "--initials", "A1", "{project}"], "initials"),
+        (["raters", "add", "Ada", "{project}"], "Missing option '--initials'"),
         (["frobnicate"], "No such command 'frobnicate'"),
     ],
 )
 def test_errors_are_one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    db: ProjectDatabase,
+    args: list[str],
+    message: str,
 ) -> None:
     (tmp_path / "text.sqlite").write_text("not a database at all")
-    run(capsys, "init", str(tmp_path / "p.sqlite"))
-    code, _, err = run(capsys, *[a.format(tmp=tmp_path) for a in args])
+    argv = [
+        part
+        for a in args
+        for part in (project_args(db) if a == "{project}" else [a.format(tmp=tmp_path)])
+    ]
+    code, _, err = run(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("coder: error: ")
     assert message in err
@@ -192,15 +207,17 @@ def test_errors_are_one_line_exit_2(
 
 
 def test_codes_export_file_problems_are_one_line_in_words(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    db: ProjectDatabase,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    project = str(tmp_path / "p.sqlite")
-    run(capsys, "init", project)
+    project = project_args(db)
     folder = tmp_path / "exports"
     folder.mkdir()
 
     def export(out: Path) -> str:
-        code, _, err = run(capsys, "codes", "export", "--project", project, "--out", str(out))
+        code, _, err = run(capsys, "codes", "export", *project, "--out", str(out))
         assert code == 2 and err.count("\n") == 1 and err.startswith("coder: error: ")
         assert "Traceback" not in err
         return err
@@ -219,11 +236,12 @@ def test_codes_export_file_problems_are_one_line_in_words(
     assert list(folder.iterdir()) == []  # no temporary file left
 
 
-def test_duplicate_rater_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    p = str(tmp_path / "p.sqlite")
-    run(capsys, "init", p)
-    run(capsys, "raters", "add", "Ada", "--initials", "AL", "--project", p)
-    code, _, err = run(capsys, "raters", "add", "ada", "--initials", "AL", "--project", p)
+def test_duplicate_rater_is_one_line(
+    capsys: pytest.CaptureFixture[str], db: ProjectDatabase
+) -> None:
+    p = project_args(db)
+    run(capsys, "raters", "add", "Ada", "--initials", "AL", *p)
+    code, _, err = run(capsys, "raters", "add", "ada", "--initials", "AL", *p)
     assert code == 2 and "already exists" in err
 
 

@@ -4,14 +4,15 @@ naming the file, exit 2, nothing written."""
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backend import InitTarget, project_args, query
 
-from coder.app.demo import default_project_path, ensure_demo_project
 from coder.cli import main
+from coder.store.database import ProjectDatabase
 
 COUNT = "SELECT count(*) FROM code_applications"
 
@@ -24,50 +25,54 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return (code if isinstance(code, int) else 1), out, err
 
 
-def count(path: Path, query: str = COUNT) -> int:
-    with sqlite3.connect(path) as con:
-        return int(con.execute(query).fetchone()[0])
+def count(db: ProjectDatabase, sql: str = COUNT) -> int:
+    return int(query(db, sql)[0][0])  # type: ignore[call-overload]
 
 
 @pytest.fixture
-def demo() -> Path:
-    ensure_demo_project().close()
-    return default_project_path()
+def demo(demo_db: ProjectDatabase) -> ProjectDatabase:
+    return demo_db
 
 
 @pytest.fixture
-def fresh(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
-    path = tmp_path / "fresh.sqlite"
+def fresh(
+    capsys: pytest.CaptureFixture[str], new_target: Callable[..., InitTarget]
+) -> Iterator[ProjectDatabase]:
+    target = new_target("fresh")
     code, _, err = run(
-        capsys, "init", str(path), "--scheme", "3rs-2015", "--scheme", "safran-muran-stages"
+        capsys, "init", *target.init_args, "--scheme", "3rs-2015", "--scheme", "safran-muran-stages"
     )
     assert code == 0, err
-    return path
+    with ProjectDatabase.open(target.url) as db:
+        yield db
 
 
 def test_export_and_import_round_trip(
-    capsys: pytest.CaptureFixture[str], demo: Path, fresh: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    demo: ProjectDatabase,
+    fresh: ProjectDatabase,
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "demo.qdpx"
     code, stdout, err = run(
-        capsys, "export", "--project", str(demo), "--format", "qdpx", "--out", str(out)
+        capsys, "export", *project_args(demo), "--format", "qdpx", "--out", str(out)
     )
     assert code == 0, err
     assert f"Wrote {count(demo)} codings" in stdout and zipfile.is_zipfile(out)
-    code, stdout, err = run(capsys, "import-qdpx", "--project", str(fresh), str(out))
+    code, stdout, err = run(capsys, "import-qdpx", *project_args(fresh), str(out))
     assert code == 0, err
     assert f"Imported {count(demo)} codes and 6 transcripts" in stdout
     assert count(fresh) == count(demo)
-    code, stdout, err = run(capsys, "import-qdpx", "--project", str(fresh), str(out))
+    code, stdout, err = run(capsys, "import-qdpx", *project_args(fresh), str(out))
     assert code == 0 and "Imported 0 codes" in stdout and count(fresh) == count(demo)
 
 
 def test_codebook_to_draft_scheme_that_validates(
-    capsys: pytest.CaptureFixture[str], demo: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], demo: ProjectDatabase, tmp_path: Path
 ) -> None:
     qdc = tmp_path / "book.qdc"
     code, stdout, err = run(
-        capsys, "export", "--project", str(demo), "--format", "qdc", "--out", str(qdc)
+        capsys, "export", *project_args(demo), "--format", "qdc", "--out", str(qdc)
     )
     assert code == 0, err
     code, stdout, err = run(capsys, "import-qdpx", str(qdc))
@@ -79,7 +84,10 @@ def test_codebook_to_draft_scheme_that_validates(
 
 
 def test_bad_inputs_are_one_line_exit_2_and_change_nothing(
-    capsys: pytest.CaptureFixture[str], demo: Path, fresh: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    demo: ProjectDatabase,
+    fresh: ProjectDatabase,
+    tmp_path: Path,
 ) -> None:
     def refused(*args: str, names: Path, says: str) -> None:
         code, _, err = run(capsys, *args)
@@ -89,18 +97,17 @@ def test_bad_inputs_are_one_line_exit_2_and_change_nothing(
 
     not_zip = tmp_path / "x.qdpx"
     not_zip.write_text("hello", encoding="utf-8")
-    refused("import-qdpx", "--project", str(fresh), str(not_zip), names=not_zip, says="not a zip")
+    refused("import-qdpx", *project_args(fresh), str(not_zip), names=not_zip, says="not a zip")
     good = tmp_path / "good.qdpx"
     assert (
-        run(capsys, "export", "--project", str(demo), "--format", "qdpx", "--out", str(good))[0]
-        == 0
+        run(capsys, "export", *project_args(demo), "--format", "qdpx", "--out", str(good))[0] == 0
     )
     missing = tmp_path / "missing.qdpx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(missing, "w") as dst:
         members = src.namelist()
         for name in members[:-1]:  # the last source is left out
             dst.writestr(name, src.read(name))
-    refused("import-qdpx", "--project", str(fresh), str(missing), names=missing, says="is missing")
+    refused("import-qdpx", *project_args(fresh), str(missing), names=missing, says="is missing")
     invalid = tmp_path / "invalid.qdpx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(invalid, "w") as dst:
         for name in src.namelist():
@@ -108,14 +115,13 @@ def test_bad_inputs_are_one_line_exit_2_and_change_nothing(
             if name == "project.qde":  # a coding without its CodeRef breaks the schema
                 data = data.replace(b"<CodeRef", b"<CodeReference", 1)
             dst.writestr(name, data)
-    refused("import-qdpx", "--project", str(fresh), str(invalid), names=invalid, says="schema")
+    refused("import-qdpx", *project_args(fresh), str(invalid), names=invalid, says="schema")
     assert count(fresh) == 0 and count(fresh, "SELECT count(*) FROM transcripts") == 0
     folder = tmp_path / "out.qdpx"
     folder.mkdir()
     refused(
         "export",
-        "--project",
-        str(demo),
+        *project_args(demo),
         "--format",
         "qdpx",
         "--out",
@@ -124,6 +130,6 @@ def test_bad_inputs_are_one_line_exit_2_and_change_nothing(
         says="folder",
     )
     refused(
-        "export", "--project", str(demo), "--format", "qdc", "--out", str(tmp_path / "no" / "c.qdc"),
+        "export", *project_args(demo), "--format", "qdc", "--out", str(tmp_path / "no" / "c.qdc"),
         names=tmp_path / "no" / "c.qdc", says="folder",
     )  # fmt: skip

@@ -6,9 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from backend import project_args
 
-from coder.app.demo import default_project_path, ensure_demo_project
 from coder.cli import main
+from coder.store.database import ProjectDatabase
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -20,18 +21,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def demo() -> str:
-    ensure_demo_project().close()
-    return str(default_project_path())
+def demo(demo_db: ProjectDatabase) -> list[str]:
+    return project_args(demo_db)
 
 
 @pytest.mark.parametrize("fmt", ["csv-long", "csv-wide", "csv-sessions", "csv-codebook"])
 def test_every_format_with_its_dictionary(
-    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path, fmt: str
+    capsys: pytest.CaptureFixture[str], demo: list[str], tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / f"{fmt}.csv"
     code, stdout, err = run(
-        capsys, "export", "--project", demo, "--format", fmt, "--out", str(out),
+        capsys, "export", *demo, "--format", fmt, "--out", str(out),
         "--with-dictionary", "--excel",
     )  # fmt: skip
     assert code == 0, err
@@ -46,10 +46,10 @@ def test_every_format_with_its_dictionary(
 
 
 def test_rater_filter_and_errors_are_one_line(
-    capsys: pytest.CaptureFixture[str], demo: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], demo: list[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "ada.csv"
-    base = ("export", "--project", demo, "--format", "csv-long")
+    base = ("export", *demo, "--format", "csv-long")
     code, _, err = run(capsys, *base, "--out", str(out), "--rater", "Ada Lovelace")
     assert code == 0, err
     with out.open(encoding="utf-8", newline="") as fh:
@@ -72,18 +72,19 @@ def test_rater_filter_and_errors_are_one_line(
     assert "no consensus codes" in fails("--out", str(out), "--consensus")
 
 
-def test_a_project_with_a_lead_needs_as(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    project = str(tmp_path / "p.sqlite")
+def test_a_project_with_a_lead_needs_as(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: ProjectDatabase
+) -> None:
+    project = project_args(db)
     secret = tmp_path / "pass.txt"
     secret.write_text("correct horse battery\n", encoding="utf-8")
-    assert run(capsys, "init", project)[0] == 0
-    run(capsys, "raters", "add", "Lee", "--initials", "LP", "--role", "lead", "--project",
-        project, "--passphrase-file", str(secret))  # fmt: skip
+    run(capsys, "raters", "add", "Lee", "--initials", "LP", "--role", "lead", *project,
+        "--passphrase-file", str(secret))  # fmt: skip
     out = str(tmp_path / "x.csv")
-    code, _, err = run(capsys, "export", "--project", project, "--format", "csv-long", "--out", out)
+    code, _, err = run(capsys, "export", *project, "--format", "csv-long", "--out", out)
     assert code == 2 and "--as NAME" in err
     code, stdout, err = run(
-        capsys, "export", "--project", project, "--format", "csv-long", "--out", out,
+        capsys, "export", *project, "--format", "csv-long", "--out", out,
         "--as", "Lee", "--passphrase-file", str(secret),
     )  # fmt: skip
     assert code == 0 and "Wrote 0 rows" in stdout, err

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from backend import project_args
 
-from coder.app import demo
 from coder.cli import main
+from coder.store.database import ProjectDatabase
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -19,11 +20,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_round_lifecycle(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    demo.ensure_demo_project().close()
-    p = str(demo.default_project_path())
+    p = project_args(demo_db)
     secret = tmp_path / "pass.txt"
     secret.write_text("lab passphrase")
     lead = ["--as", "Lee", "--passphrase-file", str(secret)]
@@ -37,16 +36,15 @@ def test_round_lifecycle(
             "LP",
             "--role",
             "lead",
-            "--project",
-            p,
+            *p,
             "--passphrase-file",
             str(secret),
         )[0]
         == 0
     )
-    code, _, err = run(capsys, "rounds", "open", "--project", p, "--as", "Ada Lovelace")
+    code, _, err = run(capsys, "rounds", "open", *p, "--as", "Ada Lovelace")
     assert code == 2 and "only a lead" in err
-    assert run(capsys, "rounds", "open", "--project", p, "--name", "calibration", *lead)[0] == 0
+    assert run(capsys, "rounds", "open", *p, "--name", "calibration", *lead)[0] == 0
     code, out, _ = run(
         capsys,
         "rounds",
@@ -56,25 +54,24 @@ def test_round_lifecycle(
         "P02/3",
         "--round",
         "1",
-        "--project",
-        p,
+        *p,
         *lead,
     )
     assert code == 0 and "Assigned 2 session(s)" in out
     code, _, err = run(
-        capsys, "rounds", "assign", "Ada Lovelace", "P01-1", "--round", "1", "--project", p, *lead
+        capsys, "rounds", "assign", "Ada Lovelace", "P01-1", "--round", "1", *p, *lead
     )
     assert code == 2 and "P01/2" in err
-    code, _, err = run(capsys, "codes", "export", "--project", p, "--out", str(tmp_path / "x.csv"))
+    code, _, err = run(capsys, "codes", "export", *p, "--out", str(tmp_path / "x.csv"))
     assert code == 2 and "say who you are" in err
-    assert run(capsys, "rounds", "lock", "1", "--project", p, *lead)[0] == 0
-    code, _, err = run(capsys, "rounds", "open", "--project", p, *lead)
+    assert run(capsys, "rounds", "lock", "1", *p, *lead)[0] == 0
+    code, _, err = run(capsys, "rounds", "open", *p, *lead)
     assert code == 0  # a new round may open once the first is locked
-    assert run(capsys, "rounds", "lock", "2", "--project", p, *lead)[0] == 0
-    assert run(capsys, "rounds", "unblind", "1", "--project", p, *lead)[0] == 0
-    code, _, err = run(capsys, "rounds", "unblind", "1", "--project", p, *lead)
+    assert run(capsys, "rounds", "lock", "2", *p, *lead)[0] == 0
+    assert run(capsys, "rounds", "unblind", "1", *p, *lead)[0] == 0
+    code, _, err = run(capsys, "rounds", "unblind", "1", *p, *lead)
     assert code == 2 and "cannot become unblinded" in err
-    code, out, _ = run(capsys, "rounds", "list", "--project", p, "--json")
+    code, out, _ = run(capsys, "rounds", "list", *p, "--json")
     assert [(r["number"], r["status"]) for r in json.loads(out)] == [
         (1, "unblinded"),
         (2, "locked"),
@@ -83,58 +80,52 @@ def test_round_lifecycle(
         {"rater": "Ada Lovelace", "patient": "P01", "session": 1},
         {"rater": "Ada Lovelace", "patient": "P02", "session": 3},
     ]
-    code, out, _ = run(capsys, "rounds", "list", "--project", p)
+    code, out, _ = run(capsys, "rounds", "list", *p)
     assert "Ada Lovelace: P01/1 P02/3" in out
 
 
 def test_project_blinding_is_shown_and_set_by_a_lead_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    demo.ensure_demo_project().close()
-    p = str(demo.default_project_path())
-    assert run(capsys, "project", "blinding", "--project", p)[1].strip() == (
+    p = project_args(demo_db)
+    assert run(capsys, "project", "blinding", *p)[1].strip() == (
         "Blinding: during_rounds"  # the demo's setting
     )
     secret = tmp_path / "pass.txt"
     secret.write_text("lab passphrase")
     add_lead = ["raters", "add", "Lee", "--initials", "LP", "--role", "lead"]
-    assert run(capsys, *add_lead, "--project", p, "--passphrase-file", str(secret))[0] == 0
-    code, _, err = run(capsys, "project", "blinding", "never", "--project", p)
+    assert run(capsys, *add_lead, *p, "--passphrase-file", str(secret))[0] == 0
+    code, _, err = run(capsys, "project", "blinding", "never", *p)
     assert code == 2 and "only a lead" in err
-    code, _, err = run(
-        capsys, "project", "blinding", "never", "--project", p, "--as", "Ada Lovelace"
-    )
+    code, _, err = run(capsys, "project", "blinding", "never", *p, "--as", "Ada Lovelace")
     assert code == 2 and "only a lead" in err
     lead = ["--as", "Lee", "--passphrase-file", str(secret)]
-    assert run(capsys, "project", "blinding", "always", "--project", p, *lead)[0] == 0
-    assert run(capsys, "project", "blinding", "--project", p)[1].strip() == "Blinding: always"
-    code, _, err = run(capsys, "project", "blinding", "sometimes", "--project", p)
+    assert run(capsys, "project", "blinding", "always", *p, *lead)[0] == 0
+    assert run(capsys, "project", "blinding", *p)[1].strip() == "Blinding: always"
+    code, _, err = run(capsys, "project", "blinding", "sometimes", *p)
     assert code == 2 and "always" in err
 
 
 @pytest.mark.parametrize("bad", ["P01/x", "P01/", "/1", "P01", "P01/-1"])
 def test_assign_refuses_a_bad_session_before_assigning_any(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bad: str
+    tmp_path: Path, demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str], bad: str
 ) -> None:
     """Session names go through the one parser (coder.domain.selectors): the number is an
     int by the time it reaches the app, and a bad name anywhere in the list assigns none."""
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    demo.ensure_demo_project().close()
-    p = str(demo.default_project_path())
+    p = project_args(demo_db)
     secret = tmp_path / "pass.txt"
     secret.write_text("lab passphrase")
     lead = ["--as", "Lee", "--passphrase-file", str(secret)]
     add_lead = ["raters", "add", "Lee", "--initials", "LP", "--role", "lead"]
-    assert run(capsys, *add_lead, "--project", p, "--passphrase-file", str(secret))[0] == 0
-    assert run(capsys, "rounds", "open", "--project", p, *lead)[0] == 0
+    assert run(capsys, *add_lead, *p, "--passphrase-file", str(secret))[0] == 0
+    assert run(capsys, "rounds", "open", *p, *lead)[0] == 0
     code, _, err = run(
-        capsys, "rounds", "assign", "Ada Lovelace", "P01/1", bad, "--round", "1", "--project", p,
+        capsys, "rounds", "assign", "Ada Lovelace", "P01/1", bad, "--round", "1", *p,
         *lead,
     )  # fmt: skip
     assert code == 2
     assert err.strip() == (
         f"coder: error: session {bad!r} must look like PATIENT/SESSION, e.g. P01/2"
     )
-    code, out, _ = run(capsys, "rounds", "list", "--project", p, "--json")
+    code, out, _ = run(capsys, "rounds", "list", *p, "--json")
     assert json.loads(out)[0]["assignments"] == []

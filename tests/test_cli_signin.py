@@ -248,12 +248,11 @@ def test_info_shows_the_total_only_to_who_sees_every_rater(
 
 
 def test_info_without_a_lead_shows_the_total(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], db: ProjectDatabase
 ) -> None:
-    p = str(tmp_path / "p.sqlite")
-    run(capsys, "init", p)
-    run(capsys, "raters", "add", "Ada", "--initials", "AL", "--project", p)
-    code, out, _ = run(capsys, "info", "--project", p, "--json")
+    p = project_args(db)
+    run(capsys, "raters", "add", "Ada", "--initials", "AL", *p)
+    code, out, _ = run(capsys, "info", *p, "--json")
     assert code == 0 and json.loads(out)["codes"] == 0
-    code, out, _ = run(capsys, "info", "--project", p, "--json", "--as", "Ada")
+    code, out, _ = run(capsys, "info", *p, "--json", "--as", "Ada")
     assert code == 0 and json.loads(out)["own_codes"] == 0 and "codes" not in json.loads(out)

@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from backend import project_args
+
+from coder.store.database import ProjectDatabase
 
 HEAVY = ("matplotlib", "scipy", "pandas", "numpy", "docx", "PySide6")
 
@@ -71,12 +74,8 @@ def test_command_help_loads_no_heavy_module(tmp_path: Path, group: str) -> None:
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
-def test_info_loads_no_heavy_module(tmp_path: Path) -> None:
-    from coder.app import projects
-
-    path = tmp_path / "p.sqlite"
-    projects.create_project(path, scheme_ids=("3rs-2015",)).close()
-    loaded = loaded_by("info", "--project", str(path), env_home=tmp_path)
+def test_info_loads_no_heavy_module(tmp_path: Path, db: ProjectDatabase) -> None:
+    loaded = loaded_by("info", *project_args(db), env_home=tmp_path)
     assert "sqlalchemy" in loaded  # it did open the project
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     # Opening an up-to-date project reads its revision without Alembic (and Mako), and

@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from backend import InitTarget
 
 from coder.cli import main
 
@@ -25,22 +27,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    path = str(tmp_path / "p.sqlite")
-    assert run(capsys, "init", path)[0] == 0
-    return path
+def project(
+    new_target: Callable[..., InitTarget], capsys: pytest.CaptureFixture[str]
+) -> InitTarget:
+    target = new_target()
+    assert run(capsys, "init", *target.init_args)[0] == 0
+    return target
 
 
 def test_import_batch_reports_each_file_and_fails_when_one_fails(
-    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], project: InitTarget, tmp_path: Path
 ) -> None:
     bad = tmp_path / "P09_S1.docx"
     bad.write_bytes(b"not a zip")
     code, out, err = run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--pattern",
         "{patient}_S{session}",
         str(SAMPLES / "P01_S3.txt"),
@@ -53,17 +56,16 @@ def test_import_batch_reports_each_file_and_fails_when_one_fails(
     assert "patient P02 session 2: 93 turns" in out
     assert "Total: 3 files, 2 sessions" in out and "1 failed" in out
     assert "FAILED" in err and "P09_S1.docx" in err
-    code, out, _ = run(capsys, "info", "--project", project, "--json")
+    code, out, _ = run(capsys, "info", *project.args, "--json")
     assert json.loads(out)["sessions"] == 2
 
 
-def test_roles_and_strict_roles(capsys: pytest.CaptureFixture[str], project: str) -> None:
+def test_roles_and_strict_roles(capsys: pytest.CaptureFixture[str], project: InitTarget) -> None:
     source = str(SAMPLES / "P01_S2.docx")
     code, _, err = run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--patient",
         "P01",
         "--session",
@@ -75,8 +77,7 @@ def test_roles_and_strict_roles(capsys: pytest.CaptureFixture[str], project: str
     code, out, _ = run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--patient",
         "P01",
         "--session",
@@ -89,12 +90,13 @@ def test_roles_and_strict_roles(capsys: pytest.CaptureFixture[str], project: str
     assert code == 0 and "speaker 'Dr. Lee' = therapist\n" in out
 
 
-def test_transcript_show_json_shape(capsys: pytest.CaptureFixture[str], project: str) -> None:
+def test_transcript_show_json_shape(
+    capsys: pytest.CaptureFixture[str], project: InitTarget
+) -> None:
     run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--pattern",
         "{patient}_S{session}",
         str(SAMPLES / "P02_S3.csv"),
@@ -103,8 +105,7 @@ def test_transcript_show_json_shape(capsys: pytest.CaptureFixture[str], project:
         capsys,
         "transcript",
         "show",
-        "--project",
-        project,
+        *project.args,
         "--patient",
         "P02",
         "--session",
@@ -126,82 +127,76 @@ def test_transcript_show_json_shape(capsys: pytest.CaptureFixture[str], project:
     }
     assert [s["index"] for s in data["segments"]] == [1, 2, 3, 4, 5, 6]
     code, out, _ = run(
-        capsys, "transcript", "show", "--project", project, "--patient", "P02", "--session", "3"
+        capsys, "transcript", "show", *project.args, "--patient", "P02", "--session", "3"
     )
     assert "--- segment 2 (00:05:00-00:10:00) ---" in out
     code, _, err = run(
-        capsys, "transcript", "show", "--project", project, "--patient", "P02", "--session", "9"
+        capsys, "transcript", "show", *project.args, "--patient", "P02", "--session", "9"
     )
     assert code == 2 and "no transcript" in err
 
 
 def test_codes_import_export_round_trip(
-    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    project: InitTarget,
+    tmp_path: Path,
+    new_target: Callable[..., InitTarget],
 ) -> None:
     run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--pattern",
         "{patient}_S{session}",
         *[str(p) for p in sorted(SAMPLES.glob("P0*_S*.*"))],
     )
+    stages = new_target("q")
     run(
-        capsys,
-        "init",
-        str(tmp_path / "q.sqlite"),
-        "--scheme",
-        "3rs-2015",
-        "--scheme",
-        "safran-muran-stages",
+        capsys, "init", *stages.init_args, "--scheme", "3rs-2015", "--scheme", "safran-muran-stages"
     )
-    stages = str(tmp_path / "q.sqlite")
     run(
         capsys,
         "import",
-        "--project",
-        stages,
+        *stages.args,
         "--pattern",
         "{patient}_S{session}",
         *[str(p) for p in sorted(SAMPLES.glob("P0*_S*.*"))],
     )
     sample = str(SAMPLES / "codes.csv")
-    code, _, err = run(capsys, "codes", "import", "--project", stages, sample)
+    code, _, err = run(capsys, "codes", "import", *stages.args, sample)
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "no rater named 'Ada Lovelace'" in err and "--create-raters" in err
-    code, out, _ = run(capsys, "codes", "import", "--project", stages, sample, "--create-raters")
+    code, out, _ = run(capsys, "codes", "import", *stages.args, sample, "--create-raters")
     assert code == 0
     assert "Imported 553 rows from codes.csv (0 already present)" in out
     assert "new raters: Ada Lovelace, Ben Okafor" in out
-    code, out, _ = run(capsys, "codes", "import", "--project", stages, sample)
+    code, out, _ = run(capsys, "codes", "import", *stages.args, sample)
     assert code == 0 and "Imported 0 rows from codes.csv (553 already present)" in out
     out_csv = tmp_path / "out.csv"
-    code, out, _ = run(capsys, "codes", "export", "--project", stages, "--out", str(out_csv))
+    code, out, _ = run(capsys, "codes", "export", *stages.args, "--out", str(out_csv))
     assert code == 0 and out_csv.read_text(encoding="utf-8").startswith(
         "patient,session,rater,code"
     )
-    code, out, _ = run(capsys, "codes", "import", "--project", stages, str(out_csv))
+    code, out, _ = run(capsys, "codes", "import", *stages.args, str(out_csv))
     assert code == 0 and "Imported 0 rows from out.csv (553 already present)" in out
-    code, _, err = run(capsys, "codes", "import", "--project", project, sample, "--create-raters")
+    code, _, err = run(capsys, "codes", "import", *project.args, sample, "--create-raters")
     assert code == 2 and "safran-muran-stages" in err  # project without the stage scheme
 
 
 def test_codes_import_respects_identity(
-    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], project: InitTarget, tmp_path: Path
 ) -> None:
     from coder.app import identity, projects, raters
 
     run(
         capsys,
         "import",
-        "--project",
-        project,
+        *project.args,
         "--pattern",
         "{patient}_S{session}",
         str(SAMPLES / "P01_S1.docx"),
     )
-    db = projects.open_project(Path(project))
+    db = projects.open_project(db_url=project.url)
     raters.add_rater(db, "Ada Lovelace", "AL")
     raters.add_rater(db, "Ben Okafor", "BO")
     identity.add_lead(db, "Lee", "LP", "lab passphrase")
@@ -215,9 +210,9 @@ def test_codes_import_respects_identity(
         "P01,1,Ben Okafor,W2,segment,1,1\n",
         encoding="utf-8",
     )
-    code, _, err = run(capsys, "codes", "import", "--project", project, str(table))
+    code, _, err = run(capsys, "codes", "import", *project.args, str(table))
     assert code == 2 and "--as NAME" in err and len(err.strip().splitlines()) == 1
-    args = ("codes", "import", "--project", project, str(table))
+    args = ("codes", "import", *project.args, str(table))
     code, _, err = run(capsys, *args, "--as", "Ada Lovelace")
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "codes.csv" in err and "line 3: these are 'Ben Okafor''s codes" in err
@@ -231,17 +226,15 @@ def test_codes_import_respects_identity(
 
 
 def test_export_is_refused_without_identity_while_blinded(
-    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], project: InitTarget, tmp_path: Path
 ) -> None:
     from coder.app import identity, projects, rounds
 
-    db = projects.open_project(Path(project))
+    db = projects.open_project(db_url=project.url)
     identity.add_lead(db, "Lee", "LP", "lab passphrase")
     rounds.create_round(db, identity.sign_in(db, "Lee", "lab passphrase"))
     db.close()
-    code, _, err = run(
-        capsys, "codes", "export", "--project", project, "--out", str(tmp_path / "x.csv")
-    )
+    code, _, err = run(capsys, "codes", "export", *project.args, "--out", str(tmp_path / "x.csv"))
     assert code == 2 and "say who you are" in err
     secret = tmp_path / "pass.txt"
     secret.write_text("lab passphrase")
@@ -249,8 +242,7 @@ def test_export_is_refused_without_identity_while_blinded(
         capsys,
         "codes",
         "export",
-        "--project",
-        project,
+        *project.args,
         "--out",
         str(tmp_path / "x.csv"),
         "--as",
@@ -261,15 +253,14 @@ def test_export_is_refused_without_identity_while_blinded(
     assert code == 0
 
 
-def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
+def test_gui_screenshot_offscreen(tmp_path: Path, project: InitTarget) -> None:
     subprocess.run(
         [
             sys.executable,
             "-m",
             "coder",
             "import",
-            "--project",
-            project,
+            *project.args,
             "--pattern",
             "{patient}_S{session}",
             str(SAMPLES / "P02_S1.vtt"),
@@ -287,8 +278,7 @@ def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
             "Ada",
             "--initials",
             "AL",
-            "--project",
-            project,
+            *project.args,
         ],
         check=True,
         capture_output=True,
@@ -300,8 +290,7 @@ def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
             "-m",
             "coder",
             "gui",
-            "--project",
-            project,
+            *project.args,
             "--rater",
             "Ada",
             "--open",
@@ -323,8 +312,7 @@ def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
             "-m",
             "coder",
             "gui",
-            "--project",
-            project,
+            *project.args,
             "--rater",
             "Ada",
             "--open",
@@ -341,26 +329,26 @@ def test_gui_screenshot_offscreen(tmp_path: Path, project: str) -> None:
 
 
 def test_import_redact_replaces_listed_names_before_storing(
-    capsys: pytest.CaptureFixture[str], project: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], project: InitTarget, tmp_path: Path
 ) -> None:
     source = tmp_path / "P05_S1.txt"
     source.write_text("T: Hello Margaret, how was the week?\nP: Margaret is fine.\n", "utf-8")
     names = tmp_path / "names.txt"
     names.write_text("Margaret\n", encoding="utf-8")
     code, _, err = run(
-        capsys, "import", "--project", project, "--pattern", "{patient}_S{session}",
+        capsys, "import", *project.args, "--pattern", "{patient}_S{session}",
         "--redact", str(names), str(source),
     )  # fmt: skip
     assert code == 0, err
     code, out, _ = run(
-        capsys, "transcript", "show", "--project", project, "--patient", "P05", "--session", "1",
+        capsys, "transcript", "show", *project.args, "--patient", "P05", "--session", "1",
         "--json",
     )  # fmt: skip
     texts = [turn["text"] for turn in json.loads(out)["turns"]]
     assert len(texts) == 2 and not any("Margaret" in text for text in texts), texts
     missing = tmp_path / "absent.txt"
     code, _, err = run(
-        capsys, "import", "--project", project, "--patient", "P05", "--session", "2",
+        capsys, "import", *project.args, "--patient", "P05", "--session", "2",
         "--redact", str(missing), str(source),
     )  # fmt: skip
     assert code == 2 and "absent.txt" in err

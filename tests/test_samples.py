@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from backend import NewProject, PostgresProjects
 from sqlalchemy import func, select
 
 from coder.app import raters
@@ -73,20 +74,27 @@ def _sample_files() -> list[Path]:
     return [SAMPLES / file for file, *_ in SESSIONS.values()]
 
 
-def _new_project(folder: Path) -> tuple[ProjectDatabase, ImportReport]:
-    folder.mkdir(parents=True, exist_ok=True)
-    db = create_project(folder / "p.sqlite", scheme_ids=SCHEMES)
-    report = import_files(db, _sample_files(), ImportOptions(pattern=PATTERN))
-    return db, report
+def _new_project(new_project: NewProject, stem: str) -> tuple[ProjectDatabase, ImportReport]:
+    db = new_project(stem, scheme_ids=SCHEMES)
+    return db, import_files(db, _sample_files(), ImportOptions(pattern=PATTERN))
 
 
 @pytest.fixture(scope="module")
 def imported(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, _pg_projects: PostgresProjects | None
 ) -> Iterator[tuple[ProjectDatabase, ImportReport]]:
-    db, report = _new_project(tmp_path_factory.mktemp("samples"))
-    yield db, report
+    """One import for the module's read-only checks (new_project is per test), on the
+    back end under test."""
+    if _pg_projects is None:
+        database = None
+        db = create_project(tmp_path_factory.mktemp("samples") / "p.sqlite", scheme_ids=SCHEMES)
+    else:
+        database, url = _pg_projects.empty()
+        db = create_project(url, scheme_ids=SCHEMES, is_url=True)
+    yield db, import_files(db, _sample_files(), ImportOptions(pattern=PATTERN))
     db.close()
+    if _pg_projects is not None and database is not None:
+        _pg_projects.retire(database)
 
 
 # ---- transcripts -----------------------------------------------------------------------
@@ -147,8 +155,8 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_codes_import(tmp_path: Path) -> None:
-    db, report = _new_project(tmp_path)
+def test_codes_import(new_project: NewProject) -> None:
+    db, report = _new_project(new_project, "p")
     assert not report.failed
     path = SAMPLES / "codes.csv"
     rows = _csv_rows(path)
@@ -170,21 +178,18 @@ def test_codes_import(tmp_path: Path) -> None:
             ).all()
         )
     assert stored == dict(expected)
-    db.close()
 
 
-def test_codes_export_import_export_is_identical(tmp_path: Path) -> None:
-    first, _ = _new_project(tmp_path / "a")
+def test_codes_export_import_export_is_identical(tmp_path: Path, new_project: NewProject) -> None:
+    first, _ = _new_project(new_project, "a")
     import_codes(first, SAMPLES / "codes.csv", create_raters=True)
     export_a = tmp_path / "a.csv"
     n = export_codes(first, export_a)
-    first.close()
 
-    second, _ = _new_project(tmp_path / "b")
+    second, _ = _new_project(new_project, "b")
     assert import_codes(second, export_a, create_raters=True).rows == n
     export_b = tmp_path / "b.csv"
     export_codes(second, export_b)
-    second.close()
     assert export_b.read_bytes() == export_a.read_bytes()
 
 

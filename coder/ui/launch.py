@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from coder.app.identity import ActingRater, SignInNeed
 from coder.domain.errors import CoderError
 from coder.domain.selectors import parse_session_ref
 from coder.io.atomic import write_atomically
-from coder.store.database import ProjectDatabase
+from coder.store.database import ENV_URL, ProjectDatabase
 from coder.ui import window_layout
 from coder.ui.error_report import install_exception_hook
 from coder.ui.identity_dialog import choose_coder
@@ -104,12 +105,17 @@ def launch(
     rater: str | None = None,
     open_session: str | None = None,
     passphrase: str | None = None,
+    db_url: str | None = None,
 ) -> int:
     app = application()
     if screenshot is None:  # a screenshot run (docs, CI) must never wait on a dialog
         install_exception_hook()
     target = parse_open(open_session)
-    if project is None:
+    if db_url is None and project is None:  # as every command: --db, --project, $CODER_DB_URL
+        db_url = os.environ.get(ENV_URL) or None
+    if db_url:  # a lab server (`coder gui --db URL`): no key to ask (files are encrypted)
+        db = projects.open_project(db_url=db_url)
+    elif project is None:
         db = demo.ensure_demo_project()
     else:
         from coder.ui.prompter import Prompter

@@ -2,7 +2,8 @@
 
 For each case: exit status 2, one line on stderr naming the file and the problem (never
 "internal error", never a traceback), the project unchanged (a dump of every table before
-and after), within 5 s and 500 MB. Each command runs in a forked child of this process
+and after), within 5 s and 500 MB. On PostgreSQL the project is a database (``--db URL``)
+and the dump is every table's rows; the cases about project files run on SQLite only. Each command runs in a forked child of this process
 (the modules are already imported, so a case costs its own work, not Python's start-up),
 whose peak memory comes from ``wait4``'s resource usage; the child also gets an
 address-space limit, so a regression fails this test instead of exhausting the shared
@@ -18,16 +19,20 @@ import shutil
 import signal
 import sqlite3
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from backend import ON_POSTGRES, NewProject, project_args, query
 
 from coder.app import importing, projects
 from coder.app.importing import ImportOptions
 from coder.cli import main as cli_main
 from coder.io.transcripts import read_transcripts
+from coder.store.database import ProjectDatabase
 
 _spec = importlib.util.spec_from_file_location(
     "make_corpus", Path(__file__).with_name("make_corpus.py")
@@ -130,24 +135,67 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def rows(db: ProjectDatabase) -> list[str]:
+    """Every table's columns and rows (sorted) on PostgreSQL, for before/after comparison
+    (what ``dump`` is for a SQLite file): one query for the schema, one per table."""
+    columns: dict[str, list[str]] = {}
+    for table, column in query(
+        db,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    ):
+        columns.setdefault(str(table), []).append(str(column))
+    out = []
+    for table, names in columns.items():
+        out.append(f"{table}({', '.join(names)})")
+        out += sorted(f"{table}: {row!r}" for row in query(db, f'SELECT * FROM "{table}"'))
+    return out
+
+
+def seed_template(db: ProjectDatabase) -> None:
+    """Patient P01, session 1 (the corpus's codes tables refer to it)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "P01_S1.txt"
+        source.write_text(corpus.TEMPLATE_TRANSCRIPT, encoding="utf-8")
+        report = importing.import_files(db, [source], ImportOptions(patient="P01", session=1))
+    assert not report.failed, report.failed
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with patient P01, session 1 (the corpus's codes tables refer to it)."""
-    folder = tmp_path_factory.mktemp("template")
-    path = folder / "project.sqlite"
+    """The template project file of the SQLite pass (each case runs on a copy of it)."""
+    path = tmp_path_factory.mktemp("template") / "project.sqlite"
     db = projects.create_project(path)
-    source = folder / "P01_S1.txt"
-    source.write_text(corpus.TEMPLATE_TRANSCRIPT, encoding="utf-8")
-    report = importing.import_files(db, [source], ImportOptions(patient="P01", session=1))
-    assert not report.failed, report.failed
+    seed_template(db)
     db.close()
     for suffix in ("-wal", "-shm"):
         assert not Path(f"{path}{suffix}").exists()
     return path
 
 
-def _argv(case: corpus.Case, file: Path, project: Path) -> list[str]:
-    p = ["--project", str(project)]
+@dataclass(frozen=True)
+class Project:
+    """The project a case runs on: how the CLI names it, and how to dump it."""
+
+    args: list[str]
+    dump: Callable[[], list[str]]
+    template: list[str]  # the dump of the template it was copied from
+
+
+@pytest.fixture
+def project(request: pytest.FixtureRequest, tmp_path: Path, new_project: NewProject) -> Project:
+    """A copy of the template: a file on SQLite, a database cloned on PostgreSQL."""
+    if ON_POSTGRES:
+        db = new_project("project", seed=seed_template)
+        copied = rows(db)
+        return Project(project_args(db), lambda: rows(db), copied)
+    template: Path = request.getfixturevalue("template")
+    path = tmp_path / "project.sqlite"
+    shutil.copyfile(template, path)
+    return Project(["--project", str(path)], lambda: dump(path), dump(template))
+
+
+def _argv(case: corpus.Case, file: Path, p: list[str]) -> list[str]:
     if case.command == "import":
         return ["import", *p, "--patient", "P02", "--session", "1", *case.args, str(file)]
     if case.command == "codes":
@@ -190,15 +238,22 @@ def test_committed_files_match_the_script(tmp_path: Path) -> None:
             assert made.read_bytes() == committed.read_bytes(), made.name
 
 
-@pytest.mark.parametrize("case", corpus.CASES, ids=lambda c: c.name)
-def test_refused_cleanly(case: corpus.Case, template: Path, tmp_path: Path) -> None:
-    project = tmp_path / "project.sqlite"
-    shutil.copyfile(template, project)
-    file = _file_for(case, tmp_path)
-    watched = file if case.command == "open" else project
-    before = dump(watched)
+# Damaged or foreign project *files* are a SQLite matter: on PostgreSQL there is no file.
+CASES = [
+    pytest.param(case, marks=pytest.mark.sqlite_only) if case.command == "open" else case
+    for case in corpus.CASES
+]
 
-    run = run_cli(_argv(case, file, project), tmp_path)
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_refused_cleanly(case: corpus.Case, project: Project, tmp_path: Path) -> None:
+    file = _file_for(case, tmp_path)
+    watched: Callable[[], list[str]] = (
+        (lambda: dump(file)) if case.command == "open" else project.dump
+    )
+    before = watched()
+
+    run = run_cli(_argv(case, file, project.args), tmp_path)
 
     message = run.stderr.strip()
     assert run.code == 2, f"exit {run.code}: {message}\n{run.stdout}"
@@ -207,9 +262,10 @@ def test_refused_cleanly(case: corpus.Case, template: Path, tmp_path: Path) -> N
     assert case.name in message, message
     for words in case.expect:
         assert words in message.lower(), message
-    assert dump(watched) == before, "the project changed"
-    if case.command != "open":
-        assert dump(project) == dump(template)
+    after = watched()
+    assert after == before, "the project changed"
+    if case.command != "open":  # then ``after`` is the project's dump
+        assert after == project.template
     assert run.seconds < TIME_LIMIT_S
     assert run.peak_mb < MEMORY_LIMIT_MB, f"{run.peak_mb:.0f} MB"
 

@@ -13,7 +13,7 @@ import pytest
 from docx.document import Document
 from docx.table import Table
 
-from coder.app import demo, profiles
+from coder.app import profiles
 from coder.domain.errors import CoderError
 from coder.domain.formulation import Difficulty, Override, TypeLabel
 from coder.domain.formulation_rules import type_text
@@ -22,18 +22,14 @@ from coder.io import plots
 from coder.io.profile_text import SESSION_COLUMNS
 from coder.io.report_docx import write_patient_report
 from coder.stats.circumplex import iip_ssm
+from coder.store.database import ProjectDatabase
 
 HEADER = [header for _, header, _ in SESSION_COLUMNS]
 
 
 @pytest.fixture
-def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> profiles.PatientReport:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
-    db = demo.ensure_demo_project()
-    try:
-        return profiles.build_report(db, "P01", rater="Ada Lovelace")
-    finally:
-        db.close()
+def report(demo_db: ProjectDatabase) -> profiles.PatientReport:
+    return profiles.build_report(demo_db, "P01", rater="Ada Lovelace")
 
 
 def all_text(doc: Document) -> str:

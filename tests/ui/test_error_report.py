@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import launch_options
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -187,12 +188,11 @@ def test_copy_details_puts_them_on_the_clipboard(qtbot: QtBot, tmp_path: Path) -
     assert "RuntimeError: for the clipboard" in copied
 
 
-@pytest.mark.sqlite_only
 def test_launch_installs_the_hook(
-    hook: None, project: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hook: None, project: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     error_report.uninstall_exception_hook()
     assert sys.excepthook is not error_report._sys_hook
     monkeypatch.setattr(launch, "build_window", lambda *a, **k: None)  # sign-in cancelled
-    assert launch.launch(project=tmp_path / "p.sqlite") == 0
+    assert launch.launch(**launch_options(project)) == 0
     assert sys.excepthook is error_report._sys_hook

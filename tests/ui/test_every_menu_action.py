@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import ON_POSTGRES
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu
@@ -92,12 +93,15 @@ def test_every_menu_item_runs_and_cancels_cleanly(
     prompter: Any = window.prompter
     items = menu_items(window)
     assert len(items) > 40
-    # Items that open another project go last: the rest would act on that project.
+    # Items that open another project go last: the rest would act on that project. They
+    # open SQLite files (the demo in the data folder, recent files): on PostgreSQL the
+    # SQLite pass has tried them.
     switching = [
         (p, a) for p, a in items if p.startswith(("File ▸ Open demo", "File ▸ Open recent"))
     ]
     tried: list[str] = []
-    for path, action in [*[i for i in items if i not in switching], *switching]:
+    others = [i for i in items if i not in switching]
+    for path, action in [*others, *([] if ON_POSTGRES else switching)]:
         if path.rsplit(" ▸ ", 1)[-1] in SKIPPED or not action.isEnabled():
             continue
         action.trigger()

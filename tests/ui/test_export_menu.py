@@ -4,13 +4,13 @@ blinding, the data dictionary, a cancellable progress dialog and errors in words
 from __future__ import annotations
 
 import csv
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject, query
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QProgressDialog, QPushButton
@@ -127,10 +127,9 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     make_window: MakeWindow,
     tmp_path: Path,
     qtbot: QtBot,
+    new_project: NewProject,
 ) -> None:
     import zipfile
-
-    from coder.app import projects
 
     window = make_window(coded, lead)
     prompter: Any = window.prompter
@@ -145,7 +144,7 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     assert prompter.errors == []
     assert zipfile.is_zipfile(qdpx) and qdc.read_bytes().startswith(b"<?xml")
 
-    other = projects.create_project(tmp_path / "other.sqlite", scheme_ids=("3rs-2015",))
+    other = new_project("other", scheme_ids=("3rs-2015",))
     second = make_window(other, None)
     second_prompter: Any = second.prompter
     second_prompter.answers.append(qdpx)
@@ -153,8 +152,7 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     finish(qtbot, second)
     assert second_prompter.errors == []
     assert "Imported 3 codes and 2 transcripts" in second.statusBar().currentMessage()
-    with sqlite3.connect(tmp_path / "other.sqlite") as con:
-        assert con.execute("SELECT count(*) FROM code_applications").fetchone() == (3,)
+    assert query(other, "SELECT count(*) FROM code_applications") == [(3,)]
     # a bad file: the error in words, nothing written
     bad = tmp_path / "bad.qdpx"
     bad.write_text("not a zip", encoding="utf-8")
@@ -162,7 +160,6 @@ def test_qdpx_and_qdc_from_the_menu_and_import_back_into_another_project(
     file_action(second, "Import REFI-QDA project…").trigger()
     finish(qtbot, second)
     assert second_prompter.errors == [f"{bad}: not a .qdpx file (not a zip archive)"]
-    other.close()
 
 
 # ---- in the background (issue 13: long work off the UI thread) -------------------------------
@@ -295,13 +292,14 @@ def test_a_cancelled_qdpx_import_stores_nothing(
     tmp_path: Path,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
+    new_project: NewProject,
 ) -> None:
-    from coder.app import exchange_export, importing, projects
+    from coder.app import exchange_export, importing
     from coder.app.export import ExportOptions
 
     qdpx = tmp_path / "p.qdpx"
     exchange_export.export_qdpx(coded, qdpx, ExportOptions(), coder=lead)  # two transcripts
-    other = projects.create_project(tmp_path / "other.sqlite", scheme_ids=("3rs-2015",))
+    other = new_project("other", scheme_ids=("3rs-2015",))
     window = make_window(other, None)
     prompter: Any = window.prompter
     gate, calls = Gate(), []
@@ -325,8 +323,6 @@ def test_a_cancelled_qdpx_import_stores_nothing(
     finish(qtbot, window)
     assert threading.get_ident() not in gate.threads
     assert window.statusBar().currentMessage() == "Import cancelled; nothing was stored"
-    with sqlite3.connect(tmp_path / "other.sqlite") as con:
-        for table in ("patients", "sessions", "transcripts", "turns", "code_applications"):
-            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    for table in ("patients", "sessions", "transcripts", "turns", "code_applications"):
+        assert query(other, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert prompter.errors == [] and prompter.unexpected == []
-    other.close()

@@ -19,7 +19,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import gui_kill_harness as harness
 
-pytestmark = pytest.mark.slow
+# SIGKILL during SQLite commits of a project file, then the file's integrity_check: a
+# SQLite matter (a server's crash safety is PostgreSQL's own).
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
 
 def test_sigkill_of_the_window_loses_no_confirmed_code(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backend import NewProject
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from coder.app import identity, importing, projects, raters, schemes
+from coder.app import identity, importing, raters, schemes
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.store.database import ProjectDatabase
@@ -43,56 +44,53 @@ def clashing_scheme(tmp_path: Path) -> Path:
 
 
 def test_a_scheme_hotkey_on_the_apps_own_key_is_reported_and_the_app_key_wins(
-    tmp_path: Path, make_window: Make, qtbot: QtBot
+    tmp_path: Path, make_window: Make, qtbot: QtBot, new_project: NewProject
 ) -> None:
-    db = projects.create_project(tmp_path / "f8.sqlite")
-    try:
-        schemes.add_scheme_file(db, clashing_scheme(tmp_path))
-        source = tmp_path / "P01_S1.txt"
-        source.write_text(TRANSCRIPT, encoding="utf-8")
-        assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
-        raters.add_rater(db, "Ada", "AL")
-        window = make_window(db, identity.sign_in(db, "Ada"))
-        prompter: Any = window.prompter
-        assert not prompter.errors  # the built-in scheme has no clash
-        position = window.scheme_combo.findData("3rs-f8")
-        window.scheme_combo.setCurrentIndex(position)
-        window.scheme_combo.activated.emit(position)
-        qtbot.waitUntil(lambda: bool(prompter.errors))
-        (report,) = prompter.errors
-        assert "Hotkey F8 of W1 in the scheme 3rs-f8" in report
-        assert "“Next suggestion”" in report and "Hotkey Ctrl+Z of W" in report
-        assert "The app's key wins" in report
-        assert {(c.key, c.command) for c in window.hotkey_clashes} == {
-            ("F8", "Next suggestion"),
-            ("Ctrl+Z", "Undo"),
-        }
-        rows = {(r.key, r.where) for r in shortcut_rows(window)}
-        assert ("F8", "Code key") not in rows  # the shortcuts table tells no lie
+    db = new_project("f8")
+    schemes.add_scheme_file(db, clashing_scheme(tmp_path))
+    source = tmp_path / "P01_S1.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
+    raters.add_rater(db, "Ada", "AL")
+    window = make_window(db, identity.sign_in(db, "Ada"))
+    prompter: Any = window.prompter
+    assert not prompter.errors  # the built-in scheme has no clash
+    position = window.scheme_combo.findData("3rs-f8")
+    window.scheme_combo.setCurrentIndex(position)
+    window.scheme_combo.activated.emit(position)
+    qtbot.waitUntil(lambda: bool(prompter.errors))
+    (report,) = prompter.errors
+    assert "Hotkey F8 of W1 in the scheme 3rs-f8" in report
+    assert "“Next suggestion”" in report and "Hotkey Ctrl+Z of W" in report
+    assert "The app's key wins" in report
+    assert {(c.key, c.command) for c in window.hotkey_clashes} == {
+        ("F8", "Next suggestion"),
+        ("Ctrl+Z", "Undo"),
+    }
+    rows = {(r.key, r.where) for r in shortcut_rows(window)}
+    assert ("F8", "Code key") not in rows  # the shortcuts table tells no lie
 
-        window.open_session("P01", 1)
-        window.transcript.setFocus()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-        window.transcript.show_turn(2)
-        widget = QApplication.focusWidget()
-        assert widget is not None
-        qtbot.keyClick(widget, Qt.Key.Key_F8)  # the panel's key, not W1
-        qtbot.waitUntil(lambda: "Tick the box" in window.statusBar().currentMessage())
-        assert window.ws is not None and not window.ws.codes  # W1 was not given
-        qtbot.keyClick(widget, Qt.Key.Key_3)  # the scheme's other keys still work
-        qtbot.waitUntil(lambda: window.ws is not None and bool(window.ws.codes))
+    window.open_session("P01", 1)
+    window.transcript.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    window.transcript.show_turn(2)
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    qtbot.keyClick(widget, Qt.Key.Key_F8)  # the panel's key, not W1
+    qtbot.waitUntil(lambda: "Tick the box" in window.statusBar().currentMessage())
+    assert window.ws is not None and not window.ws.codes  # W1 was not given
+    qtbot.keyClick(widget, Qt.Key.Key_3)  # the scheme's other keys still work
+    qtbot.waitUntil(lambda: window.ws is not None and bool(window.ws.codes))
 
-        window.open_session("P01", 1)  # reopening does not nag again
-        position = window.scheme_combo.findData("3rs-2015")
-        window.scheme_combo.setCurrentIndex(position)
-        window.scheme_combo.activated.emit(position)
-        position = window.scheme_combo.findData("3rs-f8")
-        window.scheme_combo.setCurrentIndex(position)
-        window.scheme_combo.activated.emit(position)
-        qtbot.waitUntil(lambda: len(window.hotkey_clashes) == 2)
-        assert len(prompter.errors) == 1, prompter.errors
-    finally:
-        db.close()
+    window.open_session("P01", 1)  # reopening does not nag again
+    position = window.scheme_combo.findData("3rs-2015")
+    window.scheme_combo.setCurrentIndex(position)
+    window.scheme_combo.activated.emit(position)
+    position = window.scheme_combo.findData("3rs-f8")
+    window.scheme_combo.setCurrentIndex(position)
+    window.scheme_combo.activated.emit(position)
+    qtbot.waitUntil(lambda: len(window.hotkey_clashes) == 2)
+    assert len(prompter.errors) == 1, prompter.errors
 
 
 def test_the_message_names_key_code_command_and_the_fix() -> None:

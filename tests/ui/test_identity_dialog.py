@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from backend import NewProject
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
 from pytestqt.modeltest import ModelTester
@@ -10,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from coder.app import identity, preferences, raters
 from coder.app.identity import SignInNeed
-from coder.app.projects import create_project
 from coder.domain.roles import RaterRole
 from coder.store.database import ProjectDatabase
 from coder.ui.identity_dialog import IdentityDialog
@@ -197,7 +195,7 @@ def test_enter_with_nothing_remembered_signs_in_nobody(qtbot: QtBot, lab: Projec
 
 
 def test_the_last_rater_on_this_computer_is_preselected(
-    qtbot: QtBot, lab: ProjectDatabase, tmp_path: Path
+    qtbot: QtBot, lab: ProjectDatabase, new_project: NewProject
 ) -> None:
     first = shown(qtbot, lab)
     first.select_rater("Ana Rater")
@@ -211,12 +209,9 @@ def test_the_last_rater_on_this_computer_is_preselected(
     assert again.coder is not None and again.coder.name == "Ana Rater"
     assert make(qtbot, lab, preselect="Lee Lead").selected_name() == "Lee Lead"  # explicit wins
 
-    other = create_project(tmp_path / "other.sqlite")
-    try:
-        raters.add_rater(other, "Ana Rater", "AR")
-        assert make(qtbot, other).selected_name() is None  # remembered per project
-    finally:
-        other.close()
+    other = new_project("other")
+    raters.add_rater(other, "Ana Rater", "AR")
+    assert make(qtbot, other).selected_name() is None  # remembered per project
 
 
 def test_a_remembered_rater_who_is_gone_selects_nobody(qtbot: QtBot, lab: ProjectDatabase) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject, launch_options
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -101,6 +102,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return image.width(), image.height()
 
 
+@pytest.mark.sqlite_only  # the demo made on first run is a SQLite file in the data folder
 def test_first_run_creates_the_demo_project_and_a_screenshot_needs_no_dialog(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -119,7 +121,6 @@ def test_first_run_creates_the_demo_project_and_a_screenshot_needs_no_dialog(
         assert projects.project_name(db) == "Demo project"
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
     qtbot: QtBot, coded_db: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,16 +134,34 @@ def test_a_screenshot_of_a_project_opens_the_rater_on_the_session(
         return window
 
     monkeypatch.setattr(launch, "build_window", build)
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = launch_options(coded_db)
     coded_db.close()
     shot = tmp_path / "coding.png"
-    assert launch.launch(project=path, screenshot=shot, rater="Ben", open_session="P01/2") == 0
+    assert launch.launch(**where, screenshot=shot, rater="Ben", open_session="P01/2") == 0
     assert png_size(shot) == (1440, 900)
     [window] = built
     assert window.coder is not None and window.coder.name == "Ben"
     assert window.ws is not None and window.ws.key[:2] == ("P01", 2)
     assert "P01 session 2" in window.windowTitle()
     assert not window.isVisible()  # closed once pictured
+
+
+def test_without_a_project_the_desktop_opens_coder_db_url(
+    qtbot: QtBot, coded_db: ProjectDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coder gui` with neither --project nor --db opens $CODER_DB_URL, as every other
+    command does, not the demo project (which has no rater called just "Ben")."""
+    built: list[MainWindow] = []
+    real_build = launch.build_window
+    monkeypatch.setattr(
+        launch, "build_window", lambda *a, **k: built.append(real_build(*a, **k)) or built[-1]
+    )
+    monkeypatch.setenv("CODER_DB_URL", coded_db.url)
+    coded_db.close()
+    assert launch.launch(screenshot=tmp_path / "env.png", rater="Ben") == 0
+    [window] = built
+    assert window is not None and window.db.url == coded_db.url
+    assert window.coder is not None and window.coder.name == "Ben"
 
 
 class Loop:
@@ -165,11 +184,10 @@ class Loop:
         return 0
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     qtbot: QtBot,
     coded_db: ProjectDatabase,
-    tmp_path: Path,
+    new_project: NewProject,
     monkeypatch: pytest.MonkeyPatch,
     dialog_asks: list[str | None],
 ) -> None:
@@ -177,9 +195,9 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
 
     hooks: list[bool] = []
     monkeypatch.setattr(launch, "install_exception_hook", lambda: hooks.append(True))
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = launch_options(coded_db)
     coded_db.close()
-    other = projects.create_project(tmp_path / "other.sqlite", name="Other study")
+    other = new_project("other", name="Other study")
     switched: list[ProjectDatabase] = []
     closed: list[str] = []
     monkeypatch.setattr(other, "close", lambda: closed.append("other"))
@@ -193,14 +211,13 @@ def test_the_desktop_run_signs_in_opens_and_closes_what_it_opened(
     monkeypatch.setattr("coder.ui.identity_dialog.choose_coder", lambda *_a, **_k: None)
     loop = Loop(launch.application(), open_another)
     monkeypatch.setattr(launch, "application", lambda: loop)
-    assert launch.launch(project=path, open_session="P01/1") == 0
+    assert launch.launch(**where, open_session="P01/1") == 0
     assert hooks == [True]  # a desktop run reports unexpected errors in a dialog
     assert dialog_asks == [None]  # the sign-in dialog, opened on nobody in particular
     assert len(loop.seen) == 1 and switched == [other]
     assert closed == ["other"]  # the project it switched to is closed on exit too
 
 
-@pytest.mark.sqlite_only  # launches the app on a project file path
 def test_cancelling_the_sign_in_ends_the_run_without_a_window(
     qtbot: QtBot,
     coded_db: ProjectDatabase,
@@ -208,14 +225,15 @@ def test_cancelling_the_sign_in_ends_the_run_without_a_window(
 ) -> None:
     monkeypatch.setattr(launch, "install_exception_hook", lambda: None)
     monkeypatch.setattr(launch, "choose_coder", lambda *_a, **_k: None)
-    path = Path(coded_db.url.removeprefix("sqlite:///"))
+    where = launch_options(coded_db)
     coded_db.close()
     loop = Loop(launch.application())
     monkeypatch.setattr(launch, "application", lambda: loop)
-    assert launch.launch(project=path) == 0
+    assert launch.launch(**where) == 0
     assert loop.seen == []  # exec never ran: no window was shown
 
 
+@pytest.mark.sqlite_only  # a damaged and a missing project file
 def test_a_bad_project_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launch, "install_exception_hook", lambda: None)
     bad = tmp_path / "thesis.docx.sqlite"

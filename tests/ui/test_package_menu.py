@@ -4,20 +4,20 @@ unchanged, conflicts) before anything is committed."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import query
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from coder.app import codes, identity, package_export, package_plan, packages, projects
+from coder.app import codes, identity, package_export, package_plan, packages
 from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 from coder.ui.main_window import MainWindow
@@ -26,6 +26,7 @@ from coder.ui.worker import Job
 
 PASSPHRASE = "correct horse battery"  # the lead of the coded_db fixture
 MakeWindow = Callable[[ProjectDatabase, ActingRater | None], MainWindow]
+CopyProject = Callable[[ProjectDatabase, str], ProjectDatabase]  # the copy_project fixture
 CODES = """\
 patient,session,rater,code,unit,unit_index,value,memo
 P01,1,Ada,W2,segment,1,1,quiet
@@ -45,18 +46,16 @@ def export_actions(window: MainWindow) -> dict[str, QAction]:
     raise AssertionError("no File ▸ Export")
 
 
-def count(path: Path, rater: str) -> int:
-    with sqlite3.connect(path) as con:
-        return int(
-            con.execute(
-                "SELECT COUNT(*) FROM code_applications a JOIN raters r ON r.id = a.rater_id "
-                "WHERE r.name = ?",
-                (rater,),
-            ).fetchone()[0]
-        )
+def count(db: ProjectDatabase, rater: str) -> int:
+    assert "'" not in rater
+    [(n,)] = query(
+        db,
+        "SELECT COUNT(*) FROM code_applications a JOIN raters r ON r.id = a.rater_id "
+        f"WHERE r.name = '{rater}'",
+    )
+    return int(n)  # type: ignore[call-overload]
 
 
-@pytest.mark.sqlite_only
 def test_export_then_preview_and_merge_into_a_lab_copy(
     coded_db: ProjectDatabase,
     ada: ActingRater,
@@ -64,10 +63,9 @@ def test_export_then_preview_and_merge_into_a_lab_copy(
     make_window: MakeWindow,
     qtbot: QtBot,
     tmp_path: Path,
+    copy_project: CopyProject,
 ) -> None:
-    lab_path = tmp_path / "lab.sqlite"
-    with sqlite3.connect(tmp_path / "p.sqlite") as src, sqlite3.connect(lab_path) as dst:
-        src.backup(dst)  # the lab's copy, made before Ada coded
+    lab = copy_project(coded_db, "lab")  # the lab's copy, made before Ada coded
     source = tmp_path / "in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)
@@ -83,7 +81,6 @@ def test_export_then_preview_and_merge_into_a_lab_copy(
     assert prompter.errors == []
 
     # The lead, in the lab project, previews and merges.
-    lab = projects.open_project(lab_path)
     try:
         lab_window = make_window(lab, identity.sign_in(lab, "Lee", PASSPHRASE))
         lab_prompter: Any = lab_window.prompter
@@ -91,14 +88,14 @@ def test_export_then_preview_and_merge_into_a_lab_copy(
         export_actions(lab_window)["Merge rater packages…"].trigger()
         qtbot.waitUntil(lambda: hasattr(lab_window, "package_preview"), timeout=10000)
         preview: MergePreview = lab_window.package_preview  # type: ignore[attr-defined]
-        assert count(lab_path, "Ada") == 0  # the preview wrote nothing
+        assert count(lab, "Ada") == 0  # the preview wrote nothing
         top = preview.tree.topLevelItem(0)
         assert top is not None and top.text(1) == "3" and top.text(3) == "0"
         sessions = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
         assert sessions == {"P01/1": "2", "P01/2": "1"}
         assert preview.merge_button.isEnabled()
         qtbot.mouseClick(preview.merge_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: count(lab_path, "Ada") == 3, timeout=10000)
+        qtbot.waitUntil(lambda: count(lab, "Ada") == 3, timeout=10000)
         qtbot.waitUntil(lambda: "Merged 3 codes" in lab_window.statusBar().currentMessage())
 
         # Merging again: nothing to add, so nothing to press.
@@ -211,7 +208,6 @@ def test_cancelling_a_package_export_writes_no_file(
     assert prompter.errors == []
 
 
-@pytest.mark.sqlite_only  # compares a lab copy made with the SQLite backup API
 def test_cancelling_a_merge_rolls_back_every_package(
     coded_db: ProjectDatabase,
     lead: ActingRater,
@@ -219,17 +215,15 @@ def test_cancelling_a_merge_rolls_back_every_package(
     qtbot: QtBot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    copy_project: CopyProject,
 ) -> None:
-    lab_path = tmp_path / "lab.sqlite"
-    with sqlite3.connect(tmp_path / "p.sqlite") as src, sqlite3.connect(lab_path) as dst:
-        src.backup(dst)
+    lab = copy_project(coded_db, "lab")
     source = tmp_path / "in.csv"
     source.write_text(CODES, encoding="utf-8")
     codes.import_codes(coded_db, source, lead)
     files = [tmp_path / "ada.rcpkg", tmp_path / "ben.rcpkg"]
     packages.export_package(coded_db, "Ada", files[0], lead)
     packages.export_package(coded_db, "Ben", files[1], lead)
-    lab = projects.open_project(lab_path)
     try:
         window = make_window(lab, identity.sign_in(lab, "Lee", PASSPHRASE))
         prompter: Any = window.prompter
@@ -242,7 +236,7 @@ def test_cancelling_a_merge_rolls_back_every_package(
         started, release = held_at_first_call(monkeypatch, package_plan.MergePlan, "write")
         qtbot.mouseClick(preview.merge_button, Qt.MouseButton.LeftButton)
         cancel_while_held(qtbot, window.package_job, started, release)  # type: ignore[attr-defined]
-        assert count(lab_path, "Ada") == 0 and count(lab_path, "Ben") == 0
+        assert count(lab, "Ada") == 0 and count(lab, "Ben") == 0
         assert window.statusBar().currentMessage() == "Merge cancelled; nothing was stored"
         assert prompter.errors == []
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from coder.app import demo, identity, intake, profiles, rounds
+from coder.app import identity, intake, profiles, rounds
 from coder.app.identity import ActingRater
 from coder.io.profile_text import SESSION_COLUMNS
 from coder.store.database import ProjectDatabase
@@ -27,11 +27,8 @@ MakeView = Callable[..., PatientView]
 
 
 @pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ProjectDatabase]:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
-    db = demo.ensure_demo_project()
-    yield db
-    db.close()
+def sample_db(demo_db: ProjectDatabase) -> ProjectDatabase:
+    return demo_db
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def sign_in_as(
 
 
 # ---- projects --------------------------------------------------------------------------
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only  # File ▸ New project… makes a SQLite file
 def test_new_project_closes_the_old_one_and_asks_who_codes(
     coded_db: ProjectDatabase,
     ada: ActingRater,
@@ -77,7 +77,7 @@ def test_new_project_closes_the_old_one_and_asks_who_codes(
     ]
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only  # File ▸ Open project… opens a project file
 def test_open_recent_switches_back_and_signs_in(
     coded_db: ProjectDatabase,
     ada: ActingRater,
@@ -106,7 +106,7 @@ def test_open_recent_switches_back_and_signs_in(
     assert checked == [f"p — {tmp_path / 'p.sqlite'}"]
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only  # recent project files, one deleted
 def test_recent_list_keeps_ten_and_offers_to_forget_a_missing_file(
     coded_db: ProjectDatabase, make_window: MakeWindow, tmp_path: Path
 ) -> None:
@@ -126,6 +126,7 @@ def test_recent_list_keeps_ten_and_offers_to_forget_a_missing_file(
     assert window.db is coded_db
 
 
+@pytest.mark.sqlite_only  # Open demo project opens the demo's SQLite file in the data folder
 def test_demo_is_one_entry_among_the_projects(
     coded_db: ProjectDatabase, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

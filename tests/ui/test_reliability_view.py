@@ -4,14 +4,14 @@ how-computed notes, and the disagreement-to-consensus flow, driven like a lead w
 from __future__ import annotations
 
 import csv
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import docx
 import numpy as np
 import pytest
+from backend import NewProject, seed_demo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
@@ -42,27 +42,17 @@ N_UNITS, N_RATERS = FIXED.index("n units"), FIXED.index("n raters")
 Make = Callable[[ProjectDatabase, ActingRater | None], ReliabilityView]
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project with a lead, built once (about 2 s) and copied for each test."""
-    home = tmp_path_factory.mktemp("demo-home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(demo.ENV_HOME, str(home))
-        db = demo.ensure_demo_project()
-        identity.add_lead(db, "Lee", "LP", PASS)
-        db.close()
-    return home / demo.DEMO_FILE
+def demo_with_a_lead(db: ProjectDatabase) -> None:
+    seed_demo(db)
+    identity.add_lead(db, "Lee", "LP", PASS)
 
 
 @pytest.fixture
-def db(
-    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ProjectDatabase]:
-    monkeypatch.setenv(demo.ENV_HOME, str(tmp_path))
-    shutil.copy(demo_file, tmp_path / demo.DEMO_FILE)
-    database = demo.ensure_demo_project()
-    yield database
-    database.close()
+def db(new_project: NewProject) -> ProjectDatabase:
+    """The demo project with a lead (built once, about 2 s; each test gets a copy)."""
+    return new_project(
+        "demo", name="Demo project", scheme_ids=demo.DEMO_SCHEMES, seed=demo_with_a_lead
+    )
 
 
 @pytest.fixture

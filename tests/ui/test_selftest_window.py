@@ -19,6 +19,9 @@ from pytestqt.qtbot import QtBot
 from coder.app import selftest as app_selftest
 from coder.ui import selftest
 
+# The self-test checks an installation on a temporary SQLite project file of its own.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def few_steps(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

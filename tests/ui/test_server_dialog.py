@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QSpinBox, QWidget
 from sqlalchemy import create_engine, text
@@ -126,6 +127,7 @@ def test_a_refused_connection_is_shown_without_the_password(
 
 
 @pytest.mark.skipif(not cipher.available(), reason="SQLCipher is not installed")
+@pytest.mark.sqlite_only  # an encrypted project file (SQLCipher)
 def test_opening_an_encrypted_project_asks_for_its_key(
     db: ProjectDatabase,
     make_window: MakeWindow,
@@ -220,12 +222,12 @@ def test_connect_asks_the_password_hidden_and_keeps_it_out_of_the_window(
     db: ProjectDatabase,
     make_window: MakeWindow,
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    new_project: NewProject,
     qtbot: Any,
     modal: Any,
 ) -> None:
     monkeypatch.setattr(server_dialog, "_keyring", lambda: None)
-    lab = projects.create_project(tmp_path / "lab.sqlite", name="Lab study")
+    lab = new_project("lab", name="Lab study")  # what the server's project opens as
     opened_with: list[str | None] = []
 
     def open_project(path: object = None, *, db_url: str | None = None, **_: object) -> object:
