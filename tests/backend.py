@@ -17,13 +17,14 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from coder.app import projects
+from coder.app import demo, projects
 from coder.store.database import ProjectDatabase
 
 ENV_BACKEND = "CODER_TEST_BACKEND"
@@ -40,7 +41,11 @@ if ON_POSTGRES and not os.environ.get(ENV_PG_URL):
 # encryption, file permissions): skipped on PostgreSQL with this reason.
 SQLITE_ONLY_REASON = "tests a SQLite project file (no file on PostgreSQL)"
 
-Key = tuple[str | None, tuple[str, ...]]
+# Fills a new project (the demo's sessions, a corpus's template), once per template on
+# PostgreSQL: the fixture's ``new_project(..., seed=F)``; a module-level function, so the
+# template is found again by identity.
+Seed = Callable[[ProjectDatabase], None]
+Key = tuple[str | None, tuple[str, ...], Seed | None]
 NewProject = Callable[..., ProjectDatabase]  # the new_project fixture (tests/conftest.py)
 RETIRED_KEPT = 4  # databases of the last tests, not yet dropped (see PostgresProjects.retire)
 
@@ -68,23 +73,39 @@ class PostgresProjects:
         with self.admin.connect() as conn:
             conn.execute(text(sql))
 
-    def _template(self, name: str | None, scheme_ids: tuple[str, ...]) -> str:
-        key = (name, scheme_ids)
+    def _template(self, name: str | None, scheme_ids: tuple[str, ...], seed: Seed | None) -> str:
+        key = (name, scheme_ids, seed)
         if key not in self._templates:
             template = f"coder_tpl_{self.run_id}_{len(self._templates)}"
             self._execute(f'CREATE DATABASE "{template}"')
-            projects.create_project(
+            db = projects.create_project(
                 self.url(template), name=name, scheme_ids=scheme_ids, is_url=True
-            ).close()
+            )
+            try:
+                if seed is not None:
+                    seed(db)
+            finally:
+                db.close()
             self._templates[key] = template
         return self._templates[key]
 
-    def create(self, name: str | None, scheme_ids: Sequence[str]) -> tuple[str, ProjectDatabase]:
+    def create(
+        self, name: str | None, scheme_ids: Sequence[str], seed: Seed | None = None
+    ) -> tuple[str, ProjectDatabase]:
         """A new database holding a new project; returns its name (to drop) and the project."""
-        template = self._template(name, tuple(scheme_ids))
+        return self.clone(self._template(name, tuple(scheme_ids), seed))
+
+    def clone(self, source: str) -> tuple[str, ProjectDatabase]:
+        """A new database copied from ``source`` (nobody may be connected to it)."""
         database = f"coder_t_{self.run_id}_{uuid.uuid4().hex[:10]}"
-        self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{source}"')
         return database, ProjectDatabase.open(self.url(database))
+
+    def empty(self) -> tuple[str, str]:
+        """A new, empty database (for ``coder init --db URL``): its name and URL."""
+        database = f"coder_e_{self.run_id}_{uuid.uuid4().hex[:10]}"
+        self._execute(f'CREATE DATABASE "{database}"')
+        return database, self.url(database)
 
     def drop(self, database: str) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -106,6 +127,11 @@ class PostgresProjects:
             self._admin.dispose()
 
 
+def seed_demo(db: ProjectDatabase) -> None:
+    """Fill ``db`` as the demo project is filled on first run (the ``demo_db`` fixture)."""
+    demo.seed_demo(db, demo.sample_dir())
+
+
 def close_windows() -> None:
     """Close every window the UI tests left open (none when Qt was never loaded)."""
     if "PySide6.QtWidgets" not in sys.modules:
@@ -122,6 +148,25 @@ def sqlite_project(
     folder: Path, stem: str, name: str | None, scheme_ids: Sequence[str]
 ) -> ProjectDatabase:
     return projects.create_project(folder / f"{stem}.sqlite", name=name, scheme_ids=scheme_ids)
+
+
+@dataclass(frozen=True)
+class InitTarget:
+    """Where ``coder init`` is to make a project (the ``new_target`` fixture): a file not
+    yet made on SQLite, an empty database on PostgreSQL."""
+
+    url: str
+    path: Path | None  # the file on SQLite
+
+    @property
+    def init_args(self) -> list[str]:
+        """``coder init`` ARGS: the file PATH, or ``--db URL``."""
+        return [str(self.path)] if self.path is not None else ["--db", self.url]
+
+    @property
+    def args(self) -> list[str]:
+        """The other commands' arguments naming the project (as :func:`project_args`)."""
+        return ["--project", str(self.path)] if self.path is not None else ["--db", self.url]
 
 
 def project_args(db: ProjectDatabase) -> list[str]:

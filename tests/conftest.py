@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,17 +11,21 @@ import pytest
 from backend import (
     ON_POSTGRES,
     SQLITE_ONLY_REASON,
+    InitTarget,
     NewProject,
     PostgresProjects,
+    Seed,
     close_windows,
+    seed_demo,
     sqlite_project,
 )
+from sqlalchemy.engine import make_url
 
-from coder.app import identity, importing, projects, raters
+from coder.app import demo, identity, importing, projects, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
-from coder.store.database import ProjectDatabase, sqlite_path
+from coder.store.database import ProjectDatabase, sqlite_path, sqlite_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -98,10 +103,10 @@ def _pg_projects() -> Iterator[PostgresProjects | None]:
 
 @pytest.fixture
 def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterator[NewProject]:
-    """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",))``: a new,
-    empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a fresh
-    PostgreSQL database; tests/backend.py), closed after the test (and on PostgreSQL
-    dropped a few tests later: see ``PostgresProjects.retire``)."""
+    """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",), seed=None)``: a
+    new, empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a
+    fresh PostgreSQL database; tests/backend.py), filled by ``seed`` if given, closed after
+    the test (and on PostgreSQL dropped a few tests later: see ``PostgresProjects.retire``)."""
     made: list[tuple[str | None, ProjectDatabase]] = []
 
     def make(
@@ -109,12 +114,15 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
         *,
         name: str | None = None,
         scheme_ids: tuple[str, ...] = (projects.DEFAULT_SCHEME,),
+        seed: Seed | None = None,
     ) -> ProjectDatabase:
         if _pg_projects is None:
             database = sqlite_project(tmp_path, stem, name, scheme_ids)
             made.append((None, database))
+            if seed is not None:
+                seed(database)
         else:
-            dropped, database = _pg_projects.create(name or stem, scheme_ids)
+            dropped, database = _pg_projects.create(name or stem, scheme_ids, seed)
             made.append((dropped, database))
         return database
 
@@ -123,6 +131,71 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
         database.close()
         if dropped is not None and _pg_projects is not None:
             _pg_projects.retire(dropped)
+
+
+@pytest.fixture
+def new_target(
+    tmp_path: Path, _pg_projects: PostgresProjects | None
+) -> Iterator[Callable[..., InitTarget]]:
+    """``new_target(stem="p")``: where ``coder init`` is to make a project on the back end
+    under test (``tmp_path/STEM.sqlite``, not yet made, or an empty PostgreSQL database,
+    dropped a few tests later)."""
+    made: list[str] = []
+
+    def make(stem: str = "p") -> InitTarget:
+        if _pg_projects is None:
+            path = tmp_path / f"{stem}.sqlite"
+            return InitTarget(sqlite_url(path), path)
+        database, url = _pg_projects.empty()
+        made.append(database)
+        return InitTarget(url, None)
+
+    yield make
+    for database in made:
+        assert _pg_projects is not None
+        _pg_projects.retire(database)
+
+
+@pytest.fixture
+def copy_project(
+    tmp_path: Path, _pg_projects: PostgresProjects | None
+) -> Iterator[Callable[[ProjectDatabase, str], ProjectDatabase]]:
+    """``copy_project(db, stem)``: another project that is a copy of ``db`` as it is now,
+    the same project (a lab's copy a rater's package merges into): a file written with
+    SQLite's backup API, or a PostgreSQL database cloned from ``db``'s."""
+    made: list[tuple[str | None, ProjectDatabase]] = []
+
+    def copy(db: ProjectDatabase, stem: str) -> ProjectDatabase:
+        source = sqlite_path(db.url)
+        if _pg_projects is None:
+            assert source is not None
+            path = tmp_path / f"{stem}.sqlite"
+            src, dst = sqlite3.connect(source), sqlite3.connect(path)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+            made.append((None, ProjectDatabase.open(sqlite_url(path))))
+        else:
+            db.engine.dispose()  # a template database must have no connection
+            database = make_url(db.url).database
+            assert database is not None
+            made.append(_pg_projects.clone(database))
+        return made[-1][1]
+
+    yield copy
+    for dropped, database in made:
+        database.close()
+        if dropped is not None and _pg_projects is not None:
+            _pg_projects.retire(dropped)
+
+
+@pytest.fixture
+def demo_db(new_project: NewProject) -> ProjectDatabase:
+    """The demo project (the sample sessions, Ada Lovelace's and Ben Okafor's codes) on
+    the back end under test: what ``coder`` makes on first run (coder.app.demo)."""
+    return new_project("demo", name="Demo project", scheme_ids=demo.DEMO_SCHEMES, seed=seed_demo)
 
 
 @pytest.fixture(autouse=True)
