@@ -28,6 +28,8 @@ def test_remembered_per_project(db: ProjectDatabase, new_project: NewProject) ->
     assert (preferences.last_rater(db), preferences.last_rater(other)) == ("Lee", "Ben")
 
 
+# Keyed by the project file's path; a server's key (its URL without the password) is
+# test_a_server_url_is_stored_without_its_password.
 @pytest.mark.sqlite_only
 def test_stored_in_the_user_data_folder_keyed_by_path(
     db: ProjectDatabase, project_path: Path
