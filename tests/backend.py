@@ -14,6 +14,7 @@ project in a few tens of milliseconds (docs/lab-server.md, "The suite on Postgre
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -125,6 +126,32 @@ class PostgresProjects:
             self.drop(template)
         if self._admin is not None:
             self._admin.dispose()
+
+
+class SqliteTemplates:
+    """Seeded SQLite projects, made once per shape and copied for each test: a seed such
+    as the demo's import takes seconds (on PostgreSQL ``PostgresProjects`` clones)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._made: dict[tuple[str, str | None, tuple[str, ...], Seed], Path] = {}
+
+    def create(
+        self, folder: Path, stem: str, name: str | None, scheme_ids: Sequence[str], seed: Seed
+    ) -> ProjectDatabase:
+        key = (stem, name, tuple(scheme_ids), seed)
+        if key not in self._made:
+            where = self.folder / str(len(self._made))
+            where.mkdir()
+            db = sqlite_project(where, stem, name, scheme_ids)
+            try:
+                seed(db)
+            finally:
+                db.close()
+            self._made[key] = where / f"{stem}.sqlite"
+        target = folder / f"{stem}.sqlite"
+        shutil.copyfile(self._made[key], target)  # closed: no -wal file holds a part of it
+        return projects.open_project(target)
 
 
 def seed_demo(db: ProjectDatabase) -> None:

@@ -15,6 +15,7 @@ from backend import (
     NewProject,
     PostgresProjects,
     Seed,
+    SqliteTemplates,
     close_windows,
     seed_demo,
     sqlite_project,
@@ -103,12 +104,21 @@ def _pg_projects() -> Iterator[PostgresProjects | None]:
     server.close()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates | None:
+    return None if ON_POSTGRES else SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterator[NewProject]:
+def new_project(
+    tmp_path: Path,
+    _pg_projects: PostgresProjects | None,
+    _sqlite_templates: SqliteTemplates | None,
+) -> Iterator[NewProject]:
     """``new_project(stem="project", name=None, scheme_ids=("3rs-2015",), seed=None)``: a
     new, empty project on the back end under test (a file ``tmp_path/STEM.sqlite``, or a
-    fresh PostgreSQL database; tests/backend.py), filled by ``seed`` if given, closed after
-    the test (and on PostgreSQL dropped a few tests later: see ``PostgresProjects.retire``)."""
+    fresh PostgreSQL database; tests/backend.py), filled by ``seed`` if given (once: later
+    projects of that shape are copies), closed after the test (and on PostgreSQL dropped a few tests later: see ``PostgresProjects.retire``)."""
     made: list[tuple[str | None, ProjectDatabase]] = []
 
     def make(
@@ -118,11 +128,12 @@ def new_project(tmp_path: Path, _pg_projects: PostgresProjects | None) -> Iterat
         scheme_ids: tuple[str, ...] = (projects.DEFAULT_SCHEME,),
         seed: Seed | None = None,
     ) -> ProjectDatabase:
-        if _pg_projects is None:
+        if _sqlite_templates is not None and seed is not None:
+            database = _sqlite_templates.create(tmp_path, stem, name, scheme_ids, seed)
+            made.append((None, database))
+        elif _pg_projects is None:
             database = sqlite_project(tmp_path, stem, name, scheme_ids)
             made.append((None, database))
-            if seed is not None:
-                seed(database)
         else:
             dropped, database = _pg_projects.create(name or stem, scheme_ids, seed)
             made.append((dropped, database))

@@ -83,6 +83,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.sqlite_only  # the committed .sqlite fixture files, rewritten and compared
 @pytest.mark.parametrize("rev", REVISIONS)
 def test_committed_fixture_is_what_make_fixtures_writes(rev: str, regenerated: Path) -> None:
     name = f"project-rev{rev}.sqlite"
