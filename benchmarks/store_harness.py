@@ -1,8 +1,9 @@
 """Store torture harness: concurrent raters and SIGKILLs during coding.
 
-Used by ``bench_store.py`` (big numbers) and by ``tests/store/test_concurrency.py`` /
-``tests/store/test_crash.py`` (small numbers). Every worker is a separate Python process
-that codes through :class:`coder.app.coding.CodingSession`, exactly as the app does:
+Used by ``bench_store.py`` (big numbers) and by ``tests/store/test_safety.py`` /
+``tests/store/test_postgres_lab.py`` (small numbers; the kill test on either back end).
+Every worker is a separate Python process that codes through
+:class:`coder.app.coding.CodingSession`, exactly as the app does:
 
 * ``writer``: one rater, a fixed number of operations (add a presence code, remove one,
   set or change a significance rating, clear one), each acknowledged only after its
