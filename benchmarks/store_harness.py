@@ -1,8 +1,9 @@
 """Store torture harness: concurrent raters and SIGKILLs during coding.
 
-Used by ``bench_store.py`` (big numbers) and by ``tests/store/test_concurrency.py`` /
-``tests/store/test_crash.py`` (small numbers). Every worker is a separate Python process
-that codes through :class:`coder.app.coding.CodingSession`, exactly as the app does:
+Used by ``bench_store.py`` (big numbers) and by ``tests/store/test_safety.py`` /
+``tests/store/test_postgres_lab.py`` (small numbers; the kill test on either back end).
+Every worker is a separate Python process that codes through
+:class:`coder.app.coding.CodingSession`, exactly as the app does:
 
 * ``writer``: one rater, a fixed number of operations (add a presence code, remove one,
   set or change a significance rating, clear one), each acknowledged only after its
@@ -313,11 +314,17 @@ class CrashResult:
     problems: list[str] = field(default_factory=list)
 
 
-def run_crashes(path: Path, kills: int, seed: int = 1, max_wait_s: float = 0.4) -> CrashResult:
-    """Start a coding worker on the SQLite project ``path``, SIGKILL it at a random
-    moment (sometimes while it is still opening the project), check the file, repeat."""
+def run_crashes(
+    target: Path | str, kills: int, seed: int = 1, max_wait_s: float = 0.4
+) -> CrashResult:
+    """Start a coding worker on the project ``target`` (a SQLite file, or a server URL),
+    SIGKILL it at a random moment (sometimes while it is still opening the project),
+    check the project (and a file's integrity), repeat."""
+    from coder.store.database import sqlite_path
+
     rng = random.Random(seed)
-    url = db_url(str(path))
+    url = db_url(str(target))
+    path = sqlite_path(url)
     rater = rater_names(1)[0]
     expected: State = stored_state(url).get(rater, {})
     result = CrashResult()
@@ -343,7 +350,7 @@ def run_crashes(path: Path, kills: int, seed: int = 1, max_wait_s: float = 0.4) 
                 Op.parse(line[4:]).apply(expected)
                 result.acked += 1
                 pending = None
-        if not integrity_ok(path):
+        if path is not None and not integrity_ok(path):
             result.problems.append(f"kill {round_}: integrity_check failed")
             break
         stored = stored_state(url).get(rater, {})

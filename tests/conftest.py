@@ -52,9 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL run only the tests that make a project through ``new_project``: the
-    rest (parsers, statistics, SQLite files, the demo project) ran in the SQLite pass and
-    would run identically again."""
+    """On PostgreSQL run every test but those of the pure packages (tests/domain,
+    tests/stats: no project, no database), which ran in the SQLite pass and would run
+    identically again. A test marked ``sqlite_only`` (about a SQLite file itself) is
+    skipped, saying why; any other test that opens a SQLite project file fails
+    (``_no_sqlite_project_on_postgres``)."""
     if not ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from backend import NewProject
 from sqlalchemy import select
 
-from coder.app import importing, projects
+from coder.app import importing
 from coder.app.importing import ImportOptions
 from coder.store.database import ProjectDatabase
 from coder.store.models import CodeApplicationRow, RaterRow, RoundRow
@@ -36,8 +37,9 @@ GOOD = HEADER + (
 )
 
 
-def setup_project(path: Path, tmp: Path) -> ProjectDatabase:
-    db = projects.create_project(path)
+def setup_project(new_project: NewProject, tmp: Path, stem: str = "p") -> ProjectDatabase:
+    """A project on the back end under test holding session P01/1 (``TRANSCRIPT``)."""
+    db = new_project(stem)
     source = tmp / "P01_S1.txt"
     source.write_text(TRANSCRIPT, encoding="utf-8")
     assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok

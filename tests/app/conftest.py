@@ -1,5 +1,6 @@
-"""Fixtures of the app tests: the demo project (``sample_db``) and a small screened
-project (``screen_db``: tests/app/test_screening*.py, test_suggestions.py, test_consensus.py)."""
+"""Fixtures of the app tests: a small screened project (``screen_db``:
+tests/app/test_screening*.py, test_suggestions.py, test_consensus.py). The demo project
+(``demo_db``) is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from screening_data import MACHINE, PASSPHRASE, transcript
 from sqlalchemy import select
 
-from coder.app import demo, identity, importing, raters
+from coder.app import identity, importing, raters
 from coder.app.identity import ActingRater
 from coder.app.importing import ImportOptions
 from coder.domain.roles import RaterRole
@@ -26,13 +27,6 @@ from coder.store.models import (
     TranscriptRow,
     TurnRow,
 )
-
-
-@pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDatabase:
-    """The demo project (sample transcripts and codes) in a fresh data folder."""
-    monkeypatch.setenv("CODER_HOME", str(tmp_path / "home"))
-    return demo.ensure_demo_project()
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ schemas' folder, a small codes table, readers of a project's code rows and of a
 from __future__ import annotations
 
 import io
-import sqlite3
 import zipfile
 from pathlib import Path
 
-from backend import query
+from backend import NewProject, query
 from lxml import etree
 
-from coder.app import codes, projects
+from coder.app import codes
 from coder.app.identity import ActingRater
 from coder.store.database import ProjectDatabase
 
@@ -34,12 +33,9 @@ ROWS = """SELECT p.code, s.number, r.name, sc.key, a.code_id, a.unit, a.unit_ind
           JOIN schemes sc ON sc.id = a.scheme_id"""
 
 
-def rows(project: Path | ProjectDatabase) -> set[tuple[object, ...]]:
-    """The stored codes of a project (on either back end) or of a SQLite file."""
-    if isinstance(project, ProjectDatabase):
-        return set(query(project, ROWS))
-    with sqlite3.connect(project) as con:
-        return set(con.execute(ROWS).fetchall())
+def rows(project: ProjectDatabase) -> set[tuple[object, ...]]:
+    """The stored codes of a project, read with plain SQL (either back end)."""
+    return set(query(project, ROWS))
 
 
 def qde(path: Path) -> etree._ElementTree:
@@ -64,8 +60,9 @@ def import_sample_codes(db: ProjectDatabase, lead: ActingRater, folder: Path) ->
     return db
 
 
-def fresh(tmp_path: Path, name: str = "fresh.sqlite") -> ProjectDatabase:
-    return projects.create_project(tmp_path / name, scheme_ids=("3rs-2015", "safran-muran-stages"))
+def fresh(new_project: NewProject, stem: str = "fresh") -> ProjectDatabase:
+    """A new project to import into, on the back end under test."""
+    return new_project(stem, name="fresh", scheme_ids=("3rs-2015", "safran-muran-stages"))
 
 
 FOREIGN = """<?xml version="1.0" encoding="utf-8"?>

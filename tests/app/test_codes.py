@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import NewProject
 from codes_data import GOOD, HEADER, TRANSCRIPT, read_rows, setup_project, write
 
 from coder.app import codes, importing, projects, raters
@@ -16,8 +17,8 @@ from coder.domain.errors import CoderError, NotFoundError
 from coder.io.codes_csv import EXPORT_COLUMNS, REQUIRED, CodesFileError
 
 
-def test_import_creates_raters_and_skips_absent(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_import_creates_raters_and_skips_absent(new_project: NewProject, tmp_path: Path) -> None:
+    db = setup_project(new_project, tmp_path)
     raters.add_rater(db, "Ada", "AL")
     result = codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     assert (result.rows, result.skipped_absent, result.new_raters) == (7, 1, ("Bo Chen",))
@@ -27,8 +28,8 @@ def test_import_creates_raters_and_skips_absent(tmp_path: Path) -> None:
     db.close()
 
 
-def test_export_import_export_is_lossless(tmp_path: Path) -> None:
-    first = setup_project(tmp_path / "a.sqlite", tmp_path)
+def test_export_import_export_is_lossless(new_project: NewProject, tmp_path: Path) -> None:
+    first = setup_project(new_project, tmp_path, "a")
     codes.import_codes(first, write(tmp_path, GOOD), create_raters=True)
     out1 = tmp_path / "out1.csv"
     assert codes.export_codes(first, out1) == 7
@@ -44,7 +45,7 @@ def test_export_import_export_is_lossless(tmp_path: Path) -> None:
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    second = setup_project(tmp_path / "b.sqlite", fresh)
+    second = setup_project(new_project, fresh, "b")
     assert codes.import_codes(second, out1, create_raters=True).rows == 7
     out2 = tmp_path / "out2.csv"
     codes.export_codes(second, out2)
@@ -52,8 +53,8 @@ def test_export_import_export_is_lossless(tmp_path: Path) -> None:
     assert out1.read_text(encoding="utf-8") == out2.read_text(encoding="utf-8")
 
 
-def test_export_filters_by_rater(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_export_filters_by_rater(new_project: NewProject, tmp_path: Path) -> None:
+    db = setup_project(new_project, tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     out = tmp_path / "ada.csv"
     assert codes.export_codes(db, out, ["Ada"]) == 5
@@ -82,8 +83,10 @@ def test_export_filters_by_rater(tmp_path: Path) -> None:
         ("P01,1,Ada,G_W,session,2,3,,,,", "a session-level rating has unit_index 1"),
     ],
 )
-def test_bad_rows_name_the_line_and_write_nothing(tmp_path: Path, row: str, message: str) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_bad_rows_name_the_line_and_write_nothing(
+    new_project: NewProject, tmp_path: Path, row: str, message: str
+) -> None:
+    db = setup_project(new_project, tmp_path)
     path = write(tmp_path, HEADER + row + "\n" + "P01,1,Ada,W2,segment,1,1,,,,\n")
     with pytest.raises(CoderError) as info:
         codes.import_codes(db, path, create_raters=True)
@@ -92,8 +95,8 @@ def test_bad_rows_name_the_line_and_write_nothing(tmp_path: Path, row: str, mess
     db.close()
 
 
-def test_all_problems_are_collected(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_all_problems_are_collected(new_project: NewProject, tmp_path: Path) -> None:
+    db = setup_project(new_project, tmp_path)
     text = (
         HEADER + "P01,1,Ada,W99,segment,1,1,,,,\nP01,1,Ada,W_SIG,segment,1,3,,,,\n"
         "P01,1,Ada,W_SIG,segment,1,4,,,,\nP09,1,Ada,W1,segment,1,1,,,,\n"
@@ -107,8 +110,8 @@ def test_all_problems_are_collected(tmp_path: Path) -> None:
     db.close()
 
 
-def test_file_level_problems(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_file_level_problems(new_project: NewProject, tmp_path: Path) -> None:
+    db = setup_project(new_project, tmp_path)
     with pytest.raises(CoderError, match=r"missing required column.*unit_index"):
         codes.import_codes(db, write(tmp_path, "patient,session,rater,code,unit,value\n"))
     with pytest.raises(CoderError, match="empty"):
@@ -122,8 +125,10 @@ def test_file_level_problems(tmp_path: Path) -> None:
     db.close()
 
 
-def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_export_replaces_atomically_and_refuses_missing_folder(
+    new_project: NewProject, tmp_path: Path
+) -> None:
+    db = setup_project(new_project, tmp_path)
     out = tmp_path / "out.csv"
     out.write_text("old export")
     codes.export_codes(db, out)
@@ -135,9 +140,9 @@ def test_export_replaces_atomically_and_refuses_missing_folder(tmp_path: Path) -
 
 
 def test_file_refusals_are_said_in_words_naming_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_project: NewProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    db = setup_project(new_project, tmp_path)
     folder = tmp_path / "exports"
     folder.mkdir()
     with pytest.raises(CoderError, match="is a folder; choose a file name") as info:
@@ -167,12 +172,12 @@ def test_file_refusals_are_said_in_words_naming_the_file(
     db.close()
 
 
-def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
+def test_repeated_stages_and_episode_starts_round_trip(
+    new_project: NewProject, tmp_path: Path
+) -> None:
     """Stages may oscillate (WS2 twice); an episode starts at its earliest evidence even
     when a rating row about it comes first."""
-    db = projects.create_project(
-        tmp_path / "p.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
-    )
+    db = new_project("p", scheme_ids=("3rs-2015", "safran-muran-stages"))
     source = tmp_path / "P01_S1.txt"
     source.write_text(TRANSCRIPT, encoding="utf-8")
     assert importing.import_file(db, source, ImportOptions(pattern="{patient}_S{session}")).ok
@@ -196,9 +201,7 @@ def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     codes.export_codes(db, out)
     db.close()
-    again = projects.create_project(
-        tmp_path / "q.sqlite", scheme_ids=("3rs-2015", "safran-muran-stages")
-    )
+    again = new_project("q", scheme_ids=("3rs-2015", "safran-muran-stages"))
     assert importing.import_file(again, source, ImportOptions(pattern="{patient}_S{session}")).ok
     codes.import_codes(again, out, create_raters=True)
     (view2,) = episodes.list_episodes(
@@ -209,8 +212,10 @@ def test_repeated_stages_and_episode_starts_round_trip(tmp_path: Path) -> None:
 
 
 # ---- idempotency ------------------------------------------------------------------------
-def test_importing_the_same_file_twice_stores_nothing_new(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_importing_the_same_file_twice_stores_nothing_new(
+    new_project: NewProject, tmp_path: Path
+) -> None:
+    db = setup_project(new_project, tmp_path)
     path = write(tmp_path, GOOD)
     assert codes.import_codes(db, path, create_raters=True).rows == 7
     again = codes.import_codes(db, path)
@@ -220,8 +225,10 @@ def test_importing_the_same_file_twice_stores_nothing_new(tmp_path: Path) -> Non
     db.close()
 
 
-def test_export_then_import_into_the_same_project_doubles_nothing(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_export_then_import_into_the_same_project_doubles_nothing(
+    new_project: NewProject, tmp_path: Path
+) -> None:
+    db = setup_project(new_project, tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     out = tmp_path / "out.csv"
     assert codes.export_codes(db, out) == 7
@@ -233,8 +240,10 @@ def test_export_then_import_into_the_same_project_doubles_nothing(tmp_path: Path
     db.close()
 
 
-def test_a_file_with_old_and_new_rows_stores_only_the_new(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_a_file_with_old_and_new_rows_stores_only_the_new(
+    new_project: NewProject, tmp_path: Path
+) -> None:
+    db = setup_project(new_project, tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     more = GOOD + "P01,1,Ada,W3,segment,2,1,,,,\nP01,1,Ada,W2,segment,1,1,,2:6,2:10,\n"
     result = codes.import_codes(db, write(tmp_path, more, "more.csv"))
@@ -261,9 +270,9 @@ def test_a_file_with_old_and_new_rows_stores_only_the_new(tmp_path: Path) -> Non
     ],
 )
 def test_a_row_contradicting_a_stored_code_is_refused(
-    tmp_path: Path, row: str, message: str
+    new_project: NewProject, tmp_path: Path, row: str, message: str
 ) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    db = setup_project(new_project, tmp_path)
     codes.import_codes(db, write(tmp_path, GOOD), create_raters=True)
     text = HEADER + "P01,1,Ada,W3,segment,2,1,,,,\n" + row + "\n"
     with pytest.raises(CodesFileError) as info:
@@ -274,8 +283,8 @@ def test_a_row_contradicting_a_stored_code_is_refused(
     db.close()
 
 
-def test_a_row_repeated_within_the_file_is_refused(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_a_row_repeated_within_the_file_is_refused(new_project: NewProject, tmp_path: Path) -> None:
+    db = setup_project(new_project, tmp_path)
     raters.add_rater(db, "Ada", "AL")
     text = (
         HEADER + "P01,1,Ada,W2,segment,1,1,,2:0,2:5,\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backend import NewProject
 from codes_data import HEADER, TRANSCRIPT, rows, setup_project, stored_codes, write
 
 from coder.app import codes, identity, importing, projects, raters
@@ -19,8 +20,10 @@ from coder.io.codes_csv import CodesFileError
 from coder.store.database import ProjectDatabase
 
 
-def test_unknown_raters_are_refused_with_a_suggestion(tmp_path: Path) -> None:
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+def test_unknown_raters_are_refused_with_a_suggestion(
+    new_project: NewProject, tmp_path: Path
+) -> None:
+    db = setup_project(new_project, tmp_path)
     raters.add_rater(db, "Ada Lovelace", "AL")
     text = (
         HEADER + "P01,1,ada lovelace,W2,segment,1,1,,,,\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backend import NewProject
 from codes_data import HEADER, rows, setup_project, stored_codes, write
 from sqlalchemy import event, select
 
@@ -64,9 +65,9 @@ def test_a_locked_round_takes_no_imported_codes(
     assert stored_codes(coded_db) == [("Ada", "rater", "W1", 1), ("Ada", "rater", "W2", None)]
 
 
-def test_lookups_do_not_grow_with_the_rows(tmp_path: Path) -> None:
+def test_lookups_do_not_grow_with_the_rows(new_project: NewProject, tmp_path: Path) -> None:
     """Existing codes are looked up once per file, not once per row."""
-    db = setup_project(tmp_path / "p.sqlite", tmp_path)
+    db = setup_project(new_project, tmp_path)
     raters.add_rater(db, "Ada", "AL")
     raters.add_rater(db, "Ben", "BO")
 

@@ -18,10 +18,10 @@ from coder.store.models import CodeApplicationRow, ConsensusDecisionRow
 
 
 @pytest.fixture
-def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
-    """The demo project (tests/app/conftest.py) with a lead, Lee."""
-    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
-    return sample_db
+def demo_db(demo_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/conftest.py) with a lead, Lee."""
+    identity.add_lead(demo_db, "Lee", "LP", "lab passphrase")
+    return demo_db
 
 
 def lead(db: ProjectDatabase) -> identity.ActingRater:
@@ -29,14 +29,14 @@ def lead(db: ProjectDatabase) -> identity.ActingRater:
 
 
 def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
-    sample_db: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
-    the_lead = lead(sample_db)
-    d = next(x for x in disagreements.find_disagreements(sample_db, the_lead) if x.item == "W_SIG")
+    the_lead = lead(demo_db)
+    d = next(x for x in disagreements.find_disagreements(demo_db, the_lead) if x.item == "W_SIG")
     with pytest.raises(ValidationError):
-        consensus.settle(sample_db, the_lead, d, 9)
-    decision = consensus.settle(sample_db, the_lead, d, 3, memo="agreed in meeting")
-    with sample_db.reading() as s:
+        consensus.settle(demo_db, the_lead, d, 9)
+    decision = consensus.settle(demo_db, the_lead, d, 3, memo="agreed in meeting")
+    with demo_db.reading() as s:
         row = s.get(ConsensusDecisionRow, decision.id)
         assert row is not None and row.code_application_id is not None
         code = s.get(CodeApplicationRow, row.code_application_id)
@@ -46,54 +46,54 @@ def test_settle_stores_consensus_code_with_link_and_unsettle_reverts(
             d.unit_index,
         )
         assert row.rater_values == d.values
-    again = next(x for x in disagreements.find_disagreements(sample_db, the_lead) if x.key == d.key)
+    again = next(x for x in disagreements.find_disagreements(demo_db, the_lead) if x.key == d.key)
     assert again.settled and again.decided == 3
     assert not any(
         x.key == d.key
-        for x in disagreements.find_disagreements(sample_db, the_lead, include_settled=False)
+        for x in disagreements.find_disagreements(demo_db, the_lead, include_settled=False)
     )
     out = tmp_path / "consensus.csv"
-    codes.export_codes(sample_db, out, ["Consensus"], coder=the_lead)
+    codes.export_codes(demo_db, out, ["Consensus"], coder=the_lead)
     exported = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["rater"], r["code"], r["value"]) for r in exported] == [("Consensus", "W_SIG", "3")]
-    consensus.unsettle(sample_db, the_lead, d)
-    assert codes.export_codes(sample_db, out, ["Consensus"], coder=the_lead) == 0
+    consensus.unsettle(demo_db, the_lead, d)
+    assert codes.export_codes(demo_db, out, ["Consensus"], coder=the_lead) == 0
 
 
-def test_presence_decisions_and_adopting_agreements(sample_db: ProjectDatabase) -> None:
-    the_lead = lead(sample_db)
+def test_presence_decisions_and_adopting_agreements(demo_db: ProjectDatabase) -> None:
+    the_lead = lead(demo_db)
     d = next(
         x
-        for x in disagreements.find_disagreements(sample_db, the_lead)
-        if sample_db and x.unit is Unit.SEGMENT and x.item[0] in "WC" and x.item[1].isdigit()
+        for x in disagreements.find_disagreements(demo_db, the_lead)
+        if demo_db and x.unit is Unit.SEGMENT and x.item[0] in "WC" and x.item[1].isdigit()
     )
-    consensus.settle(sample_db, the_lead, d, disagreements.ABSENT)
+    consensus.settle(demo_db, the_lead, d, disagreements.ABSENT)
     with pytest.raises(ValidationError, match="presence code"):
-        consensus.settle(sample_db, the_lead, d, 2)
-    added = consensus.adopt_agreements(sample_db, the_lead)
+        consensus.settle(demo_db, the_lead, d, 2)
+    added = consensus.adopt_agreements(demo_db, the_lead)
     assert added > 100
-    assert consensus.adopt_agreements(sample_db, the_lead) == 0  # idempotent
+    assert consensus.adopt_agreements(demo_db, the_lead) == 0  # idempotent
 
 
 def test_open_disagreements_are_counted_per_patient_for_those_who_see_everyone(
-    sample_db: ProjectDatabase,
+    demo_db: ProjectDatabase,
 ) -> None:
-    the_lead = lead(sample_db)
-    found = disagreements.find_disagreements(sample_db, the_lead)
+    the_lead = lead(demo_db)
+    found = disagreements.find_disagreements(demo_db, the_lead)
     p01 = [d for d in found if d.patient == "P01"]
     assert p01 and len(p01) < len(found)
-    assert disagreements.open_disagreement_count(sample_db, the_lead, "P01") == len(p01)
+    assert disagreements.open_disagreement_count(demo_db, the_lead, "P01") == len(p01)
     first = p01[0]
     consensus.settle(
-        sample_db, the_lead, first, disagreements.ABSENT if first.item[1:].isdigit() else 3
+        demo_db, the_lead, first, disagreements.ABSENT if first.item[1:].isdigit() else 3
     )
-    assert disagreements.open_disagreement_count(sample_db, the_lead, "P01") == len(p01) - 1
-    ada = identity.sign_in(sample_db, "Ada Lovelace")
+    assert disagreements.open_disagreement_count(demo_db, the_lead, "P01") == len(p01) - 1
+    ada = identity.sign_in(demo_db, "Ada Lovelace")
     # the demo blinds during rounds only: with no round, Ada sees everyone's codes too
-    assert disagreements.open_disagreement_count(sample_db, ada, "P01") == len(p01) - 1
-    rounds.create_round(sample_db, the_lead)
+    assert disagreements.open_disagreement_count(demo_db, ada, "P01") == len(p01) - 1
+    rounds.create_round(demo_db, the_lead)
     with pytest.raises(NotAllowed, match="blinded"):
-        disagreements.open_disagreement_count(sample_db, ada, "P01")
+        disagreements.open_disagreement_count(demo_db, ada, "P01")
 
 
 def test_a_machine_code_enters_the_consensus_only_when_the_lead_adopts_it(

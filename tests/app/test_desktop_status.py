@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from backend import NewProject
 
 from coder.app import desktop_status, identity, preferences, projects, rounds
 from coder.app.identity import ActingRater
@@ -12,24 +12,27 @@ from coder.domain.roles import SpeakerRole
 from coder.domain.scheme import Side
 from coder.domain.sides import code_side, side_mismatch
 from coder.store import migrate
-from coder.store.database import ProjectDatabase
+from coder.store.database import ProjectDatabase, sqlite_path
 
 PASSPHRASE = "correct horse battery"  # as set by the coded_db fixture
 
 
-def test_recent_projects_most_recent_first_at_most_ten(tmp_path: Path) -> None:
+def test_recent_projects_most_recent_first_at_most_ten(new_project: NewProject) -> None:
     assert preferences.recent_projects() == []
+    urls = []
     for i in range(12):
-        db = projects.create_project(tmp_path / f"s{i}.sqlite")
+        db = new_project(f"s{i}", name="recent")
         assert preferences.remember_project(db, f"s{i}")
+        urls.append(db.url)
         db.close()
     listed = preferences.recent_projects()
     assert [r.name for r in listed] == [f"s{i}" for i in range(11, 1, -1)]
-    db = projects.open_project(tmp_path / "s5.sqlite")
+    db = projects.open_project(db_url=urls[5])
     preferences.remember_project(db, "s5")
     db.close()
     listed = preferences.recent_projects()
-    assert listed[0].name == "s5" and len(listed) == 10 and listed[0].is_file
+    assert listed[0].name == "s5" and len(listed) == 10
+    assert listed[0].is_file == (sqlite_path(urls[5]) is not None)  # a server: its URL
     assert len({r.location for r in listed}) == 10
     preferences.forget_project(listed[0].location)
     assert "s5" not in [r.name for r in preferences.recent_projects()]

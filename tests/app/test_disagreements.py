@@ -17,18 +17,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
-    """The demo project (tests/app/conftest.py) with a lead, Lee."""
-    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
-    return sample_db
+def demo_db(demo_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/conftest.py) with a lead, Lee."""
+    identity.add_lead(demo_db, "Lee", "LP", "lab passphrase")
+    return demo_db
 
 
 def lead(db: ProjectDatabase) -> identity.ActingRater:
     return identity.sign_in(db, "Lee", "lab passphrase")
 
 
-def test_disagreements_match_the_codes_csv(sample_db: ProjectDatabase) -> None:
-    found = disagreements.find_disagreements(sample_db, lead(sample_db))
+def test_disagreements_match_the_codes_csv(demo_db: ProjectDatabase) -> None:
+    found = disagreements.find_disagreements(demo_db, lead(demo_db))
     rows = [
         r
         for r in csv.DictReader((REPO / "sample_transcripts" / "codes.csv").open(encoding="utf-8"))
@@ -50,6 +50,6 @@ def test_disagreements_match_the_codes_csv(sample_db: ProjectDatabase) -> None:
     assert presence.first_turn is not None and presence.last_turn is not None
 
 
-def test_only_leads_review(sample_db: ProjectDatabase) -> None:
+def test_only_leads_review(demo_db: ProjectDatabase) -> None:
     with pytest.raises(NotAllowed):
-        disagreements.find_disagreements(sample_db, identity.sign_in(sample_db, "Ada Lovelace"))
+        disagreements.find_disagreements(demo_db, identity.sign_in(demo_db, "Ada Lovelace"))

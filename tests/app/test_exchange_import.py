@@ -5,14 +5,11 @@ file changes nothing."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backend import query
+from backend import NewProject, query
 from exchange_data import (
     CRLF_TEXT,
     NS,
@@ -27,7 +24,6 @@ from exchange_data import (
 from lxml import etree
 
 from coder.app import exchange_codebook, exchange_export, exchange_import, schemes
-from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportOptions
 from coder.app.identity import ActingRater
 from coder.domain.errors import CoderError
@@ -39,33 +35,24 @@ def coded(coded_db: ProjectDatabase, lead: ActingRater, tmp_path: Path) -> Proje
     return import_sample_codes(coded_db, lead, tmp_path)
 
 
-@pytest.fixture
-def demo() -> Iterator[ProjectDatabase]:
-    db = ensure_demo_project()
-    yield db
-    db.close()
-
-
 def test_round_trip_into_a_fresh_project_keeps_every_code(
-    demo: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, new_project: NewProject, tmp_path: Path
 ) -> None:
-    out = exchange_export.export_qdpx(demo, tmp_path / "demo.qdpx", ExportOptions()).path
-    target = fresh(tmp_path)
+    out = exchange_export.export_qdpx(demo_db, tmp_path / "demo.qdpx", ExportOptions()).path
+    target = fresh(new_project)
     report = exchange_import.import_qdpx(target, out)
     assert report.skipped == []
-    before = rows(Path(os.environ["CODER_HOME"]) / "demo-project.sqlite")
+    before = rows(demo_db)
     assert len(before) > 500
-    assert rows(tmp_path / "fresh.sqlite") == before
+    assert rows(target) == before
     # transcripts came back turn for turn
-    query = (
+    turns = (
         'SELECT p.code, s.number, t."index", t.text, t.start_ms, t.end_ms, sp.label, sp.role '
         "FROM turns t JOIN transcripts tr ON tr.id = t.transcript_id JOIN sessions s ON "
         "s.id = tr.session_id JOIN patients p ON p.id = s.patient_id JOIN speakers sp ON "
         "sp.id = t.speaker_id"
     )
-    with sqlite3.connect(Path(os.environ["CODER_HOME"]) / "demo-project.sqlite") as a, \
-            sqlite3.connect(tmp_path / "fresh.sqlite") as b:  # fmt: skip
-        assert set(a.execute(query)) == set(b.execute(query))
+    assert set(query(demo_db, turns)) == set(query(target, turns))
     # importing again adds nothing; exporting again gives the same file
     again = exchange_import.import_qdpx(target, out)
     assert (again.codes, again.sessions) == (0, [])
@@ -76,15 +63,17 @@ def test_round_trip_into_a_fresh_project_keeps_every_code(
     target.close()
 
 
-def test_foreign_project_with_crlf_text_maps_selections_to_turns(tmp_path: Path) -> None:
+def test_foreign_project_with_crlf_text_maps_selections_to_turns(
+    new_project: NewProject, tmp_path: Path
+) -> None:
     start = CRLF_TEXT.index("Fine.")
     end = CRLF_TEXT.index(" say.")  # across the CR/LF inside turn 2
-    target = fresh(tmp_path)
+    target = fresh(new_project)
     report = exchange_import.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
     assert report.sessions == ["Interview-1/1"]
     assert report.codes == 1 and report.new_raters == ("Kim",)
     assert any("Humour" in s for s in report.skipped)  # not in our schemes: said, not guessed
-    stored = rows(tmp_path / "fresh.sqlite")
+    stored = rows(target)
     turn_text = "Fine.\r\nI'd rather not say."
     expected_end = turn_text.index(" say.")
     assert stored == {
@@ -106,13 +95,15 @@ def test_foreign_project_with_crlf_text_maps_selections_to_turns(tmp_path: Path)
     target.close()
 
 
-def test_selection_spanning_turns_keeps_its_first_turn(tmp_path: Path) -> None:
+def test_selection_spanning_turns_keeps_its_first_turn(
+    new_project: NewProject, tmp_path: Path
+) -> None:
     start = CRLF_TEXT.index("How")
     end = CRLF_TEXT.index("Fine.") + 2
-    target = fresh(tmp_path)
+    target = fresh(new_project)
     report = exchange_import.import_qdpx(target, foreign_qdpx(tmp_path / "f.qdpx", start, end))
     assert any("spans turns; kept the part in turn 1" in s for s in report.skipped)
-    [row] = rows(tmp_path / "fresh.sqlite")
+    [row] = rows(target)
     assert row[6:11] == (1, 1, 1, 0, len("How are you?"))
     target.close()
 
@@ -173,10 +164,10 @@ def _with_placeholder_sources(example: Path, out: Path) -> Path:
 @pytest.mark.parametrize(
     "name", ["atlasti-8.4.0_standard-project.qde", "f4-2025.2.9_valid-document.qde"]
 )
-def test_published_examples_import(name: str, tmp_path: Path) -> None:
+def test_published_examples_import(name: str, new_project: NewProject, tmp_path: Path) -> None:
     example = SHARED / "examples" / name
     with pytest.raises(CoderError, match="is missing"):  # their sources were not published
-        exchange_import.import_qdpx(fresh(tmp_path, "a.sqlite"), example)
+        exchange_import.import_qdpx(fresh(new_project, "a"), example)
     packed = _with_placeholder_sources(example, tmp_path / "example.qdpx")
     tree = etree.parse(str(example))
     n_text = sum(1 for _ in tree.iterfind(".//q:TextSource", NS))
@@ -184,11 +175,11 @@ def test_published_examples_import(name: str, tmp_path: Path) -> None:
     draft = exchange_codebook.codebook_to_scheme(packed, tmp_path / "draft.yaml")
     assert schemes.validate_files([draft])[0].problems == ()
     # without its codebook, the codings are listed as left out; the transcripts come in
-    plain = exchange_import.import_qdpx(fresh(tmp_path, "c.sqlite"), packed)
+    plain = exchange_import.import_qdpx(fresh(new_project, "c"), packed)
     assert len(plain.sessions) == n_text and plain.codes == 0
     assert sum(int(s.split()[0]) for s in plain.skipped if "schemes" in s) == codings
     # with its codebook added as a scheme (same transaction): every coding has a code
-    target = fresh(tmp_path, "b.sqlite")
+    target = fresh(new_project, "b")
     report = exchange_import.import_qdpx(target, packed, add_codebook=True)
     assert report.scheme is not None and report.scheme.startswith("draft-")
     assert len(report.sessions) == n_text
@@ -198,7 +189,9 @@ def test_published_examples_import(name: str, tmp_path: Path) -> None:
     target.close()
 
 
-def test_bare_qde_with_inline_text_and_clashing_source_names(tmp_path: Path) -> None:
+def test_bare_qde_with_inline_text_and_clashing_source_names(
+    new_project: NewProject, tmp_path: Path
+) -> None:
     sources = "".join(
         f'<TextSource guid="5000aaaa-0000-0000-0000-00000000000{n}" name="Interview 1.{ext}">'
         f"<PlainTextContent>I: Question {n}?\nR: Answer.</PlainTextContent></TextSource>"
@@ -209,15 +202,15 @@ def test_bare_qde_with_inline_text_and_clashing_source_names(tmp_path: Path) -> 
         f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>{sources}</Sources></Project>',
         encoding="utf-8",
     )
-    target = fresh(tmp_path)
+    target = fresh(new_project)
     report = exchange_import.import_qdpx(target, path)
     assert report.sessions == ["Interview-1/1", "Interview-1/2"]
-    with sqlite3.connect(tmp_path / "fresh.sqlite") as con:
-        turns = con.execute(
-            "SELECT s.number, t.text, sp.label FROM turns t JOIN transcripts tr ON "
-            "tr.id = t.transcript_id JOIN sessions s ON s.id = tr.session_id "
-            'JOIN speakers sp ON sp.id = t.speaker_id ORDER BY s.number, t."index"'
-        ).fetchall()
+    turns = query(
+        target,
+        "SELECT s.number, t.text, sp.label FROM turns t JOIN transcripts tr ON "
+        "tr.id = t.transcript_id JOIN sessions s ON s.id = tr.session_id "
+        'JOIN speakers sp ON sp.id = t.speaker_id ORDER BY s.number, t."index"',
+    )
     assert turns == [
         (1, "Question 1?", "I"), (1, "Answer.", "R"), (2, "Question 2?", "I"), (2, "Answer.", "R")
     ]  # fmt: skip

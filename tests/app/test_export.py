@@ -1,14 +1,12 @@
 """Analysis exports (issue 12, CSV formats): every format on the demo project checked
-against values read straight from the database with sqlite3 (not through the export's
+against values read straight from the database with plain SQL (not through the export's
 own queries), blinding, filters, the data dictionary, Excel BOM, atomic writes."""
 
 from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,6 @@ from sqlalchemy import text
 
 from coder.app import codes, consensus, disagreements, export, raters, rounds
 from coder.app.access import IdentityRequired, NotAllowed
-from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportCancelled, ExportFormat, ExportOptions
 from coder.app.export_columns import CODED_RULE
 from coder.app.identity import ActingRater
@@ -30,20 +27,17 @@ REPO = Path(__file__).resolve().parents[2]
 FORMATS = list(ExportFormat)
 
 
-@pytest.fixture
-def demo() -> Iterator[ProjectDatabase]:
-    db = ensure_demo_project()
-    yield db
-    db.close()
+def sql(db: ProjectDatabase, statement: str) -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(statement))]
 
 
-def demo_file() -> Path:
-    return Path(os.environ["CODER_HOME"]) / "demo-project.sqlite"
-
-
-def sql(query: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(demo_file()) as con:
-        return con.execute(query, args).fetchall()
+def session_ids(db: ProjectDatabase) -> dict[tuple[object, int], object]:
+    """(patient, session number) -> session id."""
+    listed = sql(
+        db, "SELECT s.id, p.code, s.number FROM sessions s JOIN patients p ON p.id = s.patient_id"
+    )
+    return {(p, int(str(n))): sid for sid, p, n in listed}
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -59,9 +53,12 @@ def run(
 
 
 # ---- csv-long ------------------------------------------------------------------------------
-def test_long_has_one_row_per_code_with_its_context(demo: ProjectDatabase, tmp_path: Path) -> None:
-    rows = run(demo, tmp_path / "long.csv", format=ExportFormat.LONG)
+def test_long_has_one_row_per_code_with_its_context(
+    demo_db: ProjectDatabase, tmp_path: Path
+) -> None:
+    rows = run(demo_db, tmp_path / "long.csv", format=ExportFormat.LONG)
     stored = sql(
+        demo_db,
         """SELECT p.code, s.number, r.name, r.role, sc.key, sc.version, sc.revision, a.code_id,
                   a.unit, a.unit_index, a.value, a.memo, a.evidence_turn, a.evidence_start,
                   a.evidence_end, t.text, sp.label, sp.role, seg.start_ms, seg.end_ms,
@@ -74,7 +71,7 @@ def test_long_has_one_row_per_code_with_its_context(demo: ProjectDatabase, tmp_p
            LEFT JOIN transcripts tr ON tr.session_id = s.id
            LEFT JOIN turns t ON t.transcript_id = tr.id AND t."index" =
                 CASE WHEN a.unit = 'turn' THEN a.unit_index ELSE a.evidence_turn END
-           LEFT JOIN speakers sp ON sp.id = t.speaker_id"""
+           LEFT JOIN speakers sp ON sp.id = t.speaker_id""",
     )
     assert len(rows) == len(stored) > 500
 
@@ -137,11 +134,13 @@ def test_long_has_one_row_per_code_with_its_context(demo: ProjectDatabase, tmp_p
     assert {r["consensus"] for r in rows} == {"0"} and {r["round"] for r in rows} == {""}
 
 
-def test_long_names_and_groups_come_from_the_scheme(demo: ProjectDatabase, tmp_path: Path) -> None:
+def test_long_names_and_groups_come_from_the_scheme(
+    demo_db: ProjectDatabase, tmp_path: Path
+) -> None:
     scheme = yaml.safe_load((REPO / "schemes" / "3rs-2015.yaml").read_text(encoding="utf-8"))
     names = {c["id"]: (c["name"], g["id"]) for g in scheme["code_groups"] for c in g["codes"]}
     names |= {r["id"]: (r["label"], f"{r['scope']} rating") for r in scheme["ratings"]}
-    rows = run(demo, tmp_path / "long.csv")
+    rows = run(demo_db, tmp_path / "long.csv")
     seen = 0
     for row in rows:
         if row["scheme"] == "3rs-2015":
@@ -158,12 +157,14 @@ def test_long_names_and_groups_come_from_the_scheme(demo: ProjectDatabase, tmp_p
     assert all(len(v) == 1 for v in groups.values())
 
 
-def test_long_shares_its_columns_with_codes_export(demo: ProjectDatabase, tmp_path: Path) -> None:
+def test_long_shares_its_columns_with_codes_export(
+    demo_db: ProjectDatabase, tmp_path: Path
+) -> None:
     """Row-set equality on the columns both tables have (so csv-long re-imports with
     `coder codes import`)."""
-    codes.export_codes(demo, tmp_path / "codes.csv")
+    codes.export_codes(demo_db, tmp_path / "codes.csv")
     plain = read(tmp_path / "codes.csv")
-    rows = run(demo, tmp_path / "long.csv")
+    rows = run(demo_db, tmp_path / "long.csv")
     shared = [c for c in plain[0] if c in rows[0] and c != "scheme_version"]
     assert len(shared) >= 16
     assert Counter(tuple(r[c] for c in shared) for r in plain) == Counter(
@@ -175,22 +176,26 @@ def test_long_shares_its_columns_with_codes_export(demo: ProjectDatabase, tmp_pa
 
 
 # ---- csv-wide and csv-sessions ---------------------------------------------------------------
-def _segment_marks() -> tuple[dict[int, list[tuple[int, int, int]]], dict, dict]:
+def _segment_marks(
+    db: ProjectDatabase,
+) -> tuple[dict[int, list[tuple[int, int, int]]], dict, dict]:
     """Independently from the database: segments per session, and per (session, rater)
     segment -> {item: value} (turn codes placed in their segment), session ratings."""
     segments: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for sid, index, first, last in sql(
+        db,
         """SELECT tr.session_id, seg."index", seg.first_turn, seg.last_turn FROM segments seg
            JOIN segmentations sg ON sg.id = seg.segmentation_id
-           JOIN transcripts tr ON tr.id = sg.transcript_id WHERE sg.rule = 'time_window:300'"""
+           JOIN transcripts tr ON tr.id = sg.transcript_id WHERE sg.rule = 'time_window:300'""",
     ):
         segments[sid].append((index, first, last))  # type: ignore[index,arg-type]
     marks: dict = defaultdict(lambda: defaultdict(dict))
     session_ratings: dict = defaultdict(dict)
     for sid, rater, code, unit, index, value in sql(
+        db,
         """SELECT a.session_id, r.name, a.code_id, a.unit, a.unit_index, a.value
            FROM code_applications a JOIN raters r ON r.id = a.rater_id
-           JOIN schemes sc ON sc.id = a.scheme_id WHERE sc.key = '3rs-2015'"""
+           JOIN schemes sc ON sc.id = a.scheme_id WHERE sc.key = '3rs-2015'""",
     ):
         key = (sid, rater)
         marks[key]  # a rater with only session ratings still has rows
@@ -204,11 +209,10 @@ def _segment_marks() -> tuple[dict[int, list[tuple[int, int, int]]], dict, dict]
     return segments, marks, session_ratings
 
 
-def test_wide_has_a_row_per_session_segment_rater(demo: ProjectDatabase, tmp_path: Path) -> None:
-    rows = run(demo, tmp_path / "wide.csv", format=ExportFormat.WIDE)
-    segments, marks, _ = _segment_marks()
-    ids = {(p, int(n)): sid for sid, p, n in sql(
-        "SELECT s.id, p.code, s.number FROM sessions s JOIN patients p ON p.id = s.patient_id")}  # fmt: skip
+def test_wide_has_a_row_per_session_segment_rater(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    rows = run(demo_db, tmp_path / "wide.csv", format=ExportFormat.WIDE)
+    segments, marks, _ = _segment_marks(demo_db)
+    ids = session_ids(demo_db)
     code_columns = [c for c in rows[0] if c[:1] in "WCR" and c[1:].isdigit()]
     assert len(code_columns) == 24 and "W_SIG" in rows[0] and "C_SIG" in rows[0]
     assert len(rows) == sum(len(segments[sid]) for sid, _ in marks)
@@ -225,20 +229,20 @@ def test_wide_has_a_row_per_session_segment_rater(demo: ProjectDatabase, tmp_pat
 
 
 def test_sessions_counts_segments_and_session_ratings(
-    demo: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
-    rows = run(demo, tmp_path / "sessions.csv", format=ExportFormat.SESSIONS)
-    segments, marks, ratings = _segment_marks()
+    rows = run(demo_db, tmp_path / "sessions.csv", format=ExportFormat.SESSIONS)
+    segments, marks, ratings = _segment_marks(demo_db)
     totals = dict(
         ((sid, rater), n)
         for sid, rater, n in sql(
+            demo_db,
             """SELECT a.session_id, r.name, count(*) FROM code_applications a
                JOIN raters r ON r.id = a.rater_id JOIN schemes sc ON sc.id = a.scheme_id
-               WHERE sc.key = '3rs-2015' GROUP BY 1, 2"""
+               WHERE sc.key = '3rs-2015' GROUP BY 1, 2""",
         )
     )
-    ids = {(p, int(n)): sid for sid, p, n in sql(
-        "SELECT s.id, p.code, s.number FROM sessions s JOIN patients p ON p.id = s.patient_id")}  # fmt: skip
+    ids = session_ids(demo_db)
     assert len(rows) == len(marks) > 4
     for row in rows:
         key = (ids[row["patient"], int(row["session"])], row["rater"])
@@ -254,8 +258,10 @@ def test_sessions_counts_segments_and_session_ratings(
 
 
 # ---- csv-codebook ----------------------------------------------------------------------------
-def test_codebook_lists_every_item_of_every_scheme(demo: ProjectDatabase, tmp_path: Path) -> None:
-    rows = run(demo, tmp_path / "book.csv", format=ExportFormat.CODEBOOK)
+def test_codebook_lists_every_item_of_every_scheme(
+    demo_db: ProjectDatabase, tmp_path: Path
+) -> None:
+    rows = run(demo_db, tmp_path / "book.csv", format=ExportFormat.CODEBOOK)
     for key in ("3rs-2015", "safran-muran-stages"):
         scheme = yaml.safe_load((REPO / "schemes" / f"{key}.yaml").read_text(encoding="utf-8"))
         ids = [c["id"] for g in scheme.get("code_groups", []) for c in g["codes"]]
@@ -278,10 +284,10 @@ def test_codebook_lists_every_item_of_every_scheme(demo: ProjectDatabase, tmp_pa
 # ---- dictionary, BOM, files ---------------------------------------------------------------
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_dictionary_describes_every_column(
-    demo: ProjectDatabase, tmp_path: Path, fmt: ExportFormat
+    demo_db: ProjectDatabase, tmp_path: Path, fmt: ExportFormat
 ) -> None:
     out = tmp_path / "x.csv"
-    result = export.export(demo, out, ExportOptions(format=fmt, with_dictionary=True))
+    result = export.export(demo_db, out, ExportOptions(format=fmt, with_dictionary=True))
     assert result.dictionary == tmp_path / "x.dictionary.csv"
     header = next(csv.reader(out.open(encoding="utf-8")))
     described = read(result.dictionary)
@@ -294,37 +300,39 @@ def test_the_dictionary_describes_every_column(
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_excel_files_start_with_a_bom(
-    demo: ProjectDatabase, tmp_path: Path, fmt: ExportFormat
+    demo_db: ProjectDatabase, tmp_path: Path, fmt: ExportFormat
 ) -> None:
     out = tmp_path / "x.csv"
-    export.export(demo, out, ExportOptions(format=fmt, excel=True, with_dictionary=True))
+    export.export(demo_db, out, ExportOptions(format=fmt, excel=True, with_dictionary=True))
     assert out.read_bytes().startswith(
         b"\xef\xbb\xbfpatient" if fmt != ExportFormat.CODEBOOK else b"\xef\xbb\xbfscheme"
     )
     assert (tmp_path / "x.dictionary.csv").read_bytes().startswith(b"\xef\xbb\xbfcolumn")
     plain = tmp_path / "plain.csv"
-    export.export(demo, plain, ExportOptions(format=fmt))
+    export.export(demo_db, plain, ExportOptions(format=fmt))
     assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
     assert out.read_bytes()[3:] == plain.read_bytes()
 
 
 def test_files_get_normal_permissions_and_folders_are_refused(
-    demo: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
     out = tmp_path / "long.csv"
-    export.export(demo, out, ExportOptions())
+    export.export(demo_db, out, ExportOptions())
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
     folder = tmp_path / "folder"
     folder.mkdir()
     with pytest.raises(FileAccessError, match="is a folder; choose a file name"):
-        export.export(demo, folder, ExportOptions())
+        export.export(demo_db, folder, ExportOptions())
     assert list(folder.iterdir()) == []
 
 
-def test_cancel_leaves_nothing(demo: ProjectDatabase, tmp_path: Path) -> None:
-    out = tmp_path / "long.csv"
+def test_cancel_leaves_nothing(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"  # not tmp_path: a project file may live there
+    folder.mkdir()
+    out = folder / "long.csv"
     calls: list[int] = []
 
     def stop() -> bool:
@@ -332,12 +340,12 @@ def test_cancel_leaves_nothing(demo: ProjectDatabase, tmp_path: Path) -> None:
         return True
 
     with pytest.raises(ExportCancelled):
-        export.export(demo, out, ExportOptions(), progress=export.cancel_after(stop))
-    assert calls and list(tmp_path.iterdir()) == []
+        export.export(demo_db, out, ExportOptions(), progress=export.cancel_after(stop))
+    assert calls and list(folder.iterdir()) == []
     out.write_text("previous export")
     with pytest.raises(ExportCancelled):
-        export.export(demo, out, ExportOptions(), progress=export.cancel_after(stop))
-    assert out.read_text() == "previous export" and list(tmp_path.iterdir()) == [out]
+        export.export(demo_db, out, ExportOptions(), progress=export.cancel_after(stop))
+    assert out.read_text() == "previous export" and list(folder.iterdir()) == [out]
 
 
 # ---- blinding and filters ------------------------------------------------------------------
@@ -461,27 +469,29 @@ def test_docs_tables_match_the_column_specs() -> None:
         assert spec.markdown_table(columns) in doc
 
 
-def test_long_by_scheme(demo: ProjectDatabase, tmp_path: Path) -> None:
-    everything = run(demo, tmp_path / "all.csv")
-    stages = run(demo, tmp_path / "st.csv", scheme="safran-muran-stages")
+def test_long_by_scheme(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    everything = run(demo_db, tmp_path / "all.csv")
+    stages = run(demo_db, tmp_path / "st.csv", scheme="safran-muran-stages")
     assert stages and {r["scheme"] for r in stages} == {"safran-muran-stages"}
     assert len(stages) == sum(r["scheme"] == "safran-muran-stages" for r in everything)
     with pytest.raises(CoderError, match="no scheme 'nope'"):
-        export.export(demo, tmp_path / "x.csv", ExportOptions(scheme="nope"))
+        export.export(demo_db, tmp_path / "x.csv", ExportOptions(scheme="nope"))
 
 
 def test_every_format_and_its_dictionary_are_0644_under_umask_022(
-    demo: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
+    folder = tmp_path / "exports"  # not tmp_path: a project file may live there
+    folder.mkdir()
     old = os.umask(0o022)
     try:
         for fmt in FORMATS:
             export.export(
-                demo, tmp_path / f"{fmt}.csv", ExportOptions(format=fmt, with_dictionary=True)
+                demo_db, folder / f"{fmt}.csv", ExportOptions(format=fmt, with_dictionary=True)
             )
     finally:
         os.umask(old)
-    written = sorted(tmp_path.iterdir())
+    written = sorted(folder.iterdir())
     assert len(written) == 2 * len(FORMATS)
     assert {p.name: p.stat().st_mode & 0o777 for p in written} == {p.name: 0o644 for p in written}
 

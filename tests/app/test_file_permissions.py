@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backend import PostgresProjects, seed_demo, sqlite_project
 
 from coder.app import audit, codes, demo, export, identity, reports, screening
 from coder.app.export import ExportFormat, ExportOptions
@@ -23,19 +24,22 @@ PASS = "lab passphrase"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectDatabase]:
-    old = os.environ.get("CODER_HOME")
-    os.environ["CODER_HOME"] = str(tmp_path_factory.mktemp("home"))
-    try:
-        db = demo.ensure_demo_project()
-        identity.add_lead(db, "Lee", "LP", PASS)
-        yield db
-        db.close()
-    finally:
-        if old is None:
-            os.environ.pop("CODER_HOME", None)
-        else:
-            os.environ["CODER_HOME"] = old
+def demo_db(
+    tmp_path_factory: pytest.TempPathFactory, _pg_projects: PostgresProjects | None
+) -> Iterator[ProjectDatabase]:
+    """The demo project with a lead on the back end under test, made once: the writers
+    only read it (on a server csv-long takes its own way, so both are checked)."""
+    if _pg_projects is None:
+        folder = tmp_path_factory.mktemp("demo")
+        dropped, db = None, sqlite_project(folder, "demo", "Demo project", demo.DEMO_SCHEMES)
+        seed_demo(db)
+    else:
+        dropped, db = _pg_projects.create("Demo project", demo.DEMO_SCHEMES, seed_demo)
+    identity.add_lead(db, "Lee", "LP", PASS)
+    yield db
+    db.close()
+    if dropped is not None and _pg_projects is not None:
+        _pg_projects.retire(dropped)
 
 
 @pytest.fixture

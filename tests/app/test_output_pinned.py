@@ -18,16 +18,18 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import bindparam, select, update
 
 from coder.app import codes, consensus, disagreements, export, packages, projects
-from coder.app.demo import ensure_demo_project
 from coder.app.export import ExportFormat, ExportOptions
 from coder.app.identity import ActingRater
 from coder.domain.coding import Unit
-from coder.store.database import ProjectDatabase
+from coder.store.database import ProjectDatabase, sqlite_path
+from coder.store.models import CodeApplicationRow, EpisodeRow
 
 PINNED = Path(__file__).resolve().parents[1] / "data" / "pinned"
 WRITE = os.environ.get("CODER_WRITE_PINNED") == "1"
@@ -47,40 +49,51 @@ MEMOS = (
 )
 
 
-def fix_timestamps(path: Path) -> None:
-    """Fixed created/updated times: every other one on the whole second."""
-    with sqlite3.connect(path) as con:
-        con.execute(
-            """UPDATE code_applications SET
-               created_at = printf('2026-01-%02d 10:%02d:%02d.%06d', 1 + id % 28, id % 60,
-                                   (id * 7) % 60, CASE WHEN id % 2 THEN 0 ELSE id * 37 END),
-               updated_at = printf('2026-02-%02d 11:%02d:%02d.%06d', 1 + id % 28, id % 60,
-                                   (id * 11) % 60, CASE WHEN id % 3 THEN id * 41 ELSE 0 END)"""
+def fix_timestamps(db: ProjectDatabase) -> None:
+    """Fixed created/updated times: every other one on the whole second. Written past
+    the program (no audit entry, no ``onupdate``), on either back end."""
+    codes_table, episodes = CodeApplicationRow.__table__, EpisodeRow.__table__
+    with db.engine.begin() as conn:
+        ids = conn.execute(select(codes_table.c.id)).scalars().all()
+        conn.execute(
+            update(codes_table)
+            .where(codes_table.c.id == bindparam("key"))
+            .values(created_at=bindparam("created"), updated_at=bindparam("updated")),
+            [
+                {
+                    "key": i,
+                    "created": datetime(
+                        2026, 1, 1 + i % 28, 10, i % 60, (i * 7) % 60, 0 if i % 2 else i * 37
+                    ),
+                    "updated": datetime(
+                        2026, 2, 1 + i % 28, 11, i % 60, (i * 11) % 60, i * 41 if i % 3 else 0
+                    ),
+                }
+                for i in ids
+            ],
         )
-        con.execute(
-            "UPDATE episodes SET created_at = '2026-01-05 09:00:00.000000', "
-            "updated_at = '2026-01-05 09:30:00.250000'"
-        )
-    con.close()
-
-
-def add_memos(path: Path) -> None:
-    with sqlite3.connect(path) as con:
-        ids = [r[0] for r in con.execute("SELECT id FROM code_applications ORDER BY id")]
-        for n, memo in enumerate(MEMOS):
-            con.execute(
-                "UPDATE code_applications SET memo = ? WHERE id = ?", (memo, ids[n * 7 + 3])
+        conn.execute(
+            update(episodes).values(
+                created_at=datetime(2026, 1, 5, 9, 0, 0),
+                updated_at=datetime(2026, 1, 5, 9, 30, 0, 250000),
             )
-    con.close()
+        )
+
+
+def add_memos(db: ProjectDatabase) -> None:
+    table = CodeApplicationRow.__table__
+    with db.engine.begin() as conn:
+        ids = conn.execute(select(table.c.id).order_by(table.c.id)).scalars().all()
+        for n, memo in enumerate(MEMOS):
+            conn.execute(update(table).where(table.c.id == ids[n * 7 + 3]).values(memo=memo))
 
 
 @pytest.fixture
-def demo_path() -> Path:
-    ensure_demo_project().close()
-    path = Path(os.environ["CODER_HOME"]) / "demo-project.sqlite"
-    add_memos(path)
-    fix_timestamps(path)
-    return path
+def pinned_demo(demo_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project with the memos and fixed times of the pinned files."""
+    add_memos(demo_db)
+    fix_timestamps(demo_db)
+    return demo_db
 
 
 CODES = """\
@@ -132,18 +145,13 @@ def long_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_demo_exports_are_byte_identical(
-    demo_path: Path, tmp_path: Path, fmt: ExportFormat, long_way: str
+    pinned_demo: ProjectDatabase, tmp_path: Path, fmt: ExportFormat, long_way: str
 ) -> None:
-    db = projects.open_project(demo_path)
-    try:
-        content = exported(db, tmp_path / "out.csv", None, fmt)
-    finally:
-        db.close()
+    content = exported(pinned_demo, tmp_path / "out.csv", None, fmt)
     assert content.count(b"\n") > 10
     check(f"demo-{fmt.value}.csv", content)
 
 
-@pytest.mark.sqlite_only  # edits the stored file with sqlite3; PG bytes: test_export_long_sql
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_consensus_exports_are_byte_identical(
     consensus_db: ProjectDatabase,
@@ -152,7 +160,7 @@ def test_consensus_exports_are_byte_identical(
     fmt: ExportFormat,
     long_way: str,
 ) -> None:
-    fix_timestamps(tmp_path / "p.sqlite")
+    fix_timestamps(consensus_db)
     content = exported(consensus_db, tmp_path / "out.csv", lead, fmt)
     assert b"decision" in content or fmt is not ExportFormat.LONG
     check(f"consensus-{fmt.value}.csv", content)
@@ -185,13 +193,16 @@ def lines(path: Path, query: str, *args: object) -> Iterator[str]:
     con.close()
 
 
-def test_merge_stores_exactly_the_pinned_rows(demo_path: Path, tmp_path: Path) -> None:
+# The pinned rows carry SQLite's storage class of each value (typeof), so they are of a
+# project file; a merge on a server: test_postgres_exports.py's
+# test_a_package_merges_into_a_project_on_postgres.
+@pytest.mark.sqlite_only
+def test_merge_stores_exactly_the_pinned_rows(pinned_demo: ProjectDatabase, tmp_path: Path) -> None:
     package, lab = tmp_path / "ada.rcpkg", tmp_path / "lab.sqlite"
-    db = projects.open_project(demo_path)
-    try:
-        packages.export_package(db, ADA, package)
-    finally:
-        db.close()
+    packages.export_package(pinned_demo, ADA, package)
+    pinned_demo.close()
+    demo_path = sqlite_path(pinned_demo.url)
+    assert demo_path is not None
     shutil.copy(demo_path, lab)
     with sqlite3.connect(lab) as con:
         for table in ("code_applications", "episodes"):

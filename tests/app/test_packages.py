@@ -1,21 +1,20 @@
 """Rater packages (issue 12 item 3): lossless round trip compared as row sets read with
-sqlite3 (not through the package code's own queries), idempotency, every conflict
+plain SQL (not through the package code's own queries), idempotency, every conflict
 reported with nothing written, refusal of packages that do not belong, access rules."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sqlite3
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from backend import NewProject, query
+from sqlalchemy import text
 
-from coder.app import identity, packages, projects, rounds
+from coder.app import identity, packages, rounds
 from coder.app.access import IdentityRequired
 from coder.app.coding import CodingSession
-from coder.app.demo import ensure_demo_project
 from coder.app.packages import PackageRefused
 from coder.domain.coding import RoundStatus
 from coder.domain.errors import CoderError, FileAccessError
@@ -24,6 +23,7 @@ from coder.store.database import ProjectDatabase
 
 ADA = "Ada Lovelace"
 BEN = "Ben Okafor"
+CopyProject = Callable[[ProjectDatabase, str], ProjectDatabase]  # the copy_project fixture
 
 # Everything a code application is, with row ids replaced by what they point at.
 ROWS = """
@@ -41,65 +41,53 @@ LEFT JOIN episodes e ON e.id = a.episode_id
 """
 
 
-def rows(path: Path, rater: str | None = None) -> set[tuple[object, ...]]:
-    with sqlite3.connect(path) as con:
+def rows(db: ProjectDatabase, rater: str | None = None) -> set[tuple[object, ...]]:
+    with db.engine.connect() as conn:
         if rater is None:
-            return set(con.execute(ROWS).fetchall())
-        return set(con.execute(ROWS + " WHERE r.name = ?", (rater,)).fetchall())
+            return {tuple(r) for r in conn.execute(text(ROWS))}
+        return {tuple(r) for r in conn.execute(text(ROWS + " WHERE r.name = :n"), {"n": rater})}
 
 
-def execute(path: Path, statement: str, *args: object) -> None:
-    con = sqlite3.connect(path)
-    with con:
-        con.execute(statement, args)
-    con.close()
+def execute(db: ProjectDatabase, statement: str, **params: object) -> None:
+    """A change made past the program (no audit entry), as another tool would make it."""
+    with db.engine.begin() as conn:
+        conn.execute(text(statement), params)
 
 
 @pytest.fixture
-def source() -> Path:
+def source(demo_db: ProjectDatabase) -> ProjectDatabase:
     """The demo project (two raters, segment, session and episode codes, memos,
     evidence), with a machine-style probability on one of Ada's codes."""
-    ensure_demo_project().close()
-    path = Path(os.environ["CODER_HOME"]) / "demo-project.sqlite"
     execute(
-        path,
+        demo_db,
         "UPDATE code_applications SET probability = 0.8125 WHERE id = (SELECT MIN(a.id) "
-        "FROM code_applications a JOIN raters r ON r.id = a.rater_id WHERE r.name = ?)",
-        ADA,
+        "FROM code_applications a JOIN raters r ON r.id = a.rater_id WHERE r.name = :n)",
+        n=ADA,
     )
-    return path
+    return demo_db
 
 
 @pytest.fixture
-def lab(source: Path, tmp_path: Path) -> Path:
+def lab(source: ProjectDatabase, copy_project: CopyProject) -> ProjectDatabase:
     """A copy of the project without Ada's codes and episodes."""
-    path = tmp_path / "lab.sqlite"
-    shutil.copy(source, path)
-    execute(path, "DELETE FROM code_applications WHERE rater_id = "
-                  "(SELECT id FROM raters WHERE name = ?)", ADA)  # fmt: skip
-    execute(path, "DELETE FROM episodes WHERE rater_id = "
-                  "(SELECT id FROM raters WHERE name = ?)", ADA)  # fmt: skip
-    return path
+    db = copy_project(source, "lab")
+    execute(db, "DELETE FROM code_applications WHERE rater_id = "
+                "(SELECT id FROM raters WHERE name = :n)", n=ADA)  # fmt: skip
+    execute(db, "DELETE FROM episodes WHERE rater_id = "
+                "(SELECT id FROM raters WHERE name = :n)", n=ADA)  # fmt: skip
+    return db
 
 
-def export(source: Path, out: Path, rater: str = ADA) -> packages.PackageExport:
-    db = projects.open_project(source)
-    try:
-        return packages.export_package(db, rater, out)
-    finally:
-        db.close()
+def export(source: ProjectDatabase, out: Path, rater: str = ADA) -> packages.PackageExport:
+    return packages.export_package(source, rater, out)
 
 
-def merge(project: Path, *files: Path, dry_run: bool = False) -> packages.MergeResult:
-    db = projects.open_project(project)
-    try:
-        return packages.merge_packages(db, list(files), dry_run=dry_run)
-    finally:
-        db.close()
+def merge(project: ProjectDatabase, *files: Path, dry_run: bool = False) -> packages.MergeResult:
+    return packages.merge_packages(project, list(files), dry_run=dry_run)
 
 
 def test_round_trip_is_lossless_and_merging_twice_adds_nothing(
-    source: Path, lab: Path, tmp_path: Path
+    source: ProjectDatabase, lab: ProjectDatabase, tmp_path: Path
 ) -> None:
     package = tmp_path / "ada.rcpkg"
     made = export(source, package)
@@ -125,38 +113,37 @@ def test_round_trip_is_lossless_and_merging_twice_adds_nothing(
 
 
 def test_merge_is_audited_as_one_change_per_session(
-    source: Path, lab: Path, tmp_path: Path
+    source: ProjectDatabase, lab: ProjectDatabase, tmp_path: Path
 ) -> None:
     package = tmp_path / "ada.rcpkg"
     export(source, package)
-    with sqlite3.connect(lab) as con:
-        before = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    (before,) = query(lab, "SELECT COUNT(*) FROM audit_log")[0]
     merge(lab, package)
-    with sqlite3.connect(lab) as con:
-        entries = con.execute(
-            'SELECT "table", after FROM audit_log WHERE id > ? AND "table" = \'code_applications\'',
-            (before,),
-        ).fetchall()
+    entries = query(
+        lab,
+        f'SELECT "table", after FROM audit_log WHERE id > {before} '
+        "AND \"table\" = 'code_applications'",
+    )
     assert entries and all("ada.rcpkg" in str(after) for _t, after in entries)
 
 
 def test_every_conflict_is_reported_and_nothing_is_written(
-    source: Path, lab: Path, tmp_path: Path
+    source: ProjectDatabase, lab: ProjectDatabase, tmp_path: Path
 ) -> None:
     package = tmp_path / "ada.rcpkg"
     export(source, package)
-    with sqlite3.connect(source) as con:
-        first, second = con.execute(
-            "SELECT a.uid FROM code_applications a JOIN raters r ON r.id = a.rater_id "
-            "WHERE r.name = ? AND a.unit = 'segment' ORDER BY a.id LIMIT 2",
-            (ADA,),
-        ).fetchall()
+    first, second = query(
+        source,
+        "SELECT a.uid FROM code_applications a JOIN raters r ON r.id = a.rater_id "
+        f"WHERE r.name = '{ADA}' AND a.unit = 'segment' ORDER BY a.id LIMIT 2",
+    )
     merge(lab, package)
-    execute(lab, "UPDATE code_applications SET memo = 'changed in the lab' WHERE uid = ?", first[0])
-    execute(lab, "UPDATE code_applications SET value = 7 WHERE uid = ?", second[0])
-    execute(lab, "DELETE FROM code_applications WHERE uid NOT IN (?, ?) AND rater_id = "
-                 "(SELECT id FROM raters WHERE name = ?) AND unit = 'session'",
-            first[0], second[0], ADA)  # fmt: skip
+    execute(lab, "UPDATE code_applications SET memo = 'changed in the lab' WHERE uid = :u",
+            u=first[0])  # fmt: skip
+    execute(lab, "UPDATE code_applications SET value = 7 WHERE uid = :u", u=second[0])
+    execute(lab, "DELETE FROM code_applications WHERE uid NOT IN (:a, :b) AND rater_id = "
+                 "(SELECT id FROM raters WHERE name = :n) AND unit = 'session'",
+            a=first[0], b=second[0], n=ADA)  # fmt: skip
     before = rows(lab)
     with pytest.raises(PackageRefused) as caught:
         merge(lab, package)
@@ -171,19 +158,20 @@ def test_every_conflict_is_reported_and_nothing_is_written(
     assert len(preview.problems) == 2 and preview.added > 0
 
 
-def test_a_package_from_another_project_is_refused(source: Path, tmp_path: Path) -> None:
+def test_a_package_from_another_project_is_refused(
+    source: ProjectDatabase, new_project: NewProject, tmp_path: Path
+) -> None:
     package = tmp_path / "ada.rcpkg"
     export(source, package)
-    other = projects.create_project(tmp_path / "other.sqlite")
-    other.close()
-    before = rows(tmp_path / "other.sqlite")
+    other = new_project("other")
+    before = rows(other)
     with pytest.raises(PackageRefused, match="comes from another project"):
-        merge(tmp_path / "other.sqlite", package)
-    assert rows(tmp_path / "other.sqlite") == before
+        merge(other, package)
+    assert rows(other) == before
 
 
 def test_changed_transcript_unknown_rater_and_other_scheme_are_each_named(
-    source: Path, lab: Path, tmp_path: Path
+    source: ProjectDatabase, lab: ProjectDatabase, tmp_path: Path
 ) -> None:
     package = tmp_path / "ada.rcpkg"
     export(source, package)
@@ -196,7 +184,7 @@ def test_changed_transcript_unknown_rater_and_other_scheme_are_each_named(
     execute(lab, "UPDATE schemes SET content_hash = 'x' WHERE key = '3rs-2015'")
     with pytest.raises(PackageRefused, match=r"scheme 3rs-2015 revision 1 differs"):
         merge(lab, package)
-    execute(lab, "UPDATE raters SET name = 'Ada L.' WHERE name = ?", ADA)
+    execute(lab, "UPDATE raters SET name = 'Ada L.' WHERE name = :n", n=ADA)
     with pytest.raises(PackageRefused, match="rater 'Ada Lovelace' is not in this project"):
         merge(lab, package)
 
@@ -211,7 +199,7 @@ def test_changed_transcript_unknown_rater_and_other_scheme_are_each_named(
     ],
 )
 def test_damaged_packages_are_refused_naming_the_file(
-    source: Path, lab: Path, tmp_path: Path, damage: str, message: str
+    source: ProjectDatabase, lab: ProjectDatabase, tmp_path: Path, damage: str, message: str
 ) -> None:
     package = tmp_path / "ada.rcpkg"
     export(source, package)
@@ -237,12 +225,16 @@ def test_damaged_packages_are_refused_naming_the_file(
     assert rows(lab) == before
 
 
-def test_export_to_a_folder_or_missing_folder_writes_nothing(source: Path, tmp_path: Path) -> None:
+def test_export_to_a_folder_or_missing_folder_writes_nothing(
+    source: ProjectDatabase, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"  # not tmp_path: a project file may live there
+    folder.mkdir()
     with pytest.raises(FileAccessError, match="is a folder"):
-        export(source, tmp_path)
+        export(source, folder)
     with pytest.raises(FileAccessError, match="folder does not exist"):
-        export(source, tmp_path / "nowhere" / "ada.rcpkg")
-    assert list(tmp_path.iterdir()) == []
+        export(source, folder / "nowhere" / "ada.rcpkg")
+    assert list(folder.iterdir()) == []
 
 
 def test_access_rules_hold(coded_db: ProjectDatabase, tmp_path: Path) -> None:

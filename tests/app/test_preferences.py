@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from backend import NewProject
 
-from coder.app import preferences, projects
+from coder.app import preferences
 from coder.store.database import ProjectDatabase
 
 
@@ -17,19 +18,18 @@ def test_nothing_remembered_at_first(db: ProjectDatabase) -> None:
     assert preferences.last_rater(db) is None
 
 
-def test_remembered_per_project(db: ProjectDatabase, tmp_path: Path) -> None:
-    other = projects.create_project(tmp_path / "other.sqlite")
-    try:
-        assert preferences.remember_rater(db, "Ada") is True
-        assert preferences.remember_rater(other, "Ben") is True
-        assert preferences.last_rater(db) == "Ada"
-        assert preferences.last_rater(other) == "Ben"
-        preferences.remember_rater(db, "Lee")
-        assert (preferences.last_rater(db), preferences.last_rater(other)) == ("Lee", "Ben")
-    finally:
-        other.close()
+def test_remembered_per_project(db: ProjectDatabase, new_project: NewProject) -> None:
+    other = new_project("other")  # closed by the fixture
+    assert preferences.remember_rater(db, "Ada") is True
+    assert preferences.remember_rater(other, "Ben") is True
+    assert preferences.last_rater(db) == "Ada"
+    assert preferences.last_rater(other) == "Ben"
+    preferences.remember_rater(db, "Lee")
+    assert (preferences.last_rater(db), preferences.last_rater(other)) == ("Lee", "Ben")
 
 
+# Keyed by the project file's path; a server's key (its URL without the password) is
+# test_a_server_url_is_stored_without_its_password.
 @pytest.mark.sqlite_only
 def test_stored_in_the_user_data_folder_keyed_by_path(
     db: ProjectDatabase, project_path: Path

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backend import project_args
 
 from coder.app import identity, reliability, reliability_format, rounds
 from coder.app.access import NotAllowed
@@ -25,8 +26,8 @@ def csv_rows() -> list[dict[str, str]]:
         return [r for r in csv.DictReader(fh) if r["scheme"] in ("", "3rs-2015")]
 
 
-def test_significance_matrix_matches_an_independent_build(sample_db: ProjectDatabase) -> None:
-    table = reliability.compute(sample_db, None, bootstrap=0)
+def test_significance_matrix_matches_an_independent_build(demo_db: ProjectDatabase) -> None:
+    table = reliability.compute(demo_db, None, bootstrap=0)
     row = next(r for r in table.rows if r.item == "W_SIG")
     values: dict[tuple[str, str, str], dict[str, float]] = {}
     for r in csv_rows():
@@ -45,8 +46,8 @@ def test_significance_matrix_matches_an_independent_build(sample_db: ProjectData
     assert row.report.icc["ICC2"].value == pytest.approx(expected.icc["ICC2"].value)
 
 
-def test_presence_counts_absent_as_zero_in_coded_sessions(sample_db: ProjectDatabase) -> None:
-    table = reliability.compute(sample_db, None, bootstrap=0)
+def test_presence_counts_absent_as_zero_in_coded_sessions(demo_db: ProjectDatabase) -> None:
+    table = reliability.compute(demo_db, None, bootstrap=0)
     w1 = next(r for r in table.rows if r.kind == "code" and r.item == "W1")
     present = {
         (r["patient"], r["session"], r["unit_index"], r["rater"])
@@ -67,40 +68,38 @@ def test_presence_counts_absent_as_zero_in_coded_sessions(sample_db: ProjectData
     assert "turn span" not in kinds  # the kappa over marked turns only is gone (issue 10)
 
 
-def test_blinded_rounds_need_a_lead(sample_db: ProjectDatabase) -> None:
-    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
-    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
-    rounds.create_round(sample_db, lead)
+def test_blinded_rounds_need_a_lead(demo_db: ProjectDatabase) -> None:
+    identity.add_lead(demo_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(demo_db, "Lee", "lab passphrase")
+    rounds.create_round(demo_db, lead)
     with pytest.raises(NotAllowed, match="only a lead"):
-        reliability.compute(sample_db, identity.sign_in(sample_db, "Ada Lovelace"), bootstrap=0)
+        reliability.compute(demo_db, identity.sign_in(demo_db, "Ada Lovelace"), bootstrap=0)
     with pytest.raises(NotAllowed):
-        reliability.compute(sample_db, None, bootstrap=0)
-    assert reliability.compute(sample_db, lead, bootstrap=0).rows
+        reliability.compute(demo_db, None, bootstrap=0)
+    assert reliability.compute(demo_db, lead, bootstrap=0).rows
     with pytest.raises(Exception, match="no codes"):
         reliability.compute(
-            sample_db, lead, round_number=1, bootstrap=0
+            demo_db, lead, round_number=1, bootstrap=0
         )  # the round holds no codes yet
 
 
-def test_needs_two_raters(sample_db: ProjectDatabase) -> None:
+def test_needs_two_raters(demo_db: ProjectDatabase) -> None:
     with pytest.raises(ValidationError, match="at least two raters"):
-        reliability.compute(sample_db, None, raters=["Ada Lovelace"], bootstrap=0)
+        reliability.compute(demo_db, None, raters=["Ada Lovelace"], bootstrap=0)
 
 
-def test_rater_names_match_exactly(sample_db: ProjectDatabase) -> None:
+def test_rater_names_match_exactly(demo_db: ProjectDatabase) -> None:
     with pytest.raises(NotFoundError, match="did you mean 'Ben Okafor'"):
-        reliability.compute(sample_db, None, raters=["Ada Lovelace", "ben okafor"], bootstrap=0)
-    table = reliability.compute(sample_db, None, raters=["Ada Lovelace", "Ben Okafor"], bootstrap=0)
+        reliability.compute(demo_db, None, raters=["Ada Lovelace", "ben okafor"], bootstrap=0)
+    table = reliability.compute(demo_db, None, raters=["Ada Lovelace", "Ben Okafor"], bootstrap=0)
     assert table.raters == ("Ada Lovelace", "Ben Okafor")
 
 
-def test_cli_project_form(sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]) -> None:
-    from coder.app.demo import default_project_path
-
-    sample_db.close()
-    project = str(default_project_path())
+def test_cli_project_form(demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_db.close()
+    project = project_args(demo_db)
     with pytest.raises(SystemExit) as info:
-        main(["irr", "--project", project, "--json", "--bootstrap", "100"])
+        main(["irr", *project, "--json", "--bootstrap", "100"])
     out = capsys.readouterr().out
     assert info.value.code == 0
     data = json.loads(out)
@@ -109,19 +108,19 @@ def test_cli_project_form(sample_db: ProjectDatabase, capsys: pytest.CaptureFixt
     assert set(w_sig["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
     assert w_sig["n_raters"] == 2 and w_sig["krippendorff_alpha"]["ci95"] is not None
     with pytest.raises(SystemExit):
-        main(["irr", "--project", project, "--format", "csv", "--bootstrap", "0"])
+        main(["irr", *project, "--format", "csv", "--bootstrap", "0"])
     assert capsys.readouterr().out.startswith("kind,item,unit,level,n_units")
     with pytest.raises(SystemExit):
-        main(["irr", "--project", project, "--bootstrap", "0"])
+        main(["irr", *project, "--bootstrap", "0"])
     assert "Koo & Li" in capsys.readouterr().out
 
 
 def test_sessions_narrow_the_units(
-    sample_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
+    demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    every = reliability.compute(sample_db, None, bootstrap=0)
-    one_patient = reliability.compute(sample_db, None, sessions=["P01"], bootstrap=0)
-    one_session = reliability.compute(sample_db, None, sessions=["P02/3"], bootstrap=0)
+    every = reliability.compute(demo_db, None, bootstrap=0)
+    one_patient = reliability.compute(demo_db, None, sessions=["P01"], bootstrap=0)
+    one_session = reliability.compute(demo_db, None, sessions=["P02/3"], bootstrap=0)
     assert (every.sessions, one_patient.sessions, one_session.sessions) == (6, 3, 1)
     units = [
         next(r for r in t.rows if r.item == "W_SIG").report.n_units
@@ -129,16 +128,13 @@ def test_sessions_narrow_the_units(
     ]
     assert units == [34, 16, 6]  # P01 has 6 + 6 + 4 segments, P02 session 3 has 6
     with pytest.raises(ValidationError, match="P01 or P01/2"):
-        reliability.compute(sample_db, None, sessions=["P01/x"], bootstrap=0)
-    from coder.app.demo import default_project_path
-
-    sample_db.close()
+        reliability.compute(demo_db, None, sessions=["P01/x"], bootstrap=0)
+    demo_db.close()
     with pytest.raises(SystemExit) as info:
         main(
             [
                 "irr",
-                "--project",
-                str(default_project_path()),
+                *project_args(demo_db),
                 "--sessions",
                 "P02/3",
                 "--json",
@@ -150,7 +146,7 @@ def test_sessions_narrow_the_units(
 
 
 def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
-    sample_db: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
+    demo_db: ProjectDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 10 part 5: the project table shares the report code, so a statistic that
     raises (as ICC's CI did on swapped codes) must become that statistic's null + note."""
@@ -160,7 +156,7 @@ def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
         raise ZeroDivisionError("float division by zero")
 
     monkeypatch.setattr(stats_module, "icc_all", broken)
-    table = reliability.compute(sample_db, None, bootstrap=0)
+    table = reliability.compute(demo_db, None, bootstrap=0)
     row = next(r for r in table.rows if r.item == "W_SIG")
     assert row.report.icc["ICC2"].value is None
     assert "ZeroDivisionError" in (row.report.icc["ICC2"].note or "")
@@ -169,7 +165,7 @@ def test_a_statistic_that_fails_leaves_the_rest_of_the_project_table(
 
 
 def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
-    sample_db: ProjectDatabase,
+    demo_db: ProjectDatabase,
 ) -> None:
     """uα of a code's spans equals uα over continua built here from the codes CSV's
     evidence spans (``turn:char``) and the transcripts' turn texts (Python ``len``, not
@@ -177,7 +173,7 @@ def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
     from coder.app.browse import load_transcript
     from coder.stats.unitizing import Continuum, unitizing_alpha
 
-    table = reliability.compute(sample_db, None, bootstrap=0)
+    table = reliability.compute(demo_db, None, bootstrap=0)
     raters = ["Ada Lovelace", "Ben Okafor"]
     rows = csv_rows()
     coded = {(r["patient"], int(r["session"]), r["rater"]) for r in rows}
@@ -188,7 +184,7 @@ def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
     for code in ("R5", "W1", "C2"):
         continua = []
         for patient, number in sessions:
-            turns = load_transcript(sample_db, patient, number).turns
+            turns = load_transcript(demo_db, patient, number).turns
             offsets = np.concatenate([[0], np.cumsum([len(t.text) for t in turns])])
             units = []
             for r in rows:
@@ -210,8 +206,8 @@ def test_span_rows_are_unitizing_alpha_over_an_independent_build_from_the_csv(
     assert checked == 3
 
 
-def test_method_note_of_every_row_names_units_and_missing(sample_db: ProjectDatabase) -> None:
-    table = reliability.compute(sample_db, None, bootstrap=0)
+def test_method_note_of_every_row_names_units_and_missing(demo_db: ProjectDatabase) -> None:
+    table = reliability.compute(demo_db, None, bootstrap=0)
     for row in table.rows:
         note = reliability_format.method_note(row)
         assert note.startswith("Units: ") and "Missing: " in note, row.kind

@@ -9,9 +9,10 @@ from pathlib import Path
 import docx
 import numpy as np
 import pytest
+from backend import project_args
 from docx.document import Document
 
-from coder.app import demo, identity, reliability, reliability_format, reports, rounds
+from coder.app import identity, reliability, reliability_format, reports, rounds
 from coder.app.access import NotAllowed
 from coder.app.identity import ActingRater
 from coder.app.reliability import ReliabilityRow, ReliabilityTable
@@ -26,16 +27,16 @@ BOOT = 100
 
 
 @pytest.fixture
-def sample_db(sample_db: ProjectDatabase) -> ProjectDatabase:
-    """The demo project (tests/app/conftest.py) with a lead, Lee."""
-    identity.add_lead(sample_db, "Lee", "LP", PASS)
-    return sample_db
+def demo_db(demo_db: ProjectDatabase) -> ProjectDatabase:
+    """The demo project (tests/conftest.py) with a lead, Lee."""
+    identity.add_lead(demo_db, "Lee", "LP", PASS)
+    return demo_db
 
 
 @pytest.fixture
-def lee(sample_db: ProjectDatabase) -> ActingRater:
+def lee(demo_db: ProjectDatabase) -> ActingRater:
     """The lead: in a project with a lead nobody compares raters anonymously."""
-    return identity.sign_in(sample_db, "Lee", PASS)
+    return identity.sign_in(demo_db, "Lee", PASS)
 
 
 def text_of(doc: Document) -> list[str]:
@@ -52,10 +53,10 @@ def cell(stat_value: float, ci: tuple[float, float] | None) -> str:
 
 
 def test_the_report_has_a_table_per_kind_with_the_computed_figures(
-    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+    demo_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
-    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=BOOT)
-    table = reliability.compute(sample_db, lee, bootstrap=BOOT)
+    path = reports.export_reliability_report(demo_db, lee, tmp_path / "irr.docx", bootstrap=BOOT)
+    table = reliability.compute(demo_db, lee, bootstrap=BOOT)
     doc = docx.Document(str(path))
     tables = stat_tables(doc)
     kinds = list(dict.fromkeys(r.kind for r in table.rows))
@@ -88,9 +89,9 @@ def test_the_report_has_a_table_per_kind_with_the_computed_figures(
 
 
 def test_methods_and_how_computed_appendix(
-    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+    demo_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
-    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=0)
+    path = reports.export_reliability_report(demo_db, lee, tmp_path / "irr.docx", bootstrap=0)
     doc = docx.Document(str(path))
     text = text_of(doc)
     methods = text.index("Methods")
@@ -111,10 +112,10 @@ def test_methods_and_how_computed_appendix(
 
 
 def test_sessions_narrow_the_report(
-    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+    demo_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     path = reports.export_reliability_report(
-        sample_db, lee, tmp_path / "p01.docx", sessions=["P01"], bootstrap=0
+        demo_db, lee, tmp_path / "p01.docx", sessions=["P01"], bootstrap=0
     )
     doc = docx.Document(str(path))
     assert "Sessions: 3 (only P01)" in text_of(doc)
@@ -123,31 +124,31 @@ def test_sessions_narrow_the_report(
 
 
 def test_a_blinded_round_needs_a_lead_and_nothing_is_written(
-    sample_db: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
-    lee = identity.sign_in(sample_db, "Lee", PASS)
-    rounds.create_round(sample_db, lee, "pilot")
+    lee = identity.sign_in(demo_db, "Lee", PASS)
+    rounds.create_round(demo_db, lee, "pilot")
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(NotAllowed, match="say who you are"):
-        reports.export_reliability_report(sample_db, None, out / "irr.docx", bootstrap=0)
+        reports.export_reliability_report(demo_db, None, out / "irr.docx", bootstrap=0)
     with pytest.raises(NotAllowed, match="only a lead"):
-        ada = identity.sign_in(sample_db, "Ada Lovelace")
-        reports.export_reliability_report(sample_db, ada, out / "irr.docx", bootstrap=0)
+        ada = identity.sign_in(demo_db, "Ada Lovelace")
+        reports.export_reliability_report(demo_db, ada, out / "irr.docx", bootstrap=0)
     with pytest.raises(NotFoundError, match="in round 1"):  # the open round has no codes yet
         reports.export_reliability_report(
-            sample_db, lee, out / "irr.docx", round_number=1, bootstrap=0
+            demo_db, lee, out / "irr.docx", round_number=1, bootstrap=0
         )
     assert list(out.iterdir()) == []
-    written = reports.export_reliability_report(sample_db, lee, out / "irr.docx", bootstrap=0)
+    written = reports.export_reliability_report(demo_db, lee, out / "irr.docx", bootstrap=0)
     assert written.is_file()
 
 
 def test_the_report_must_be_a_docx(
-    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+    demo_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     with pytest.raises(CoderError, match=r"\.docx"):
-        reports.export_reliability_report(sample_db, lee, tmp_path / "irr.txt", bootstrap=0)
+        reports.export_reliability_report(demo_db, lee, tmp_path / "irr.txt", bootstrap=0)
     assert list(tmp_path.glob("irr*")) == []
 
 
@@ -170,16 +171,16 @@ def test_undefined_figures_carry_their_reason_into_the_notes(tmp_path: Path) -> 
 
 
 def test_cli_writes_the_docx(
-    sample_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sample_db.close()
-    project = str(demo.default_project_path())
+    demo_db.close()
+    project = project_args(demo_db)
     out = tmp_path / "out.docx"
     secret = tmp_path / "pass.txt"
     secret.write_text(PASS, encoding="utf-8")
     lead = ["--as", "Lee", "--passphrase-file", str(secret)]
     with pytest.raises(SystemExit) as info:
-        main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "100", *lead])
+        main(["irr", *project, "--docx", str(out), "--bootstrap", "100", *lead])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"Wrote {out}"
     assert len(stat_tables(docx.Document(str(out)))) == 7  # 5 kinds + spans + turn overlap
@@ -190,30 +191,30 @@ def test_cli_writes_the_docx(
 
 
 def test_cli_docx_of_a_blinded_round_needs_a_lead(
-    sample_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db: ProjectDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rounds.create_round(sample_db, identity.sign_in(sample_db, "Lee", PASS))
-    sample_db.close()
-    project = str(demo.default_project_path())
+    rounds.create_round(demo_db, identity.sign_in(demo_db, "Lee", PASS))
+    demo_db.close()
+    project = project_args(demo_db)
     out = tmp_path / "out.docx"
     with pytest.raises(SystemExit) as info:
-        main(["irr", "--project", project, "--docx", str(out), "--bootstrap", "0"])
+        main(["irr", *project, "--docx", str(out), "--bootstrap", "0"])
     assert info.value.code == 2 and "say who you are" in capsys.readouterr().err
     assert not out.exists()
     secret = tmp_path / "pass.txt"
     secret.write_text(PASS, encoding="utf-8")
     args = ["--as", "Lee", "--passphrase-file", str(secret), "--bootstrap", "0"]
     with pytest.raises(SystemExit) as info:
-        main(["irr", "--project", project, "--docx", str(out), *args])
+        main(["irr", *project, "--docx", str(out), *args])
     assert info.value.code == 0 and out.is_file()
 
 
 def test_text_spans_report_unitizing_alpha_and_an_unbanded_overlap(
-    sample_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
+    demo_db: ProjectDatabase, lee: ActingRater, tmp_path: Path
 ) -> None:
     """Issue 10: the report's span section is uα with Krippendorff's band; the turn
     overlap section is descriptive with no band; each section says what is missing."""
-    path = reports.export_reliability_report(sample_db, lee, tmp_path / "irr.docx", bootstrap=0)
+    path = reports.export_reliability_report(demo_db, lee, tmp_path / "irr.docx", bootstrap=0)
     doc = docx.Document(str(path))
     tables = stat_tables(doc)
     spans = next(t for t in tables if "uα (unitizing)" in t[0])

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from backend import project_args
 from click.testing import CliRunner
 from docx.document import Document
 
-from coder.app import demo, identity, intake, profiles, reports, rounds
+from coder.app import identity, intake, profiles, reports, rounds
 from coder.app.access import NotAllowed
 from coder.commands.report import report_command
 from coder.domain.errors import CoderError
@@ -34,11 +35,11 @@ def profile_rows(doc: Document) -> list[list[str]]:
 
 
 def test_exported_report_holds_the_profile_and_formulation(
-    sample_db: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
-    ada = identity.sign_in(sample_db, "Ada Lovelace")
-    path = reports.export_patient_report(sample_db, ada, "P01", tmp_path / "P01.docx")
-    data = profiles.build_report(sample_db, "P01", rater="Ada Lovelace").to_dict()
+    ada = identity.sign_in(demo_db, "Ada Lovelace")
+    path = reports.export_patient_report(demo_db, ada, "P01", tmp_path / "P01.docx")
+    data = profiles.build_report(demo_db, "P01", rater="Ada Lovelace").to_dict()
     doc = docx.Document(str(path))
     table = profile_rows(doc)
     assert len(table) == len(data["sessions"]) + 1 == 4
@@ -57,20 +58,20 @@ def test_exported_report_holds_the_profile_and_formulation(
 
 
 def test_intake_and_override_sections_appear_when_present(
-    sample_db: ProjectDatabase, tmp_path: Path
+    demo_db: ProjectDatabase, tmp_path: Path
 ) -> None:
-    ada = identity.sign_in(sample_db, "Ada Lovelace")
+    ada = identity.sign_in(demo_db, "Ada Lovelace")
     intake.save_iip(
-        sample_db,
+        demo_db,
         ada,
         "P01",
         IIP.from_octants(IIPVersion.IIP_64, {o: 1.0 + (0.5 if o == "HI" else 0) for o in OCTANTS}),
     )
-    intake.save_suip(sample_db, ada, "P01", SUIPI((4, 4, 4, 3, 4, 4)))
-    intake.save_pd(sample_db, ada, "P01", PDInterview({"dependent": (2, 2, 2, 2, 2, 0, 0, 0)}))
-    profiles.set_override(sample_db, ada, "P01", "A", None, "PD at threshold: repair is central")
+    intake.save_suip(demo_db, ada, "P01", SUIPI((4, 4, 4, 3, 4, 4)))
+    intake.save_pd(demo_db, ada, "P01", PDInterview({"dependent": (2, 2, 2, 2, 2, 0, 0, 0)}))
+    profiles.set_override(demo_db, ada, "P01", "A", None, "PD at threshold: repair is central")
     path = reports.export_patient_report(
-        sample_db, ada, "P01", tmp_path / "P01.docx", rater="Ben Okafor"
+        demo_db, ada, "P01", tmp_path / "P01.docx", rater="Ben Okafor"
     )
     doc = docx.Document(str(path))
     text = text_of(doc)
@@ -80,63 +81,61 @@ def test_intake_and_override_sections_appear_when_present(
     assert "Personality disorder interview (SIDP-IV)" in text and "dependent" in text
     assert "Rationale: PD at threshold: repair is central" in text
     assert "Decided by: Ada Lovelace" in text
-    report = profiles.build_report(sample_db, "P01", rater="Ben Okafor")
+    report = profiles.build_report(demo_db, "P01", rater="Ben Okafor")
     assert "a_pd_threshold" in [r.rule_id for r in report.formulation.fired]
     for rule in report.formulation.fired:
         assert rule.reason in text
 
 
-def test_export_plots_writes_four_files(sample_db: ProjectDatabase, tmp_path: Path) -> None:
-    written = reports.export_plots(sample_db, None, "P02", tmp_path, "svg", rater="Ben Okafor")
+def test_export_plots_writes_four_files(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    written = reports.export_plots(demo_db, None, "P02", tmp_path, "svg", rater="Ben Okafor")
     assert [p.name for p in written] == [
         f"P02-Ben_Okafor-{name}.svg"
         for name in ("sessions", "significance", "balance", "resolution")
     ]
     assert all("<svg" in p.read_text(encoding="utf-8") for p in written)
     pngs = reports.export_plots(
-        sample_db, None, "P02", tmp_path, "png", rater="Ben Okafor", prefix="fig 1"
+        demo_db, None, "P02", tmp_path, "png", rater="Ben Okafor", prefix="fig 1"
     )
     assert pngs[0].name == "fig_1-sessions.png" and pngs[0].read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(CoderError, match="folder does not exist"):
-        reports.export_plots(sample_db, None, "P02", tmp_path / "nope", "png", rater="Ben Okafor")
+        reports.export_plots(demo_db, None, "P02", tmp_path / "nope", "png", rater="Ben Okafor")
 
 
-def test_report_needs_a_docx_name(sample_db: ProjectDatabase, tmp_path: Path) -> None:
+def test_report_needs_a_docx_name(demo_db: ProjectDatabase, tmp_path: Path) -> None:
     with pytest.raises(CoderError, match=r"\.docx"):
         reports.export_patient_report(
-            sample_db, None, "P01", tmp_path / "P01.pdf", rater="Ada Lovelace"
+            demo_db, None, "P01", tmp_path / "P01.pdf", rater="Ada Lovelace"
         )
 
 
-def test_sources_and_blinding(sample_db: ProjectDatabase, tmp_path: Path) -> None:
-    ada = identity.sign_in(sample_db, "Ada Lovelace")
-    labels = [s.label for s in reports.profile_sources(sample_db, ada, "P01")]
+def test_sources_and_blinding(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    ada = identity.sign_in(demo_db, "Ada Lovelace")
+    labels = [s.label for s in reports.profile_sources(demo_db, ada, "P01")]
     assert labels == ["Ada Lovelace (you)", "Ben Okafor"]
-    identity.add_lead(sample_db, "Lee", "LP", "lab passphrase")
-    lead = identity.sign_in(sample_db, "Lee", "lab passphrase")
-    rounds.create_round(sample_db, lead)
-    ada = identity.sign_in(sample_db, "Ada Lovelace")
-    assert [s.rater for s in reports.profile_sources(sample_db, ada, "P01")] == ["Ada Lovelace"]
-    assert [s.rater for s in reports.profile_sources(sample_db, lead, "P01")] == [
+    identity.add_lead(demo_db, "Lee", "LP", "lab passphrase")
+    lead = identity.sign_in(demo_db, "Lee", "lab passphrase")
+    rounds.create_round(demo_db, lead)
+    ada = identity.sign_in(demo_db, "Ada Lovelace")
+    assert [s.rater for s in reports.profile_sources(demo_db, ada, "P01")] == ["Ada Lovelace"]
+    assert [s.rater for s in reports.profile_sources(demo_db, lead, "P01")] == [
         "Ada Lovelace",
         "Ben Okafor",
     ]
     with pytest.raises(NotAllowed):
-        reports.export_patient_report(
-            sample_db, ada, "P01", tmp_path / "x.docx", rater="Ben Okafor"
-        )
+        reports.export_patient_report(demo_db, ada, "P01", tmp_path / "x.docx", rater="Ben Okafor")
     assert not (tmp_path / "x.docx").exists()
 
 
-def test_cli_report_command(sample_db: ProjectDatabase, tmp_path: Path) -> None:
-    project = demo.default_project_path()
-    sample_db.close()
+def test_cli_report_command(demo_db: ProjectDatabase, tmp_path: Path) -> None:
+    project = project_args(demo_db)
+    demo_db.close()
     out, plots_dir = tmp_path / "r.docx", tmp_path / "plots"
     plots_dir.mkdir()
     result = CliRunner().invoke(
         report_command,
         [
-            "--project", str(project), "--patient", "P02", "--rater", "Ben Okafor",
+            *project, "--patient", "P02", "--rater", "Ben Okafor",
             "--out", str(out), "--plots-dir", str(plots_dir), "--plot-format", "svg",
         ],
     )  # fmt: skip
@@ -146,7 +145,7 @@ def test_cli_report_command(sample_db: ProjectDatabase, tmp_path: Path) -> None:
     assert sorted(p.suffix for p in plots_dir.iterdir()) == [".svg"] * 4
     both = CliRunner().invoke(
         report_command,
-        ["--project", str(project), "--patient", "P02", "--rater", "Ben Okafor", "--consensus",
+        [*project, "--patient", "P02", "--rater", "Ben Okafor", "--consensus",
          "--out", str(out)],
     )  # fmt: skip
     assert both.exit_code != 0 and "either --rater or --consensus" in str(both.exception)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from backend import NewProject
+from backend import InitTarget, NewProject
+from sqlalchemy import create_engine, inspect
 
 from coder.app import schemes
 from coder.app.projects import create_project
@@ -41,10 +43,22 @@ def test_project_with_several_schemes(tmp_path: Path, new_project: NewProject) -
         db.close()
 
 
-def test_unknown_scheme_leaves_no_project_file(tmp_path: Path) -> None:
+def test_unknown_scheme_leaves_no_project_file(
+    new_target: Callable[..., InitTarget], tmp_path: Path
+) -> None:
+    """Schemes are resolved before anything is written: no file, or no table on a server."""
+    target = new_target("p")
     with pytest.raises(NotFoundError):
-        create_project(tmp_path / "p.sqlite", scheme_ids=("bogus",))
-    assert list(tmp_path.iterdir()) == []
+        create_project(target.path or target.url, is_url=target.path is None, scheme_ids=("bogus",))
+    if target.path is not None:
+        assert list(tmp_path.iterdir()) == []
+        return
+    engine = create_engine(target.url)
+    try:
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+    finally:
+        engine.dispose()
 
 
 def test_changed_scheme_becomes_new_revision(db: ProjectDatabase, tmp_path: Path) -> None:

@@ -4,14 +4,14 @@ patient view (it once dropped markers per 10 minutes)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from backend import project_args
 
-from coder.app import demo
 from coder.cli import main
 from coder.commands.profile import session_table
 from coder.io.profile_text import SESSION_COLUMNS
+from coder.store.database import ProjectDatabase
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -22,11 +22,10 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 def test_profile_prints_every_session_column_with_the_json_values(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    demo_db: ProjectDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CODER_HOME", str(tmp_path))
-    demo.ensure_demo_project().close()
-    args = ["profile", "--project", str(demo.default_project_path()), "--patient", "P01"]
+    demo_db.close()
+    args = ["profile", *project_args(demo_db), "--patient", "P01"]
     args += ["--rater", "Ada Lovelace"]
     data = json.loads(_run(capsys, *args, "--json"))
     lines = _run(capsys, *args).splitlines()

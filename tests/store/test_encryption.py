@@ -17,10 +17,15 @@ from coder.domain.errors import ProjectError
 from coder.store import backups, cipher, migrate
 from coder.store.database import ProjectDatabase, make_engine, sqlite_url
 
-pytestmark = pytest.mark.skipif(
-    not cipher.available(),
-    reason="SQLCipher is not installed (pip install 'rupture-coder[encryption]')",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not cipher.available(),
+        reason="SQLCipher is not installed (pip install 'rupture-coder[encryption]')",
+    ),
+    # Encryption at rest is of project files (SQLCipher); a server's data is protected
+    # by its TLS and disk encryption (docs/security.md).
+    pytest.mark.sqlite_only,
+]
 KEY = "a long lab passphrase ' with a quote"
 
 

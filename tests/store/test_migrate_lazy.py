@@ -3,11 +3,12 @@ start-up); these readings must agree with Alembic's own."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from backend import InitTarget
 from sqlalchemy import create_engine, text
 
 from coder.domain.errors import ProjectError
@@ -22,8 +23,8 @@ def test_known_revisions_and_head_match_alembic() -> None:
     assert not migrate.is_known("9999") and not migrate.is_known("")
 
 
-def test_current_revision_matches_alembic(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+def test_current_revision_matches_alembic(new_target: Callable[..., InitTarget]) -> None:
+    engine = create_engine(new_target("x").url)
     try:
         assert migrate.current_revision(engine) is None  # an empty database
         with engine.begin() as conn:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from backend import InitTarget
+from sqlalchemy import create_engine, inspect, text
 
 from coder.store import migrate
 from coder.store.database import ProjectDatabase, sqlite_url
 from coder.store.models import Base
 
 
-def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
-    engine = create_engine(sqlite_url(tmp_path / "m.sqlite"))
+def test_models_and_migrations_describe_the_same_schema(
+    new_target: Callable[..., InitTarget],
+) -> None:
+    engine = create_engine(new_target("m").url)
     migrate.upgrade(engine, None)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -22,9 +25,11 @@ def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
     assert diff == []
 
 
-def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite"
-    engine = create_engine(sqlite_url(path))
+def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(
+    new_target: Callable[..., InitTarget],
+) -> None:
+    target = new_target("old")
+    engine = create_engine(target.url)
     migrate.upgrade(engine, None, target="0001")
     with engine.begin() as conn:
         for sql in (
@@ -35,7 +40,7 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
             "INSERT INTO sessions (id, patient_id, number) VALUES (1, 1, 3)",
             "INSERT INTO transcripts (id, session_id, source_name, source_format, content_hash, imported_at, warnings)"
             " VALUES (1, 1, 'x.txt', 'txt', 'h', '2026-01-01', '{}')",
-            "INSERT INTO speakers (id, transcript_id, label, role, role_confirmed) VALUES (1, 1, 'P', 'patient', 1)",
+            "INSERT INTO speakers (id, transcript_id, label, role, role_confirmed) VALUES (1, 1, 'P', 'patient', TRUE)",
             "INSERT INTO turns (transcript_id, \"index\", speaker_id, text) VALUES (1, 4, 1, 'I am fine.'),"
             " (1, 9, 1, 'Well, maybe I did mind.')",
             "INSERT INTO raters (id, name, initials, role, created_at) VALUES (1, 'Ada', 'AL', 'rater', '2026-01-01')",
@@ -47,9 +52,8 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
             conn.execute(text(sql))
     engine.dispose()
 
-    db = ProjectDatabase.open(sqlite_url(path))
+    db = ProjectDatabase.open(target.url)
     try:
-        assert db.backup_path is not None and db.backup_path.exists()
         with db.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -57,10 +61,7 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
                     " FROM code_applications ORDER BY evidence_turn"
                 )
             ).all()
-            tables = {
-                r[0]
-                for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
-            }
+            tables = set(inspect(conn).get_table_names())
             uids = conn.execute(text("SELECT uid FROM code_applications")).scalars().all()
     finally:
         db.close()
@@ -69,7 +70,10 @@ def test_upgrade_0001_to_head_keeps_stage_events_as_episode_codes(tmp_path: Path
     # Each event becomes a code whose evidence spans the whole turn it was coded at.
     assert rows == [("WS1", "episode", 1, 1, 1, 4, 0, 10), ("WS3", "episode", 1, 1, 1, 9, 0, 23)]
     assert "stage_events" not in tables
-    # The backup is the untouched old project.
+    if target.path is None:
+        return  # a server is backed up by its administrator before an upgrade
+    # The backup of a file is the untouched old project.
+    assert db.backup_path is not None and db.backup_path.exists()
     old = create_engine(sqlite_url(db.backup_path))
     with old.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"

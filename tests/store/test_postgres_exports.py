@@ -60,6 +60,9 @@ def seeded(db: ProjectDatabase) -> ProjectDatabase:
     return db
 
 
+# Compares a project file's export with a server's: it needs the file, so it runs in the
+# SQLite pass (which has CODER_TEST_PG_URL in `make test`), not again in the server's.
+@pytest.mark.sqlite_only
 def test_csv_long_is_the_same_on_postgres_and_sqlite(pg_url: str, tmp_path: Path) -> None:
     schemes = ("3rs-2015", "safran-muran-stages")
     outputs = []

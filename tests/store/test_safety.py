@@ -8,9 +8,11 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from backend import InitTarget
 from click.testing import CliRunner
 
 from coder.app import projects
@@ -29,6 +31,9 @@ def digest(path: Path) -> str:
 
 
 # ---- a refused open writes nothing --------------------------------------------------
+# The bytes of a SQLite file (no journal conversion); on a server, another program's
+# database is refused by test_database.py::test_a_database_of_another_program_is_refused.
+@pytest.mark.sqlite_only
 def test_another_programs_database_is_refused_byte_for_byte(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
     con = sqlite3.connect(path)
@@ -43,6 +48,9 @@ def test_another_programs_database_is_refused_byte_for_byte(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]
 
 
+# A SQLite file's journal mode and bytes; on a server: test_database.py's
+# test_newer_project_is_refused_and_untouched.
+@pytest.mark.sqlite_only
 def test_newer_project_in_rollback_mode_is_refused_byte_for_byte(project_path: Path) -> None:
     projects.create_project(project_path).close()
     con = sqlite3.connect(project_path)
@@ -58,7 +66,7 @@ def test_newer_project_in_rollback_mode_is_refused_byte_for_byte(project_path: P
 
 
 # ---- durability ---------------------------------------------------------------------
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only  # SQLite's PRAGMA synchronous; a server's durability is its own
 def test_every_commit_is_synced(db: ProjectDatabase) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -75,6 +83,9 @@ def test_lock_errors_are_the_retryable_ones() -> None:
 
 
 # ---- backups ------------------------------------------------------------------------
+# Automatic backups are copies of a project file (SQLite's backup API), made next to it;
+# a server is backed up by its administrator (docs/lab-server.md).
+@pytest.mark.sqlite_only
 def test_opening_makes_one_backup_a_day_and_keeps_five(project_path: Path) -> None:
     projects.create_project(project_path).close()
     assert backups.auto_backups(project_path) == []  # a new project needs none
@@ -92,6 +103,7 @@ def test_opening_makes_one_backup_a_day_and_keeps_five(project_path: Path) -> No
     assert len(backups.auto_backups(project_path)) == backups.AUTO_KEEP
 
 
+@pytest.mark.sqlite_only  # backup files next to a project file (see above)
 def test_another_process_half_written_backup_is_not_a_backup(project_path: Path) -> None:
     """Four raters opening one project at once once crashed a worker: its rotation saw
     another process's ``.partial-journal`` as the newest backup, and the file vanished
@@ -107,7 +119,7 @@ def test_another_process_half_written_backup_is_not_a_backup(project_path: Path)
     assert not list(folder.glob("*.partial")), "the copy in progress is renamed when done"
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only  # coder backup/restore copy project files (see above)
 def test_backup_and_restore_commands(coded_db: ProjectDatabase, tmp_path: Path) -> None:
     from coder.app import raters
 
@@ -133,6 +145,7 @@ def test_backup_and_restore_commands(coded_db: ProjectDatabase, tmp_path: Path) 
         assert "Cleo" in [r.name for r in raters.list_raters(db)]
 
 
+@pytest.mark.sqlite_only  # coder restore replaces a project file with a backup file
 def test_restore_refuses_what_is_not_a_project(project_path: Path, tmp_path: Path) -> None:
     projects.create_project(project_path).close()
     other = tmp_path / "other.sqlite"
@@ -149,6 +162,9 @@ def test_restore_refuses_what_is_not_a_project(project_path: Path, tmp_path: Pat
 
 
 # ---- concurrency and crashes (the harness in benchmarks/, with small numbers) -------
+# Locking of one SQLite file by several processes; 20 raters on a server:
+# test_postgres_lab.py::test_concurrent_raters_on_the_server_lose_nothing.
+@pytest.mark.sqlite_only
 def test_four_processes_on_one_sqlite_file_lose_nothing(tmp_path: Path) -> None:
     target = str(tmp_path / "p.sqlite")
     harness.make_project(target, 4, tmp_path, is_url=False)
@@ -157,13 +173,18 @@ def test_four_processes_on_one_sqlite_file_lose_nothing(tmp_path: Path) -> None:
     assert result.lost == []
 
 
-def test_sigkill_during_coding_loses_no_acknowledged_edit(tmp_path: Path) -> None:
-    target = tmp_path / "p.sqlite"
-    harness.make_project(str(target), 1, tmp_path, is_url=False)
-    result = harness.run_crashes(target, kills=10, seed=7)
+def test_sigkill_during_coding_loses_no_acknowledged_edit(
+    new_target: Callable[..., InitTarget], tmp_path: Path
+) -> None:
+    """A rater's program killed mid-edit: a file stays whole, a server rolls the killed
+    client's transaction back; either way every acknowledged edit is there."""
+    target = new_target("p")
+    harness.make_project(target.url, 1, tmp_path, is_url=True)
+    result = harness.run_crashes(target.url, kills=10, seed=7)
     assert result.problems == []
     assert result.kills == 10 and result.acked > 0
-    assert harness.integrity_ok(target)
+    if target.path is not None:
+        assert harness.integrity_ok(target.path)
 
 
 def test_url_of_a_file_project_is_a_sqlite_url(project_path: Path) -> None:
