@@ -109,6 +109,17 @@ def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplat
     return None if ON_POSTGRES else SqliteTemplates(tmp_path_factory.mktemp("templates"))
 
 
+def _close_all(
+    made: list[tuple[str | None, ProjectDatabase]], server: PostgresProjects | None
+) -> None:
+    """Close a fixture's projects after the test; on PostgreSQL retire their databases
+    (dropped a few tests later: ``PostgresProjects.retire``)."""
+    for dropped, database in made:
+        database.close()
+        if dropped is not None and server is not None:
+            server.retire(dropped)
+
+
 @pytest.fixture
 def new_project(
     tmp_path: Path,
@@ -140,10 +151,7 @@ def new_project(
         return database
 
     yield make
-    for dropped, database in made:
-        database.close()
-        if dropped is not None and _pg_projects is not None:
-            _pg_projects.retire(dropped)
+    _close_all(made, _pg_projects)
 
 
 @pytest.fixture
@@ -198,10 +206,7 @@ def copy_project(
         return made[-1][1]
 
     yield copy
-    for dropped, database in made:
-        database.close()
-        if dropped is not None and _pg_projects is not None:
-            _pg_projects.retire(dropped)
+    _close_all(made, _pg_projects)
 
 
 @pytest.fixture
