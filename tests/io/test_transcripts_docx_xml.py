@@ -160,3 +160,26 @@ def test_malformed_parts_get_the_exact_paths_message(data: bytes) -> None:
     assert not _fast_accepts(data)
     message = _refusal(data)
     assert "corrupt" in message and "word/document.xml" in message
+
+
+def _utf7(text: str) -> bytes:
+    import base64
+
+    return b"+" + base64.b64encode(text.encode("utf-16-be")).rstrip(b"=") + b"-"
+
+
+def test_an_encoding_hidden_far_into_the_declaration_is_not_read_as_utf8() -> None:
+    """python-docx decodes a part by its declared encoding: UTF-7 declared after 250
+    spaces turns what UTF-8 reads as text into a DTD and a deep tree (found in review)."""
+    declaration = b'<?xml version="1.0"' + b" " * 250 + b'encoding="UTF-7"?>'
+    hidden = _utf7("<!DOCTYPE w:document []>" + "<d>" * 200 + "</d>" * 200)
+    data = declaration + f"<w:document {W}><w:body><w:p><w:r><w:t>".encode() + hidden
+    data += b"</w:t></w:r></w:p></w:body></w:document>"
+    assert not _fast_accepts(data)
+    assert "an encoding Word never writes" in _refusal(data)
+
+
+def test_a_declaration_without_its_end_goes_to_the_exact_scan() -> None:
+    data = b'<?xml version="1.0"' + b" " * 5000 + b"?><a/>"
+    assert not _fast_accepts(data)
+    check_xml_part(data, "word/document.xml", HERE)  # harmless: the exact scan accepts it

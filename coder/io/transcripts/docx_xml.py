@@ -37,7 +37,8 @@ MAX_XML_ELEMENTS = 500_000  # per part; ~10 per paragraph, a long transcript has
 MAX_XML_DEPTH = 128  # nested tables reach ~30; libxml2 itself stops at 256
 _CHUNK = 1 << 20
 # The XML declaration's encoding, read in ASCII (UTF-8 and its subsets spell it so).
-_DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']")
+MAX_DECLARATION = 4096  # bytes; a longer XML declaration goes to the exact scan
+_ENCODING = re.compile(rb"\bencoding\s*=\s*[\"']([^\"']*)[\"']")
 _PARSER = etree.XMLParser(
     encoding="utf-8",  # never let a declaration or the first bytes switch to another
     resolve_entities=False,
@@ -72,9 +73,17 @@ def _fast_accepts(data: bytes) -> bool:
     head = data[:4]
     if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False  # UTF-16 or UTF-32: bytes do not bound tags
-    declared = _DECLARED.match(data[:200])
-    if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
-        return False
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body.startswith(b"<?xml"):
+        # The whole declaration, however much whitespace it holds: python-docx decodes
+        # the part by its declared encoding, so one hidden past a fixed window (UTF-7
+        # after 250 spaces) would turn bytes this check reads as text into markup.
+        end = body.find(b"?>", 0, MAX_DECLARATION)
+        if end < 0:
+            return False
+        declared = _ENCODING.search(body[:end])
+        if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
+            return False
     if b"<!DOCTYPE" in data:
         return False
     # An element takes 4 bytes at least (<a/>), so a small part needs no count.
@@ -117,6 +126,8 @@ class XmlScanner(xml.sax.handler.ContentHandler):
             self.parser.feed(chunk)
         except DefusedXmlException as exc:
             self._refuse(f"a DTD or entity declaration, which Word never writes ({exc})")
+        except ValueError as exc:  # expat: "multi-byte encodings are not supported" (UTF-7…)
+            self._refuse(f"an encoding Word never writes ({exc})")
         except xml.sax.SAXParseException as exc:
             raise TranscriptFormatError(
                 f"corrupt .docx file: part {self.part} is not well-formed XML "
