@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice
@@ -99,6 +100,9 @@ def sign_in_named(
     return coder
 
 
+SCREENSHOT_SETTLE_S = 0.25  # seconds of events before a --screenshot is taken
+
+
 def launch(
     project: Path | None = None,
     screenshot: Path | None = None,
@@ -139,7 +143,10 @@ def launch(
             window.restoreState(state, window_layout.LAYOUT_VERSION)
             window.resize(1440, 900)
             window.show()
-            for _ in range(3):
+            # Deferred layout (the transcript's row heights follow the first resize after
+            # 60 ms) must have run, or the picture shows rows cut mid-line.
+            settled = time.monotonic() + SCREENSHOT_SETTLE_S
+            while time.monotonic() < settled:
                 app.processEvents()
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
