@@ -12,9 +12,7 @@ named from two small look-ups.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
+from coder.app.collector import collector_paused
 from coder.app.raters import exact_names
 from coder.domain.roles import RaterRole
 from coder.domain.scheme import Scheme
@@ -116,7 +115,7 @@ def read_codes(
         )
     codes, units = _Numbering(), _Numbering()
     parts: list[list[np.ndarray]] = []
-    with _rows_without_cycles():
+    with collector_paused:  # a million row tuples: coder.app.collector says why
         for chunk in _fetch(session, query):
             s, r, c, u, i, v, t, b, e = zip(*chunk, strict=True)
             parts.append(
@@ -250,22 +249,3 @@ def _fetch(session: OrmSession, query: Any) -> Iterator[list[tuple[Any, ...]]]:
             yield chunk
     finally:
         cursor.close()
-
-
-@contextmanager
-def _rows_without_cycles() -> Iterator[None]:
-    """The cyclic garbage collector paused while a million row tuples are made and dropped.
-
-    Why: every few hundred new tuples trigger a collection pass, and the older passes walk
-    every tuple still alive; at 1M codes that was about half of fetching and unpacking
-    them. Row tuples of ints, floats and strings hold no reference cycles, so nothing is
-    left uncollected; reference counting frees them as before. The previous state is
-    restored (the desktop app computes this in a worker thread: other threads' cycles
-    wait the second or so until it is back on)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

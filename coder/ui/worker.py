@@ -15,7 +15,6 @@ short-lived SQLAlchemy session per call, so no session ever crosses threads.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from coder.app.collector import collector_paused
 
 T = TypeVar("T")
 STEP_INTERVAL_S = 0.1  # progress reports are thinned to this interval (see Job.step)
@@ -91,37 +92,6 @@ class Job(QObject):
         self.finished.emit()
 
 
-class _CollectorPause:
-    """Python's cyclic garbage collector off while any job runs.
-
-    A job that reads a large project (an export, a REFI-QDA import) makes millions of
-    objects; the collector's full passes over them took 0.3–0.6 s each, with the GIL
-    held, and the window froze for as long (benchmarks/bench_ui_exchange.py). Nearly
-    all of a job's objects are freed by reference counting anyway; the few cycles wait
-    until the last job ends and the collector is switched back on."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running = 0
-        self.was_enabled = True
-
-    def __enter__(self) -> None:
-        with self.lock:
-            if self.running == 0:
-                self.was_enabled = gc.isenabled()
-                gc.disable()
-            self.running += 1
-
-    def __exit__(self, *_exc: object) -> None:
-        with self.lock:
-            self.running -= 1
-            if self.running == 0 and self.was_enabled:
-                gc.enable()
-
-
-_COLLECTOR = _CollectorPause()
-
-
 class _Runnable(QRunnable):
     def __init__(self, job: Job, work: Callable[[Job], object]) -> None:
         super().__init__()
@@ -130,7 +100,7 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
-            with _COLLECTOR:
+            with collector_paused:  # a job's objects: see coder.app.collector
                 result = self.work(self.job)
         except BaseException as exc:  # handed to the UI thread, never lost
             self.job.errored.emit(exc)
